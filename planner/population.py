@@ -1,0 +1,282 @@
+"""Older population (60+) for settlements that have no count.
+
+Village and township population by age is not published in China; county
+totals are (the 7th census, 2020).  Planners usually know the 60+ count of
+some settlements (communities keep registers) and the county total.  The
+rest is filled in by this rule, and every filled value is flagged
+``older_estimated = True`` so reports can say it is an estimate.
+
+Allocation rule (``population.allocation = "proportional"``)
+-------------------------------------------------------------
+1. **Townships first.**  For every township with a known older total ``T``
+   (``population.township_older_totals``): ``C`` = sum of the counted
+   ``older_population`` of its settlements; the remainder ``R = T - C`` is
+   split among its settlements lacking a count, in proportion to their
+   total ``population``.
+2. **Then counties**, the same way, with ``T`` from
+   ``population.county_older_totals`` (or, for counties not listed there, the
+   ``pop60plus`` column of ``population.census_csv``) and ``C`` including the
+   values allocated in step 1.
+3. **Missing total population.**  A settlement lacking a count *and* a total
+   population gets the mean population of the other settlements in the same
+   split as its weight; when none of them has a population the remainder is
+   split equally.  Either way a ``POPULATION_SPLIT_EQUALLY`` warning names
+   the area and the settlements.
+4. **Counted exceeds total** (``R < 0``): the settlements lacking a count get
+   0 and an ``OLDER_EXCEEDS_TOTAL`` warning is given: the total or the counts
+   are wrong.
+5. Settlements still without a value (no total known for their township or
+   county, or ``allocation = "none"``) keep NaN and get a
+   ``MISSING_OLDER_POPULATION`` warning per area.
+
+Allocated values are not rounded, so they add up exactly to the remainder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner._errors import DataError
+from planner.config import PopulationConfig
+from planner.io import read_layer, recognise_columns
+from planner.validation import Problem, ProblemLog
+
+__all__ = [
+    "PopulationAllocation",
+    "allocate_older_population",
+    "county_older_totals_from_census",
+]
+
+logger = logging.getLogger(__name__)
+
+_RECORD_COLUMNS = [
+    "level", "area", "known_total", "counted", "remainder", "allocated", "n_estimated", "method",
+]
+
+
+@dataclass(frozen=True)
+class PopulationAllocation:
+    """Result of :func:`allocate_older_population`.
+
+    Attributes
+    ----------
+    settlements
+        Copy of the input with ``older_population`` filled and ``older_estimated`` set.
+    records
+        One row per township/county split: ``level`` (township/county),
+        ``area``, ``known_total``, ``counted``, ``remainder``, ``allocated``,
+        ``n_estimated`` (settlements filled), ``method``
+        (``proportional``/``equal``/``mixed``/``none``).
+    problems
+        Warnings (see the module docstring).
+    params
+        The :class:`PopulationConfig` used, and the county totals applied.
+    """
+
+    settlements: pd.DataFrame
+    records: pd.DataFrame
+    problems: tuple[Problem, ...]
+    params: dict
+
+    @property
+    def estimated_share(self) -> float:
+        """Share of the older population that is estimated (0 when none is known)."""
+        s = self.settlements
+        total = float(np.nansum(s["older_population"].to_numpy(dtype=float)))
+        if total <= 0:
+            return 0.0
+        est = float(np.nansum(s.loc[s["older_estimated"], "older_population"].to_numpy(dtype=float)))
+        return est / total
+
+
+def county_older_totals_from_census(path: str | Path) -> tuple[dict[str, float], tuple[str, ...]]:
+    """County older (60+) totals from a census table with columns ``区县`` and ``pop60plus``.
+
+    Parameters
+    ----------
+    path
+        CSV or Excel file (any encoding :func:`planner.io.read_layer` reads).
+
+    Returns
+    -------
+    (totals, ambiguous)
+        ``totals``: county name -> 60+ count.  Names that occur on more than
+        one row (e.g. two cities each have a 向阳区) are left out and listed
+        in ``ambiguous``: put them in ``county_older_totals`` explicitly.
+
+    Raises
+    ------
+    DataError
+        When the columns are missing (naming the columns found) or a value is not a number.
+    """
+    raw = read_layer(path)
+    match = recognise_columns(raw.columns, ["county", "older_population"],
+                              required=["county", "older_population"])
+    if not match.ok:
+        raise DataError(
+            f"{path}: census table needs columns 区县 and pop60plus; found {', '.join(match.found)}; "
+            "fix: rename the columns"
+        )
+    names = raw.frame[match.columns["county"]].astype(str).str.strip()
+    values = pd.to_numeric(raw.frame[match.columns["older_population"]], errors="coerce")
+    bad = values.isna() & raw.frame[match.columns["older_population"]].notna()
+    if bad.any():
+        row = int(values.index[bad.to_numpy()][0])
+        raise DataError(
+            f"{path}: row {row}: {match.columns['older_population']} "
+            f"{raw.frame.loc[row, match.columns['older_population']]!r} is not a number; fix: correct it"
+        )
+    dup = names.duplicated(keep=False)
+    totals = {n: float(v) for n, v, d in zip(names, values, dup) if not d and pd.notna(v)}
+    return totals, tuple(sorted(set(names[dup])))
+
+
+def _split(remainder: float, pop: np.ndarray) -> tuple[np.ndarray, str]:
+    """Split ``remainder`` over weights ``pop`` (NaN weights -> mean of the known ones)."""
+    n = pop.shape[0]
+    known = np.isfinite(pop) & (pop >= 0)
+    if known.all() and pop.sum() > 0:
+        return remainder * pop / pop.sum(), "proportional"
+    if known.any() and pop[known].sum() > 0:
+        w = np.where(known, pop, pop[known].mean())
+        return remainder * w / w.sum(), "mixed"
+    return np.full(n, remainder / n), "equal"
+
+
+def allocate_older_population(
+    settlements: pd.DataFrame,
+    population: PopulationConfig,
+    *,
+    file: str = "settlements",
+    rows: Mapping[str, int] | None = None,
+    census_totals: Mapping[str, float] | None = None,
+) -> PopulationAllocation:
+    """Fill missing older population from township and county totals.
+
+    Parameters
+    ----------
+    settlements
+        Frame with ``township``, ``county``, ``population`` and
+        ``older_population`` (NaN = not counted); not modified.
+    population
+        The study's population settings (totals, ``allocation``).
+    file
+        File name used in problems.
+    rows
+        Settlement id -> source row number, to name rows in problems.
+    census_totals
+        County totals read from ``population.census_csv`` (see
+        :func:`county_older_totals_from_census`); ``county_older_totals``
+        entries take precedence.
+
+    Returns
+    -------
+    PopulationAllocation
+    """
+    out = settlements.copy()
+    older = pd.to_numeric(out["older_population"], errors="coerce").to_numpy(dtype=float).copy()
+    pop = pd.to_numeric(out["population"], errors="coerce").to_numpy(dtype=float)
+    estimated = np.zeros(len(out), dtype=bool)
+    if "older_estimated" in out.columns:
+        estimated |= out["older_estimated"].fillna(False).to_numpy(dtype=bool)
+    log = ProblemLog()
+    records: list[dict] = []
+    county_totals = dict(census_totals or {})
+    county_totals.update(population.county_older_totals)
+    ids = [str(i) for i in out.index]
+
+    def row_list(mask: np.ndarray) -> str:
+        names = []
+        for i in np.flatnonzero(mask)[:20]:
+            r = rows.get(ids[i]) if rows else None
+            names.append(f"{ids[i]}" + (f"(row {r})" if r is not None else ""))
+        more = int(mask.sum()) - len(names)
+        return ", ".join(names) + (f" … +{more}" if more > 0 else "")
+
+    if population.allocation == "proportional":
+        for level, column, totals in (
+            ("township", "township", population.township_older_totals),
+            ("county", "county", county_totals),
+        ):
+            if column not in out.columns:
+                continue
+            area_names = out[column].fillna("").astype(str).to_numpy()
+            for area in sorted(set(area_names) - {""}):
+                if area not in totals:
+                    continue
+                in_area = area_names == area
+                missing = in_area & np.isnan(older)
+                if not missing.any():
+                    continue
+                total = float(totals[area])
+                counted = float(np.nansum(older[in_area]))
+                remainder = total - counted
+                if remainder < 0:
+                    log.add(
+                        file, None, "older_population", area, "OLDER_EXCEEDS_TOTAL",
+                        f"{area}：各村/社区已填的老年人口合计 {counted:g} 超过已知总数 {total:g}，"
+                        f"其余 {int(missing.sum())} 个村/社区按 0 计",
+                        f"核对 {area} 的老年人口总数或各村/社区填报的数字",
+                        severity="warning",
+                        message_en=f"{area}: counted older population {counted:g} exceeds the known total "
+                                   f"{total:g}; the {int(missing.sum())} settlements without a count get 0",
+                        fix_en=f"check the total for {area} or the settlements' counts",
+                    )
+                    remainder = 0.0
+                values, method = _split(remainder, pop[missing])
+                if method != "proportional":
+                    log.add(
+                        file, None, "population", area, "POPULATION_SPLIT_EQUALLY",
+                        f"{area}：以下村/社区缺少总人口，老年人口按平均值分配：{row_list(missing & ~np.isfinite(pop))}",
+                        "在总人口列填写这些村/社区的常住人口",
+                        severity="warning",
+                        message_en=f"{area}: these settlements have no total population, so the older "
+                                   f"population was split equally: {row_list(missing & ~np.isfinite(pop))}",
+                        fix_en="fill in the total population of these settlements",
+                    )
+                older[missing] = values
+                estimated[missing] = True
+                records.append({
+                    "level": level, "area": area, "known_total": total, "counted": counted,
+                    "remainder": total - counted, "allocated": float(values.sum()),
+                    "n_estimated": int(missing.sum()), "method": method,
+                })
+    still = np.isnan(older)
+    if still.any():
+        groups = out["county"].fillna("").astype(str).to_numpy() if "county" in out.columns \
+            else np.array([""] * len(out))
+        for area in sorted(set(groups[still])):
+            mask = still & (groups == area)
+            label = area or "（未知县）"
+            log.add(
+                file, None, "older_population", area, "MISSING_OLDER_POPULATION",
+                f"{label}：{int(mask.sum())} 个村/社区没有老年人口，也没有可分配的总数：{row_list(mask)}",
+                f"填写这些村/社区的60岁以上人口，或在配置 [population.county_older_totals] 中给出 "
+                f"\"{area}\" 的老年人口总数（或 census_csv）",
+                severity="warning",
+                message_en=f"{area or '(no county)'}: {int(mask.sum())} settlements have no older population "
+                           f"and no total to allocate from: {row_list(mask)}",
+                fix_en=f"fill in their 60+ population, or give the total for \"{area}\" in "
+                       "[population.county_older_totals] (or census_csv)",
+            )
+            records.append({
+                "level": "county", "area": area, "known_total": np.nan,
+                "counted": float(np.nansum(older[groups == area])), "remainder": np.nan,
+                "allocated": 0.0, "n_estimated": 0, "method": "none",
+            })
+    out["older_population"] = older
+    out["older_estimated"] = estimated
+    frame = pd.DataFrame(records, columns=_RECORD_COLUMNS)
+    logger.debug("older population allocation: %s", frame.to_dict("records"))
+    return PopulationAllocation(
+        settlements=out,
+        records=frame,
+        problems=tuple(log.problems),
+        params={"config": population, "county_totals": county_totals},
+    )
