@@ -499,9 +499,9 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
         if file_crs is None:
             if crs_name.startswith("EPSG:") or _degrees(x, y):
                 layer.layer(None, None, "MISSING_CRS", f"文件没有记录坐标系，按配置的 crs = {crs_name} 读取",
-                            "确认坐标系；在 GIS 软件中为图层定义坐标系后重新导出",
+                            "确认坐标系；在 GIS 软件中为图层定义坐标系（如 EPSG:4326）后重新导出",
                             f"the file records no coordinate system; read as the config's crs = {crs_name}",
-                            "check it, and define the layer's CRS in your GIS", severity="warning")
+                            "check it, and define the layer's CRS (e.g. EPSG:4326) in your GIS", severity="warning")
             else:
                 layer.layer(None, None, "MISSING_CRS", "文件没有记录坐标系，且坐标不是经纬度，无法确定位置",
                             f"在 GIS 软件中定义坐标系后重新导出，或在配置 [inputs.{name}] 写 crs = \"EPSG:编号\"",
@@ -531,8 +531,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
                           "look the place up on a map and fill in longitude and latitude")
                 continue
             x[i], y[i] = xn, yn
-    xcol_name = cols.get("x", "geometry")
-    ycol_name = cols.get("y", "geometry")
+    coord_col = "geometry" if raw.is_vector else f"{cols['x']}/{cols['y']}"
 
     if crs_name == "wgs84" and (_AMAP_HINT.search(Path(spec.path).name)
                                 or any(_AMAP_HINT.search(c) for c in raw.columns)):
@@ -553,7 +552,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
         swapped_in = _inside(y, x, area_check) & valid & ~inside
         for i in np.flatnonzero(swapped_in):
             row = rows[i]
-            layer.row(row, f"{xcol_name}/{ycol_name}", f"{_fmt(x[i])}, {_fmt(y[i])}", "SWAPPED_LON_LAT",
+            layer.row(row, coord_col, f"{_fmt(x[i])}, {_fmt(y[i])}", "SWAPPED_LON_LAT",
                       f"经度和纬度填反了（已按 经度 {_fmt(y[i])}、纬度 {_fmt(x[i])} 使用）",
                       f"在文件中交换第 {row} 行的经度和纬度",
                       f"longitude and latitude are swapped (used as lon {_fmt(y[i])}, lat {_fmt(x[i])})",
@@ -568,14 +567,14 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     if area is not None:
         outside = valid & ~_inside(lon, lat, area_check)
         for i in np.flatnonzero(outside):
-            layer.row(rows[i], f"{xcol_name}/{ycol_name}", f"{_fmt(x[i])}, {_fmt(y[i])}", "OUTSIDE_STUDY_AREA",
+            layer.row(rows[i], coord_col, f"{_fmt(x[i])}, {_fmt(y[i])}", "OUTSIDE_STUDY_AREA",
                       "位置在研究区（县界）之外", "核对坐标（常见原因：抄错数字、坐标系不对）；区外设施请删除该行",
                       "the point is outside the study area", "check the coordinates (typos, wrong crs); "
                       "delete the row if the place really is outside")
     else:
         outside = valid & out_of_china(lon, lat)
         for i in np.flatnonzero(outside):
-            layer.row(rows[i], f"{xcol_name}/{ycol_name}", f"{_fmt(x[i])}, {_fmt(y[i])}", "OUTSIDE_CHINA",
+            layer.row(rows[i], coord_col, f"{_fmt(x[i])}, {_fmt(y[i])}", "OUTSIDE_CHINA",
                       "位置不在中国境内", "核对坐标（经度约 121-135，纬度约 43-54）",
                       "the point is not in China", "check the coordinates (lon 121-135, lat 43-54 in Heilongjiang)")
 
@@ -597,7 +596,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     it = tqdm(rows, desc=f"checking {name}", disable=not verbose)
     kept = [r for r in it if r not in layer.excluded]
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=WGS84).loc[kept]
-    _fill_admin(gdf, townships, counties, layer)
+    _fill_admin(gdf, townships, counties, layer, cols.get("township", "township"))
     row_of = dict(zip(gdf["id"], gdf.index))
     gdf = gdf.set_index("id")
     gdf.index = gdf.index.astype(str)
@@ -780,7 +779,7 @@ def _settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer,
 
 
 def _fill_admin(gdf: gpd.GeoDataFrame, townships: gpd.GeoDataFrame | None,
-                counties: gpd.GeoDataFrame | None, layer: _Layer) -> None:
+                counties: gpd.GeoDataFrame | None, layer: _Layer, column: str) -> None:
     """Fill blank township/county names by point-in-polygon (in place, on our own frame)."""
     if townships is not None and len(townships) and len(gdf):
         found = _admin_lookup(gdf, townships)
@@ -789,7 +788,7 @@ def _fill_admin(gdf: gpd.GeoDataFrame, townships: gpd.GeoDataFrame | None,
         known = set(townships.index)
         for row in gdf.index[(~blank) & ~gdf["township"].isin(known) & (found != "")]:
             given = gdf.at[row, "township"]
-            layer.row(row, "township", given, "UNKNOWN_ADMIN_NAME",
+            layer.row(row, column, given, "UNKNOWN_ADMIN_NAME",
                       f"乡镇「{given}」不在乡镇边界中；按位置归入「{found[row]}」",
                       "使乡镇名称与边界文件一致（例如写全称）",
                       f"township '{given}' is not in the boundaries; assigned to '{found[row]}' by location",

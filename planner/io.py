@@ -486,5 +486,5 @@ def recognise_columns(
                 out[fld] = hit
                 used.add(hit)
                 break
-    missing = tuple(f for f in required if f not in out)
+    missing = tuple(f for f in required if f not in out and f not in bad)
     return ColumnMatch(columns=out, missing=missing, found=tuple(columns), bad_overrides=bad)

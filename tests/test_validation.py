@@ -1,0 +1,382 @@
+"""Every validation problem: named by file, row, column and value, with its fix; one report."""
+
+import json
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from planner._errors import DataError
+from planner.config import config_from_dict
+from planner.data import load_study
+from planner.validation import LayerSummary, Problem, ProblemLog, ValidationReport
+
+FIX = Path(__file__).parent / "fixtures" / "data"
+
+FAC_HEADER = "编号,名称,类型,经度,纬度,床位数,护理型床位数,入住人数,是否公办,服务能力,所属乡镇,所属县"
+FAC_OK = [
+    "F1,福利中心,社会福利院,127.05,45.65,200,120,150,是,,城关街道,测试县",
+    "F2,红星中心,区域养老服务中心,127.17,45.60,60,30,35,是,,红星镇,测试县",
+    "F3,幸福院,农村幸福院,127.20,45.72,8,,4,否,,红星镇,测试县",
+]
+SET_HEADER = "编号,名称,类型,所属乡镇,所属县,经度,纬度,总人口,60岁以上人口"
+SET_OK = [
+    "S1,光明社区,社区,城关街道,测试县,127.03,45.61,3000,900",
+    "S2,东升村,村,红星镇,测试县,127.21,45.73,1000,",
+    "S3,前进村,村,前进乡,测试县,127.31,45.56,500,",
+]
+
+
+def study(tmp_path, *, fac=None, sett=None, extra=None, inputs=None, encoding="utf-8"):
+    """Copy the fixture boundaries; write facilities/settlements rows; return the config."""
+    for name in ("county.geojson", "townships.geojson"):
+        shutil.copy(FIX / name, tmp_path / name)
+    (tmp_path / "fac.csv").write_bytes("\n".join([FAC_HEADER, *(fac or FAC_OK)]).encode(encoding) + b"\n")
+    (tmp_path / "set.csv").write_bytes("\n".join([SET_HEADER, *(sett or SET_OK)]).encode(encoding) + b"\n")
+    data = {
+        "name": "t",
+        "inputs": {
+            "facilities": "fac.csv", "settlements": "set.csv",
+            "boundaries_county": "county.geojson", "boundaries_township": "townships.geojson",
+            **(inputs or {}),
+        },
+        "population": {"county_older_totals": {"测试县": 1500.0}},
+    }
+    for k, v in (extra or {}).items():
+        data[k] = v
+    return config_from_dict(data, base_dir=tmp_path, source=tmp_path / "study.toml")
+
+
+def load(cfg):
+    """The report, whether or not loading raised."""
+    try:
+        return load_study(cfg).report
+    except DataError as exc:
+        assert exc.report is not None
+        assert str(exc) == exc.report.format(cfg.lang)
+        return exc.report
+
+
+def only(report, code):
+    found = [p for p in report.problems if p.code == code]
+    assert len(found) == 1, (code, report.format("en"))
+    return found[0]
+
+
+def assert_named(p, *, file, row, column, fix):
+    """The Chinese and English lines name the file, the row and the column, and give the fix."""
+    assert p.file == file and p.row == row and p.column == column
+    zh, en = p.text("zh"), p.text("en")
+    assert file in zh and file in en
+    if row is not None:
+        assert f"第 {row} 行" in zh and f"row {row}" in en
+    if column is not None:
+        assert f"「{column}」" in zh and f"'{column}'" in en
+    assert "修改方法" in zh and fix in zh
+    assert "Fix:" in en and p.fix_en in en and p.fix_en
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def test_non_numeric_coordinates(tmp_path):
+    r = load(study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,东经127度,45.6,,,,,,,"]))
+    p = only(r, "NON_NUMERIC_COORDINATES")
+    assert_named(p, file="fac.csv", row=5, column="经度", fix="十进制")
+    assert p.value == "东经127度" and p.severity == "error"
+    assert r.layer("facilities").excluded == {"NON_NUMERIC_COORDINATES": 1}
+
+
+def test_missing_coordinates(tmp_path):
+    r = load(study(tmp_path, sett=SET_OK + ["S4,西村,村,红星镇,测试县,127.2,,100,"]))
+    p = only(r, "MISSING_COORDINATES")
+    assert_named(p, file="set.csv", row=5, column="纬度", fix="经度和纬度")
+
+
+def test_swapped_lon_lat_is_fixed_with_a_warning(tmp_path):
+    cfg = study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,45.70,127.30,,,,,,,"])
+    data = load_study(cfg)
+    p = only(data.report, "SWAPPED_LON_LAT")
+    assert_named(p, file="fac.csv", row=5, column="经度/纬度", fix="交换第 5 行")
+    assert p.severity == "warning"
+    assert data.facilities.loc["F4"].geometry.equals(shapely.Point(127.30, 45.70))
+    assert data.facilities.loc["F4", "township"] == "前进乡"
+
+
+def test_outside_study_area(tmp_path):
+    r = load(study(tmp_path, sett=SET_OK + ["S4,远村,村,红星镇,测试县,128.5,45.6,100,"]))
+    p = only(r, "OUTSIDE_STUDY_AREA")
+    assert_named(p, file="set.csv", row=5, column="经度/纬度", fix="核对坐标")
+    assert p.value == "128.5, 45.6"
+    assert r.layer("settlements").rows_kept == 3
+
+
+def test_outside_china_without_boundaries(tmp_path):
+    cfg = study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,2.35,48.85,,,,,,,"],
+                inputs={"boundaries_county": {}, "boundaries_township": {}})
+    r = load(cfg)
+    assert_named(only(r, "OUTSIDE_CHINA"), file="fac.csv", row=5, column="经度/纬度", fix="核对坐标")
+    p = only(r, "NO_STUDY_AREA")
+    assert p.severity == "warning" and "boundaries_county" in p.fix
+
+
+def test_duplicate_ids_name_every_row(tmp_path):
+    r = load(study(tmp_path, fac=FAC_OK + ["F1,重复,敬老院,127.3,45.6,,,,,,,", "F1,又重复,敬老院,127.3,45.6,,,,,,,"]))
+    ps = [p for p in r.problems if p.code == "DUPLICATE_ID"]
+    assert [p.row for p in ps] == [5, 6]
+    for p in ps:
+        assert_named(p, file="fac.csv", row=p.row, column="编号", fix="唯一编号")
+        assert "2、5、6" in p.message and "2, 5, 6" in p.message_en
+    assert r.layer("facilities").excluded == {"DUPLICATE_ID": 2}
+
+
+def test_missing_id_generated(tmp_path):
+    data = load_study(study(tmp_path, fac=FAC_OK + [",无编号,敬老院,127.3,45.6,,,,,,,"]))
+    p = only(data.report, "MISSING_ID")
+    assert_named(p, file="fac.csv", row=5, column="编号", fix="编号")
+    assert "F5" in data.facilities.index
+
+
+def test_unknown_facility_type_lists_unknown_and_known_words(tmp_path):
+    r = load(study(tmp_path, fac=FAC_OK + ["F4,甲,老年食堂,127.3,45.6,,,,,,,", "F5,乙,托老所,127.3,45.6,,,,,,,"]))
+    ps = [p for p in r.problems if p.code == "UNKNOWN_FACILITY_TYPE"]
+    assert [(p.row, p.value) for p in ps] == [(5, "老年食堂"), (6, "托老所")]
+    for p in ps:
+        assert_named(p, file="fac.csv", row=p.row, column="类型", fix="extra_words")
+        assert "老年食堂" in p.message and "托老所" in p.message
+        assert "敬老院" in p.fix and "日间照料中心" in p.fix and "区域养老服务中心" in p.fix
+
+
+def test_extra_words_make_a_type_known(tmp_path):
+    cfg = study(tmp_path, fac=FAC_OK + ["F4,甲,老年食堂,127.3,45.6,,,,,,,"],
+                extra={"tiers": {"community": {"extra_words": ["老年食堂"]}}})
+    data = load_study(cfg)
+    assert data.facilities.loc["F4", "tier"] == "community"
+
+
+def test_unknown_settlement_kind(tmp_path):
+    r = load(study(tmp_path, sett=SET_OK + ["S4,林场,林业局,前进乡,测试县,127.3,45.6,100,"]))
+    p = only(r, "UNKNOWN_SETTLEMENT_KIND")
+    assert_named(p, file="set.csv", row=5, column="类型", fix="社区")
+    assert p.value == "林业局"
+
+
+def test_kind_from_name(tmp_path):
+    data = load_study(study(tmp_path, sett=SET_OK + ["S4,新华村,,前进乡,测试县,127.3,45.6,100,"]))
+    p = only(data.report, "KIND_FROM_NAME")
+    assert_named(p, file="set.csv", row=5, column="类型", fix="社区")
+    assert data.settlements.loc["S4", "kind"] == "village"
+
+
+@pytest.mark.parametrize(("value", "code"), [("-5", "NEGATIVE_VALUE"), ("约300", "NON_NUMERIC_VALUE")])
+def test_bad_population_becomes_unknown(tmp_path, value, code):
+    data = load_study(study(tmp_path, sett=SET_OK + [f"S4,新华村,村,前进乡,测试县,127.3,45.6,{value},"]))
+    p = only(data.report, code)
+    assert_named(p, file="set.csv", row=5, column="总人口", fix="留空")
+    assert p.severity == "warning" and p.value == value
+    assert "S4" in data.settlements.index
+
+
+def test_unknown_public_value(tmp_path):
+    data = load_study(study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,127.3,45.6,,,,待定,,,"]))
+    p = only(data.report, "UNKNOWN_BOOLEAN")
+    assert_named(p, file="fac.csv", row=5, column="是否公办", fix="公办/民办")
+    assert data.facilities["public"].isna().sum() == 1
+
+
+def test_admin_name_not_in_boundaries(tmp_path):
+    data = load_study(study(tmp_path, sett=SET_OK + ["S4,新华村,村,前进,测试县,127.3,45.6,100,"]))
+    p = only(data.report, "UNKNOWN_ADMIN_NAME")
+    assert_named(p, file="set.csv", row=5, column="所属乡镇", fix="一致")
+    assert data.settlements.loc["S4", "township"] == "前进乡"
+
+
+def test_suspect_gcj02_from_file_name(tmp_path):
+    cfg = study(tmp_path)
+    shutil.copy(tmp_path / "fac.csv", tmp_path / "高德坐标_设施.csv")
+    cfg = cfg.replace(inputs=cfg.inputs.__class__(**{**vars(cfg.inputs),
+                      "facilities": cfg.inputs.facilities.__class__(path=tmp_path / "高德坐标_设施.csv")}))
+    p = only(load(cfg), "SUSPECT_GCJ02")
+    assert p.severity == "warning" and 'crs = "gcj02"' in p.fix and p.file == "高德坐标_设施.csv"
+
+
+def test_gcj02_input_is_converted(tmp_path):
+    from planner.coords import wgs84_to_gcj02
+
+    gx, gy = wgs84_to_gcj02(127.3, 45.6)
+    cfg = study(tmp_path, fac=FAC_OK + [f"F4,甲,敬老院,{gx:.8f},{gy:.8f},,,,,,,"],
+                inputs={"facilities": {"path": "fac.csv", "crs": "gcj02"}})
+    data = load_study(cfg)
+    pt = data.facilities.loc["F4"].geometry
+    assert abs(pt.x - 127.3) < 1e-6 and abs(pt.y - 45.6) < 1e-6
+    assert data.report.layer("facilities").crs == "gcj02"
+
+
+# ----------------------------------------------------------------------------- layers
+
+
+def test_missing_columns_name_the_columns_found(tmp_path):
+    cfg = study(tmp_path)
+    (tmp_path / "fac.csv").write_text("编号,名称,坐标E,坐标N\nF1,甲,127.1,45.6\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_study(cfg)
+    p = only(exc.value.report, "MISSING_COLUMNS")
+    assert p.file == "fac.csv" and p.row is None
+    assert "坐标E" in p.message and "坐标N" in p.message and "类型" in p.message
+    assert "[inputs.facilities.columns]" in p.fix and "坐标E" in p.message_en
+
+
+def test_column_overrides_from_config(tmp_path):
+    cfg = study(tmp_path, inputs={"facilities": {"path": "fac.csv",
+                                                 "columns": {"x": "坐标E", "y": "坐标N", "type": "业态"}}})
+    (tmp_path / "fac.csv").write_text("编号,业态,坐标E,坐标N\nF1,敬老院,127.1,45.6\n", encoding="utf-8")
+    data = load_study(cfg)
+    assert data.facilities.loc["F1", "tier"] == "county"
+    cfg = study(tmp_path, inputs={"facilities": {"path": "fac.csv", "columns": {"x": "东"}}})
+    (tmp_path / "fac.csv").write_text("编号,业态,坐标E,坐标N\nF1,敬老院,127.1,45.6\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_study(cfg)
+    p = [q for q in exc.value.report.problems if q.code == "MISSING_COLUMNS" and q.column == "东"][0]
+    assert "坐标E" in p.message and "东" in p.message
+
+
+def test_file_not_found_and_empty_layer_reported_together(tmp_path):
+    cfg = study(tmp_path, inputs={"facilities": "none.csv"})
+    (tmp_path / "set.csv").write_text(SET_HEADER + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_study(cfg)
+    rep = exc.value.report
+    p = only(rep, "FILE_NOT_FOUND")
+    assert "none.csv" in p.message and "path" in p.fix
+    e = only(rep, "EMPTY_LAYER")
+    assert e.file == "set.csv" and e.row is None
+    assert "none.csv" in str(exc.value) and "set.csv" in str(exc.value)
+
+
+def test_read_failed(tmp_path):
+    cfg = study(tmp_path, inputs={"facilities": "fac.xls"})
+    (tmp_path / "fac.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DataError) as exc:
+        load_study(cfg)
+    assert ".xlsx" in only(exc.value.report, "READ_FAILED").message
+
+
+def test_vector_points_non_point_and_empty_geometry(tmp_path):
+    feats = [
+        {"type": "Feature", "properties": {"编号": "F1", "类型": "敬老院"},
+         "geometry": {"type": "Point", "coordinates": [127.1, 45.6]}},
+        {"type": "Feature", "properties": {"编号": "F2", "类型": "敬老院"},
+         "geometry": {"type": "LineString", "coordinates": [[127.1, 45.6], [127.2, 45.6]]}},
+        {"type": "Feature", "properties": {"编号": "F3", "类型": "敬老院"}, "geometry": None},
+    ]
+    (tmp_path / "fac.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), encoding="utf-8")
+    data = load_study(study(tmp_path, inputs={"facilities": "fac.geojson"}))
+    r = data.report
+    p = only(r, "NON_POINT_GEOMETRY")
+    assert_named(p, file="fac.geojson", row=2, column="geometry", fix="要素转点")
+    assert p.value == "LineString"
+    assert only(r, "EMPTY_GEOMETRY").row == 3
+    assert list(data.facilities.index) == ["F1"]
+    assert r.layer("facilities").excluded == {"NON_POINT_GEOMETRY": 1, "EMPTY_GEOMETRY": 1}
+
+
+def _shapefile_without_crs(path, x, y):
+    gdf = gpd.GeoDataFrame({"编号": ["F1"], "类型": ["敬老院"]}, geometry=[shapely.Point(x, y)])
+    with pytest.warns(UserWarning, match="crs"):
+        gdf.to_file(path, encoding="utf-8")
+    assert not path.with_suffix(".prj").exists()
+
+
+def test_vector_without_crs_in_degrees_is_a_warning(tmp_path):
+    _shapefile_without_crs(tmp_path / "fac.shp", 127.1, 45.6)
+    data = load_study(study(tmp_path, inputs={"facilities": "fac.shp"}))
+    p = only(data.report, "MISSING_CRS")
+    assert p.severity == "warning" and p.file == "fac.shp" and "EPSG:4326" in p.fix
+    assert list(data.facilities.index) == ["F1"]
+
+
+def test_projected_coordinates_without_crs_make_layer_unusable(tmp_path):
+    import pyproj
+
+    e, n = pyproj.Transformer.from_crs(4326, 32652, always_xy=True).transform(127.1, 45.6)
+    _shapefile_without_crs(tmp_path / "fac.shp", e, n)
+    with pytest.raises(DataError) as exc:
+        load_study(study(tmp_path, inputs={"facilities": "fac.shp"}))
+    p = only(exc.value.report, "MISSING_CRS")
+    assert p.severity == "error" and "EPSG" in p.fix
+    # with the crs given in the config it loads
+    data = load_study(study(tmp_path, inputs={"facilities": {"path": "fac.shp", "crs": "EPSG:32652"}}))
+    pt = data.facilities.geometry.iloc[0]
+    assert abs(pt.x - 127.1) < 1e-7 and abs(pt.y - 45.6) < 1e-7
+
+
+def test_township_boundary_problems(tmp_path):
+    cfg = study(tmp_path)
+    towns = json.loads((tmp_path / "townships.geojson").read_text(encoding="utf-8"))
+    towns["features"][2]["properties"]["name"] = "林场"  # kind unknown, no suffix
+    towns["features"].append({"type": "Feature", "properties": {"name": ""},
+                              "geometry": {"type": "Polygon", "coordinates": [[[127.0, 45.5], [127.01, 45.5],
+                                                                               [127.01, 45.51], [127.0, 45.5]]]}})
+    towns["features"].append({"type": "Feature", "properties": {"name": "线"},
+                              "geometry": {"type": "LineString", "coordinates": [[127.0, 45.5], [127.1, 45.6]]}})
+    (tmp_path / "townships.geojson").write_text(json.dumps(towns, ensure_ascii=False), encoding="utf-8")
+    data = load_study(cfg)
+    r = data.report
+    assert only(r, "UNKNOWN_TOWNSHIP_KIND").row == 3
+    assert only(r, "MISSING_NAME").row == 4
+    assert only(r, "NON_POLYGON_GEOMETRY").row == 5
+    assert r.layer("townships").excluded == {"MISSING_NAME": 1, "NON_POLYGON_GEOMETRY": 1}
+    assert data.townships.loc["林场", "county"] == "测试县"  # filled from the county polygon
+
+
+def test_no_facilities_file_is_a_warning(tmp_path):
+    data = load_study(study(tmp_path, inputs={"facilities": {}}))
+    assert only(data.report, "NO_FACILITIES").severity == "warning"
+    assert len(data.facilities) == 0 and data.facilities.index.name == "facility_id"
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def test_one_report_collects_everything_and_strict_raises(tmp_path):
+    cfg = study(tmp_path, fac=FAC_OK + ["F1,重复,敬老院,127.3,45.6,,,,,,,", "F4,甲,老年食堂,127.3,45.6,,,,,,,"],
+                sett=SET_OK + ["S4,新华村,村,前进乡,测试县,127.3,45.6,-1,"])
+    data = load_study(cfg)
+    codes = data.report.codes()
+    assert codes["DUPLICATE_ID"] == 1 and codes["UNKNOWN_FACILITY_TYPE"] == 1 and codes["NEGATIVE_VALUE"] == 1
+    fac = data.report.layer("facilities")
+    assert (fac.rows_read, fac.rows_kept) == (5, 3)
+    assert fac.encoding == "utf-8"
+    text = data.report.format()
+    assert "读取 5 行，保留 3 行，排除 2 行" in text and "编号重复 1" in text
+    en = data.report.format("en")
+    assert "read 5, kept 3, excluded 2" in en and "duplicate id 1" in en
+    frame = data.report.to_frame()
+    assert len(frame) == len(data.report.problems)
+    assert set(frame.columns) >= {"file", "row", "column", "value", "code", "severity", "message", "fix"}
+    with pytest.raises(DataError) as exc:
+        load_study(cfg, strict=True)
+    assert not exc.value.report.warnings and len(exc.value.report.errors) == len(data.report.problems)
+    with pytest.raises(DataError):
+        load_study(cfg.replace(strict=True))
+
+
+def test_report_objects():
+    log = ProblemLog()
+    log.add("a.csv", 3, "经度", 1.0, "X", "消息", "改", message_en="msg", fix_en="fix it")
+    log.add("a.csv", None, None, None, "Y", "警告", "改", severity="warning")
+    log.summary(LayerSummary(file="a.csv", layer="facilities", rows_read=4, rows_kept=3, excluded={"X": 1}))
+    rep = log.report()
+    assert isinstance(rep, ValidationReport) and not rep.ok
+    assert len(rep.errors) == 1 and len(rep.warnings) == 1
+    assert rep.problems[0].value == "1"
+    assert "[错误] a.csv，第 3 行，列「经度」，值「1」: 消息 修改方法：改" in rep.format()
+    assert "[ERROR] a.csv, row 3, column '经度', value '1': msg Fix: fix it" in rep.format("en")
+    assert ValidationReport().ok and "未发现问题" in ValidationReport().format()
+    with pytest.raises(ValueError):
+        Problem("f", 1, None, None, "X", "m", "f", severity="fatal")
+    with pytest.raises(Exception):
+        rep.problems[0].row = 5  # frozen
