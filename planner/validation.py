@@ -238,6 +238,13 @@ class ValidationReport:
         """The same report with every warning turned into an error."""
         return replace(self, problems=tuple(replace(p, severity="error") for p in self.problems))
 
+    def sorted_problems(self) -> list[Problem]:
+        """Problems grouped by file (in the order files were read), layer problems first, then by row."""
+        order: dict[str, int] = {}
+        for p in self.problems:
+            order.setdefault(p.file, len(order))
+        return sorted(self.problems, key=lambda p: (order[p.file], -1 if p.row is None else p.row))
+
     def to_frame(self, lang: str = "zh") -> pd.DataFrame:
         """One row per problem: file, row, column, value, code, severity, message, fix."""
         check_lang(lang)
@@ -274,7 +281,7 @@ class ValidationReport:
             lines.append(
                 tr(lang, f"问题：{n_err} 个错误，{n_warn} 个警告", f"Problems: {n_err} errors, {n_warn} warnings")
             )
-            lines += ["  " + p.text(lang) for p in self.problems]
+            lines += ["  " + p.text(lang) for p in self.sorted_problems()]
         return "\n".join(lines)
 
     def __str__(self) -> str:

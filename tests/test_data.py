@@ -1,0 +1,253 @@
+"""load_study: canonical layers, every input format, summaries, and one report for a broken copy."""
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from planner._errors import DataError
+from planner.config import config_from_dict, default_config, load_config
+from planner.data import StudyData, load_study, summarise_study, summarise_study_frame, tier_for_type
+from planner.io import recognise_columns
+
+FIX = Path(__file__).parent / "fixtures" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo_county.toml"
+
+
+@pytest.fixture(scope="module")
+def fixture_study() -> StudyData:
+    return load_study(load_config(FIX / "study.toml"))
+
+
+def test_canonical_facilities(fixture_study):
+    f = fixture_study.facilities
+    assert f.index.name == "facility_id" and f.index.is_unique
+    assert list(f.columns) == ["name", "type", "tier", "beds", "nursing_beds", "occupied_beds", "public",
+                               "capacity", "county", "township", "geometry"]
+    assert f.crs.to_epsg() == 4326 and (f.geom_type == "Point").all()
+    assert str(f["public"].dtype) == "boolean"
+    for c in ("beds", "nursing_beds", "occupied_beds", "capacity"):
+        assert f[c].dtype == float
+    assert f.loc["F1", "tier"] == "county" and f.loc["F3", "tier"] == "township"
+    assert f.loc["F5", "tier"] == "community" and f.loc["F11", "tier"] == "township"
+    assert np.isnan(f.loc["F5", "nursing_beds"]) and f.loc["F3", "capacity"] == 10000
+    assert f.loc["F10", "public"] is False or not f.loc["F10", "public"]
+    # admin names filled by point-in-polygon where blank
+    assert (f.loc["F2", "township"], f.loc["F2", "county"]) == ("城关街道", "测试县")
+    assert (f.loc["F6", "township"], f.loc["F6", "county"]) == ("前进乡", "测试县")
+    assert f.loc["F5", "county"] == "测试县"
+
+
+def test_canonical_settlements(fixture_study):
+    s = fixture_study.settlements
+    assert s.index.name == "settlement_id"
+    assert list(s.columns) == ["name", "kind", "township", "county", "population", "older_population",
+                               "older_estimated", "urban", "central", "geometry"]
+    assert s["older_estimated"].dtype == bool and s["urban"].dtype == bool and s["central"].dtype == bool
+    assert s.loc["S4", "kind"] == "village" and s.loc["S1", "kind"] == "community"
+    assert s["urban"].tolist() == (s["kind"] == "community").tolist()
+    # central: every 街道 when config.central_townships is empty
+    assert s.loc[["S1", "S2"], "central"].all() and not s.loc[["S3", "S5"], "central"].any()
+    assert s.loc["S5", "township"] == "前进乡" and s.loc["S5", "county"] == "测试县"
+    # county total 3400 - counted 1400 = 2000 over populations 1000, 3000, 500, 1500
+    est = s.loc[["S3", "S4", "S5", "S6"], "older_population"].tolist()
+    assert est == pytest.approx([2000 / 6, 1000.0, 2000 / 12, 500.0])
+    assert s["older_estimated"].tolist() == [False, False, True, True, True, True]
+
+
+def test_boundaries_area_and_crs(fixture_study):
+    t = fixture_study.townships
+    assert t.index.name == "township" and list(t.columns) == ["kind", "county", "central", "geometry"]
+    assert t.loc["城关街道", "kind"] == "street" and t.loc["前进乡", "kind"] == "township"
+    assert t.loc["前进乡", "county"] == "测试县"  # blank in the file: from the county polygon
+    assert t["central"].tolist() == (t["kind"] == "street").tolist()
+    assert list(fixture_study.counties.index) == ["测试县"]
+    assert fixture_study.study_area.equals(shapely.box(127.0, 45.5, 127.4, 45.8).normalize()) or \
+        abs(fixture_study.study_area.area - 0.12) < 1e-9
+    assert fixture_study.projected_crs.to_epsg() == 32652
+    assert fixture_study.report.ok and not fixture_study.report.problems
+
+
+def test_central_townships_from_config():
+    cfg = load_config(FIX / "study.toml").replace(central_townships=("红星镇",))
+    d = load_study(cfg)
+    assert d.settlements["central"].tolist() == [False, False, True, True, False, False]
+    assert d.townships["central"].to_dict() == {"前进乡": False, "城关街道": False, "红星镇": True}
+
+
+def test_tier_longest_match_wins():
+    tiers = default_config().tiers
+    assert tier_for_type("敬老院日间照料中心", tiers) == "community"  # 日间照料中心 (6) beats 敬老院 (3)
+    assert tier_for_type("乡镇养老服务中心", tiers) == "township"
+    assert tier_for_type("社会福利院", tiers) == "county"
+    assert tier_for_type("老年食堂", tiers) is None
+
+
+def test_summary_counts(fixture_study):
+    frame = summarise_study_frame(fixture_study, lang="en")
+    total = frame.loc["Total"]
+    assert total["villages"] == 4 and total["communities"] == 2
+    assert (total["County"], total["Township / street"], total["Community / village"]) == (2, 3, 7)
+    assert total["population"] == 11000 and total["aged 60+"] == pytest.approx(3400)
+    assert total["of which estimated"] == pytest.approx(2000)
+    assert frame.loc["城关街道", "communities"] == 2
+    text = summarise_study(fixture_study)
+    assert "设施 12 个：县级 2，乡镇/街道 3，社区/村级 7" in text
+    assert "村 4，社区 2" in text and "其中估算 59%" in text and "城关街道" in text
+    assert "合成数据" in text
+    assert "Facilities 12" in summarise_study(fixture_study, "en")
+
+
+def test_excel_gpkg_and_gbk_inputs_give_the_same_layers(tmp_path, fixture_study):
+    for n in ("county.geojson", "townships.geojson", "facilities.csv", "settlements_gbk.csv"):
+        shutil.copy(FIX / n, tmp_path / n)
+    fac = pd.read_csv(FIX / "facilities.csv", encoding="utf-8-sig", dtype=str)
+    with pd.ExcelWriter(tmp_path / "fac.xlsx", engine="openpyxl") as xw:
+        pd.DataFrame({"说明": ["测试"]}).to_excel(xw, sheet_name="说明", index=False)
+        fac.to_excel(xw, sheet_name="设施", index=False)
+    towns = gpd.read_file(FIX / "townships.geojson")
+    towns.to_file(tmp_path / "b.gpkg", layer="乡镇", driver="GPKG")
+    towns.iloc[:1].to_file(tmp_path / "b.gpkg", layer="other", driver="GPKG")
+    cfg = config_from_dict({
+        "name": "测试县", "synthetic": True,
+        "inputs": {
+            "facilities": {"path": "fac.xlsx", "sheet": "设施"},
+            "settlements": "settlements_gbk.csv",
+            "boundaries_county": "county.geojson",
+            "boundaries_township": {"path": "b.gpkg", "layer": "乡镇"},
+        },
+        "population": {"county_older_totals": {"测试县": 3400.0}},
+    }, base_dir=tmp_path)
+    d = load_study(cfg)
+    assert d.report.layer("settlements").encoding == "gbk"
+    pd.testing.assert_frame_equal(pd.DataFrame(d.settlements), pd.DataFrame(fixture_study.settlements))
+    pd.testing.assert_frame_equal(pd.DataFrame(d.facilities), pd.DataFrame(fixture_study.facilities))
+    assert sorted(d.townships.index) == sorted(fixture_study.townships.index)
+
+
+def test_points_only_study_area_is_buffered_hull(tmp_path):
+    cfg = config_from_dict({"inputs": {"facilities": str(FIX / "facilities.csv"),
+                                       "settlements": str(FIX / "settlements.csv")}}, base_dir=tmp_path)
+    d = load_study(cfg)
+    assert d.townships is None and d.counties is None
+    assert all(d.study_area.contains(p) for p in d.settlements.geometry)
+    assert d.study_area.area > shapely.MultiPoint(list(d.settlements.geometry)).convex_hull.area
+    assert [p.code for p in d.report.problems].count("NO_STUDY_AREA") == 1
+    # no older totals -> the villages stay unknown, reported per county
+    assert np.isnan(d.settlements.loc["S3", "older_population"])
+    assert "MISSING_OLDER_POPULATION" in d.report.codes()
+
+
+def test_inputs_are_not_modified(tmp_path):
+    src = FIX / "facilities.csv"
+    before = src.read_bytes()
+    load_study(load_config(FIX / "study.toml"))
+    assert src.read_bytes() == before
+
+
+# ----------------------------------------------------------------------------- broken copy
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return rows[0], rows[1:]
+
+
+def _write_rows(path: Path, header, rows, encoding) -> None:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    path.write_bytes(buf.getvalue().encode(encoding))
+
+
+def _break_copy(config_path: Path, tmp_path: Path):
+    """Copy a study (without road files) and break it in the ways planners do."""
+    dst = tmp_path / "study"
+    shutil.copytree(config_path.parent, dst, ignore=shutil.ignore_patterns("*.osm*", "*.pbf", "roads", "cache",
+                                                                            "outputs"))
+    cfg = load_config(dst / config_path.name)
+    fpath, spath = cfg.inputs.facilities.path, cfg.inputs.settlements.path
+    header, rows = _read_rows(fpath)
+    cols = recognise_columns(header, ["id", "type", "x", "y"]).columns
+    i_id, i_type, i_x, i_y = (header.index(cols[k]) for k in ("id", "type", "x", "y"))
+    assert len(rows) >= 9
+    expect = {}
+    for k in (0, 1, 2):  # swap lon/lat
+        rows[k][i_x], rows[k][i_y] = rows[k][i_y], rows[k][i_x]
+    expect["SWAPPED_LON_LAT"] = [2, 3, 4]
+    for k in (3, 4):  # unknown facility types
+        rows[k][i_type] = ["老年食堂", "托老所"][k - 3]
+    expect["UNKNOWN_FACILITY_TYPE"] = [5, 6]
+    for k in (5, 6):  # moved 2 degrees east: outside the county
+        rows[k][i_x] = f"{float(rows[k][i_x]) + 2.0:.6f}"
+    expect["OUTSIDE_STUDY_AREA"] = [7, 8]
+    rows[7][i_id] = rows[0][i_id]  # duplicate ids
+    rows[8][i_id] = rows[1][i_id]
+    expect["DUPLICATE_ID"] = [9, 10]
+    _write_rows(fpath, header, rows, "gbk")
+    sh, srows = _read_rows(spath)
+    i_pop = sh.index(recognise_columns(sh, ["population"]).columns["population"])
+    srows[0][i_pop] = "-120"
+    _write_rows(spath, sh, srows, "utf-8-sig")
+    return cfg, expect, rows, fpath.name, spath.name
+
+
+def _check_broken(cfg, expect, rows, fname, sname):
+    data = load_study(cfg)  # bad rows are excluded, not fatal
+    rep = data.report
+    text = rep.format()
+    assert rep.layer("facilities").encoding == "gbk"
+    for code, lines in expect.items():
+        got = sorted(p.row for p in rep.problems if p.code == code and p.file.endswith(fname))
+        assert got == lines, (code, text)
+        for r in lines:
+            assert f"{fname}，第 {r} 行" in text
+    dup = [p for p in rep.problems if p.code == "DUPLICATE_ID"]
+    assert "2、9" in dup[0].message and "3、10" in dup[1].message
+    unknown = [p for p in rep.problems if p.code == "UNKNOWN_FACILITY_TYPE"]
+    assert all("老年食堂" in p.message and "托老所" in p.message for p in unknown)
+    neg = [p for p in rep.problems if p.code == "NEGATIVE_VALUE"]
+    assert [(p.row, p.value) for p in neg] == [(2, "-120")] and neg[0].file.endswith(sname)
+    fac = rep.layer("facilities")
+    assert fac.rows_read == len(rows) and fac.rows_kept == len(rows) - 6
+    assert dict(fac.excluded) == {"UNKNOWN_FACILITY_TYPE": 2, "OUTSIDE_STUDY_AREA": 2, "DUPLICATE_ID": 2}
+    assert "排除 6 行" in text
+    # the swapped rows are kept at the right place
+    assert rows[0][0] in data.facilities.index
+    # one DataError listing all of it in strict mode
+    with pytest.raises(DataError) as exc:
+        load_study(cfg, strict=True)
+    for code in expect:
+        assert code in exc.value.report.codes()
+
+
+def test_broken_copy_of_fixture_study_gives_one_report(tmp_path):
+    _check_broken(*_break_copy(FIX / "study.toml", tmp_path))
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo county not generated yet")
+def test_demo_county_loads_and_summarises():
+    d = load_study(load_config(DEMO))
+    assert d.report.ok
+    assert d.config.synthetic
+    frame = summarise_study_frame(d)
+    assert {"县级", "乡镇/街道", "社区/村级", "村", "社区"} <= set(frame.columns)
+    total = frame.loc["合计"]
+    assert total["村"] + total["社区"] == len(d.settlements)
+    assert total["县级"] + total["乡镇/街道"] + total["社区/村级"] == len(d.facilities)
+    assert len(frame) - 1 >= len(d.townships)
+    assert d.settlements["older_population"].notna().all()
+    assert d.settlements["older_estimated"].any()
+    assert "合成数据" in summarise_study(d)
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo county not generated yet")
+def test_broken_copy_of_demo_county_gives_one_report(tmp_path):
+    _check_broken(*_break_copy(DEMO, tmp_path))
