@@ -400,14 +400,14 @@ def _admin_lookup(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Serie
         return pd.Series("", index=points.index, dtype=object)
     tree = shapely.STRtree(areas.geometry.to_numpy())
     pi, ai = tree.query(points.geometry.to_numpy(), predicate="intersects")
-    out = pd.Series("", index=points.index, dtype=object)
-    names = areas.index.to_numpy()
-    seen: set[int] = set()
-    for p, a in zip(pi, ai):
-        if p not in seen:
-            out.iloc[p] = str(names[a])
-            seen.add(p)
-    return out
+    values = np.full(len(points), "", dtype=object)
+    # first hit per point (a point on a shared border goes to the first area listed)
+    order = np.lexsort((ai, pi))
+    pi, ai = pi[order], ai[order]
+    first = np.unique(pi, return_index=True)[1]
+    names = areas.index.astype(str).to_numpy()
+    values[pi[first]] = names[ai[first]]
+    return pd.Series(values, index=points.index, dtype=object)
 
 
 def _to_wgs84_frame(gdf: gpd.GeoDataFrame, raw: RawLayer, spec: InputSpec, layer: _Layer
@@ -514,8 +514,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
             crs_name = "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else file_crs.to_wkt())
     else:
         xcol, ycol = cols["x"], cols["y"]
-        for i, row in enumerate(rows):
-            xv, yv = frame.at[row, xcol], frame.at[row, ycol]
+        for i, (row, xv, yv) in enumerate(zip(rows, frame[xcol].tolist(), frame[ycol].tolist())):
             xn, xok = _number(xv)
             yn, yok = _number(yv)
             if not (xok and yok):
@@ -582,7 +581,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     ids = _ids(frame, cols, layer, name)
     out = pd.DataFrame(index=frame.index)
     out["id"] = ids
-    out["name"] = [_cell_text(frame.at[r, cols["name"]]) if "name" in cols else "" for r in rows]
+    out["name"] = [_cell_text(v) for v in frame[cols["name"]].tolist()] if "name" in cols else [""] * n
     out.loc[out["name"] == "", "name"] = out.loc[out["name"] == "", "id"]
 
     # ---- layer-specific fields
@@ -591,7 +590,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     else:
         _settlement_fields(frame, cols, layer, out)
     for fld in ("township", "county"):
-        out[fld] = [_cell_text(frame.at[r, cols[fld]]) if fld in cols else "" for r in rows]
+        out[fld] = [_cell_text(v) for v in frame[cols[fld]].tolist()] if fld in cols else [""] * n
 
     it = tqdm(rows, desc=f"checking {name}", disable=not verbose)
     kept = [r for r in it if r not in layer.excluded]
@@ -652,7 +651,7 @@ def _ids(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer, name: str) ->
                     "add an id column (编号) with a unique id per row", severity="warning")
         return [f"{prefix}{r}" for r in rows]
     col = cols["id"]
-    given = [_cell_text(frame.at[r, col]) for r in rows]
+    given = [_cell_text(v) for v in frame[col].tolist()]
     taken = set(given)
     ids = []
     for r, v in zip(rows, given):
@@ -688,15 +687,15 @@ def _numeric(frame: pd.DataFrame, cols: dict[str, str], fld: str, layer: _Layer)
     if fld not in cols:
         return out
     col = cols[fld]
-    for i, r in enumerate(rows):
-        v, ok = _number(frame.at[r, col])
+    for i, (r, raw_v) in enumerate(zip(rows, frame[col].tolist())):
+        v, ok = _number(raw_v)
         if not ok:
-            layer.row(r, col, frame.at[r, col], "NON_NUMERIC_VALUE", "不是数字，按“未知”处理",
+            layer.row(r, col, raw_v, "NON_NUMERIC_VALUE", "不是数字，按“未知”处理",
                       "填写数字（不要带单位或文字），未知请留空",
                       "not a number; treated as unknown", "write a plain number, or leave blank if unknown",
                       severity="warning")
         elif v < 0:
-            layer.row(r, col, frame.at[r, col], "NEGATIVE_VALUE", "数值为负，按“未知”处理",
+            layer.row(r, col, raw_v, "NEGATIVE_VALUE", "数值为负，按“未知”处理",
                       "改为正确的非负数，未知请留空", "negative value; treated as unknown",
                       "correct it, or leave blank if unknown", severity="warning")
         else:
@@ -708,7 +707,7 @@ def _facility_fields(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer, c
                      out: pd.DataFrame) -> None:
     rows = frame.index.to_numpy()
     tcol = cols["type"]
-    types = [_cell_text(frame.at[r, tcol]) for r in rows]
+    types = [_cell_text(v) for v in frame[tcol].tolist()]
     tiers = [tier_for_type(t, config.tiers) if t else None for t in types]
     unknown = sorted({t for t, k in zip(types, tiers) if k is None})
     if unknown:
@@ -732,8 +731,8 @@ def _facility_fields(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer, c
     public = pd.array([pd.NA] * len(rows), dtype="boolean")
     if "public" in cols:
         pcol = cols["public"]
-        for i, r in enumerate(rows):
-            v = _cell_text(frame.at[r, pcol])
+        for i, (r, v) in enumerate(zip(rows, frame[pcol].tolist())):
+            v = _cell_text(v)
             if not v:
                 continue
             b = PUBLIC_VALUES.get(v.lower())
@@ -752,8 +751,9 @@ def _settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer,
     kcol = cols.get("kind")
     kinds = []
     accepted = "、".join(KIND_VALUES)
-    for r, nm in zip(rows, out["name"]):
-        v = _cell_text(frame.at[r, kcol]) if kcol else ""
+    kvals = frame[kcol].tolist() if kcol else [None] * len(rows)
+    for r, nm, kv in zip(rows, out["name"], kvals):
+        v = _cell_text(kv)
         kind = KIND_VALUES.get(v.lower())
         if kind is None:
             guess = "community" if re.search(r"(社区|居委会)$", nm) else \
