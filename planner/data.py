@@ -3,8 +3,8 @@
 :func:`load_study` reads every input layer named in the config, checks every
 row, and returns a frozen :class:`StudyData` with the canonical layers of
 ``docs/architecture.md`` (facilities, settlements, townships, counties, all in
-WGS84) plus a :class:`~planner.validation.ValidationReport` that lists every
-problem once.
+WGS84), the optional candidate sites and exclusion zones, plus a
+:class:`~planner.validation.ValidationReport` that lists every problem once.
 
 What happens to bad input
 -------------------------
@@ -119,6 +119,13 @@ class StudyData:
         The configuration the data was loaded with.
     allocation
         The older-population allocation (records of what was estimated).
+    candidates
+        Candidate sites for new facilities (``inputs.candidates``), indexed by
+        ``candidate_id``, columns ``name``, ``type`` (as written), ``township``,
+        ``county``, ``geometry``; ``None`` when not configured.
+    exclusion_zones
+        Polygons where no facility may be sited (``inputs.exclusion_zones``):
+        columns ``name``, ``kind``, ``geometry``, indexed by feature number; or ``None``.
     """
 
     facilities: gpd.GeoDataFrame
@@ -130,6 +137,8 @@ class StudyData:
     report: ValidationReport
     config: StudyConfig
     allocation: PopulationAllocation | None = None
+    candidates: gpd.GeoDataFrame | None = None
+    exclusion_zones: gpd.GeoDataFrame | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -394,6 +403,45 @@ def _load_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog
     return out
 
 
+def _load_zones(spec: InputSpec, config: StudyConfig, log: ProblemLog) -> gpd.GeoDataFrame | None:
+    """Exclusion-zone polygons (ecological red line, basic farmland...) in WGS84."""
+    layer = _Layer(log, _display(spec.path, config), "exclusion_zones", config.lang)
+    raw = _read(spec, layer)
+    if raw is None:
+        return None
+    if not raw.is_vector:
+        layer.layer(None, None, "READ_FAILED", "禁建区必须是 GeoJSON、GeoPackage 或 Shapefile 面数据",
+                    "在 GIS 软件中导出为 GeoJSON", "exclusion zones must be a polygon GeoJSON, GeoPackage or "
+                    "Shapefile", "export them as GeoJSON from your GIS")
+        layer.summary(len(raw.frame), None, None)
+        return None
+    cols = recognise_columns(raw.columns, ["name", "kind"], overrides=spec.columns).columns
+    gdf = _to_wgs84_frame(raw.frame, raw, spec, layer) if len(raw.frame) else raw.frame
+    if gdf is None:
+        layer.summary(len(raw.frame), None, None)
+        return None
+    keep = []
+    for row, g in zip(gdf.index, gdf.geometry):
+        if g is None or g.is_empty:
+            layer.row(row, "geometry", None, "EMPTY_GEOMETRY", "要素没有几何", "在 GIS 软件中补画或删除该要素",
+                      "feature has no geometry", "draw it or delete the feature")
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            layer.row(row, "geometry", g.geom_type, "NON_POLYGON_GEOMETRY",
+                      f"禁建区应为面（Polygon），实际为 {g.geom_type}", "导出面图层，而不是线或点",
+                      f"exclusion zones must be polygons, got {g.geom_type}", "export the polygon layer")
+        else:
+            keep.append(row)
+    sub = gdf.loc[keep]
+    out = gpd.GeoDataFrame(
+        {"name": [_cell_text(v) for v in sub[cols["name"]]] if "name" in cols else [""] * len(sub),
+         "kind": [_cell_text(v) for v in sub[cols["kind"]]] if "kind" in cols else [""] * len(sub)},
+        geometry=sub.geometry.make_valid().to_numpy(), crs=WGS84, index=sub.index,
+    )
+    out.index.name = "zone"
+    layer.summary(len(raw.frame), None, raw.crs.to_string() if raw.crs is not None else None)
+    return out
+
+
 def _admin_lookup(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Series:
     """Name of the area containing each point ("" when none)."""
     if areas is None or len(areas) == 0 or len(points) == 0:
@@ -587,8 +635,10 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     # ---- layer-specific fields
     if name == "facilities":
         _facility_fields(frame, cols, layer, config, out)
-    else:
+    elif name == "settlements":
         _settlement_fields(frame, cols, layer, out)
+    else:  # candidates: the type is kept as written (乡镇卫生院, 闲置校舍...)
+        out["type"] = [_cell_text(v) for v in frame[cols["type"]].tolist()] if "type" in cols else [""] * n
     for fld in ("township", "county"):
         out[fld] = [_cell_text(v) for v in frame[cols[fld]].tolist()] if fld in cols else [""] * n
 
@@ -599,7 +649,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     row_of = dict(zip(gdf["id"], gdf.index))
     gdf = gdf.set_index("id")
     gdf.index = gdf.index.astype(str)
-    gdf.index.name = "facility_id" if name == "facilities" else "settlement_id"
+    gdf.index.name = {"facilities": "facility_id", "settlements": "settlement_id"}.get(name, "candidate_id")
     if name == "settlements":
         gdf["urban"] = (gdf["kind"] == "community").to_numpy()
         gdf["central"] = _central(gdf["township"], townships, config)
@@ -643,7 +693,7 @@ def _inside(lon: np.ndarray, lat: np.ndarray, checker: tuple[Any, pyproj.Transfo
 
 def _ids(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer, name: str) -> list[str]:
     rows = frame.index.to_numpy()
-    prefix = "F" if name == "facilities" else "S"
+    prefix = {"facilities": "F", "settlements": "S"}.get(name, "C")
     if "id" not in cols:
         layer.layer(None, None, "MISSING_ID", f"没有编号列，按行号生成编号（{prefix}行号）",
                     "增加一列“编号”，给每行一个唯一编号，便于核对结果",
@@ -901,6 +951,15 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
         settlements, rows = _load_points(inputs.settlements, "settlements", config, log, area, townships,
                                          counties, verbose)
 
+    candidates = None
+    if inputs.candidates.path is not None:
+        candidates, _ = _load_points(inputs.candidates, "candidates", config, log, area, townships,
+                                     counties, verbose)
+        if candidates is not None:
+            candidates = gpd.GeoDataFrame(candidates[["name", "type", "township", "county", "geometry"]],
+                                          geometry="geometry", crs=WGS84)
+    zones = _load_zones(inputs.exclusion_zones, config, log) if inputs.exclusion_zones.path else None
+
     if area is None:
         area = _hull_area([facilities, settlements])
         if area is not None:
@@ -958,6 +1017,7 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
     return StudyData(
         facilities=facilities, settlements=settlements, townships=townships, counties=counties,
         study_area=area, projected_crs=projected, report=report, config=config, allocation=allocation,
+        candidates=candidates, exclusion_zones=zones,
     )
 
 

@@ -251,3 +251,34 @@ def test_demo_county_loads_and_summarises():
 @pytest.mark.skipif(not DEMO.exists(), reason="demo county not generated yet")
 def test_broken_copy_of_demo_county_gives_one_report(tmp_path):
     _check_broken(*_break_copy(DEMO, tmp_path))
+
+
+def test_candidates_and_exclusion_zones(tmp_path):
+    for n in ("county.geojson", "townships.geojson", "facilities.csv", "settlements.csv", "study.toml"):
+        shutil.copy(FIX / n, tmp_path / n)
+    (tmp_path / "cand.csv").write_text(
+        "编号,名称,类型,经度,纬度,所属乡镇,所属县\n"
+        "C1,红星镇卫生院,乡镇卫生院,127.18,45.62,红星镇,测试县\n"
+        "C2,前进小学旧址,闲置校舍,127.33,45.70,,\n"
+        "C3,区外,村委会,129.0,45.6,,\n",
+        encoding="utf-8-sig",
+    )
+    zones = gpd.GeoDataFrame({"name": ["湿地", ""], "kind": ["生态保护红线", "永久基本农田"]},
+                             geometry=[shapely.box(127.3, 45.7, 127.4, 45.8), shapely.Point(127.1, 45.6)],
+                             crs=4326)
+    zones.to_file(tmp_path / "zones.geojson", driver="GeoJSON")
+    with open(tmp_path / "study.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[inputs.candidates]\npath = "cand.csv"\n[inputs.exclusion_zones]\npath = "zones.geojson"\n')
+    d = load_study(load_config(tmp_path / "study.toml"))
+    c = d.candidates
+    assert c.index.name == "candidate_id" and list(c.index) == ["C1", "C2"]
+    assert list(c.columns) == ["name", "type", "township", "county", "geometry"]
+    assert c.loc["C2", "township"] == "前进乡" and c.loc["C2", "type"] == "闲置校舍"
+    assert [p.row for p in d.report.problems if p.code == "OUTSIDE_STUDY_AREA"] == [4]
+    z = d.exclusion_zones
+    assert list(z["kind"]) == ["生态保护红线"] and z.crs.to_epsg() == 4326
+    assert [(p.code, p.row) for p in d.report.problems if p.file == "zones.geojson"] == [("NON_POLYGON_GEOMETRY", 2)]
+    assert d.report.layer("candidates").rows_kept == 2
+    # without them configured they are None
+    base = load_study(load_config(FIX / "study.toml"))
+    assert base.candidates is None and base.exclusion_zones is None
