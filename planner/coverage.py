@@ -793,7 +793,10 @@ def _facility_table(
     n = len(fac)
     cols = {c: np.zeros(n) for c in ("settlements_in_circle", "older_in_circle", "nearest_settlements", "nearest_load")}
     thr = np.full(n, np.nan)
-    cap_used = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(dtype=float) if "capacity" in fac else np.full(n, np.nan)
+    cap_used = (
+        np.array(pd.to_numeric(fac["capacity"], errors="coerce"), dtype=float)
+        if "capacity" in fac else np.full(n, np.nan)
+    )
     load = np.full(n, np.nan)
     for key, tier in tiers.items():
         mask = (f_tier == key).fillna(False).to_numpy()

@@ -188,3 +188,171 @@ def test_coverage_summary(classified):
 
 def test_profiles_in_use():
     assert profiles_in_use(CFG) == ["drive", "ebike", "walk"]
+
+
+# --------------------------------------------------------------------------- end to end, tiny roads
+#
+# A straight tertiary road 0-1-2-3-4 km along y = 0 and a separate 1 km piece at x = 10-11 km.
+# County, township (capacity 150) and community facilities at x = 0.  Settlements:
+#   A village T1 at x = 1 km (older 100): served at every tier.
+#   B village T1 at x = 4 km (older 100): 16 min by e-bike > 10 (community BEYOND_THRESHOLD);
+#     the centre can take A + G = 150 only, so B spills to it: OVER_CAPACITY.
+#   D village T2 on the separate piece: DISCONNECTED at every tier; T2 has no centre.
+#   E village T1 3 km off the road: NO_ROAD (rural snapping limit 1,000 m).
+#   G community T1 (central) at x = 0.3 km (older 50): 300 m walk, in the 15-minute circle.
+
+_LON0, _LAT0 = 128.0, 46.8
+_M_PER_DEG_LAT = 111_195.0
+_M_PER_DEG_LON = _M_PER_DEG_LAT * np.cos(np.radians(_LAT0))
+
+
+def _ll(x_m: float, y_m: float) -> tuple[float, float]:
+    return _LON0 + x_m / _M_PER_DEG_LON, _LAT0 + y_m / _M_PER_DEG_LAT
+
+
+def _tiny_network():
+    from planner.network import RoadNetwork
+
+    xs = [0, 1000, 2000, 3000, 4000, 10000, 11000]
+    lon, lat = np.array([_ll(x, 0)[0] for x in xs]), np.array([_ll(x, 0)[1] for x in xs])
+    u = np.array([0, 1, 2, 3, 5])
+    v = np.array([1, 2, 3, 4, 6])
+    m = len(u)
+    return RoadNetwork(
+        node_id=np.arange(len(xs), dtype=np.int64) + 100, lon=lon, lat=lat, u=u, v=v,
+        length_m=np.full(m, 1000.0), highway=np.array(["tertiary"] * m, dtype=object),
+        oneway=np.zeros(m, dtype=np.int8), maxspeed_kmh=np.full(m, np.nan),
+        foot=np.zeros(m, dtype=np.int8), motor=np.zeros(m, dtype=np.int8),
+        way_id=np.array([1, 1, 1, 1, 2], dtype=np.int64), name="hand-made test roads",
+    )
+
+
+def _tiny_study():
+    import geopandas as gpd
+    import pyproj
+    from shapely.geometry import Point, box
+
+    from planner.data import StudyData
+    from planner.validation import ValidationReport
+
+    fac = gpd.GeoDataFrame(
+        {
+            "name": ["县敬老院", "T1区域养老服务中心", "A村幸福院"],
+            "type": ["敬老院", "区域养老服务中心", "农村幸福院"],
+            "tier": ["county", "township", "community"],
+            "beds": [100.0, 30.0, np.nan], "nursing_beds": [60.0, 10.0, np.nan],
+            "occupied_beds": [70.0, 10.0, np.nan],
+            "public": pd.array([True, True, pd.NA], dtype="boolean"),
+            "capacity": [np.nan, 150.0, np.nan],
+            "county": "X县", "township": "T1",
+        },
+        geometry=[Point(_ll(0, 10)), Point(_ll(5, 10)), Point(_ll(-5, 10))],
+        index=pd.Index(["K1", "C1", "F1"], name="facility_id"), crs="EPSG:4326",
+    )
+    sett = gpd.GeoDataFrame(
+        {
+            "name": ["A村", "B村", "D村", "E村", "G社区"],
+            "kind": ["village", "village", "village", "village", "community"],
+            "township": ["T1", "T1", "T2", "T1", "T1"], "county": "X县",
+            "population": [400.0, 400.0, 300.0, 200.0, 200.0],
+            "older_population": [100.0, 100.0, 60.0, 40.0, 50.0],
+            "older_estimated": [False, False, True, False, False],
+            "urban": [False, False, False, False, True],
+            "central": [False, False, False, False, True],
+        },
+        geometry=[Point(_ll(1000, 30)), Point(_ll(4000, 30)), Point(_ll(10500, 30)),
+                  Point(_ll(2000, 3000)), Point(_ll(300, 20))],
+        index=pd.Index(["A", "B", "D", "E", "G"], name="settlement_id"), crs="EPSG:4326",
+    )
+    area = box(*_ll(-1000, -4000), *_ll(12000, 4000))
+    return StudyData(
+        facilities=fac, settlements=sett, townships=None, counties=None, study_area=area,
+        projected_crs=pyproj.CRS("EPSG:32652"), report=ValidationReport(), config=CFG,
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    pytest.importorskip("planner.routing")
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    assert set(graphs) == {"walk", "ebike", "drive"}
+    s0 = data.settlements.copy()
+    res = analyse_coverage(data, graphs, circles=False)
+    pd.testing.assert_frame_equal(data.settlements, s0)
+    return res
+
+
+def _codes(res, sid):
+    return set(filter(None, res.settlements.loc[sid, "reasons"].split(";")))
+
+
+def test_tiny_every_settlement_has_a_status(tiny_result):
+    s = tiny_result.settlements
+    assert s.index.tolist() == ["A", "B", "D", "E", "G"]
+    assert s["status"].notna().all()
+    assert s.crs == "EPSG:4326"
+
+
+def test_tiny_served_and_circle(tiny_result):
+    s = tiny_result.settlements
+    assert _codes(tiny_result, "A") == set() and s.loc["A", "status"] == "served"
+    assert s.loc["A", "community_time_min"] == pytest.approx(4.0, abs=0.8)  # 1 km at 15 km/h + access
+    assert _codes(tiny_result, "G") == set()
+    assert bool(s.loc["G", "circle15_covered"])
+    assert s.loc["G", "community_profile"] == "walk"
+
+
+def test_tiny_beyond_threshold_and_over_capacity(tiny_result):
+    s = tiny_result.settlements
+    assert _codes(tiny_result, "B") == {"BEYOND_THRESHOLD", "OVER_CAPACITY"}
+    assert s.loc["B", "community_time_min"] > 10
+    assert s.loc["B", "centre"] == "C1" and s.loc["B", "centre_stage"] == "spill"
+    c = tiny_result.centres.loc["C1"]
+    assert c["load"] == 250 and c["capacity"] == 150 and c["over"]
+    assert c["assigned_load"] == 150
+    assert tiny_result.facilities.loc["C1", "over"]
+
+
+def test_tiny_disconnected_and_no_centre(tiny_result):
+    s = tiny_result.settlements
+    assert {"DISCONNECTED", "NO_TOWNSHIP_CENTRE", "ESTIMATED_POPULATION"} <= _codes(tiny_result, "D")
+    for tier in ("county", "township", "community"):
+        assert s.loc["D", f"{tier}_time_min"] == INF
+        assert s.loc["D", f"{tier}_reason"] == "DISCONNECTED"
+    assert "T2" in tiny_result.townships_without_centre.index
+
+
+def test_tiny_no_road(tiny_result):
+    s = tiny_result.settlements
+    assert "NO_ROAD" in _codes(tiny_result, "E")
+    assert s.loc["E", "community_snap_m"] == pytest.approx(3000, rel=0.05)
+    assert "米" in s.loc["E", "reason_detail_zh"]
+
+
+def test_tiny_summaries_and_scorecard(tiny_result):
+    assert tiny_result.overall.loc["overall", "settlements"] == 5
+    assert tiny_result.by_county.loc["X县", "served"] == 2
+    card = tiny_result.scorecard
+    v = card[(card["indicator"] == "village_facility_coverage") & (card["scope"] == "overall")].iloc[0]
+    assert v["numerator"] == 1 and v["denominator"] == 4 and v["gap"] == 3
+    fac = tiny_result.facilities
+    assert fac.loc["F1", "settlements_in_circle"] >= 2  # A by e-bike, G on foot
+    assert tiny_result.params["township_centre_capacity"] == 10000.0
+    assert tiny_result.params["assignment"]["default_capacity"] == 10000.0
+
+
+def test_tiny_writers(tiny_result, tmp_path):
+    import pyogrio
+
+    p = tiny_result.to_gpkg(tmp_path / "coverage.gpkg")
+    layers = {name for name, _ in pyogrio.list_layers(p)}
+    assert {"settlements", "facilities", "centres", "scorecard", "by_township"} <= layers
+    back = pyogrio.read_dataframe(p, layer="settlements")
+    assert len(back) == 5 and "reasons" in back
+    paths = tiny_result.to_csv(tmp_path / "csv")
+    sc = pd.read_csv(paths["settlements"], encoding="utf-8-sig")
+    assert {"lon", "lat", "status"} <= set(sc.columns)
+    assert sc["name"].tolist()[0] == "A村"
