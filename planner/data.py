@@ -825,6 +825,12 @@ def _settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer,
     out["kind"] = kinds
     out["population"] = _numeric(frame, cols, "population", layer)
     out["older_population"] = _numeric(frame, cols, "older_population", layer)
+    too_many = out["older_population"].to_numpy() > out["population"].to_numpy()
+    for r, older, pop in zip(rows[too_many], out["older_population"][too_many], out["population"][too_many]):
+        layer.row(r, cols["older_population"], older, "OLDER_EXCEEDS_POPULATION",
+                  f"60岁以上人口 {older:g} 大于总人口 {pop:g}", "核对这两个数字（是否填反或多写了一位）",
+                  f"population aged 60+ ({older:g}) exceeds the total population ({pop:g})",
+                  "check both numbers (swapped columns or an extra digit?)", severity="warning")
     out["older_estimated"] = False
 
 

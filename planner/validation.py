@@ -24,6 +24,7 @@ Problem codes
 ``EMPTY_GEOMETRY``, ``UNKNOWN_FACILITY_TYPE``, ``UNKNOWN_SETTLEMENT_KIND``,
 ``KIND_FROM_NAME``, ``NEGATIVE_VALUE``, ``NON_NUMERIC_VALUE``,
 ``UNKNOWN_BOOLEAN``, ``UNKNOWN_TOWNSHIP_KIND``, ``MISSING_OLDER_POPULATION``,
+``OLDER_EXCEEDS_POPULATION``,
 ``OLDER_EXCEEDS_TOTAL``, ``POPULATION_SPLIT_EQUALLY``, ``NO_FACILITIES``,
 ``NO_STUDY_AREA``, ``UNKNOWN_ADMIN_NAME``.
 """
@@ -74,6 +75,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "UNKNOWN_BOOLEAN": ("是/否无法识别", "yes/no not recognised"),
     "UNKNOWN_TOWNSHIP_KIND": ("乡镇类型无法识别", "township kind unknown"),
     "MISSING_OLDER_POPULATION": ("老年人口缺失", "older population missing"),
+    "OLDER_EXCEEDS_POPULATION": ("老年人口大于总人口", "older population exceeds the total population"),
     "OLDER_EXCEEDS_TOTAL": ("已知老年人口超过总数", "counted older population exceeds the total"),
     "POPULATION_SPLIT_EQUALLY": ("按平均分配老年人口", "older population split equally"),
     "NO_FACILITIES": ("没有设施图层", "no facilities layer"),

@@ -282,3 +282,44 @@ def test_candidates_and_exclusion_zones(tmp_path):
     # without them configured they are None
     base = load_study(load_config(FIX / "study.toml"))
     assert base.candidates is None and base.exclusion_zones is None
+
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (SHARED / "harbin" / "harbin_streets.geojson").exists(), reason="shared data absent")
+def test_real_harbin_boundaries_census_and_column_override(tmp_path):
+    admin = gpd.read_file(SHARED / "heilongjiang" / "admin_boundaries.geojson")
+    admin = admin[(admin["level"] == "区县") & admin["district"].isin(["道里区", "南岗区"])]
+    admin[["district", "geometry"]].to_file(tmp_path / "districts.gpkg", layer="区县", driver="GPKG")
+    streets = gpd.read_file(SHARED / "harbin" / "harbin_streets.geojson")
+    area = shapely.union_all(admin.geometry.to_numpy())
+    pts = streets.geometry.representative_point()
+    inside = pts.within(area.buffer(-0.002))
+    sub = streets[inside.to_numpy()]
+    rows = ["编号,名称,类型,经度,纬度,总人口"] + [
+        f"S{i},{nm}社区,社区,{p.x:.6f},{p.y:.6f},{1000 + 10 * i}"
+        for i, (nm, p) in enumerate(zip(sub["name"], pts[inside.to_numpy()]))
+    ]
+    (tmp_path / "set.csv").write_bytes("\n".join(rows).encode("gbk"))
+    (tmp_path / "fac.csv").write_text("编号,类型,经度,纬度\nF1,社会福利院,126.6335,45.7439\n", encoding="utf-8")
+    cfg = config_from_dict({
+        "inputs": {
+            "facilities": "fac.csv", "settlements": "set.csv",
+            "boundaries_county": {"path": "districts.gpkg", "layer": "区县", "columns": {"name": "district"}},
+            "boundaries_township": str(SHARED / "harbin" / "harbin_streets.geojson"),
+        },
+        "population": {"census_csv": str(SHARED / "heilongjiang" / "county_census2020.csv")},
+    }, base_dir=tmp_path)
+    d = load_study(cfg)
+    s = d.settlements
+    assert len(s) == len(sub) > 10
+    assert set(s["county"]) <= {"道里区", "南岗区"} and (s["township"] != "").all()
+    assert d.projected_crs.to_epsg() == 32652
+    census = pd.read_csv(SHARED / "heilongjiang" / "county_census2020.csv", usecols=["区县", "pop60plus"])
+    for county, group in s.groupby("county"):
+        total = census.loc[census["区县"] == county, "pop60plus"].iloc[0]
+        assert group["older_population"].sum() == pytest.approx(total)
+        assert group["older_estimated"].all()
+    assert d.facilities.loc["F1", "county"] in {"道里区", "南岗区"}
+    assert d.report.layer("settlements").encoding == "gbk"

@@ -380,3 +380,55 @@ def test_report_objects():
         Problem("f", 1, None, None, "X", "m", "f", severity="fatal")
     with pytest.raises(Exception):
         rep.problems[0].row = 5  # frozen
+
+
+def test_older_exceeds_population(tmp_path):
+    data = load_study(study(tmp_path, sett=SET_OK + ["S4,新华村,村,前进乡,测试县,127.3,45.6,100,250"]))
+    p = only(data.report, "OLDER_EXCEEDS_POPULATION")
+    assert_named(p, file="set.csv", row=5, column="60岁以上人口", fix="核对")
+    assert p.severity == "warning" and "250" in p.message and "100" in p.message
+
+
+def test_swap_detected_without_boundaries_by_china_extent(tmp_path):
+    cfg = study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,45.70,127.30,,,,,,,"],
+                inputs={"boundaries_county": {}, "boundaries_township": {}})
+    data = load_study(cfg)
+    assert only(data.report, "SWAPPED_LON_LAT").row == 5
+    assert data.facilities.loc["F4"].geometry.equals(shapely.Point(127.30, 45.70))
+
+
+def test_bd09_and_projected_inputs_are_converted(tmp_path):
+    import pyproj
+
+    from planner.coords import wgs84_to_bd09
+
+    bx, by = wgs84_to_bd09(127.3, 45.6)
+    cfg = study(tmp_path, fac=FAC_OK + [f"F4,甲,敬老院,{bx:.9f},{by:.9f},,,,,,,"],
+                inputs={"facilities": {"path": "fac.csv", "crs": "bd09"}})
+    pt = load_study(cfg).facilities.loc["F4"].geometry
+    # Baidu's closed-form inverse is good to ~1e-6 degrees (0.1 m)
+    assert abs(pt.x - 127.3) < 5e-6 and abs(pt.y - 45.6) < 5e-6
+    e, n = pyproj.Transformer.from_crs(4326, 32652, always_xy=True).transform(127.3, 45.6)
+    cfg = study(tmp_path, sett=["S1,甲村,村,前进乡,测试县,%.3f,%.3f,100," % (e, n)],
+                inputs={"settlements": {"path": "set.csv", "crs": "EPSG:32652"}})
+    pt = load_study(cfg).settlements.loc["S1"].geometry
+    assert abs(pt.x - 127.3) < 1e-6 and abs(pt.y - 45.6) < 1e-6
+
+
+def test_gcj02_boundaries_are_converted(tmp_path):
+    from planner.coords import wgs84_to_gcj02
+
+    cfg = study(tmp_path, inputs={"boundaries_county": {"path": "county.geojson", "crs": "gcj02"}})
+    county = load_study(cfg).counties.geometry.iloc[0]
+    gx, gy = wgs84_to_gcj02(127.0, 45.5)
+    # the file's corner (127.0, 45.5) was read as GCJ-02, so it moved by the inverse offset
+    assert county.bounds[0] < 127.0 and abs(county.bounds[0] - (127.0 - (gx - 127.0))) < 1e-4
+
+
+def test_no_id_column_ids_from_rows(tmp_path):
+    cfg = study(tmp_path)
+    (tmp_path / "fac.csv").write_text("类型,经度,纬度\n敬老院,127.1,45.6\n幸福院,127.2,45.6\n", encoding="utf-8")
+    data = load_study(cfg)
+    p = only(data.report, "MISSING_ID")
+    assert p.row is None and p.severity == "warning" and "编号" in p.fix
+    assert list(data.facilities.index) == ["F2", "F3"]
