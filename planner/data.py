@@ -645,7 +645,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     it = tqdm(rows, desc=f"checking {name}", disable=not verbose)
     kept = [r for r in it if r not in layer.excluded]
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=WGS84).loc[kept]
-    _fill_admin(gdf, townships, counties, layer, cols.get("township", "township"))
+    _fill_admin(gdf, townships, counties, layer, cols)
     row_of = dict(zip(gdf["id"], gdf.index))
     gdf = gdf.set_index("id")
     gdf.index = gdf.index.astype(str)
@@ -835,28 +835,33 @@ def _settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: _Layer,
 
 
 def _fill_admin(gdf: gpd.GeoDataFrame, townships: gpd.GeoDataFrame | None,
-                counties: gpd.GeoDataFrame | None, layer: _Layer, column: str) -> None:
-    """Fill blank township/county names by point-in-polygon (in place, on our own frame)."""
-    if townships is not None and len(townships) and len(gdf):
-        found = _admin_lookup(gdf, townships)
-        blank = gdf["township"] == ""
-        gdf.loc[blank, "township"] = found[blank]
-        known = set(townships.index)
-        for row in gdf.index[(~blank) & ~gdf["township"].isin(known) & (found != "")]:
-            given = gdf.at[row, "township"]
-            layer.row(row, column, given, "UNKNOWN_ADMIN_NAME",
-                      f"乡镇「{given}」不在乡镇边界中；按位置归入「{found[row]}」",
-                      "使乡镇名称与边界文件一致（例如写全称）",
-                      f"township '{given}' is not in the boundaries; assigned to '{found[row]}' by location",
+                counties: gpd.GeoDataFrame | None, layer: _Layer, columns: dict[str, str]) -> None:
+    """Fill blank township/county names by point-in-polygon (in place, on our own frame).
+
+    A name that the boundary layer does not know is replaced by the name of
+    the boundary containing the point, with an ``UNKNOWN_ADMIN_NAME`` warning.
+    """
+    if not len(gdf):
+        return
+    for fld, areas, zh in (("township", townships, "乡镇"), ("county", counties, "县")):
+        if areas is None or not len(areas):
+            continue
+        found = _admin_lookup(gdf, areas)
+        blank = gdf[fld] == ""
+        gdf.loc[blank, fld] = found[blank]
+        known = set(areas.index)
+        for row in gdf.index[(~blank) & ~gdf[fld].isin(known) & (found != "")]:
+            given = gdf.at[row, fld]
+            layer.row(row, columns.get(fld, fld), given, "UNKNOWN_ADMIN_NAME",
+                      f"{zh}「{given}」不在{zh}边界中；按位置归入「{found[row]}」",
+                      f"使{zh}名称与边界文件一致（例如写全称）",
+                      f"{fld} '{given}' is not in the boundaries; assigned to '{found[row]}' by location",
                       "use the names of the boundary file", severity="warning")
-            gdf.at[row, "township"] = found[row]
-        county_of = townships["county"].to_dict()
-        blank_c = gdf["county"] == ""
-        gdf.loc[blank_c, "county"] = gdf.loc[blank_c, "township"].map(county_of).fillna("")
-    if counties is not None and len(counties) and len(gdf):
-        blank_c = gdf["county"] == ""
-        if blank_c.any():
-            gdf.loc[blank_c, "county"] = _admin_lookup(gdf.loc[blank_c], counties)
+            gdf.at[row, fld] = found[row]
+        if fld == "township":
+            county_of = areas["county"].to_dict()
+            blank_c = gdf["county"] == ""
+            gdf.loc[blank_c, "county"] = gdf.loc[blank_c, "township"].map(county_of).fillna("")
 
 
 def _central(township: pd.Series, townships: gpd.GeoDataFrame | None, config: StudyConfig) -> np.ndarray:

@@ -432,3 +432,10 @@ def test_no_id_column_ids_from_rows(tmp_path):
     p = only(data.report, "MISSING_ID")
     assert p.row is None and p.severity == "warning" and "编号" in p.fix
     assert list(data.facilities.index) == ["F2", "F3"]
+
+
+def test_county_name_not_in_boundaries(tmp_path):
+    data = load_study(study(tmp_path, sett=SET_OK + ["S4,新华村,村,前进乡,测试,127.3,45.6,100,"]))
+    p = only(data.report, "UNKNOWN_ADMIN_NAME")
+    assert_named(p, file="set.csv", row=5, column="所属县", fix="一致")
+    assert data.settlements.loc["S4", "county"] == "测试县"
