@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,7 +171,7 @@ class CoverageResult:
     scorecard : DataFrame
         :func:`planner.scorecard.scorecard`.
     params : dict
-        Every parameter used.
+        Every parameter used (and ``timings_s``: seconds per stage).
     """
 
     settlements: gpd.GeoDataFrame
@@ -659,6 +660,15 @@ def analyse_coverage(
     """
     from planner.routing import nearest_facility
 
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock
+        clock = now
+
     config = config or data.config
     year = int(config.targets.milestone_year if year is None else year)
     tiers = {k: config.tiers[k] for k in TIER_KEYS if k in config.tiers}
@@ -692,6 +702,8 @@ def analyse_coverage(
         reach[key] = dense
         logger.info("tier %s: %d facilities", key, len(fac_t))
 
+    lap("tiers")
+
     # 15-minute circle for central settlements: the community tier's urban reading (walk 15 min)
     circle15 = None
     central = sett["central"].astype("boolean").fillna(False).astype(bool) if "central" in sett else None
@@ -707,6 +719,8 @@ def analyse_coverage(
             nf = nearest_facility(_graph(graphs, tier.profile), sett.loc[other], fac_c, cutoff_s=np.inf)
             t_s[other] = nf.table.reindex(other)["time_s"].astype(float)
         circle15 = pd.DataFrame({"time_min": t_s / 60.0, "covered": t_s <= tier.minutes * 60.0 + 1e-9})
+
+    lap("circle15")
 
     # capacitated township-centre assignment
     assignment = None
@@ -727,6 +741,8 @@ def analyse_coverage(
             default_capacity=config.targets.township_centre_capacity,
             townships=data.townships, time_limit_s=config.siting.time_limit_s,
         )
+
+    lap("township_assignment")
 
     names = fac["name"].astype(str).to_dict() if "name" in fac else {}
     table = classify_settlements(
@@ -762,17 +778,24 @@ def analyse_coverage(
     by_county = coverage_summary(settlements_out, "county", tiers=tiers)
     overall = coverage_summary(settlements_out, None, tiers=tiers)
 
+    lap("flags_and_summaries")
+
     counties = list(data.counties.index.astype(str)) if data.counties is not None and len(data.counties) else None
     card = make_scorecard(
         settlements_out, fac, townships=data.townships, counties=counties, targets=config.targets, year=year,
     )
+
+    lap("scorecard")
 
     circ_status = "not requested"
     c_all = c_tier = vor = None
     if circles:
         c_all, c_tier, vor, circ_status = _circles(graphs, fac, tiers, verbose)
 
+    lap("circles")
+
     params = _params(config, tiers, year, sett, fac, f_tier, assignment, circ_status, graphs)
+    params["timings_s"] = timings
     logger.info(
         "coverage: %d settlements, %d under-served", len(settlements_out),
         int((settlements_out["status"] == "under_served").sum()),

@@ -356,3 +356,99 @@ def test_tiny_writers(tiny_result, tmp_path):
     sc = pd.read_csv(paths["settlements"], encoding="utf-8-sig")
     assert {"lon", "lat", "status"} <= set(sc.columns)
     assert sc["name"].tolist()[0] == "A村"
+
+
+def test_tiny_circles_drawn_when_available():
+    pytest.importorskip("planner.routing")
+    pytest.importorskip("planner.circles")
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    res = analyse_coverage(data, graphs, circles=True)
+    assert res.params["circles"] == "ok"
+    assert res.circles is not None and set(res.circles.index) == set(data.facilities.index)
+    assert res.circles_by_tier is not None and res.voronoi is not None
+
+
+# --------------------------------------------------------------------------- the demo county
+
+
+@pytest.fixture(scope="module")
+def demo():
+    demo_mod = pytest.importorskip("planner.demo")
+    pytest.importorskip("planner.routing")
+    network_mod = pytest.importorskip("planner.network")
+    if not hasattr(network_mod, "load_network"):
+        pytest.skip("planner.network.load_network not available yet")
+    from planner.config import load_config
+    from planner.coverage import analyse_coverage, build_graphs
+    from planner.data import load_study
+
+    path = demo_mod.demo_config_path()
+    if not path.exists():
+        pytest.skip("demo county not generated")
+    config = load_config(path)
+    data = load_study(config)
+    net = network_mod.load_network(config, data.study_area)
+    graphs = build_graphs(net, config, crs=data.projected_crs)
+    return data, analyse_coverage(data, graphs, circles=False)
+
+
+def _code_sets(res):
+    return res.settlements["reasons"].fillna("").map(lambda r: set(filter(None, r.split(";"))))
+
+
+def test_demo_every_settlement_reported(demo):
+    data, res = demo
+    s = res.settlements
+    assert s.index.equals(data.settlements.index)
+    assert s["status"].isin(["served", "under_served"]).all()
+    codes = _code_sets(res)
+    assert set().union(*codes) <= {"NO_ROAD", "DISCONNECTED", "BEYOND_THRESHOLD", "OVER_CAPACITY",
+                                   "NO_TOWNSHIP_CENTRE", "ESTIMATED_POPULATION"}
+    under = codes.map(lambda c: bool(c - {"ESTIMATED_POPULATION"}))
+    assert (under == (s["status"] == "under_served")).all()
+    for tier in ("county", "township", "community"):
+        unreached = ~np.isfinite(s[f"{tier}_time_min"])
+        assert s.loc[unreached, f"{tier}_reason"].isin(["NO_ROAD", "DISCONNECTED"]).all()
+    # priority is a ranking 1..n of the under-served
+    pr = s.loc[s["status"] == "under_served", "priority"]
+    assert sorted(pr.tolist()) == list(range(1, len(pr) + 1))
+
+
+def test_demo_finds_what_it_was_built_to_contain(demo):
+    data, res = demo
+    s = res.settlements
+    codes = _code_sets(res)
+    # a township without a centre, whose settlements are flagged
+    assert len(res.townships_without_centre) >= 1
+    t = res.townships_without_centre.index[0]
+    assert codes[s["township"] == t].map(lambda c: "NO_TOWNSHIP_CENTRE" in c).all()
+    # villages beyond reach of a village-level facility
+    beyond = (s["kind"] == "village") & (s["community_reason"] == "BEYOND_THRESHOLD")
+    assert beyond.any()
+    assert (s.loc[beyond, "community_time_min"] > s.loc[beyond, "community_threshold_min"]).all()
+    # a cut-off village reported DISCONNECTED
+    assert ((s["kind"] == "village") & codes.map(lambda c: "DISCONNECTED" in c)).any()
+    # a centre whose natural catchment exceeds its capacity
+    assert res.centres["nearest_over"].any()
+    over_flagged = codes.map(lambda c: "OVER_CAPACITY" in c)
+    if over_flagged.any():
+        assert res.centres.loc[s.loc[over_flagged, "centre"].unique(), "over"].all()
+    assert (res.centres["assigned_load"] <= res.centres["capacity"] + 1e-6).all()
+    # estimated older population is reported and informational
+    if data.settlements["older_estimated"].any():
+        assert codes[data.settlements["older_estimated"].to_numpy()].map(
+            lambda c: "ESTIMATED_POPULATION" in c).all()
+
+
+def test_demo_scorecard_complete(demo):
+    _, res = demo
+    card = res.scorecard
+    overall = card[card["scope"] == "overall"]
+    from planner.scorecard import INDICATORS
+
+    assert set(overall["indicator"]) == set(INDICATORS)
+    judged = overall.dropna(subset=["target"])
+    assert (judged["met"].isna() | judged["gap"].notna() | judged["met"].astype("boolean").fillna(False)).all()
