@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -197,13 +198,33 @@ def _number(v: Any) -> tuple[float, bool]:
         return math.nan, False
     if isinstance(v, int | float | np.integer | np.floating):
         return float(v), True
-    s = str(v).strip().replace(",", "").replace("，", "")
+    s = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "")
     if s == "" or s.lower() in ("nan", "none", "<na>"):
         return math.nan, True
     try:
         return float(s), True
     except ValueError:
         return math.nan, False
+
+
+_DMS = re.compile(
+    r"^\s*(?:东经|北纬|[ENen])?\s*(\d+(?:\.\d+)?)\s*[°度]\s*(?:(\d+(?:\.\d+)?)\s*['′’分])?"
+    r"\s*(?:(\d+(?:\.\d+)?)\s*(?:\"|″|”|''|′′|秒))?\s*[ENen]?\s*$"
+)
+
+
+def _coordinate(v: Any) -> tuple[float, bool]:
+    """Like :func:`_number`, also reading degrees-minutes-seconds (东经126°38′12″, 126°38'12.5"E)."""
+    value, ok = _number(v)
+    if ok:
+        return value, ok
+    m = _DMS.match(unicodedata.normalize("NFKC", str(v)))
+    if m is None:
+        return math.nan, False
+    deg, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    if minutes >= 60 or seconds >= 60:
+        return math.nan, False
+    return deg + minutes / 60.0 + seconds / 3600.0, True
 
 
 class _Layer:
@@ -563,13 +584,13 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     else:
         xcol, ycol = cols["x"], cols["y"]
         for i, (row, xv, yv) in enumerate(zip(rows, frame[xcol].tolist(), frame[ycol].tolist())):
-            xn, xok = _number(xv)
-            yn, yok = _number(yv)
+            xn, xok = _coordinate(xv)
+            yn, yok = _coordinate(yv)
             if not (xok and yok):
                 bad_col, bad_val = (xcol, xv) if not xok else (ycol, yv)
                 layer.row(row, bad_col, bad_val, "NON_NUMERIC_COORDINATES", "坐标不是数字",
-                          "填写十进制度数，如 126.6351（度分秒请换算为小数）",
-                          "coordinate is not a number", "write decimal degrees, e.g. 126.6351")
+                          "填写十进制度数（如 126.6351）或度分秒（如 126°38′6″）",
+                          "coordinate is not a number", "write decimal degrees (126.6351) or degrees-minutes-seconds (126°38'6\")")
                 continue
             if math.isnan(xn) or math.isnan(yn):
                 bad_col = xcol if math.isnan(xn) else ycol

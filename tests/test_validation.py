@@ -82,10 +82,10 @@ def assert_named(p, *, file, row, column, fix):
 
 
 def test_non_numeric_coordinates(tmp_path):
-    r = load(study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,东经127度,45.6,,,,,,,"]))
+    r = load(study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,见附图,45.6,,,,,,,"]))
     p = only(r, "NON_NUMERIC_COORDINATES")
     assert_named(p, file="fac.csv", row=5, column="经度", fix="十进制")
-    assert p.value == "东经127度" and p.severity == "error"
+    assert p.value == "见附图" and p.severity == "error"
     assert r.layer("facilities").excluded == {"NON_NUMERIC_COORDINATES": 1}
 
 
@@ -439,3 +439,12 @@ def test_county_name_not_in_boundaries(tmp_path):
     p = only(data.report, "UNKNOWN_ADMIN_NAME")
     assert_named(p, file="set.csv", row=5, column="所属县", fix="一致")
     assert data.settlements.loc["S4", "county"] == "测试县"
+
+
+def test_degrees_minutes_seconds_and_full_width_digits_are_read(tmp_path):
+    data = load_study(study(tmp_path, fac=FAC_OK + ["F4,甲,敬老院,东经127°18′,北纬45°36′36″,,,,,,,",
+                                                     "F5,乙,敬老院,１２７．３,４５．６,,,,,,,"]))
+    assert not data.report.problems
+    f4, f5 = data.facilities.loc["F4"].geometry, data.facilities.loc["F5"].geometry
+    assert (f4.x, f4.y) == pytest.approx((127.3, 45.61))
+    assert (f5.x, f5.y) == pytest.approx((127.3, 45.6))
