@@ -187,15 +187,24 @@ class LayerSummary:
             extra.append(tr(lang, f"编码 {self.encoding}", f"encoding {self.encoding}"))
         if self.crs:
             extra.append(tr(lang, f"坐标系 {self.crs}", f"CRS {self.crs}"))
-        tail = f" ({'; '.join(extra)})" if extra else ""
+        if extra:
+            tail = tr(lang, f"（{'；'.join(extra)}）", f" ({'; '.join(extra)})")
+        else:
+            tail = ""
         ex = tr(lang, f"排除 {n_ex} 行", f"excluded {n_ex}")
         if n_ex:
             ex += f"（{reasons}）" if lang == "zh" else f" ({reasons})"
         return tr(
             lang,
-            f"{self.layer}「{self.file}」：读取 {self.rows_read} 行，保留 {self.rows_kept} 行，{ex}{tail}",
+            f"{_LAYER_ZH.get(self.layer, self.layer)}「{self.file}」：读取 {self.rows_read} 行，保留 {self.rows_kept} 行，{ex}{tail}",
             f"{self.layer} '{self.file}': read {self.rows_read}, kept {self.rows_kept}, {ex}{tail}",
         )
+
+
+_LAYER_ZH = {
+    "facilities": "设施", "settlements": "村/社区", "townships": "乡镇边界", "counties": "县界",
+    "candidates": "候选点", "exclusion_zones": "禁建区",
+}
 
 
 def _reason(code: str, lang: str) -> str:
