@@ -518,7 +518,7 @@ def _to_wgs84_frame(gdf: gpd.GeoDataFrame, raw: RawLayer, spec: InputSpec, layer
 
 def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog,
                  area: BaseGeometry | None, townships: gpd.GeoDataFrame | None,
-                 counties: gpd.GeoDataFrame | None, verbose: bool) -> tuple[gpd.GeoDataFrame | None, dict]:
+                 counties: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, dict]:
     """A canonical point layer, or None when the layer is unusable; and id -> source row."""
     layer = _Layer(log, _display(spec.path, config), name, config.lang)
     raw = _read(spec, layer)
@@ -663,8 +663,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     for fld in ("township", "county"):
         out[fld] = [_cell_text(v) for v in frame[cols[fld]].tolist()] if fld in cols else [""] * n
 
-    it = tqdm(rows, desc=f"checking {name}", disable=not verbose)
-    kept = [r for r in it if r not in layer.excluded]
+    kept = [r for r in rows if r not in layer.excluded]
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=WGS84).loc[kept]
     _fill_admin(gdf, townships, counties, layer, cols)
     row_of = dict(zip(gdf["id"], gdf.index))
@@ -955,8 +954,11 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
     log = ProblemLog()
     inputs = config.inputs
 
+    progress = tqdm(total=6, desc="loading study", unit="layer", disable=not verbose)
     counties = _load_areas(inputs.boundaries_county, "counties", config, log)
+    progress.update()
     townships = _load_areas(inputs.boundaries_township, "townships", config, log, counties=counties)
+    progress.update()
     area: BaseGeometry | None = None
     if counties is not None and len(counties):
         area = shapely.union_all(counties.geometry.to_numpy())
@@ -972,7 +974,8 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
         facilities = _empty(_FACILITY_COLUMNS, "facility_id")
     else:
         facilities, _ = _load_points(inputs.facilities, "facilities", config, log, area, townships,
-                                     counties, verbose)
+                                     counties)
+    progress.update()
     settlements: gpd.GeoDataFrame | None = None
     rows: dict = {}
     if inputs.settlements.path is None:
@@ -981,16 +984,18 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
                 message_en="no settlements file in the config", fix_en="set path in [inputs.settlements]")
     else:
         settlements, rows = _load_points(inputs.settlements, "settlements", config, log, area, townships,
-                                         counties, verbose)
+                                         counties)
 
+    progress.update()
     candidates = None
     if inputs.candidates.path is not None:
         candidates, _ = _load_points(inputs.candidates, "candidates", config, log, area, townships,
-                                     counties, verbose)
+                                     counties)
         if candidates is not None:
             candidates = gpd.GeoDataFrame(candidates[["name", "type", "township", "county", "geometry"]],
                                           geometry="geometry", crs=WGS84)
     zones = _load_zones(inputs.exclusion_zones, config, log) if inputs.exclusion_zones.path else None
+    progress.update()
 
     if area is None:
         area = _hull_area([facilities, settlements])
@@ -1032,6 +1037,8 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
         log.extend(allocation.problems)
         settlements = allocation.settlements
 
+    progress.update()
+    progress.close()
     report = log.report()
     if strict:
         report = report.strict()

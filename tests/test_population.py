@@ -126,3 +126,33 @@ def test_real_census_table():
     assert "向阳区" in ambiguous
     assert totals["道里区"] > 100000  # 2020 census: 道里区 has about 1.1 million residents
     assert 0.1 < totals["道里区"] / 1097430 < 0.4
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.floats(0, 5000)), min_size=1, max_size=12),
+    st.lists(st.booleans(), min_size=12, max_size=12),
+    st.floats(0, 20000),
+)
+def test_allocation_adds_up_to_the_known_total(pops, counted_mask, total):
+    rows = []
+    for i, p in enumerate(pops):
+        pop = np.nan if p is None else p
+        older = 10.0 if counted_mask[i] else np.nan
+        rows.append((f"s{i}", "T", "C", pop, older))
+    s = frame(rows)
+    res = allocate_older_population(s, PopulationConfig(county_older_totals={"C": total}))
+    out = res.settlements
+    counted = s["older_population"].sum()
+    missing = s["older_population"].isna()
+    assert not out["older_population"].isna().any()
+    assert (out["older_population"] >= 0).all()
+    assert out.loc[~missing, "older_population"].tolist() == s.loc[~missing, "older_population"].tolist()
+    assert out["older_estimated"].tolist() == missing.tolist()
+    if missing.any():
+        expect = max(total, counted)
+        assert out["older_population"].sum() == pytest.approx(expect, rel=1e-9, abs=1e-6)
