@@ -5,6 +5,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner._errors import DataError
 from planner.config import PopulationConfig
@@ -126,10 +128,6 @@ def test_real_census_table():
     assert "向阳区" in ambiguous
     assert totals["道里区"] > 100000  # 2020 census: 道里区 has about 1.1 million residents
     assert 0.1 < totals["道里区"] / 1097430 < 0.4
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
