@@ -141,11 +141,12 @@ def _split(remainder: float, pop: np.ndarray) -> tuple[np.ndarray, str]:
     """Split ``remainder`` over weights ``pop`` (NaN weights -> mean of the known ones)."""
     n = pop.shape[0]
     known = np.isfinite(pop) & (pop >= 0)
+    # weights are normalised before scaling so tiny populations cannot underflow
     if known.all() and pop.sum() > 0:
-        return remainder * pop / pop.sum(), "proportional"
+        return remainder * (pop / pop.sum()), "proportional"
     if known.any() and pop[known].sum() > 0:
         w = np.where(known, pop, pop[known].mean())
-        return remainder * w / w.sum(), "mixed"
+        return remainder * (w / w.sum()), "mixed"
     return np.full(n, remainder / n), "equal"
 
 
