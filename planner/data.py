@@ -518,19 +518,19 @@ def _to_wgs84_frame(gdf: gpd.GeoDataFrame, raw: RawLayer, spec: InputSpec, layer
 
 def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog,
                  area: BaseGeometry | None, townships: gpd.GeoDataFrame | None,
-                 counties: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, dict]:
-    """A canonical point layer, or None when the layer is unusable; and id -> source row."""
+                 counties: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, dict, dict]:
+    """A canonical point layer (None when unusable), id -> source row, and field -> file column."""
     layer = _Layer(log, _display(spec.path, config), name, config.lang)
     raw = _read(spec, layer)
     if raw is None:
-        return None, {}
+        return None, {}, {}
     frame = raw.frame
     enc = raw.encoding
     if len(frame) == 0:
         layer.layer(None, None, "EMPTY_LAYER", "文件没有数据行", "检查是否选对了文件或工作表",
                     "the file has no data rows", "check the file (or sheet) is the right one")
         layer.summary(0, enc, None)
-        return None, {}
+        return None, {}, {}
     spec_fields = LAYER_FIELDS[name]
     fields = spec_fields["required"] + spec_fields["optional"]
     required = tuple(f for f in spec_fields["required"] if not (raw.is_vector and f in ("x", "y")))
@@ -540,7 +540,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
     crs_name = _crs_name(spec, layer)
     if cols is None or crs_name is None:
         layer.summary(len(frame), enc, crs_name)
-        return None, {}
+        return None, {}, {}
     rows = frame.index.to_numpy()
     n = len(rows)
 
@@ -577,7 +577,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
                             "the file records no coordinate system and its coordinates are not degrees",
                             f"define the CRS in your GIS, or set crs = \"EPSG:<code>\" in [inputs.{name}]")
                 layer.summary(n, enc, None)
-                return None, {}
+                return None, {}, {}
         elif crs_name not in ("gcj02", "bd09"):
             epsg = file_crs.to_epsg()
             crs_name = "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else file_crs.to_wkt())
@@ -678,7 +678,7 @@ def _load_points(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLo
                     "按上面列出的问题修改文件", f"all {n} rows were excluded; nothing usable is left",
                     "fix the problems listed above")
     layer.summary(n, enc, crs_name)
-    return gdf, row_of
+    return gdf, row_of, cols
 
 
 def _fmt(v: float) -> str:
@@ -965,7 +965,7 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
     elif townships is not None and len(townships):
         area = shapely.union_all(townships.geometry.to_numpy())
 
-    facilities, _ = (None, {})
+    facilities = None
     if inputs.facilities.path is None:
         log.add("facilities", None, None, None, "NO_FACILITIES", "配置中没有设施文件，按“现有设施为零”计算",
                 "在配置 [inputs.facilities] 写 path = \"设施文件\"", severity="warning",
@@ -973,23 +973,24 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
                 fix_en="set path in [inputs.facilities]")
         facilities = _empty(_FACILITY_COLUMNS, "facility_id")
     else:
-        facilities, _ = _load_points(inputs.facilities, "facilities", config, log, area, townships,
+        facilities, _, _ = _load_points(inputs.facilities, "facilities", config, log, area, townships,
                                      counties)
     progress.update()
     settlements: gpd.GeoDataFrame | None = None
     rows: dict = {}
+    settlement_columns: dict = {}
     if inputs.settlements.path is None:
         log.add("settlements", None, None, None, "FILE_NOT_FOUND", "配置中没有村/社区文件",
                 "在配置 [inputs.settlements] 写 path = \"村社区文件\"",
                 message_en="no settlements file in the config", fix_en="set path in [inputs.settlements]")
     else:
-        settlements, rows = _load_points(inputs.settlements, "settlements", config, log, area, townships,
+        settlements, rows, settlement_columns = _load_points(inputs.settlements, "settlements", config, log, area, townships,
                                          counties)
 
     progress.update()
     candidates = None
     if inputs.candidates.path is not None:
-        candidates, _ = _load_points(inputs.candidates, "candidates", config, log, area, townships,
+        candidates, _, _ = _load_points(inputs.candidates, "candidates", config, log, area, townships,
                                      counties)
         if candidates is not None:
             candidates = gpd.GeoDataFrame(candidates[["name", "type", "township", "county", "geometry"]],
@@ -1032,7 +1033,7 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
                         fix_en="check population.census_csv (columns 区县, pop60plus)")
         allocation = allocate_older_population(
             settlements, config.population, file=_display(inputs.settlements.path, config),
-            rows=rows, census_totals=census,
+            rows=rows, census_totals=census, columns=settlement_columns,
         )
         log.extend(allocation.problems)
         settlements = allocation.settlements
@@ -1091,6 +1092,7 @@ def summarise_study_frame(data: StudyData, *, lang: str = "zh") -> pd.DataFrame:
     frame["older_population"] = s.groupby("township")["older_population"].sum(min_count=1)
     frame["older_estimated"] = s[s["older_estimated"]].groupby("township")["older_population"].sum()
     frame["older_estimated"] = frame["older_estimated"].fillna(0.0)
+    frame = frame.rename(index={"": tr(lang, "（未填乡镇）", "(no township)")})
     total = frame.sum(numeric_only=True, min_count=1)
     frame.loc[tr(lang, "合计", "Total")] = total
     names = {"villages": tr(lang, "村", "villages"), "communities": tr(lang, "社区", "communities"),

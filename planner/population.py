@@ -157,6 +157,7 @@ def allocate_older_population(
     file: str = "settlements",
     rows: Mapping[str, int] | None = None,
     census_totals: Mapping[str, float] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> PopulationAllocation:
     """Fill missing older population from township and county totals.
 
@@ -175,6 +176,9 @@ def allocate_older_population(
         County totals read from ``population.census_csv`` (see
         :func:`county_older_totals_from_census`); ``county_older_totals``
         entries take precedence.
+    columns
+        Field -> column name in the user's file (``population``,
+        ``older_population``, ``county``), so problems name the user's columns.
 
     Returns
     -------
@@ -191,6 +195,8 @@ def allocate_older_population(
     county_totals = dict(census_totals or {})
     county_totals.update(population.county_older_totals)
     ids = [str(i) for i in out.index]
+    colname = {"population": "population", "older_population": "older_population", "county": "county"}
+    colname.update(columns or {})
 
     def row_list(mask: np.ndarray) -> str:
         names = []
@@ -220,7 +226,7 @@ def allocate_older_population(
                 remainder = total - counted
                 if remainder < 0:
                     log.add(
-                        file, None, "older_population", area, "OLDER_EXCEEDS_TOTAL",
+                        file, None, colname["older_population"], area, "OLDER_EXCEEDS_TOTAL",
                         f"{area}：各村/社区已填的老年人口合计 {counted:g} 超过已知总数 {total:g}，"
                         f"其余 {int(missing.sum())} 个村/社区按 0 计",
                         f"核对 {area} 的老年人口总数或各村/社区填报的数字",
@@ -233,7 +239,7 @@ def allocate_older_population(
                 values, method = _split(remainder, pop[missing])
                 if method != "proportional":
                     log.add(
-                        file, None, "population", area, "POPULATION_SPLIT_EQUALLY",
+                        file, None, colname["population"], area, "POPULATION_SPLIT_EQUALLY",
                         f"{area}：以下村/社区缺少总人口，老年人口按平均值分配：{row_list(missing & ~np.isfinite(pop))}",
                         "在总人口列填写这些村/社区的常住人口",
                         severity="warning",
@@ -254,17 +260,24 @@ def allocate_older_population(
             else np.array([""] * len(out))
         for area in sorted(set(groups[still])):
             mask = still & (groups == area)
-            label = area or "（未知县）"
+            if area:
+                fix_zh = (f"填写这些村/社区的60岁以上人口，或在配置 [population.county_older_totals] 中给出 "
+                          f"\"{area}\" 的老年人口总数（或 census_csv）")
+                fix_en = (f"fill in their 60+ population, or give the total for \"{area}\" in "
+                          "[population.county_older_totals] (or census_csv)")
+            else:
+                fix_zh = (f"填写这些村/社区的60岁以上人口，或填写「{colname['county']}」列"
+                          "（或提供县界，按位置补全）并给出该县的老年人口总数")
+                fix_en = (f"fill in their 60+ population, or fill in '{colname['county']}' (or give county "
+                          "boundaries) and the county's older total")
             log.add(
-                file, None, "older_population", area, "MISSING_OLDER_POPULATION",
-                f"{label}：{int(mask.sum())} 个村/社区没有老年人口，也没有可分配的总数：{row_list(mask)}",
-                f"填写这些村/社区的60岁以上人口，或在配置 [population.county_older_totals] 中给出 "
-                f"\"{area}\" 的老年人口总数（或 census_csv）",
+                file, None, colname["older_population"], area or None, "MISSING_OLDER_POPULATION",
+                f"{area or '（未填县）'}：{int(mask.sum())} 个村/社区没有老年人口，也没有可分配的总数：{row_list(mask)}",
+                fix_zh,
                 severity="warning",
                 message_en=f"{area or '(no county)'}: {int(mask.sum())} settlements have no older population "
                            f"and no total to allocate from: {row_list(mask)}",
-                fix_en=f"fill in their 60+ population, or give the total for \"{area}\" in "
-                       "[population.county_older_totals] (or census_csv)",
+                fix_en=fix_en,
             )
             records.append({
                 "level": "county", "area": area, "known_total": np.nan,

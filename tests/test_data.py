@@ -323,3 +323,15 @@ def test_real_harbin_boundaries_census_and_column_override(tmp_path):
         assert group["older_estimated"].all()
     assert d.facilities.loc["F1", "county"] in {"道里区", "南岗区"}
     assert d.report.layer("settlements").encoding == "gbk"
+
+
+def test_summary_without_boundaries_labels_unknown_township(tmp_path):
+    cfg = config_from_dict({"inputs": {"facilities": str(FIX / "facilities.csv"),
+                                       "settlements": str(FIX / "settlements.csv")}}, base_dir=tmp_path)
+    d = load_study(cfg)
+    frame = summarise_study_frame(d)
+    assert frame.loc["（未填乡镇）", "村"] == 2  # S5, S6 have no township and no boundary to find one
+    missing = [p for p in d.report.problems if p.code == "MISSING_OLDER_POPULATION"]
+    assert {p.column for p in missing} == {"60岁以上人口"}
+    blank = [p for p in missing if p.value is None][0]
+    assert "S5(row 6)" in blank.message and "所属县" in blank.fix
