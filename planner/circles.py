@@ -355,8 +355,10 @@ def _graph_crs(graph: Any) -> Any:
 def _frame(
     facilities: gpd.GeoDataFrame, geoms: np.ndarray, crs: Any, extra: dict[str, Any]
 ) -> gpd.GeoDataFrame:
-    data = {c: facilities[c].to_numpy() for c in PASSTHROUGH if c in facilities.columns}
-    data.update(extra)
+    data: dict[str, Any] = {c: facilities[c].copy() for c in PASSTHROUGH if c in facilities.columns}
+    for k, v in extra.items():
+        arr = np.asarray(v)
+        data[k] = pd.Series(arr, index=facilities.index, dtype=object if arr.dtype == object else None)
     gs = gpd.GeoSeries(geoms, index=facilities.index, crs=crs).to_crs(WGS84)
     return gpd.GeoDataFrame(data, index=facilities.index.copy(), geometry=gs, crs=WGS84)
 
@@ -663,12 +665,16 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
     piece = np.repeat(np.arange(coords.shape[0]), k)
     first = np.cumsum(k) - k
     f = (np.arange(piece.shape[0]) - first[piece]) / (k[piece] - 1)
+    # pull the end samples 0.5 m into their own piece: where two facilities'
+    # pieces meet (the equal-time point) the two samples straddling it make
+    # the cell boundary the perpendicular to the road at that point
+    eps = np.minimum(0.5 / np.maximum(length[piece], 1e-9), 0.25)
+    f = np.clip(f, eps, 1.0 - eps)
     px = coords[piece, 0] + f * (coords[piece, 2] - coords[piece, 0])
     py = coords[piece, 1] + f * (coords[piece, 3] - coords[piece, 1])
     lab = owner[piece]
-    # identical points of different owners (split points, shared nodes): keep one
-    xy = np.round(np.column_stack([px, py]), 3)
-    _, first_idx = np.unique(xy, axis=0, return_index=True)
+    # identical samples (pieces meeting head-on): keep one
+    _, first_idx = np.unique(np.column_stack([px, py]), axis=0, return_index=True)
     first_idx.sort()
     px, py, lab = px[first_idx], py[first_idx], lab[first_idx]
     pts = shapely.points(px, py)
@@ -676,18 +682,34 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
     pad = 4 * buffer_m
     extent = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=extent))
-    # match cells to their generating point
-    tree = shapely.STRtree(cells)
-    pi, ci = tree.query(pts, predicate="within")
-    cell_owner = np.full(cells.shape[0], -1, dtype=np.int64)
-    cell_owner[ci] = lab[pi]
-    if (cell_owner < 0).any():  # points on a cell edge (degenerate): nearest point decides
-        bad = np.flatnonzero(cell_owner < 0)
-        cp = shapely.point_on_surface(cells[bad])
-        ptree = shapely.STRtree(pts)
-        near = ptree.nearest(cp)
-        cell_owner[bad] = lab[near]
+    # on very regular layouts GEOS can return a cell as a collection with
+    # sliver lines, or a slightly invalid cell: keep the polygonal part
+    degenerate = False
+    if (shapely.get_type_id(cells) != 3).any() or not shapely.is_valid(cells).all():
+        degenerate = True
+        cells = shapely.make_valid(cells)
+        cells = np.array(
+            [c if shapely.get_type_id(c) == 3 else shapely.union_all(
+                [p for p in shapely.get_parts(c) if shapely.get_type_id(p) in (3, 6)]) for c in cells],
+            dtype=object,
+        )
+    # a cell's generator is the sample nearest to any point inside the cell
+    near = shapely.STRtree(pts).nearest(shapely.point_on_surface(cells))
+    cell_owner = lab[near]
+    taken = shapely.Polygon()
     for o in owners:
-        region = shapely.coverage_union_all(cells[cell_owner == o])
-        out[o] = shapely.intersection(served, region)
+        mine = cells[cell_owner == o]
+        region = None
+        if not degenerate:
+            try:
+                region = shapely.coverage_union_all(mine)
+            except shapely.errors.GEOSException:
+                degenerate = True
+        if region is None:
+            region = shapely.union_all(mine)
+        piece = shapely.intersection(served, region)
+        if degenerate:  # repaired cells may overlap a little: first owner keeps the overlap
+            piece = shapely.difference(piece, taken)
+            taken = shapely.union(taken, piece)
+        out[o] = piece
     return out
