@@ -88,7 +88,10 @@ def straight():
 
 def test_straight_road_ends_at_the_cut_point(straight):
     fac = _points([(1500.0, 0.0)], tier=["community"], name=["中心"])
-    circ = C.service_circles(straight, fac, minutes=15.0, buffer_m=30.0)
+    arrays = {k: np.array(getattr(straight, k), copy=True) for k in ("indptr", "indices", "weight", "x", "y")}
+    circ = C.service_circles(straight, fac, minutes=15.0, buffer_m=30.0, verbose=True)
+    for k, before in arrays.items():  # the caller's graph is not modified
+        np.testing.assert_array_equal(getattr(straight, k), before)
     lines = C.reached_lines(straight, fac, minutes=15.0)
     assert circ.index.equals(fac.index) and circ.crs == "EPSG:4326"
     assert circ.loc["F0", "tier"] == "community" and circ.loc["F0", "name"] == "中心"
@@ -331,4 +334,4 @@ def test_harbin_welfare_home_circle_matches_networkx(harbin_net):
                            geometry=[shapely.Point(126.61816, 45.68698)], crs="EPSG:4326",
                            index=pd.Index(["W986527128"], name="facility_id"))
     n = _check_against_networkx(harbin_net, fac, 15.0, 30.0)
-    assert n > 50
+    assert n > 15
