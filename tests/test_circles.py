@@ -133,21 +133,21 @@ def test_both_ends_reached_middle_not():
 
 
 def test_river_gap_is_not_covered():
-    # two parallel roads 80 m apart with no bridge: the north bank is unreachable
-    south = [(x, 0.0) for x in range(0, 1001, 250)]
-    north = [(x, 80.0) for x in range(0, 1001, 250)]
-    edges = [(i, i + 1) for i in range(4)] + [(5 + i, 6 + i) for i in range(4)]
+    # an L of roads on the south bank, and a road on the north bank 80 m across
+    # the river with no bridge: close in a straight line, unreachable on foot
+    south = [(0, 0), (200, 0), (400, 0), (600, 0), (0, 150), (0, 300)]
+    north = [(100, 80), (350, 80), (600, 80)]
+    edges = [(0, 1), (1, 2), (2, 3), (0, 4), (4, 5), (6, 7), (7, 8)]
     g = _graph(_net(south + north, edges))
-    fac = _points([(500.0, 0.0)])
+    fac = _points([(0.0, 0.0)])
     circ = C.service_circles(g, fac, minutes=15.0, buffer_m=30.0)
     poly = _local(circ)[0]
-    assert poly.covers(_pt(500, 0)) and poly.covers(_pt(900, 10))
-    across = _pt(500, 80)  # 80 m from the facility in a straight line
+    assert poly.covers(_pt(590, 10)) and poly.covers(_pt(10, 290))
+    across = _pt(300, 80)  # 80 m from the reached road
     assert not poly.covers(across)
-    assert not poly.intersects(shapely.LineString([(0, 80), (1000, 80)]))
-    # a hull of the reached area would have had no reason to stop at the river; the polygon does
-    assert poly.bounds[3] == pytest.approx(30, abs=0.5)
-    assert circ.loc["F0", "reached_km"] * 1000 == pytest.approx(1000, rel=1e-3)
+    assert poly.convex_hull.covers(across)  # what a hull would wrongly have claimed
+    assert not poly.intersects(shapely.LineString([(100, 80), (600, 80)]).buffer(29.0))
+    assert circ.loc["F0", "reached_km"] * 1000 == pytest.approx(900, rel=1e-3)
 
 
 def test_facility_off_the_network_gets_an_empty_circle_with_a_reason(straight):
