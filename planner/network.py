@@ -10,16 +10,48 @@ extract fits in memory.  :func:`graph_from_network` gives the networkx
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
+import math
+import re
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from planner.config import TravelProfile
+from planner._errors import InputFileNotFoundError, NetworkError
 
-__all__ = ["RoadNetwork", "segment_travel_times", "usable_directions"]
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+    from planner.config import StudyConfig, TravelProfile
+
+__all__ = [
+    "RoadNetwork",
+    "Components",
+    "segment_travel_times",
+    "usable_directions",
+    "arcs_from_network",
+    "graph_from_network",
+    "components_of",
+    "network_from_osm_file",
+    "network_from_graph",
+    "network_from_graphml",
+    "network_to_graphml",
+    "network_from_osmnx",
+    "osmnx_cache_path",
+    "clip_network",
+    "load_network",
+    "parse_maxspeed",
+    "haversine_m",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -173,3 +205,591 @@ def segment_travel_times(net: RoadNetwork, profile: TravelProfile) -> tuple[np.n
     fwd = np.where(fwd_ok, t, np.inf)
     bwd = np.where(bwd_ok, t, np.inf)
     return fwd, bwd
+
+
+def arcs_from_network(
+    net: RoadNetwork, profile: TravelProfile
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Directed arcs a profile may use, as flat arrays (for CSR builders).
+
+    Parameters
+    ----------
+    net
+        The road network.
+    profile
+        The travel profile.
+
+    Returns
+    -------
+    tail, head : int64 ndarray (a,)
+        Node indices; the arc runs ``tail -> head``.
+    seconds : float64 ndarray (a,)
+        Travel time (finite) from :func:`segment_travel_times`.
+    segment : int64 ndarray (a,)
+        Index of the segment the arc runs along.  Forward arcs (``u -> v``,
+        ``head == net.v[segment]``) come first, then the backward ones.
+    """
+    fwd, bwd = segment_travel_times(net, profile)
+    f = np.flatnonzero(np.isfinite(fwd))
+    b = np.flatnonzero(np.isfinite(bwd))
+    u = np.asarray(net.u, dtype=np.int64)
+    v = np.asarray(net.v, dtype=np.int64)
+    tail = np.concatenate([u[f], v[b]])
+    head = np.concatenate([v[f], u[b]])
+    seconds = np.concatenate([fwd[f], bwd[b]])
+    segment = np.concatenate([f, b]).astype(np.int64)
+    return tail, head, seconds, segment
+
+
+def graph_from_network(net: RoadNetwork, profile: TravelProfile) -> nx.MultiDiGraph:
+    """The networkx reference model of a network for one travel profile.
+
+    Slow but readable: use it to check the routing engine, not to route a
+    province.
+
+    Parameters
+    ----------
+    net
+        The road network.
+    profile
+        The travel profile; its usable directions become edges.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes ``0 .. n-1`` (indices into ``net``) with attributes ``x``
+        (longitude), ``y`` (latitude) and ``osmid``; one edge per usable
+        direction of each segment with ``travel_time`` (s), ``length`` (m),
+        ``highway`` and ``segment`` (index).  Graph attributes ``crs``
+        (``"EPSG:4326"``), ``name`` and ``profile``.
+    """
+    import networkx as nx
+
+    tail, head, seconds, segment = arcs_from_network(net, profile)
+    g = nx.MultiDiGraph(crs="EPSG:4326", name=net.name, profile=profile.name)
+    g.add_nodes_from(
+        (i, {"x": float(x), "y": float(y), "osmid": int(o)})
+        for i, (x, y, o) in enumerate(zip(net.lon.tolist(), net.lat.tolist(), net.node_id.tolist()))
+    )
+    length = np.asarray(net.length_m, dtype=np.float64)[segment].tolist()
+    highway = np.asarray(net.highway, dtype=object)[segment].tolist()
+    g.add_edges_from(
+        (t, h, {"travel_time": s, "length": ln, "highway": str(hw), "segment": sg})
+        for t, h, s, ln, hw, sg in zip(tail.tolist(), head.tolist(), seconds.tolist(), length, highway, segment.tolist())
+    )
+    return g
+
+
+# --------------------------------------------------------------------------- connected pieces
+
+
+@dataclass(frozen=True, eq=False)
+class Components:
+    """Connected pieces of a road network for one travel profile.
+
+    A village on a piece cut off from the main network must later be
+    reported as disconnected, so small pieces are kept and described here
+    rather than dropped.
+
+    Attributes
+    ----------
+    profile : str
+        Name of the travel profile.
+    weak : int64 ndarray (n,)
+        Weakly connected piece per node, numbered by size (``0`` is the
+        largest); ``-1`` for nodes no usable segment touches.
+    strong : int64 ndarray (n,)
+        Strongly connected component per node, numbered by size (``0`` is
+        the largest: from every node of it every other can be reached);
+        ``-1`` for unused nodes.
+    pieces : pandas.DataFrame
+        One row per weak piece (index ``piece``): ``n_nodes``,
+        ``n_segments``, ``length_km``, ``main`` (bool).
+    """
+
+    profile: str
+    weak: np.ndarray
+    strong: np.ndarray
+    pieces: pd.DataFrame
+
+    @property
+    def main(self) -> int:
+        """Id of the largest weakly connected piece (``-1`` if none)."""
+        return 0 if len(self.pieces) else -1
+
+    @property
+    def in_main(self) -> np.ndarray:
+        """Bool per node: on the largest weakly connected piece."""
+        return self.weak == 0
+
+    @property
+    def in_main_strong(self) -> np.ndarray:
+        """Bool per node: in the largest strongly connected component."""
+        return self.strong == 0
+
+    @property
+    def n_pieces(self) -> int:
+        """Number of weakly connected pieces."""
+        return int(len(self.pieces))
+
+
+def _labels_by_size(labels: np.ndarray, used: np.ndarray) -> np.ndarray:
+    out = np.full(labels.shape[0], -1, dtype=np.int64)
+    if not used.any():
+        return out
+    lab = labels[used]
+    _, dense = np.unique(lab, return_inverse=True)
+    counts = np.bincount(dense)
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    out[used] = rank[dense]
+    return out
+
+
+def components_of(net: RoadNetwork, profile: TravelProfile) -> Components:
+    """Weakly and strongly connected pieces of the network for a profile.
+
+    Parameters
+    ----------
+    net
+        The road network.
+    profile
+        The travel profile (only the segments and directions it may use count).
+
+    Returns
+    -------
+    Components
+    """
+    import pandas as pd
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    n = net.n_nodes
+    tail, head, _, segment = arcs_from_network(net, profile)
+    used = np.zeros(n, dtype=bool)
+    used[tail] = True
+    used[head] = True
+    adj = coo_array((np.ones(tail.shape[0], dtype=np.int8), (tail, head)), shape=(n, n)).tocsr()
+    _, weak_raw = connected_components(adj, directed=True, connection="weak")
+    _, strong_raw = connected_components(adj, directed=True, connection="strong")
+    weak = _labels_by_size(weak_raw, used)
+    strong = _labels_by_size(strong_raw, used)
+    n_pieces = int(weak.max()) + 1 if used.any() else 0
+    segs = np.unique(segment)
+    seg_piece = weak[np.asarray(net.u)[segs]]
+    pieces = pd.DataFrame(
+        {
+            "n_nodes": np.bincount(weak[used], minlength=n_pieces),
+            "n_segments": np.bincount(seg_piece, minlength=n_pieces),
+            "length_km": np.bincount(seg_piece, weights=np.asarray(net.length_m)[segs], minlength=n_pieces) / 1000.0,
+        },
+        index=pd.RangeIndex(n_pieces, name="piece"),
+    )
+    pieces["main"] = pieces.index == 0
+    if n_pieces > 1:
+        logger.info(
+            "%s: %d road pieces for profile %r; the largest has %d of %d nodes",
+            net.name, n_pieces, profile.name, int(pieces["n_nodes"].iloc[0]), int(used.sum()),
+        )
+    return Components(profile=profile.name, weak=weak, strong=strong, pieces=pieces)
+
+
+# --------------------------------------------------------------------------- OSM tags
+
+#: ``highway`` values that are not usable roads or paths; such ways are skipped and counted.
+SKIP_HIGHWAYS = frozenset({
+    "proposed", "construction", "platform", "bus_stop", "elevator", "raceway", "abandoned",
+    "disused", "planned", "razed", "dismantled", "rest_area", "services", "emergency_bay",
+    "bus_guideway", "via_ferrata", "no", "traffic_island", "street_lamp", "turning_circle",
+})
+
+_FORBID = frozenset({"no", "private", "military"})
+_MOTOR_FORBID = _FORBID | {"agricultural", "forestry", "agricultural;forestry", "forestry;agricultural"}
+_ALLOW = frozenset({"yes", "designated", "permissive", "official"})
+_SPEED_RE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|km|mph|knots)?\s*$", re.IGNORECASE)
+
+
+def parse_maxspeed(value: Any) -> float:
+    """Parse an OSM ``maxspeed`` value to km/h.
+
+    Parameters
+    ----------
+    value
+        ``"60"``, ``"60 km/h"``, ``"30 mph"``, ``"60;80"`` (the lowest is
+        taken), a number, or ``None``.
+
+    Returns
+    -------
+    float
+        km/h, or NaN for absent values and for zone or symbolic values
+        (``"CN:urban"``, ``"none"``, ``"signals"``, ``"walk"``), so the
+        profile's speed for the road class applies instead.
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, (list, tuple)):
+        vals = [parse_maxspeed(v) for v in value]
+        vals = [v for v in vals if not math.isnan(v)]
+        return min(vals) if vals else math.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        return v if v > 0 else math.nan
+    best = math.nan
+    for part in re.split(r"[;|]", str(value)):
+        m = _SPEED_RE.match(part)
+        if not m:
+            continue
+        v = float(m.group(1).replace(",", "."))
+        unit = (m.group(2) or "").lower()
+        if unit == "mph":
+            v *= 1.609344
+        elif unit == "knots":
+            v *= 1.852
+        if v > 0 and not (best <= v):
+            best = v
+    return best
+
+
+def _first_token(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value).strip().lower()
+
+
+def _access_code(values: Iterable[Any], forbid: frozenset[str]) -> int:
+    """``1``/``0``/``-1`` from access-like tag values, most specific first."""
+    for raw in values:
+        val = _first_token(raw)
+        if not val:
+            continue
+        if val in forbid or val.split(";")[0].strip() in forbid:
+            return -1
+        if val in _ALLOW:
+            return 1
+        return 0  # destination, customers, delivery, permit...: allowed, not explicit
+    return 0
+
+
+def _oneway_code(oneway: Any, junction: Any, highway: str, counts: Counter) -> int:
+    ow = _first_token(oneway)
+    if ow in ("yes", "true", "1"):
+        return 1
+    if ow in ("-1", "reverse"):
+        return -1
+    if ow in ("no", "false", "0"):
+        return 0
+    if ow in ("reversible", "alternating"):
+        counts["oneway_reversible_as_two_way"] += 1
+        return 0
+    if ow:
+        counts["oneway_unknown_as_two_way"] += 1
+        return 0
+    if _first_token(junction) in ("roundabout", "circular") or highway == "motorway":
+        return 1  # implied by OSM convention
+    return 0
+
+
+def _way_attributes(tags: Mapping[str, Any], highway: str, counts: Counter, ms_cache: dict) -> tuple[int, float, int, int]:
+    oneway = _oneway_code(tags.get("oneway"), tags.get("junction"), highway, counts)
+    raw_ms = tags.get("maxspeed")
+    if raw_ms is None:
+        ms = math.nan
+    else:
+        key = raw_ms if isinstance(raw_ms, str) else repr(raw_ms)
+        ms = ms_cache.get(key)
+        if ms is None:
+            ms = ms_cache[key] = parse_maxspeed(raw_ms)
+        if math.isnan(ms):
+            counts["maxspeed_not_numeric"] += 1
+    foot = _access_code((tags.get("foot"), tags.get("access")), _FORBID)
+    motor = _access_code(
+        (tags.get("motorcar"), tags.get("motor_vehicle"), tags.get("vehicle"), tags.get("access")), _MOTOR_FORBID
+    )
+    return oneway, ms, foot, motor
+
+
+# --------------------------------------------------------------------------- assembling arrays
+
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
+    """Great-circle distance in metres between WGS84 points (vectorised).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2
+        Degrees; arrays broadcast together.
+
+    Returns
+    -------
+    numpy.ndarray
+        Metres on a sphere of the mean Earth radius (within 0.5 % of the
+        ellipsoidal distance).
+    """
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _assemble(
+    uid: np.ndarray, vid: np.ndarray, ulon: np.ndarray, ulat: np.ndarray, vlon: np.ndarray, vlat: np.ndarray,
+    *, highway: np.ndarray, oneway: np.ndarray, maxspeed: np.ndarray, foot: np.ndarray, motor: np.ndarray,
+    way_id: np.ndarray, name: str, dropped: dict,
+) -> RoadNetwork:
+    """Build a RoadNetwork from per-segment end ids and coordinates."""
+    m = uid.shape[0]
+    ids = np.concatenate([uid, vid]).astype(np.int64)
+    node_id, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+    lon = np.concatenate([ulon, vlon]).astype(np.float64)[first]
+    lat = np.concatenate([ulat, vlat]).astype(np.float64)[first]
+    u = inv[:m].astype(np.int64)
+    v = inv[m:].astype(np.int64)
+    return RoadNetwork(
+        node_id=node_id, lon=lon, lat=lat, u=u, v=v,
+        length_m=haversine_m(lon[u], lat[u], lon[v], lat[v]),
+        highway=np.asarray(highway, dtype=object), oneway=np.asarray(oneway, dtype=np.int8),
+        maxspeed_kmh=np.asarray(maxspeed, dtype=np.float64), foot=np.asarray(foot, dtype=np.int8),
+        motor=np.asarray(motor, dtype=np.int8), way_id=np.asarray(way_id, dtype=np.int64),
+        name=name, dropped={k: int(c) for k, c in dropped.items() if c},
+    )
+
+
+_SEGMENT_FIELDS = ("u", "v", "length_m", "highway", "oneway", "maxspeed_kmh", "foot", "motor", "way_id")
+
+
+def _subset(net: RoadNetwork, keep: np.ndarray, dropped: Mapping[str, int]) -> RoadNetwork:
+    """Keep some segments; keep only the nodes they use; add to ``dropped``."""
+    keep = np.asarray(keep, dtype=bool)
+    u = np.asarray(net.u)[keep]
+    v = np.asarray(net.v)[keep]
+    used = np.zeros(net.n_nodes, dtype=bool)
+    used[u] = True
+    used[v] = True
+    new_index = np.cumsum(used) - 1
+    fields = {f: np.asarray(getattr(net, f))[keep] for f in _SEGMENT_FIELDS}
+    fields["u"] = new_index[u].astype(np.int64)
+    fields["v"] = new_index[v].astype(np.int64)
+    total = Counter(net.dropped)
+    for k, c in dropped.items():
+        total[k] += int(c)
+    return dataclasses.replace(
+        net, node_id=net.node_id[used], lon=net.lon[used], lat=net.lat[used],
+        dropped={k: int(c) for k, c in total.items() if c}, **fields,
+    )
+
+
+def _buffered_area(polygon: Any, buffer_m: float) -> Any:
+    """``polygon`` (WGS84) grown by ``buffer_m`` metres in its UTM zone."""
+    if not buffer_m:
+        return polygon
+    import pyproj
+    import shapely.ops
+
+    from planner.coords import utm_crs_for
+
+    utm = utm_crs_for(polygon)
+    fwd = pyproj.Transformer.from_crs("EPSG:4326", utm, always_xy=True)
+    back = pyproj.Transformer.from_crs(utm, "EPSG:4326", always_xy=True)
+    grown = shapely.ops.transform(fwd.transform, polygon).buffer(float(buffer_m))
+    return shapely.ops.transform(back.transform, grown)
+
+
+def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> RoadNetwork:
+    """Keep the segments with both ends inside a polygon (plus a buffer).
+
+    Parameters
+    ----------
+    net
+        The road network (not modified).
+    polygon
+        shapely (Multi)Polygon in WGS84.
+    buffer_m
+        Grow the polygon by this many metres first (in its UTM zone), so
+        routes that leave the area briefly are kept.
+
+    Returns
+    -------
+    RoadNetwork
+        A new network; ``dropped["segments_outside_area"]`` counts the
+        segments left out.
+    """
+    import shapely
+
+    area = _buffered_area(polygon, buffer_m)
+    shapely.prepare(area)
+    inside = shapely.intersects_xy(area, net.lon, net.lat)
+    keep = inside[net.u] & inside[net.v]
+    return _subset(net, keep, {"segments_outside_area": int((~keep).sum())})
+
+
+# --------------------------------------------------------------------------- OSM files
+
+_INVALID_COORD = 2147483647
+
+
+def _osm_file_format(path: Path) -> str | None:
+    name = path.name.lower()
+    for suffix, fmt in ((".osm.pbf", "pbf"), (".pbf", "pbf"), (".osm.bz2", "osm.bz2"), (".xml.bz2", "osm.bz2"),
+                        (".osm.gz", "osm.gz"), (".xml.gz", "osm.gz"), (".osm", "osm"), (".xml", "osm")):
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def network_from_osm_file(
+    path: str | Path, *, polygon: Any = None, buffer_m: float = 0.0, verbose: bool = False
+) -> RoadNetwork:
+    """Read a road network from an OpenStreetMap file (.osm, .osm.bz2, .osm.pbf).
+
+    Ways with a ``highway`` tag are kept unless the value is not a road or
+    path (:data:`SKIP_HIGHWAYS`) or the way is an ``area=yes`` plaza.  Each
+    way becomes one segment per consecutive node pair.  Extracts clipped at
+    a box edge reference nodes missing from the file: ways are cut there
+    (the runs of present nodes are kept) and the lost segments are counted
+    in ``dropped["segments_missing_node"]``.  The file is streamed with
+    pyosmium into flat arrays; no graph is built.
+
+    Tags: ``oneway`` yes/true/1 and -1 (``reversible``/``alternating`` are
+    kept two-way and counted; ``junction=roundabout`` and
+    ``highway=motorway`` imply one-way); ``maxspeed`` via
+    :func:`parse_maxspeed`; ``foot``/``access`` fold into ``foot`` and
+    ``motorcar``/``motor_vehicle``/``vehicle``/``access`` (most specific
+    wins) into ``motor``.  Travel speeds are not decided here but by the
+    profiles of ``planner.config`` (the older walker's 0.9 m/s on foot).
+
+    Parameters
+    ----------
+    path
+        The file.
+    polygon
+        Optional shapely (Multi)Polygon in WGS84: keep only segments with both
+        ends inside it (grown by ``buffer_m``); the rest are counted.
+    buffer_m
+        Buffer in metres around ``polygon``.
+    verbose
+        Show a progress bar while reading.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The file does not exist.
+    NetworkError
+        The file cannot be read or holds no usable road.
+    """
+    import osmium
+    from tqdm.auto import tqdm
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(
+            f"{path}: 路网文件不存在 / road network file not found. "
+            "Fix: check the path in [inputs] roads, or download an extract (.osm.pbf) of the area."
+        )
+    fmt = _osm_file_format(path)
+    if fmt is None:
+        raise NetworkError(
+            f"{path}: 无法识别的路网文件格式 / unknown road file type. "
+            "Fix: use .osm, .osm.bz2, .osm.pbf or .graphml."
+        )
+    t0 = time.perf_counter()
+    counts: Counter = Counter()
+    ms_cache: dict = {}
+    refs, xs, ys = array("q"), array("i"), array("i")
+    n_refs, way_ids = array("q"), array("q")
+    w_oneway, w_foot, w_motor = array("b"), array("b"), array("b")
+    w_ms = array("d")
+    w_highway: list[str] = []
+    interned: dict[str, str] = {}
+    try:
+        fp = (
+            osmium.FileProcessor(osmium.io.File(str(path), fmt))
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for w in tqdm(fp, disable=not verbose, unit=" ways", desc=f"reading {path.name}"):
+            tags = w.tags
+            hw = tags.get("highway")
+            if hw in SKIP_HIGHWAYS:
+                counts[f"ways_highway_{hw}"] += 1
+                continue
+            if tags.get("area") == "yes":
+                counts["ways_area_yes"] += 1
+                continue
+            nodes = w.nodes
+            if len(nodes) < 2:
+                counts["ways_fewer_than_two_nodes"] += 1
+                continue
+            for nd in nodes:
+                refs.append(nd.ref)
+                xs.append(nd.x)
+                ys.append(nd.y)
+            n_refs.append(len(nodes))
+            way_ids.append(w.id)
+            w_highway.append(interned.setdefault(hw, hw))
+            oneway, ms, foot, motor = _way_attributes(tags, hw, counts, ms_cache)
+            w_oneway.append(oneway)
+            w_ms.append(ms)
+            w_foot.append(foot)
+            w_motor.append(motor)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise NetworkError(
+            f"{path}: 无法读取 OSM 文件 / cannot read the OSM file ({exc}). "
+            "Fix: check that it is a complete OpenStreetMap .osm/.osm.bz2/.osm.pbf file."
+        ) from exc
+
+    refs_a = np.frombuffer(refs, dtype=np.int64) if len(refs) else np.empty(0, np.int64)
+    x_a = np.frombuffer(xs, dtype=np.int32) if len(xs) else np.empty(0, np.int32)
+    y_a = np.frombuffer(ys, dtype=np.int32) if len(ys) else np.empty(0, np.int32)
+    per_way = np.frombuffer(n_refs, dtype=np.int64) if len(n_refs) else np.empty(0, np.int64)
+    way_of = np.repeat(np.arange(per_way.shape[0]), per_way)
+    present = (x_a != _INVALID_COORD) & (y_a != _INVALID_COORD)
+    cand = np.flatnonzero(way_of[:-1] == way_of[1:]) if way_of.shape[0] > 1 else np.empty(0, np.int64)
+    both = present[cand] & present[cand + 1]
+    missing = cand[~both]
+    counts["segments_missing_node"] += int(missing.shape[0])
+    if missing.shape[0]:
+        w_cut = np.unique(way_of[missing])
+        w_kept = np.unique(way_of[cand[both]])
+        counts["ways_cut_at_missing_node"] += int(np.isin(w_cut, w_kept).sum())
+        counts["ways_without_present_segment"] += int((~np.isin(w_cut, w_kept)).sum())
+    seg = cand[both]
+    loop = refs_a[seg] == refs_a[seg + 1]
+    counts["segments_repeated_node"] += int(loop.sum())
+    seg = seg[~loop]
+    seg_way = way_of[seg]
+    lon_a = x_a.astype(np.float64) / 1e7
+    lat_a = y_a.astype(np.float64) / 1e7
+    net = _assemble(
+        refs_a[seg], refs_a[seg + 1], lon_a[seg], lat_a[seg], lon_a[seg + 1], lat_a[seg + 1],
+        highway=np.array(w_highway, dtype=object)[seg_way] if seg.shape[0] else np.empty(0, dtype=object),
+        oneway=np.frombuffer(w_oneway, dtype=np.int8)[seg_way] if seg.shape[0] else np.empty(0, np.int8),
+        maxspeed=np.frombuffer(w_ms, dtype=np.float64)[seg_way] if seg.shape[0] else np.empty(0),
+        foot=np.frombuffer(w_foot, dtype=np.int8)[seg_way] if seg.shape[0] else np.empty(0, np.int8),
+        motor=np.frombuffer(w_motor, dtype=np.int8)[seg_way] if seg.shape[0] else np.empty(0, np.int8),
+        way_id=np.frombuffer(way_ids, dtype=np.int64)[seg_way] if seg.shape[0] else np.empty(0, np.int64),
+        name=path.name, dropped=counts,
+    )
+    if polygon is not None:
+        net = clip_network(net, polygon, buffer_m=buffer_m)
+    if net.n_segments == 0:
+        where = "inside the study area " if polygon is not None else ""
+        raise NetworkError(
+            f"{path}: 文件中没有可用道路 / no usable road {where}in this file (dropped: {net.dropped}). "
+            "Fix: use an extract that covers the study area (WGS84 coordinates)."
+        )
+    logger.info(
+        "%s: %d nodes, %d segments from %d ways in %.1f s; dropped %s",
+        path.name, net.n_nodes, net.n_segments, len(way_ids), time.perf_counter() - t0, net.dropped,
+    )
+    return net
