@@ -64,7 +64,7 @@ def test_hand_case_arrays():
 
 
 def test_milp_matches_brute_force_on_hand_case():
-    sol = assign_capacitated(MIN * 60, W, CAP, threshold_s=30 * 60)
+    sol = assign_capacitated(MIN * 60, W, CAP, threshold_s=30 * 60, mip_rel_gap=0.0)
     best, obj = assign_brute_force(MIN * 60, W, CAP, threshold_s=30 * 60)
     first_stage = np.where(sol.stage == "within", sol.centre, -1)
     assert first_stage.tolist() == best.tolist()
@@ -80,7 +80,7 @@ def test_milp_matches_brute_force_random(seed):
     w = rng.integers(0, 600, size=n).astype(float)
     cap = rng.integers(300, 1200, size=k).astype(float)
     thr = rng.choice([20.0, 30.0], size=n) * 60
-    sol = assign_capacitated(t * 60, w, cap, threshold_s=thr)
+    sol = assign_capacitated(t * 60, w, cap, threshold_s=thr, mip_rel_gap=0.0)
     best, obj = assign_brute_force(t * 60, w, cap, threshold_s=thr)
     assert sol.objective == pytest.approx(obj, rel=1e-9, abs=1e-6)
     first_stage = np.where(sol.stage == "within", sol.centre, -1)
@@ -176,3 +176,26 @@ def test_township_assignment_per_settlement_threshold():
     res = township_assignment(sett, cent, times, threshold_min=thr, default_capacity=1000.0)
     assert res.settlements.loc["V5", "stage"] == "within"
     assert res.settlements.loc["V5", "flags"] == ""
+
+
+def test_independent_pieces_solved_separately_match_brute_force():
+    # two clusters that share no centre: the model splits into 2 pieces
+    t = np.array([[5, INF, INF], [7, 9, INF], [INF, 6, INF], [INF, INF, 4], [INF, INF, 8]]) * 60
+    w = np.array([300, 300, 200, 250, 250], dtype=float)
+    cap = np.array([400, 400, 400], dtype=float)
+    sol = assign_capacitated(t, w, cap, threshold_s=1800, mip_rel_gap=0.0)
+    assert sol.params["independent_pieces"] == 2
+    best, obj = assign_brute_force(t, w, cap, threshold_s=1800)
+    assert sol.objective == pytest.approx(obj)
+    # piece 1: 300 + 300 fill centres 0 and 1 (most older people served), the 200 spills to
+    # its only centre 1; piece 2: centre 2 takes one of the 250s, the other spills
+    assert sol.centre.tolist()[:3] == [0, 1, 1]
+    assert sol.over_capacity.tolist()[:3] == [False, False, True]
+    assert sol.over_capacity[3:].sum() == 1
+
+
+def test_penalty_outweighs_any_trip():
+    # serving a settlement always beats leaving it out, even at the threshold
+    t = np.array([[29.9]]) * 60
+    sol = assign_capacitated(t, [500], [500], threshold_s=1800)
+    assert sol.centre.tolist() == [0] and sol.stage.tolist() == ["within"]
