@@ -145,26 +145,45 @@ class AssignmentSolution:
 
 def _prepare(
     times_s: Any, demand: Any, capacity: Any, threshold_s: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    t = np.asarray(times_s, dtype=float)
-    if t.ndim != 2:
-        raise ValueError(f"times_s must be a 2-D (settlements x centres) array, got shape {t.shape}")
-    n, k = t.shape
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validate inputs; return (ii, jj, tt) finite pairs and w, c, thr."""
+    if sparse.issparse(times_s):
+        coo = sparse.coo_array(times_s)
+        n, k = coo.shape
+        ii, jj, tt = (np.asarray(coo.row, dtype=np.int64), np.asarray(coo.col, dtype=np.int64),
+                      np.asarray(coo.data, dtype=float))
+    else:
+        t = np.asarray(times_s, dtype=float)
+        if t.ndim != 2:
+            raise ValueError(f"times_s must be a 2-D (settlements x centres) array, got shape {t.shape}")
+        n, k = t.shape
+        if np.any(np.isnan(t)):
+            raise ValueError("times_s contains NaN; use inf for unreachable pairs")
+        ii, jj = np.nonzero(np.isfinite(t))
+        tt = t[ii, jj]
+    if np.any(np.isnan(tt)):
+        raise ValueError("times_s contains NaN; use inf for unreachable pairs")
+    keep = np.isfinite(tt)
+    ii, jj, tt = ii[keep], jj[keep], tt[keep]
+    if ii.size:  # a pair given twice (sparse input): keep its shorter time
+        o = np.lexsort((tt, jj, ii))
+        ii, jj, tt = ii[o], jj[o], tt[o]
+        first = np.ones(ii.size, dtype=bool)
+        first[1:] = (ii[1:] != ii[:-1]) | (jj[1:] != jj[:-1])
+        ii, jj, tt = ii[first], jj[first], tt[first]
     w = np.asarray(demand, dtype=float).reshape(-1)
     c = np.asarray(capacity, dtype=float).reshape(-1)
     if w.shape[0] != n:
         raise ValueError(f"demand has {w.shape[0]} values for {n} settlements")
     if c.shape[0] != k:
         raise ValueError(f"capacity has {c.shape[0]} values for {k} centres")
-    if np.any(np.isnan(t)):
-        raise ValueError("times_s contains NaN; use inf for unreachable pairs")
     w = np.where(np.isnan(w), 0.0, w)
     if np.any(w < 0):
         raise ValueError("demand (older population) must not be negative")
     if np.any(np.isnan(c)) or np.any(c < 0):
         raise ValueError("capacity must be a non-negative number for every centre")
     thr = np.broadcast_to(np.asarray(threshold_s, dtype=float), (n,)).copy()
-    return t, w, c, thr
+    return ii, jj, tt, w, c, thr, np.array([n, k])
 
 
 def _weights(w: np.ndarray) -> np.ndarray:
@@ -175,7 +194,7 @@ def _weights(w: np.ndarray) -> np.ndarray:
 PENALTY_FACTOR = 100.0
 
 
-def _default_penalty(t: np.ndarray, w: np.ndarray, thr: np.ndarray) -> float:
+def _default_penalty(tt: np.ndarray, thr: np.ndarray) -> float:
     """Per-person penalty: ``PENALTY_FACTOR`` times the longest threshold (minutes).
 
     Serving a settlement always beats leaving it out (its trip is within the
@@ -185,7 +204,7 @@ def _default_penalty(t: np.ndarray, w: np.ndarray, thr: np.ndarray) -> float:
     model well scaled, so HiGHS proves optimality quickly.
     """
     finite = thr[np.isfinite(thr)]
-    longest = float(finite.max()) if finite.size else float(np.where(np.isfinite(t), t, 0.0).max(initial=60.0))
+    longest = float(finite.max()) if finite.size else float(tt.max(initial=60.0))
     return PENALTY_FACTOR * max(longest, 60.0) / 60.0
 
 
@@ -231,8 +250,10 @@ def assign_capacitated(
 
     Parameters
     ----------
-    times_s : array (n, k)
-        Travel time in seconds from settlement ``i`` to centre ``j``; ``inf`` unreachable.
+    times_s : array or scipy sparse array (n, k)
+        Travel time in seconds from settlement ``i`` to centre ``j``; ``inf``
+        unreachable.  Sparse input: stored entries are the reachable pairs
+        (explicit zeros are a zero-minute trip), the rest is unreachable.
     demand : array (n,)
         Older population per settlement (NaN counts as 0 load).
     capacity : array (k,)
@@ -260,18 +281,19 @@ def assign_capacitated(
     SolverError
         When HiGHS returns no solution at all.
     """
-    t, w, c, thr = _prepare(times_s, demand, capacity, threshold_s)
-    n, k = t.shape
+    pi, pj, pt, w, c, thr, shape = _prepare(times_s, demand, capacity, threshold_s)
+    n, k = int(shape[0]), int(shape[1])
     a = _weights(w)
-    P = _default_penalty(t, w, thr) if penalty_per_person is None else float(penalty_per_person)
+    P = _default_penalty(pt, thr) if penalty_per_person is None else float(penalty_per_person)
 
-    feasible = (t <= thr[:, None]) & (w[:, None] <= c[None, :] + 1e-9)
-    ii, jj = np.nonzero(feasible)
+    feasible = (pt <= thr[pi]) & (w[pi] <= c[pj] + 1e-9)
+    ii, jj, tt = pi[feasible], pj[feasible], pt[feasible]
     m = ii.shape[0]
     has_pair = np.zeros(n, dtype=bool)
     has_pair[ii] = True
 
     centre = np.full(n, -1, dtype=np.int64)
+    time_s = np.full(n, np.inf)
     objective = float(P * a[~has_pair].sum())
     statuses: list[str] = []
     mip_gap = 0.0
@@ -296,8 +318,9 @@ def assign_capacitated(
             left = float(time_limit_s) - (time.perf_counter() - start)
             budget = max(1.0, left * len(sel) / pairs_left)
             pairs_left -= len(sel)
-            x, fun, msg, gap = _solve_piece(ii[sel], jj[sel], t, w, a, c, P, budget, mip_rel_gap)
+            x, fun, msg, gap = _solve_piece(ii[sel], jj[sel], tt[sel], w, a, c, P, budget, mip_rel_gap)
             centre[ii[sel][x]] = jj[sel][x]
+            time_s[ii[sel][x]] = tt[sel][x]
             objective += fun
             statuses.append(msg)
             mip_gap = max(mip_gap, gap)
@@ -306,17 +329,16 @@ def assign_capacitated(
     assigned_load = np.zeros(k)
     np.add.at(assigned_load, centre[centre >= 0], w[centre >= 0])
     stage = np.where(centre >= 0, STAGE_WITHIN, STAGE_NONE).astype(object)
-    time_s = np.full(n, np.inf)
-    time_s[centre >= 0] = t[centre >= 0, centre[centre >= 0]]
 
-    # natural catchment: nearest reachable centre at any time
-    if k:
-        nearest = np.argmin(t, axis=1).astype(np.int64)
-        nearest_time = t[np.arange(n), nearest]
-    else:
-        nearest = np.full(n, -1, dtype=np.int64)
-        nearest_time = np.full(n, np.inf)
-    nearest[~np.isfinite(nearest_time)] = -1
+    # natural catchment: nearest reachable centre at any time (ties: lowest centre index)
+    nearest = np.full(n, -1, dtype=np.int64)
+    nearest_time = np.full(n, np.inf)
+    if pi.size:
+        o = np.lexsort((pj, pt, pi))
+        first = np.ones(o.size, dtype=bool)
+        first[1:] = pi[o][1:] != pi[o][:-1]
+        nearest[pi[o][first]] = pj[o][first]
+        nearest_time[pi[o][first]] = pt[o][first]
     nearest_load = np.zeros(k)
     ok = nearest >= 0
     np.add.at(nearest_load, nearest[ok], w[ok])
@@ -387,7 +409,7 @@ def _quiet_stdout():
 
 
 def _solve_piece(
-    ii: np.ndarray, jj: np.ndarray, t: np.ndarray, w: np.ndarray, a: np.ndarray, c: np.ndarray,
+    ii: np.ndarray, jj: np.ndarray, tt: np.ndarray, w: np.ndarray, a: np.ndarray, c: np.ndarray,
     P: float, time_limit_s: float, mip_rel_gap: float,
 ) -> tuple[np.ndarray, float, str, float]:
     """Solve the MILP on one independent piece; returns (x per pair, objective, message, gap)."""
@@ -395,7 +417,7 @@ def _solve_piece(
     rows, row_of = np.unique(ii, return_inverse=True)
     cols, col_of = np.unique(jj, return_inverse=True)
     nu, kc = rows.shape[0], cols.shape[0]
-    cost = np.concatenate([a[ii] * t[ii, jj] / 60.0, P * a[rows]])
+    cost = np.concatenate([a[ii] * tt / 60.0, P * a[rows]])
     # row i: sum_j x_ij + u_i = 1
     a_eq = sparse.csr_array(
         (np.ones(m + nu), (np.concatenate([row_of, np.arange(nu)]), np.arange(m + nu))),
@@ -448,9 +470,11 @@ def assign_brute_force(
     objective : float
         Its objective (same definition as the MILP).
     """
-    t, w, c, thr = _prepare(times_s, demand, capacity, threshold_s)
-    n, k = t.shape
-    P = _default_penalty(t, w, thr) if penalty_per_person is None else float(penalty_per_person)
+    pi, pj, pt, w, c, thr, shape = _prepare(times_s, demand, capacity, threshold_s)
+    n, k = int(shape[0]), int(shape[1])
+    t = np.full((n, k), np.inf)
+    t[pi, pj] = pt
+    P = _default_penalty(pt, thr) if penalty_per_person is None else float(penalty_per_person)
     options = [[-1] + [j for j in range(k) if t[i, j] <= thr[i] and w[i] <= c[j] + 1e-9] for i in range(n)]
     total = int(np.prod([len(o) for o in options], dtype=float))
     if total > max_combinations:
@@ -532,8 +556,9 @@ def township_assignment(
     centres : DataFrame
         Township-tier facilities (``capacity`` NaN -> ``default_capacity``;
         ``township``, ``county``, ``name`` when present).
-    times_s : DataFrame or array (settlements x centres)
-        Seconds from each settlement to each centre, ``inf`` unreachable.
+    times_s : DataFrame, array or scipy sparse array (settlements x centres)
+        Seconds from each settlement to each centre, ``inf`` (or, sparse, no
+        stored entry) unreachable.
         A DataFrame is aligned on the settlements' index and the centres' index.
     threshold_min : float, Series or array
         Threshold in minutes (one value, or one per settlement).
@@ -562,7 +587,7 @@ def township_assignment(
             )
         t = times_s.loc[settlements.index, centres.index].to_numpy(dtype=float)
     else:
-        t = np.asarray(times_s, dtype=float)
+        t = times_s if sparse.issparse(times_s) else np.asarray(times_s, dtype=float)
         if t.shape != (len(settlements), len(centres)):
             raise ValueError(f"times_s has shape {t.shape}, expected {(len(settlements), len(centres))}")
     older = pd.to_numeric(settlements["older_population"], errors="coerce").to_numpy(dtype=float)

@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from planner.assignment import TownshipAssignment, township_assignment
 from planner.config import TIER_KEYS, StudyConfig, Tier, TravelProfile
@@ -583,17 +584,23 @@ def _graph(graphs: Mapping[str, Any], name: str) -> Any:
     return graphs[name]
 
 
-def _reach(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame, cutoff_s: float) -> np.ndarray:
-    """Dense settlement x facility seconds within ``cutoff_s`` (inf elsewhere)."""
+def _reach(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs reached within ``cutoff_s``: (settlement position, facility position, seconds).
+
+    Positions are in ``settlements`` and ``facilities`` as given; kept sparse
+    so a province (10,000+ villages, thousands of facilities) fits in memory.
+    """
     from planner.routing import reach_matrix
 
     rm = reach_matrix(graph, facilities, settlements, cutoff_s=cutoff_s)
-    dense = np.asarray(rm.to_dense(), dtype=float)  # facilities x settlements
-    fac_pos = pd.Index([str(f) for f in rm.facility_ids]).get_indexer([str(f) for f in facilities.index])
-    set_pos = pd.Index([str(s) for s in rm.settlement_ids]).get_indexer([str(s) for s in settlements.index])
-    dense = dense[np.ix_(fac_pos, set_pos)].T
-    dense[dense > cutoff_s + 1e-9] = np.inf
-    return dense
+    coo = sparse.coo_array(rm.times)  # facilities x settlements, explicit zeros kept
+    fac_pos = pd.Index([str(f) for f in facilities.index]).get_indexer([str(f) for f in rm.facility_ids])
+    set_pos = pd.Index([str(x) for x in settlements.index]).get_indexer([str(x) for x in rm.settlement_ids])
+    f = fac_pos[np.asarray(coo.row)]
+    st = set_pos[np.asarray(coo.col)]
+    t = np.asarray(coo.data, dtype=float)
+    keep = (f >= 0) & (st >= 0) & np.isfinite(t) & (t <= cutoff_s + 1e-9)
+    return st[keep], f[keep], t[keep]
 
 
 def _circles(
@@ -677,7 +684,7 @@ def analyse_coverage(
     f_tier = fac["tier"].astype("string") if "tier" in fac else pd.Series(pd.NA, index=fac.index, dtype="string")
 
     nearest: dict[str, pd.DataFrame] = {}
-    reach: dict[str, np.ndarray] = {}  # tier -> settlements x facilities of the tier, within threshold
+    reach: dict[str, sparse.csr_array] = {}  # tier -> settlements x facilities of the tier, within threshold
     iterator: Any = list(tiers)
     if verbose:
         from tqdm.auto import tqdm
@@ -687,7 +694,7 @@ def analyse_coverage(
         tier = tiers[key]
         fac_t = fac[(f_tier == key).fillna(False).to_numpy()]
         tables = []
-        dense = np.full((len(sett), len(fac_t)), np.inf)
+        rows, cols, vals = [], [], []
         for (prof, minutes), ids in _groups(sett, tier).items():
             sub = sett.loc[ids]
             if not len(fac_t):
@@ -697,9 +704,16 @@ def analyse_coverage(
             nf = nearest_facility(g, sub, fac_t, cutoff_s=np.inf)
             tables.append(nf.table.reindex(ids))
             pos = sett.index.get_indexer(ids)
-            dense[pos, :] = _reach(g, fac_t, sub, minutes * 60.0)
+            r, c, v = _reach(g, fac_t, sub, minutes * 60.0)
+            rows.append(pos[r])
+            cols.append(c)
+            vals.append(v)
         nearest[key] = pd.concat(tables).reindex(sett.index) if tables else _empty_nearest(sett.index)
-        reach[key] = dense
+        reach[key] = sparse.csr_array(
+            (np.concatenate(vals or [np.zeros(0)]),
+             (np.concatenate(rows or [np.zeros(0, int)]), np.concatenate(cols or [np.zeros(0, int)]))),
+            shape=(len(sett), len(fac_t)),
+        )
         logger.info("tier %s: %d facilities", key, len(fac_t))
 
     lap("tiers")
@@ -727,14 +741,19 @@ def analyse_coverage(
     if "township" in tiers:
         tier = tiers["township"]
         centres = fac[(f_tier == "township").fillna(False).to_numpy()]
-        times = reach["township"].copy()
-        # the nearest centre at any time (second stage), from the unbounded search
+        within = sparse.coo_array(reach["township"])
+        # add the nearest centre at any time (second stage), from the unbounded search
         nt = nearest["township"]
-        if len(centres):
-            col = centres.index.get_indexer(nt["facility"].astype(object).where(nt["facility"].notna(), None))
-            ok = col >= 0
-            rows = np.flatnonzero(ok)
-            times[rows, col[ok]] = np.minimum(times[rows, col[ok]], nt["time_s"].to_numpy(dtype=float)[ok])
+        col = (
+            centres.index.get_indexer(nt["facility"].astype(object).where(nt["facility"].notna(), None))
+            if len(centres) else np.full(len(sett), -1)
+        )
+        ok = col >= 0
+        times = sparse.coo_array(
+            (np.r_[within.data, nt["time_s"].to_numpy(dtype=float)[ok]],
+             (np.r_[within.row, np.flatnonzero(ok)], np.r_[within.col, col[ok]])),
+            shape=(len(sett), len(centres)),
+        )  # a pair given twice keeps its shorter time
         thr = pd.Series([tier.profile_for(k)[1] for k in sett["kind"].astype(str)], index=sett.index)
         assignment = township_assignment(
             sett, centres, times, threshold_min=thr,
@@ -809,7 +828,7 @@ def analyse_coverage(
 
 def _facility_table(
     fac: gpd.GeoDataFrame, f_tier: pd.Series, sett: pd.DataFrame, table: pd.DataFrame,
-    reach: Mapping[str, np.ndarray], tiers: Mapping[str, Tier], assignment: TownshipAssignment | None,
+    reach: Mapping[str, Any], tiers: Mapping[str, Tier], assignment: TownshipAssignment | None,
 ) -> gpd.GeoDataFrame:
     out = fac.copy()
     older = pd.to_numeric(sett["older_population"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
@@ -827,10 +846,10 @@ def _facility_table(
         if not len(pos):
             continue
         thr[pos] = tier.minutes
-        d = reach[key]
-        within = np.isfinite(d)
-        cols["settlements_in_circle"][pos] = within.sum(axis=0)
-        cols["older_in_circle"][pos] = (within * older[:, None]).sum(axis=0)
+        d = sparse.coo_array(reach[key])  # settlements x facilities of the tier, reached pairs
+        k = len(pos)
+        cols["settlements_in_circle"][pos] = np.bincount(d.col, minlength=k)[:k]
+        cols["older_in_circle"][pos] = np.bincount(d.col, weights=older[d.row], minlength=k)[:k]
         covered = table[f"{key}_covered"].to_numpy(dtype=bool)
         nf = table[f"{key}_facility"].astype(object)
         ids = fac.index[pos]

@@ -199,3 +199,28 @@ def test_penalty_outweighs_any_trip():
     t = np.array([[29.9]]) * 60
     sol = assign_capacitated(t, [500], [500], threshold_s=1800)
     assert sol.centre.tolist() == [0] and sol.stage.tolist() == ["within"]
+
+
+def test_sparse_input_gives_the_same_answer():
+    from scipy import sparse
+
+    dense = assign_capacitated(MIN * 60, W, CAP, threshold_s=30 * 60, mip_rel_gap=0.0)
+    ii, jj = np.nonzero(np.isfinite(MIN))
+    # a duplicate, longer entry for V1 -> A must not matter
+    rows = np.r_[ii, 0]
+    cols = np.r_[jj, 0]
+    vals = np.r_[MIN[ii, jj] * 60, 99 * 60]
+    sp = sparse.coo_array((vals, (rows, cols)), shape=MIN.shape)
+    sol = assign_capacitated(sp, W, CAP, threshold_s=30 * 60, mip_rel_gap=0.0)
+    assert sol.centre.tolist() == dense.centre.tolist()
+    np.testing.assert_allclose(sol.time_s, dense.time_s)
+    np.testing.assert_allclose(sol.nearest_load, dense.nearest_load)
+    assert sol.over_capacity.tolist() == dense.over_capacity.tolist()
+
+
+def test_zero_minute_trip_in_sparse_input_counts():
+    from scipy import sparse
+
+    sp = sparse.csr_array((np.array([0.0]), (np.array([0]), np.array([1]))), shape=(1, 2))
+    sol = assign_capacitated(sp, [10], [5, 50], threshold_s=60)
+    assert sol.centre.tolist() == [1] and sol.time_s.tolist() == [0.0]
