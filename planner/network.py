@@ -589,15 +589,16 @@ def _buffered_area(polygon: Any, buffer_m: float) -> Any:
     if not buffer_m:
         return polygon
     import pyproj
-    import shapely.ops
+    import shapely
 
     from planner.coords import utm_crs_for
 
     utm = utm_crs_for(polygon)
     fwd = pyproj.Transformer.from_crs("EPSG:4326", utm, always_xy=True)
     back = pyproj.Transformer.from_crs(utm, "EPSG:4326", always_xy=True)
-    grown = shapely.ops.transform(fwd.transform, polygon).buffer(float(buffer_m))
-    return shapely.ops.transform(back.transform, grown)
+
+    grown = shapely.buffer(shapely.transform(polygon, fwd.transform, interleaved=False), float(buffer_m))
+    return shapely.transform(grown, back.transform, interleaved=False)
 
 
 def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> RoadNetwork:
@@ -792,4 +793,422 @@ def network_from_osm_file(
         "%s: %d nodes, %d segments from %d ways in %.1f s; dropped %s",
         path.name, net.n_nodes, net.n_segments, len(way_ids), time.perf_counter() - t0, net.dropped,
     )
+    return net
+
+
+# --------------------------------------------------------------------------- networkx / GraphML / osmnx
+
+
+def _graph_oneway(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_graph_oneway(v) for v in value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return _first_token(value) in ("yes", "true", "1", "-1")
+
+
+def _to_int(value: Any) -> int | None:
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def network_from_graph(g: nx.MultiDiGraph, *, name: str = "") -> RoadNetwork:
+    """Convert an osmnx-style ``MultiDiGraph`` (simplified or not) to a RoadNetwork.
+
+    Edge ``geometry`` LineStrings (simplified graphs) are expanded into one
+    segment per vertex pair; interior vertices become nodes with negative
+    generated ids.  The two directed edges osmnx makes for a two-way road are
+    merged into one segment; ``oneway`` edges keep their direction.  Tags
+    read from edges: ``highway``, ``oneway``, ``maxspeed``, ``access``,
+    ``foot``, ``motor_vehicle``, ``motorcar``, ``vehicle``, ``osmid``.
+    Projected graphs (graph attribute ``crs``) are converted back to WGS84.
+
+    Parameters
+    ----------
+    g
+        The graph (not modified).
+    name
+        Name recorded on the network.
+
+    Returns
+    -------
+    RoadNetwork
+    """
+    counts: Counter = Counter()
+    node_keys = list(g.nodes)
+    xs = np.array([float(g.nodes[n]["x"]) for n in node_keys], dtype=np.float64)
+    ys = np.array([float(g.nodes[n]["y"]) for n in node_keys], dtype=np.float64)
+    crs = g.graph.get("crs")
+    transform = None
+    if crs is not None:
+        import pyproj
+
+        src = pyproj.CRS.from_user_input(crs)
+        if not src.equals(pyproj.CRS.from_epsg(4326)) and src.is_projected:
+            transform = pyproj.Transformer.from_crs(src, "EPSG:4326", always_xy=True)
+            lon_t, lat_t = transform.transform(xs, ys)
+            xs, ys = np.asarray(lon_t, dtype=np.float64), np.asarray(lat_t, dtype=np.float64)
+    ids = []
+    next_gen = -1
+    for n in node_keys:
+        i = _to_int(g.nodes[n].get("osmid", n))
+        if i is None:
+            i = _to_int(n)
+        if i is None:
+            i, next_gen = next_gen, next_gen - 1
+        ids.append(i)
+    pos = {n: k for k, n in enumerate(node_keys)}
+    interior: dict[tuple[float, float], int] = {}
+    seen: set = set()
+    uid, vid, ulon, ulat, vlon, vlat = [], [], [], [], [], []
+    hw_l, ow_l, ms_l, foot_l, motor_l, way_l = [], [], [], [], [], []
+    ms_cache: dict = {}
+    for a, b, d in g.edges(data=True):
+        ia, ib = pos[a], pos[b]
+        geom = d.get("geometry")
+        if geom is not None:
+            coords = [tuple(map(float, c[:2])) for c in geom.coords]
+            if transform is not None:
+                cx, cy = transform.transform([c[0] for c in coords], [c[1] for c in coords])
+                coords = list(zip(map(float, cx), map(float, cy)))
+        else:
+            coords = [(xs[ia], ys[ia]), (xs[ib], ys[ib])]
+        oneway = _graph_oneway(d.get("oneway"))
+        if not oneway:
+            key = tuple((round(x, 7), round(y, 7)) for x, y in coords)
+            key = min(key, key[::-1])
+            if key in seen:
+                counts["reverse_edges_merged"] += 1
+                continue
+            seen.add(key)
+        hw = _first_token(d.get("highway"))
+        if not hw or hw in SKIP_HIGHWAYS:
+            counts[f"edges_highway_{hw or 'missing'}"] += 1
+            continue
+        tags = {k: d.get(k) for k in ("maxspeed", "access", "foot", "motor_vehicle", "motorcar", "vehicle")}
+        tags["oneway"] = "yes" if oneway else "no"
+        ow, ms, foot, motor = _way_attributes(tags, hw, counts, ms_cache)
+        way = _to_int(d.get("osmid"))
+        # node id per vertex: graph nodes at the ends, generated ids inside
+        vid_chain = [ids[ia]]
+        for c in coords[1:-1]:
+            k = (round(c[0], 7), round(c[1], 7))
+            if k not in interior:
+                interior[k] = next_gen
+                next_gen -= 1
+            vid_chain.append(interior[k])
+        vid_chain.append(ids[ib])
+        pts = [(xs[ia], ys[ia]), *coords[1:-1], (xs[ib], ys[ib])]
+        for j in range(len(pts) - 1):
+            if vid_chain[j] == vid_chain[j + 1]:
+                counts["segments_repeated_node"] += 1
+                continue
+            uid.append(vid_chain[j])
+            vid.append(vid_chain[j + 1])
+            ulon.append(pts[j][0])
+            ulat.append(pts[j][1])
+            vlon.append(pts[j + 1][0])
+            vlat.append(pts[j + 1][1])
+            hw_l.append(hw)
+            ow_l.append(ow)
+            ms_l.append(ms)
+            foot_l.append(foot)
+            motor_l.append(motor)
+            way_l.append(way if way is not None else -1)
+    arr = np.asarray
+    return _assemble(
+        arr(uid, dtype=np.int64), arr(vid, dtype=np.int64), arr(ulon, dtype=np.float64), arr(ulat, dtype=np.float64),
+        arr(vlon, dtype=np.float64), arr(vlat, dtype=np.float64),
+        highway=arr(hw_l, dtype=object), oneway=arr(ow_l, dtype=np.int8), maxspeed=arr(ms_l, dtype=np.float64),
+        foot=arr(foot_l, dtype=np.int8), motor=arr(motor_l, dtype=np.int8), way_id=arr(way_l, dtype=np.int64),
+        name=name or str(g.graph.get("name", "")), dropped=counts,
+    )
+
+
+def network_from_graphml(path: str | Path) -> RoadNetwork:
+    """Read a road network from a GraphML file written by osmnx (or :func:`network_to_graphml`).
+
+    Parameters
+    ----------
+    path
+        The ``.graphml`` file.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The file does not exist.
+    NetworkError
+        The file is not an osmnx GraphML road graph.
+    """
+    import osmnx as ox
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(
+            f"{path}: 路网文件不存在 / road network file not found. Fix: check the path in [inputs] roads."
+        )
+    try:
+        g = ox.load_graphml(path)
+    except Exception as exc:  # osmnx/networkx raise many types for malformed files
+        raise NetworkError(
+            f"{path}: 无法读取 GraphML 路网 / cannot read this GraphML road graph ({exc}). "
+            "Fix: save the graph with osmnx.save_graphml, or use an .osm.pbf extract."
+        ) from exc
+    if any("x" not in d or "y" not in d for _, d in g.nodes(data=True)):
+        raise NetworkError(
+            f"{path}: GraphML 节点缺少 x/y 坐标 / GraphML nodes lack x/y coordinates. "
+            "Fix: use a graph saved by osmnx.save_graphml."
+        )
+    return network_from_graph(g, name=path.name)
+
+
+def network_to_graphml(net: RoadNetwork, path: str | Path) -> Path:
+    """Write a network as an osmnx-style GraphML file (readable by :func:`network_from_graphml`).
+
+    Two-way segments become two directed edges (``reversed`` False/True),
+    one-way segments one edge in the travel direction.  ``foot`` and
+    ``motor_vehicle`` are written as ``yes``/``no`` when explicit.
+
+    Parameters
+    ----------
+    net
+        The road network.
+    path
+        Output file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    import networkx as nx
+    import osmnx as ox
+
+    path = Path(path)
+    g = nx.MultiDiGraph(crs="EPSG:4326", name=net.name)
+    g.add_nodes_from(
+        (o, {"osmid": o, "x": x, "y": y})
+        for o, x, y in zip(net.node_id.tolist(), net.lon.tolist(), net.lat.tolist())
+    )
+    code = {1: "yes", -1: "no"}
+    nid = net.node_id
+    for s in range(net.n_segments):
+        a, b = int(nid[net.u[s]]), int(nid[net.v[s]])
+        ow = int(net.oneway[s])
+        attrs: dict[str, Any] = {"osmid": int(net.way_id[s]), "highway": str(net.highway[s]),
+                                 "length": float(net.length_m[s])}
+        if np.isfinite(net.maxspeed_kmh[s]):
+            attrs["maxspeed"] = f"{float(net.maxspeed_kmh[s]):g}"
+        if int(net.foot[s]) in code:
+            attrs["foot"] = code[int(net.foot[s])]
+        if int(net.motor[s]) in code:
+            attrs["motor_vehicle"] = code[int(net.motor[s])]
+        if ow == 0:
+            g.add_edge(a, b, oneway=False, reversed=False, **attrs)
+            g.add_edge(b, a, oneway=False, reversed=True, **attrs)
+        elif ow == 1:
+            g.add_edge(a, b, oneway=True, reversed=False, **attrs)
+        else:
+            g.add_edge(b, a, oneway=True, reversed=False, **attrs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ox.save_graphml(g, path)
+    return path
+
+
+#: OSM way tags osmnx must keep for the profiles' access rules.
+_OSMNX_TAGS = ("foot", "motor_vehicle", "motorcar", "vehicle", "access", "maxspeed", "oneway", "junction", "highway")
+
+
+def osmnx_cache_path(
+    cache_dir: str | Path, *, polygon: Any = None, place: str | None = None, network_type: str = "all"
+) -> Path:
+    """Where :func:`network_from_osmnx` caches the download for a query.
+
+    Parameters
+    ----------
+    cache_dir
+        Cache folder.
+    polygon, place, network_type
+        The query (see :func:`network_from_osmnx`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``cache_dir / "osmnx_<hash>.graphml"``, the hash covering the query.
+    """
+    import json
+
+    import shapely
+
+    query = {
+        "polygon": shapely.to_wkt(polygon, rounding_precision=6) if polygon is not None else None,
+        "place": place,
+        "network_type": network_type,
+        "tags": sorted(_OSMNX_TAGS),
+        "simplify": False,
+        "format": 1,
+    }
+    digest = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"osmnx_{digest}.graphml"
+
+
+def network_from_osmnx(
+    *,
+    polygon: Any = None,
+    place: str | None = None,
+    network_type: str = "all",
+    cache_dir: str | Path,
+    verbose: bool = False,
+) -> RoadNetwork:
+    """Download a road network with osmnx, cached on disk as GraphML.
+
+    The graph is fetched unsimplified with every piece kept
+    (``simplify=False, retain_all=True``) and the access tags the profiles
+    need.  The second call with the same query reads the cache and does not
+    touch the network.
+
+    Parameters
+    ----------
+    polygon
+        shapely (Multi)Polygon in WGS84 (takes precedence over ``place``).
+    place
+        Place name for geocoding (e.g. ``"五常市, 黑龙江省, 中国"``).
+    network_type
+        osmnx network type; ``"all"`` keeps every road and path (the
+        profiles decide what each mode may use).
+    cache_dir
+        Folder of the cache (created when missing).
+    verbose
+        Log osmnx's progress.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    NetworkError
+        Neither polygon nor place given, or the download failed.
+    """
+    if polygon is None and not place:
+        raise NetworkError(
+            "下载路网需要研究区范围或地名 / downloading roads needs a study area polygon or a place name. "
+            "Fix: give county/township boundaries, or set [network] place."
+        )
+    path = osmnx_cache_path(cache_dir, polygon=polygon, place=place, network_type=network_type)
+    if path.exists():
+        logger.info("road network from cache %s", path)
+        return dataclasses.replace(network_from_graphml(path), name=place or path.name)
+    import osmnx as ox
+
+    old_tags, old_log = ox.settings.useful_tags_way, ox.settings.log_console
+    ox.settings.useful_tags_way = sorted(set(old_tags) | set(_OSMNX_TAGS))
+    ox.settings.log_console = bool(verbose)
+    try:
+        if polygon is not None:
+            g = ox.graph_from_polygon(polygon, network_type=network_type, simplify=False, retain_all=True)
+        else:
+            g = ox.graph_from_place(place, network_type=network_type, simplify=False, retain_all=True)
+    except Exception as exc:  # requests, osmnx InsufficientResponseError, geocoding errors...
+        raise NetworkError(
+            f"路网下载失败 / road network download failed ({type(exc).__name__}: {exc}). "
+            "Fix: check the internet connection, or give a local extract as [inputs] roads (.osm.pbf)."
+        ) from exc
+    finally:
+        ox.settings.useful_tags_way, ox.settings.log_console = old_tags, old_log
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    ox.save_graphml(g, tmp)
+    tmp.replace(path)
+    logger.info("road network downloaded and cached as %s", path)
+    return network_from_graph(g, name=place or path.name)
+
+
+# --------------------------------------------------------------------------- study loader
+
+
+def load_network(config: StudyConfig, study_area: Any, *, verbose: bool = False) -> RoadNetwork:
+    """The study's road network, clipped to the study area plus a buffer.
+
+    Parameters
+    ----------
+    config
+        The study configuration: ``inputs.roads.path`` (by suffix: .osm,
+        .osm.bz2, .osm.pbf, .graphml) and ``network`` (``source``,
+        ``buffer_m``, ``place``, ``cache_dir``).
+    study_area
+        shapely geometry in WGS84, or ``None`` (no clipping; downloads then
+        need ``network.place``).
+    verbose
+        Show progress.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The roads file named in the configuration does not exist.
+    NetworkError
+        No roads file when ``network.source = "file"``, an unknown file
+        type, or no usable road inside the study area.
+    """
+    from planner.i18n import tr
+
+    lang = config.lang
+    ncfg = config.network
+    roads = config.inputs.roads.path
+    buffer_m = float(ncfg.buffer_m)
+    use_file = ncfg.source == "file" or (ncfg.source == "auto" and roads is not None)
+    if use_file:
+        if roads is None:
+            raise NetworkError(tr(
+                lang,
+                "network.source = \"file\"，但未设置 [inputs] roads。修正：填写路网文件（.osm.pbf / .osm.bz2 / .graphml），"
+                "或设置 network.source = \"osmnx\" 在线下载。",
+                "network.source = \"file\" but [inputs] roads is not set. Fix: name a road file "
+                "(.osm.pbf / .osm.bz2 / .graphml) or set network.source = \"osmnx\" to download.",
+            ))
+        path = Path(roads)
+        if not path.exists():
+            raise InputFileNotFoundError(tr(
+                lang,
+                f"{path}：路网文件不存在（[inputs] roads）。修正：检查路径，或从 OpenStreetMap 下载该地区的 .osm.pbf 文件。",
+                f"{path}: road network file not found ([inputs] roads). Fix: check the path, or download "
+                "an OpenStreetMap .osm.pbf extract of the area.",
+            ))
+        if path.name.lower().endswith(".graphml"):
+            net = network_from_graphml(path)
+            if study_area is not None:
+                net = clip_network(net, study_area, buffer_m=buffer_m)
+        elif _osm_file_format(path) is not None:
+            net = network_from_osm_file(path, polygon=study_area, buffer_m=buffer_m, verbose=verbose)
+        else:
+            raise NetworkError(tr(
+                lang,
+                f"{path}：无法识别的路网文件类型。修正：使用 .osm、.osm.bz2、.osm.pbf 或 .graphml 文件。",
+                f"{path}: unknown road file type. Fix: use a .osm, .osm.bz2, .osm.pbf or .graphml file.",
+            ))
+    else:
+        polygon = _buffered_area(study_area, buffer_m) if study_area is not None else None
+        net = network_from_osmnx(
+            polygon=polygon, place=None if polygon is not None else ncfg.place,
+            network_type="all", cache_dir=ncfg.cache_dir, verbose=verbose,
+        )
+    if net.n_segments == 0:
+        raise NetworkError(tr(
+            lang,
+            f"{net.name}：研究区内没有道路。修正：确认路网文件覆盖研究区，且坐标为 WGS84。",
+            f"{net.name}: no roads inside the study area. Fix: make sure the road data covers the study "
+            "area and uses WGS84 coordinates.",
+        ))
     return net
