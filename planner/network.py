@@ -807,6 +807,13 @@ def _graph_oneway(value: Any) -> bool:
     return _first_token(value) in ("yes", "true", "1", "-1")
 
 
+def _norm_attr(value: Any) -> tuple[str, ...]:
+    """Order-free form of an edge attribute (osmnx merges values into lists)."""
+    if isinstance(value, (list, tuple, set)):
+        return tuple(sorted(str(v) for v in value))
+    return (str(value),)
+
+
 def _to_int(value: Any) -> int | None:
     if isinstance(value, (list, tuple)):
         value = value[0] if value else None
@@ -863,7 +870,7 @@ def network_from_graph(g: nx.MultiDiGraph, *, name: str = "") -> RoadNetwork:
         ids.append(i)
     pos = {n: k for k, n in enumerate(node_keys)}
     interior: dict[tuple[float, float], int] = {}
-    seen: set = set()
+    seen: dict = {}
     uid, vid, ulon, ulat, vlon, vlat = [], [], [], [], [], []
     hw_l, ow_l, ms_l, foot_l, motor_l, way_l = [], [], [], [], [], []
     ms_cache: dict = {}
@@ -879,12 +886,18 @@ def network_from_graph(g: nx.MultiDiGraph, *, name: str = "") -> RoadNetwork:
             coords = [(xs[ia], ys[ia]), (xs[ib], ys[ib])]
         oneway = _graph_oneway(d.get("oneway"))
         if not oneway:
-            key = tuple((round(x, 7), round(y, 7)) for x, y in coords)
-            key = min(key, key[::-1])
-            if key in seen:
+            # osmnx stores a two-way road as two opposite edges: keep one per pair.  Parallel
+            # roads with the same geometry (a footway along a roundabout) stay separate.
+            fwd_key = tuple((round(x, 7), round(y, 7)) for x, y in coords)
+            rev_key = fwd_key[::-1]
+            canon = min(fwd_key, rev_key)
+            key = (canon, _norm_attr(d.get("osmid")), _norm_attr(d.get("highway")))
+            pair = seen.setdefault(key, [0, 0])
+            side = 0 if fwd_key == canon else 1
+            pair[side] += 1
+            if pair[side] <= pair[1 - side]:
                 counts["reverse_edges_merged"] += 1
                 continue
-            seen.add(key)
         hw = _first_token(d.get("highway"))
         if not hw or hw in SKIP_HIGHWAYS:
             counts[f"edges_highway_{hw or 'missing'}"] += 1
@@ -1006,7 +1019,7 @@ def network_to_graphml(net: RoadNetwork, path: str | Path) -> Path:
         attrs: dict[str, Any] = {"osmid": int(net.way_id[s]), "highway": str(net.highway[s]),
                                  "length": float(net.length_m[s])}
         if np.isfinite(net.maxspeed_kmh[s]):
-            attrs["maxspeed"] = f"{float(net.maxspeed_kmh[s]):g}"
+            attrs["maxspeed"] = repr(float(net.maxspeed_kmh[s]))
         if int(net.foot[s]) in code:
             attrs["foot"] = code[int(net.foot[s])]
         if int(net.motor[s]) in code:

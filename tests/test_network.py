@@ -303,3 +303,198 @@ def test_components_agree_with_networkx(small):
         strong = sorted(len(c) for c in nx.strongly_connected_components(g))
         assert sorted(np.bincount(comp.weak[comp.weak >= 0]).tolist()) == weak
         assert sorted(np.bincount(comp.strong[comp.strong >= 0]).tolist()) == strong
+
+
+# --------------------------------------------------------------------------- GraphML, osmnx graphs, cache
+
+
+def _arc_set(net: N.RoadNetwork, prof) -> list[tuple]:
+    """Arcs as (tail lon, tail lat, head lon, head lat, seconds): comparable across node numberings."""
+    t, h, s, _ = N.arcs_from_network(net, prof)
+    return sorted(zip(np.round(net.lon[t], 7).tolist(), np.round(net.lat[t], 7).tolist(),
+                      np.round(net.lon[h], 7).tolist(), np.round(net.lat[h], 7).tolist(), np.round(s, 6).tolist()))
+
+
+def test_graphml_round_trip(small, tmp_path):
+    path = N.network_to_graphml(small, tmp_path / "small.graphml")
+    back = N.network_from_graphml(path)
+    assert back.n_segments == small.n_segments
+    assert sorted(back.node_id.tolist()) == sorted(small.node_id.tolist())
+    assert back.dropped.get("reverse_edges_merged") == int((small.oneway == 0).sum())
+    for prof in (WALK, EBIKE, DRIVE):
+        assert _arc_set(back, prof) == _arc_set(small, prof), prof.name
+    assert sorted(back.way_id.tolist()) == sorted(small.way_id.tolist())
+
+
+def test_network_from_simplified_graph_expands_geometry():
+    from shapely.geometry import LineString
+
+    g = nx.MultiDiGraph(crs="EPSG:4326")
+    g.add_node(1, x=126.600, y=45.700)
+    g.add_node(2, x=126.602, y=45.700)
+    g.add_node(3, x=126.602, y=45.702)
+    line = LineString([(126.600, 45.700), (126.601, 45.7005), (126.602, 45.700)])
+    # a two-way road as osmnx stores it: both directions, the second with reversed geometry
+    g.add_edge(1, 2, osmid=[7, 8], highway=["residential", "service"], oneway=False, reversed=False,
+               geometry=line, maxspeed=["30", "40"])
+    g.add_edge(2, 1, osmid=[7, 8], highway=["residential", "service"], oneway=False, reversed=True,
+               geometry=LineString(line.coords[::-1]), maxspeed=["30", "40"])
+    g.add_edge(2, 3, osmid=9, highway="primary", oneway=True, reversed=False, access="no")
+    before = nx.to_dict_of_dicts(g)
+    net = N.network_from_graph(g, name="hand")
+    assert nx.to_dict_of_dicts(g) == before  # caller's graph untouched
+    assert net.n_segments == 3 and net.n_nodes == 4
+    assert net.dropped["reverse_edges_merged"] == 1
+    interior = net.node_id < 0
+    assert interior.sum() == 1
+    assert net.lon[interior][0] == 126.601 and net.lat[interior][0] == 45.7005
+    assert set(net.highway.tolist()) == {"residential", "primary"}
+    assert set(net.way_id.tolist()) == {7, 9}
+    np.testing.assert_allclose(np.sort(net.maxspeed_kmh[net.way_id == 7]), [30.0, 30.0])
+    p = net.way_id == 9
+    assert net.oneway[p][0] == 1 and net.foot[p][0] == -1 and net.motor[p][0] == -1
+    exp = N.haversine_m(126.600, 45.700, 126.601, 45.7005) + N.haversine_m(126.601, 45.7005, 126.602, 45.700)
+    assert net.length_m[net.way_id == 7].sum() == pytest.approx(float(exp))
+
+
+def test_network_from_projected_graph_is_back_in_wgs84(small):
+    import osmnx as ox
+
+    tmp = N.graph_from_network(small, WALK)  # has x/y/osmid and crs, like an osmnx graph
+    for _, _, d in tmp.edges(data=True):
+        d["oneway"] = False
+    proj = ox.project_graph(tmp, to_crs="EPSG:32652")
+    assert proj.graph["crs"] != "EPSG:4326"
+    net = N.network_from_graph(proj)
+    idx = {int(o): i for i, o in enumerate(small.node_id)}
+    ref = [idx[int(o)] for o in net.node_id]
+    np.testing.assert_allclose(net.lon, small.lon[ref], atol=1e-8)
+    np.testing.assert_allclose(net.lat, small.lat[ref], atol=1e-8)
+    walk_segments = np.isfinite(segment_travel_times(small, WALK)[0]).sum()
+    assert net.n_segments == walk_segments
+
+
+def _forbid_download(monkeypatch):
+    import osmnx as ox
+
+    def boom(*a, **k):
+        raise AssertionError("must not download")
+
+    monkeypatch.setattr(ox, "graph_from_polygon", boom)
+    monkeypatch.setattr(ox, "graph_from_place", boom)
+
+
+def test_osmnx_cache_hit_does_not_download(small, tmp_path, monkeypatch):
+    _forbid_download(monkeypatch)
+    poly = shapely.box(126.59, 45.69, 126.63, 45.73)
+    cached = N.osmnx_cache_path(tmp_path, polygon=poly, network_type="all")
+    N.network_to_graphml(small, cached)
+    net = N.network_from_osmnx(polygon=poly, cache_dir=tmp_path)
+    assert _arc_set(net, DRIVE) == _arc_set(small, DRIVE)
+    # another query has another cache file
+    assert N.osmnx_cache_path(tmp_path, polygon=poly, network_type="walk") != cached
+    assert N.osmnx_cache_path(tmp_path, place="五常市") != cached
+
+
+def test_osmnx_download_is_cached_and_settings_restored(small, tmp_path, monkeypatch):
+    import osmnx as ox
+
+    calls = []
+    graph = ox.load_graphml(N.network_to_graphml(small, tmp_path / "src.graphml"))
+    tags_before = list(ox.settings.useful_tags_way)
+
+    def fake(polygon, **kw):
+        calls.append(kw)
+        assert "foot" in ox.settings.useful_tags_way and "motor_vehicle" in ox.settings.useful_tags_way
+        return graph
+
+    monkeypatch.setattr(ox, "graph_from_polygon", fake)
+    poly = shapely.box(126.59, 45.69, 126.63, 45.73)
+    first = N.network_from_osmnx(polygon=poly, cache_dir=tmp_path / "cache")
+    second = N.network_from_osmnx(polygon=poly, cache_dir=tmp_path / "cache")
+    assert len(calls) == 1 and calls[0]["simplify"] is False and calls[0]["retain_all"] is True
+    assert list(ox.settings.useful_tags_way) == tags_before
+    assert N.osmnx_cache_path(tmp_path / "cache", polygon=poly).exists()
+    assert _arc_set(first, WALK) == _arc_set(second, WALK) == _arc_set(small, WALK)
+
+
+def test_osmnx_failure_is_a_network_error(tmp_path, monkeypatch):
+    import osmnx as ox
+
+    def down(*a, **k):
+        raise ConnectionError("no route to host")
+
+    monkeypatch.setattr(ox, "graph_from_place", down)
+    with pytest.raises(NetworkError, match="no route to host"):
+        N.network_from_osmnx(place="五常市", cache_dir=tmp_path)
+    with pytest.raises(NetworkError):
+        N.network_from_osmnx(cache_dir=tmp_path)
+
+
+@pytest.mark.network
+def test_osmnx_download_real(tmp_path):
+    poly = shapely.box(126.630, 45.755, 126.640, 45.762)  # a few blocks of central Harbin
+    net = N.network_from_osmnx(polygon=poly, cache_dir=tmp_path)
+    assert net.n_segments > 50
+    assert N.osmnx_cache_path(tmp_path, polygon=poly).exists()
+    again = N.network_from_osmnx(polygon=poly, cache_dir=tmp_path)
+    assert again.n_segments == net.n_segments
+
+
+# --------------------------------------------------------------------------- load_network
+
+
+def _config(tmp_path, **network):
+    from planner.config import config_from_dict
+
+    return config_from_dict({"network": {"buffer_m": 0.0, **network}, "inputs": {"roads": str(SMALL)}},
+                            base_dir=tmp_path)
+
+
+def test_load_network_from_file_clipped_with_buffer(tmp_path):
+    from planner.config import config_from_dict
+
+    box = shapely.box(126.5995, 45.6995, 126.6035, 45.7015)
+    net = N.load_network(_config(tmp_path), box)
+    assert net.n_segments == 11 and net.dropped["segments_outside_area"] == 4
+    wide = N.load_network(_config(tmp_path, buffer_m=200.0), box)
+    assert 10 in wide.node_id.tolist() and wide.n_segments > net.n_segments
+    whole = N.load_network(_config(tmp_path), None)
+    assert whole.n_segments == 15
+    # GraphML input by suffix
+    gml = N.network_to_graphml(whole, tmp_path / "roads.graphml")
+    cfg = config_from_dict({"network": {"buffer_m": 0.0}, "inputs": {"roads": str(gml)}})
+    assert N.load_network(cfg, box).n_segments == 11
+
+
+def test_load_network_errors_name_file_and_fix(tmp_path):
+    from planner.config import config_from_dict
+
+    cfg = config_from_dict({"inputs": {"roads": "missing/roads.osm.pbf"}}, base_dir=tmp_path)
+    with pytest.raises(InputFileNotFoundError, match="roads.osm.pbf") as err:
+        N.load_network(cfg, None)
+    assert "修正" in str(err.value)
+    en = config_from_dict({"lang": "en", "inputs": {"roads": "missing/roads.osm.pbf"}}, base_dir=tmp_path)
+    with pytest.raises(InputFileNotFoundError, match="Fix: check the path"):
+        N.load_network(en, None)
+    with pytest.raises(NetworkError, match=r"\[inputs\] roads"):
+        N.load_network(config_from_dict({"lang": "en", "network": {"source": "file"}}), None)
+    odd = tmp_path / "roads.shp"
+    odd.write_text("x")
+    with pytest.raises(NetworkError, match="roads.shp"):
+        N.load_network(config_from_dict({"inputs": {"roads": str(odd)}}), None)
+    with pytest.raises(NetworkError, match="small.osm"):
+        N.load_network(_config(tmp_path), shapely.box(0, 0, 1, 1))
+
+
+def test_load_network_osmnx_source_uses_cache(small, tmp_path, monkeypatch):
+    from planner.config import config_from_dict
+
+    _forbid_download(monkeypatch)
+    area = shapely.box(126.5995, 45.6995, 126.6035, 45.7015)
+    cfg = config_from_dict({"network": {"source": "osmnx", "buffer_m": 100.0, "cache_dir": "cache"}},
+                           base_dir=tmp_path)
+    polygon = N._buffered_area(area, 100.0)
+    N.network_to_graphml(small, N.osmnx_cache_path(tmp_path / "cache", polygon=polygon))
+    net = N.load_network(cfg, area)
+    assert net.n_segments == small.n_segments
