@@ -498,3 +498,74 @@ def test_load_network_osmnx_source_uses_cache(small, tmp_path, monkeypatch):
     N.network_to_graphml(small, N.osmnx_cache_path(tmp_path / "cache", polygon=polygon))
     net = N.load_network(cfg, area)
     assert net.n_segments == small.n_segments
+
+
+# --------------------------------------------------------------------------- the real Harbin extract
+
+HARBIN_BBOX = (126.506, 45.658, 126.772, 45.831)  # from shared/data/README.md
+
+
+@pytest.fixture(scope="module")
+def harbin() -> N.RoadNetwork:
+    if not HARBIN.exists():
+        pytest.skip(f"real data not present: {HARBIN}")
+    return N.network_from_osm_file(HARBIN)
+
+
+def test_harbin_loads_despite_clipped_ways(harbin):
+    net = harbin
+    assert net.n_segments > 10_000 and net.n_nodes > 10_000
+    assert np.unique(net.node_id).shape[0] == net.n_nodes
+    used = np.bincount(np.concatenate([net.u, net.v]), minlength=net.n_nodes)
+    assert (used > 0).all()  # only nodes of kept segments
+    assert net.dropped["segments_missing_node"] > 0 and net.dropped["ways_cut_at_missing_node"] > 0
+    x0, y0, x1, y1 = HARBIN_BBOX
+    pad = 0.01
+    assert ((net.lon > x0 - pad) & (net.lon < x1 + pad) & (net.lat > y0 - pad) & (net.lat < y1 + pad)).all()
+    assert np.isfinite(net.length_m).all() and (net.length_m > 0).all()
+    # segments of a road are short; a cut way must not bridge its gap with a long jump
+    assert net.length_m.max() < 5_000
+    assert (net.u != net.v).all()
+    assert set(net.highway.tolist()).isdisjoint(N.SKIP_HIGHWAYS)
+
+
+@pytest.mark.parametrize("name", ["walk", "drive"])
+def test_harbin_profiles(harbin, name):
+    prof = PROFILES[name]
+    fwd, bwd = segment_travel_times(harbin, prof)
+    usable = np.isfinite(fwd) | np.isfinite(bwd)
+    assert usable.mean() > 0.5
+    comp = N.components_of(harbin, prof)
+    on = comp.weak >= 0
+    # one city network dominates; the cut-off pieces are kept and listed, not dropped
+    assert comp.pieces["n_nodes"].iloc[0] > 0.8 * on.sum()
+    assert comp.n_pieces > 1 and comp.pieces["n_nodes"].sum() == on.sum()
+    assert comp.in_main_strong.sum() > 0.7 * on.sum()
+    motorway = harbin.highway == "motorway"
+    if name == "walk":
+        assert np.isinf(fwd[motorway]).all()
+        np.testing.assert_array_equal(np.isfinite(fwd), np.isfinite(bwd))  # walkers ignore oneway
+    else:
+        one = harbin.oneway == 1
+        assert one.any() and np.isinf(bwd[one & usable]).all()
+    tail, head, sec, seg = N.arcs_from_network(harbin, prof)
+    assert tail.shape[0] == np.isfinite(fwd).sum() + np.isfinite(bwd).sum()
+
+
+def test_harbin_clipped_to_a_street(harbin, tmp_path):
+    import geopandas as gpd
+    from planner.config import config_from_dict
+
+    streets = SHARED_DATA / "harbin" / "harbin_streets.geojson"
+    if not streets.exists():
+        pytest.skip(f"real data not present: {streets}")
+    area = gpd.read_file(streets).to_crs("EPSG:4326").geometry.iloc[0]
+    cfg = config_from_dict({"network": {"buffer_m": 500.0}, "inputs": {"roads": str(HARBIN)}}, base_dir=tmp_path)
+    net = N.load_network(cfg, area)
+    assert 0 < net.n_segments < harbin.n_segments
+    assert net.dropped["segments_outside_area"] > 0
+    grown = N._buffered_area(area, 500.0)
+    assert shapely.intersects_xy(grown, net.lon, net.lat).all()
+    # the same as clipping the whole network afterwards
+    again = N.clip_network(harbin, area, buffer_m=500.0)
+    assert again.n_segments == net.n_segments
