@@ -6,6 +6,18 @@ simplified), with the tags the travel profiles need.  It is built straight
 from a file without ever creating a networkx graph, so a province-size
 extract fits in memory.  :func:`graph_from_network` gives the networkx
 ``MultiDiGraph`` for a profile: the readable reference model.
+
+Edge weights come only from :func:`segment_travel_times`, which applies a
+``planner.config.TravelProfile``: the default walking profile is the older
+walker's 0.9 m/s (3.24 km/h, see ``planner.config``), e-bikes 15 km/h, cars
+the per-class speeds of Chinese road standards unless OSM gives ``maxspeed``.
+
+Loaders: :func:`network_from_osm_file` (.osm, .osm.bz2, .osm.pbf, streamed
+with pyosmium; ways cut at nodes missing from clipped extracts),
+:func:`network_from_graphml`, :func:`network_from_graph` (osmnx graphs,
+simplified or not), :func:`network_from_osmnx` (download, cached as GraphML)
+and :func:`load_network` (the study's configuration).  What a loader leaves
+out is counted in ``RoadNetwork.dropped``.
 """
 
 from __future__ import annotations
@@ -484,10 +496,10 @@ def _oneway_code(oneway: Any, junction: Any, highway: str, counts: Counter) -> i
     if ow in ("no", "false", "0"):
         return 0
     if ow in ("reversible", "alternating"):
-        counts["oneway_reversible_as_two_way"] += 1
+        counts["ways_oneway_reversible_as_two_way"] += 1
         return 0
     if ow:
-        counts["oneway_unknown_as_two_way"] += 1
+        counts["ways_oneway_unknown_as_two_way"] += 1
         return 0
     if _first_token(junction) in ("roundabout", "circular") or highway == "motorway":
         return 1  # implied by OSM convention
@@ -505,7 +517,7 @@ def _way_attributes(tags: Mapping[str, Any], highway: str, counts: Counter, ms_c
         if ms is None:
             ms = ms_cache[key] = parse_maxspeed(raw_ms)
         if math.isnan(ms):
-            counts["maxspeed_not_numeric"] += 1
+            counts["ways_maxspeed_not_numeric"] += 1
     foot = _access_code((tags.get("foot"), tags.get("access")), _FORBID)
     motor = _access_code(
         (tags.get("motorcar"), tags.get("motor_vehicle"), tags.get("vehicle"), tags.get("access")), _MOTOR_FORBID
@@ -601,6 +613,19 @@ def _buffered_area(polygon: Any, buffer_m: float) -> Any:
     return shapely.transform(grown, back.transform, interleaved=False)
 
 
+def _as_area(polygon: Any) -> Any:
+    """A valid shapely geometry in WGS84 from a geometry or a GeoSeries/GeoDataFrame."""
+    import shapely
+
+    if hasattr(polygon, "union_all"):  # GeoSeries / GeoDataFrame
+        if getattr(polygon, "crs", None) is not None:
+            polygon = polygon.to_crs("EPSG:4326")
+        polygon = polygon.union_all()
+    if not shapely.is_valid(polygon):
+        polygon = shapely.make_valid(polygon)
+    return polygon
+
+
 def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> RoadNetwork:
     """Keep the segments with both ends inside a polygon (plus a buffer).
 
@@ -609,7 +634,8 @@ def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> Ro
     net
         The road network (not modified).
     polygon
-        shapely (Multi)Polygon in WGS84.
+        shapely (Multi)Polygon in WGS84, or a GeoSeries/GeoDataFrame (its
+        union is used); invalid rings are repaired with ``make_valid``.
     buffer_m
         Grow the polygon by this many metres first (in its UTM zone), so
         routes that leave the area briefly are kept.
@@ -622,7 +648,8 @@ def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> Ro
     """
     import shapely
 
-    area = _buffered_area(polygon, buffer_m)
+    area = _as_area(polygon)
+    area = _buffered_area(area, buffer_m)
     shapely.prepare(area)
     inside = shapely.intersects_xy(area, net.lon, net.lat)
     keep = inside[net.u] & inside[net.v]
@@ -663,6 +690,15 @@ def network_from_osm_file(
     ``motorcar``/``motor_vehicle``/``vehicle``/``access`` (most specific
     wins) into ``motor``.  Travel speeds are not decided here but by the
     profiles of ``planner.config`` (the older walker's 0.9 m/s on foot).
+
+    ``RoadNetwork.dropped`` counts what was left out or reinterpreted:
+    ``ways_highway_<value>`` and ``ways_area_yes`` (ways skipped),
+    ``segments_missing_node`` (node pairs lost at nodes absent from the
+    file), ``ways_cut_at_missing_node`` (ways kept in pieces),
+    ``ways_without_present_segment``, ``segments_repeated_node``,
+    ``ways_oneway_reversible_as_two_way``, ``ways_oneway_unknown_as_two_way``,
+    ``ways_maxspeed_not_numeric`` (speed from the road class instead) and,
+    with ``polygon``, ``segments_outside_area``.
 
     Parameters
     ----------
@@ -1179,6 +1215,8 @@ def load_network(config: StudyConfig, study_area: Any, *, verbose: bool = False)
 
     lang = config.lang
     ncfg = config.network
+    if study_area is not None:
+        study_area = _as_area(study_area)
     roads = config.inputs.roads.path
     buffer_m = float(ncfg.buffer_m)
     use_file = ncfg.source == "file" or (ncfg.source == "auto" and roads is not None)

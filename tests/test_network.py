@@ -135,7 +135,7 @@ def test_small_fixture_segments_nodes_and_counts(small):
     assert 14 not in small.node_id and 99 not in small.node_id  # construction-only node, missing node
     assert small.dropped == {
         "ways_highway_construction": 1, "ways_area_yes": 1, "segments_missing_node": 2,
-        "ways_cut_at_missing_node": 1, "oneway_reversible_as_two_way": 1, "maxspeed_not_numeric": 1,
+        "ways_cut_at_missing_node": 1, "ways_oneway_reversible_as_two_way": 1, "ways_maxspeed_not_numeric": 1,
     }
     assert small.name == "small.osm"
     assert small.highway.dtype == object and small.oneway.dtype == np.int8 and small.u.dtype == np.int64
@@ -246,6 +246,14 @@ def test_polygon_clip(small):
     assert 9 in grown.node_id.tolist() and 10 in grown.node_id.tolist()
     assert 20 not in grown.node_id.tolist()
     assert small.n_segments == 15  # caller's network untouched
+    # a GeoDataFrame and a self-intersecting (bow-tie) ring work as areas too
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(geometry=[box], crs="EPSG:4326").to_crs("EPSG:32652")
+    assert N.clip_network(small, gdf).n_segments == 11
+    bowtie = shapely.Polygon([(126.5995, 45.6995), (126.6035, 45.7015), (126.6035, 45.6995), (126.5995, 45.7015)])
+    assert not bowtie.is_valid
+    assert 0 < N.clip_network(small, bowtie).n_segments < small.n_segments
     with pytest.raises(NetworkError, match="small.osm"):
         N.network_from_osm_file(SMALL, polygon=shapely.box(0, 0, 1, 1))
 
