@@ -973,8 +973,8 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
                 fix_en="set path in [inputs.facilities]")
         facilities = _empty(_FACILITY_COLUMNS, "facility_id")
     else:
-        facilities, _, _ = _load_points(inputs.facilities, "facilities", config, log, area, townships,
-                                     counties)
+        facilities, _, _ = _load_points(inputs.facilities, "facilities", config, log, area,
+                                        townships, counties)
     progress.update()
     settlements: gpd.GeoDataFrame | None = None
     rows: dict = {}
@@ -984,14 +984,14 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
                 "在配置 [inputs.settlements] 写 path = \"村社区文件\"",
                 message_en="no settlements file in the config", fix_en="set path in [inputs.settlements]")
     else:
-        settlements, rows, settlement_columns = _load_points(inputs.settlements, "settlements", config, log, area, townships,
-                                         counties)
-
+        settlements, rows, settlement_columns = _load_points(
+            inputs.settlements, "settlements", config, log, area, townships, counties
+        )
     progress.update()
     candidates = None
     if inputs.candidates.path is not None:
-        candidates, _, _ = _load_points(inputs.candidates, "candidates", config, log, area, townships,
-                                     counties)
+        candidates, _, _ = _load_points(inputs.candidates, "candidates", config, log, area,
+                                        townships, counties)
         if candidates is not None:
             candidates = gpd.GeoDataFrame(candidates[["name", "type", "township", "county", "geometry"]],
                                           geometry="geometry", crs=WGS84)
