@@ -30,7 +30,7 @@ import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -937,6 +937,9 @@ def network_from_graph(g: nx.MultiDiGraph, *, name: str = "") -> RoadNetwork:
         hw = _first_token(d.get("highway"))
         if not hw or hw in SKIP_HIGHWAYS:
             counts[f"edges_highway_{hw or 'missing'}"] += 1
+            continue
+        if _first_token(d.get("area")) == "yes":
+            counts["edges_area_yes"] += 1
             continue
         tags = {k: d.get(k) for k in ("maxspeed", "access", "foot", "motor_vehicle", "motorcar", "vehicle")}
         tags["oneway"] = "yes" if oneway else "no"

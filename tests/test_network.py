@@ -577,3 +577,23 @@ def test_harbin_clipped_to_a_street(harbin, tmp_path):
     # the same as clipping the whole network afterwards
     again = N.clip_network(harbin, area, buffer_m=500.0)
     assert again.n_segments == net.n_segments
+
+
+def test_agrees_with_osmnx_reading_the_same_xml(small, tmp_path, monkeypatch):
+    """An independent reader (osmnx) of the fixture, minus the missing node it cannot handle."""
+    import osmnx as ox
+
+    text = SMALL.read_text(encoding="utf-8").replace('<nd ref="99"/>', "")
+    path = tmp_path / "complete.osm"
+    path.write_text(text, encoding="utf-8")
+    ours = N.network_from_osm_file(path)
+    monkeypatch.setattr(ox.settings, "useful_tags_way", sorted(set(ox.settings.useful_tags_way) | {"foot", "motor_vehicle"}))
+    g = ox.graph_from_xml(path, simplify=False, retain_all=True)
+    theirs = N.network_from_graph(g)
+    assert ours.n_segments == small.n_segments + 1  # 8-9-10 now whole: 8-9 and 9-10 instead of 9-10
+    for prof in (WALK, EBIKE):
+        assert _arc_set(theirs, prof) == _arc_set(ours, prof), prof.name
+    # drive: osmnx does not imply oneway on motorways; compare everything else
+    keep_ours = ours.highway != "motorway"
+    keep_theirs = theirs.highway != "motorway"
+    assert _arc_set(N._subset(theirs, keep_theirs, {}), DRIVE) == _arc_set(N._subset(ours, keep_ours, {}), DRIVE)
