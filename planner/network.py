@@ -1254,9 +1254,12 @@ def load_network(config: StudyConfig, study_area: Any, *, verbose: bool = False)
             ))
     else:
         polygon = _buffered_area(study_area, buffer_m) if study_area is not None else None
+        cache_dir = Path(ncfg.cache_dir)
+        if not cache_dir.is_absolute() and config.source is not None:
+            cache_dir = Path(config.source).parent / cache_dir  # relative to the config file
         net = network_from_osmnx(
             polygon=polygon, place=None if polygon is not None else ncfg.place,
-            network_type="all", cache_dir=ncfg.cache_dir, verbose=verbose,
+            network_type="all", cache_dir=cache_dir, verbose=verbose,
         )
     if net.n_segments == 0:
         raise NetworkError(tr(

@@ -597,3 +597,32 @@ def test_agrees_with_osmnx_reading_the_same_xml(small, tmp_path, monkeypatch):
     keep_ours = ours.highway != "motorway"
     keep_theirs = theirs.highway != "motorway"
     assert _arc_set(N._subset(theirs, keep_theirs, {}), DRIVE) == _arc_set(N._subset(ours, keep_ours, {}), DRIVE)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_components_and_arcs_on_synthetic_networks_match_networkx(seed):
+    from planner.synthetic import synthetic_road_network
+
+    net = synthetic_road_network(400, seed=seed)
+    rng = np.random.default_rng(seed)
+    # add one-way streets and bans so the strong components differ from the weak ones
+    net = dataclasses.replace(
+        net,
+        oneway=rng.choice(np.array([0, 1, -1], dtype=np.int8), size=net.n_segments, p=[0.7, 0.15, 0.15]),
+        motor=np.where(rng.random(net.n_segments) < 0.05, -1, 0).astype(np.int8),
+    )
+    for prof in (WALK, DRIVE):
+        comp = N.components_of(net, prof)
+        g = N.graph_from_network(net, prof)
+        assert g.number_of_edges() == N.arcs_from_network(net, prof)[0].shape[0]
+        g.remove_nodes_from([n for n in list(g.nodes) if g.degree(n) == 0])
+        for piece in nx.weakly_connected_components(g):
+            labels = {int(comp.weak[n]) for n in piece}
+            assert len(labels) == 1
+        for scc in nx.strongly_connected_components(g):
+            assert len({int(comp.strong[n]) for n in scc}) == 1
+        assert comp.n_pieces == nx.number_weakly_connected_components(g)
+        assert (comp.strong >= 0).sum() == g.number_of_nodes()
+        assert int(comp.strong.max()) + 1 == nx.number_strongly_connected_components(g)
+        largest = max(nx.strongly_connected_components(g), key=len)
+        assert comp.in_main_strong.sum() == len(largest)
