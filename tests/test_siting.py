@@ -1,0 +1,346 @@
+"""Location-allocation: the numeric core on hand-computable matrices, spopt cross-checks,
+and the study adapter (exclusion zones, occupancy rule, co-location, curve, outputs)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import scipy.sparse as sp
+from shapely.geometry import Point, box
+
+from planner import _locate as L
+from planner._errors import ConfigError, SolverError
+from planner.config import PolicyTargets, SitingConfig, default_config
+
+# --------------------------------------------------------------------------- core: hand-computed
+
+# 4 demands x 3 sites.  site0 covers {0,1}, site1 {1,2}, site2 {2,3}.
+COVER = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]], dtype=bool)
+W = np.array([10.0, 20.0, 30.0, 5.0])
+
+
+def test_mclp_hand_instance_exact_and_fixed():
+    one = L.solve_mclp(COVER, W, 1)
+    assert one.status == "optimal" and one.gap == 0.0
+    assert list(one.opened) == [1] and one.objective == 50.0
+    two = L.solve_mclp(COVER, W, 2)
+    assert sorted(two.opened) == [0, 2] and two.objective == 65.0
+    assert list(two.opened) == [2, 0]  # ranked: site2 adds 35, then site0 adds 30
+    np.testing.assert_allclose(two.gains, [35.0, 30.0])
+    # site1 existing: its 50 counts as given, the best single addition is site0 (+10)
+    fx = L.solve_mclp(COVER, W, 1, fixed=[1])
+    assert list(fx.opened) == [0] and fx.objective == 60.0
+    assert list(fx.credited) == [0, -1, -1, -1]
+    with pytest.raises(ValueError):
+        fx.covered[0] = False  # results are read-only
+
+
+def test_mclp_greedy_is_suboptimal_here_and_reports_its_gap():
+    g = L.solve_mclp(COVER, W, 2, method="greedy")
+    # greedy takes site1 (50) first, then site0 (+10) = 60 < 65
+    assert g.objective == 60.0 and list(g.opened) == [1, 0]
+    assert g.bound >= 65.0 - 1e-9
+    assert g.gap > 0 and g.gap == pytest.approx((g.bound - 60.0) / g.bound)
+
+
+def test_lscp_lists_uncoverable_instead_of_failing():
+    cover = COVER.copy()
+    cover[3, :] = False  # demand 3: nobody covers it
+    s = L.solve_lscp(cover)
+    assert s.status == "optimal" and s.objective == 2.0
+    assert list(s.uncoverable) == [3]
+    assert s.covered[:3].all() and not s.covered[3]
+    # with site2 existing only {0,1} remain: one site (site0)
+    f = L.solve_lscp(cover, fixed=[2])
+    assert list(f.opened) == [0] and f.objective == 1.0
+    g = L.solve_lscp(cover, method="greedy")
+    assert g.objective >= s.objective and g.gap >= 0.0
+
+
+def test_lscp_preference_only_breaks_ties():
+    cover = np.array([[1, 1, 0], [0, 0, 1]], dtype=bool)
+    a = L.solve_lscp(cover, preference=[0.0, 0.3, 0.0])
+    assert sorted(a.opened) == [1, 2] and a.objective == 2.0
+
+
+def test_pmedian_hand_instance_on_a_line():
+    pos_d = np.array([0.0, 1.0, 3.0, 10.0])
+    pos_s = np.array([0.0, 3.0, 10.0])
+    t = np.abs(pos_d[:, None] - pos_s[None, :])
+    w = np.array([1.0, 1.0, 1.0, 4.0])
+    one = L.solve_pmedian(t, w, 1)
+    assert list(one.opened) == [2] and one.objective == pytest.approx(10 + 9 + 7)
+    two = L.solve_pmedian(t, w, 2)
+    assert sorted(two.opened) == [0, 2] and two.objective == pytest.approx(0 + 1 + 3 + 0)
+    assert list(two.assignment) == [0, 0, 0, 2]
+    g = L.solve_pmedian(t, w, 2, method="greedy")
+    assert g.objective >= two.objective - 1e-9 and g.gap >= 0.0 and g.bound <= g.objective + 1e-9
+
+
+def test_pmedian_unreachable_and_unserved_are_reported():
+    inf = np.inf
+    t = np.array([[0.0, inf], [5.0, inf], [inf, 2.0], [inf, inf]])
+    w = np.array([1.0, 1.0, 1.0, 7.0])
+    s = L.solve_pmedian(t, w, 1, unserved_penalty=100.0)
+    assert list(s.uncoverable) == [3]          # nobody reaches it: out of the model
+    assert list(s.opened) == [0]               # 0 + 5 + penalty 100 < 100 + 100 + 2
+    assert list(s.unserved) == [2]             # reachable, but not by an open site
+    assert s.objective == pytest.approx(0 + 5 + 100)
+    assert s.assignment[3] == -1 and not s.covered[3]
+
+
+def test_sparse_times_keep_explicit_zeros():
+    t = sp.csr_array((np.array([0.0, 4.0]), (np.array([0, 1]), np.array([0, 0]))), shape=(2, 2))
+    c = L.cover_from_times(t, 3.0)
+    assert c[0, 0] and not c[1, 0]
+    s = L.solve_pmedian(t, np.array([1.0, 1.0]), 1)
+    assert s.objective == pytest.approx(4.0) and list(s.opened) == [0]
+
+
+def test_capacitated_mclp_unsplittable_and_splittable():
+    cover = np.ones((3, 2), dtype=bool)
+    w = np.array([6.0, 6.0, 6.0])
+    cap = np.array([10.0, 10.0])
+    one = L.solve_mclp(cover, w, 1, capacity=cap)
+    assert one.objective == 6.0 and one.model == "mclp_cap"
+    two = L.solve_mclp(cover, w, 2, capacity=cap)
+    assert two.objective == 12.0 and (two.assignment >= 0).sum() == 2
+    split = L.solve_mclp(cover, w, 2, capacity=cap, splittable=True)
+    assert split.objective == pytest.approx(18.0)
+    # an existing centre (site 0, capacity 10) is fixed: p=1 opens site 1
+    fx = L.solve_mclp(cover, w, 1, fixed=[0], capacity=cap)
+    assert list(fx.opened) == [1] and fx.objective == 12.0
+    with pytest.raises(SolverError):
+        L.solve_mclp(cover, w, 1, capacity=cap, method="greedy")
+
+
+def test_capacitated_pmedian_moves_demand_when_full():
+    t = np.array([[0.0, 5.0], [0.0, 5.0]])
+    w = np.array([6.0, 6.0])
+    unc = L.solve_pmedian(t, w, 2)
+    assert unc.objective == 0.0
+    cap = L.solve_pmedian(t, w, 2, capacity=np.array([10.0, 10.0]))
+    assert cap.objective == pytest.approx(30.0) and sorted(cap.assignment) == [0, 1]
+
+
+def test_bad_inputs_raise():
+    with pytest.raises(SolverError):
+        L.solve_mclp(COVER, W[:3], 1)
+    with pytest.raises(SolverError):
+        L.solve_mclp(COVER, -W, 1)
+    with pytest.raises(SolverError):
+        L.solve_lscp(COVER, method="magic")
+
+
+# --------------------------------------------------------------------------- core: spopt cross-check
+
+
+@pytest.fixture(scope="module")
+def random_instance():
+    rng = np.random.default_rng(7)
+    d = rng.uniform(0, 10, (35, 2))
+    s = rng.uniform(0, 10, (14, 2))
+    t = np.linalg.norm(d[:, None, :] - s[None, :, :], axis=2)
+    w = rng.integers(1, 60, 35).astype(float)
+    return t, w
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _spopt_solver():
+    pulp = pytest.importorskip("pulp")
+    pytest.importorskip("spopt.locate")
+    return pulp, pulp.PULP_CBC_CMD(msg=False)
+
+
+def test_lscp_matches_spopt(random_instance):
+    pulp, solver = _spopt_solver()
+    from spopt.locate import LSCP
+
+    t, _ = random_instance
+    ref = LSCP.from_cost_matrix(t, 4.0).solve(solver)
+    ours = L.solve_lscp(t <= 4.0)
+    assert ours.objective == pytest.approx(pulp.value(ref.problem.objective))
+
+
+def test_mclp_matches_spopt(random_instance):
+    pulp, solver = _spopt_solver()
+    from spopt.locate import MCLP
+
+    t, w = random_instance
+    for p in (2, 4):
+        ref = MCLP.from_cost_matrix(t, w, 2.5, p_facilities=p).solve(solver)
+        ours = L.solve_mclp(t <= 2.5, w, p)
+        assert ours.objective == pytest.approx(pulp.value(ref.problem.objective))
+        g = L.solve_mclp(t <= 2.5, w, p, method="greedy")
+        assert g.gap >= 0.0 and g.objective <= ours.objective + 1e-9 and g.bound >= ours.objective - 1e-6
+
+
+def test_pmedian_matches_spopt(random_instance):
+    pulp, solver = _spopt_solver()
+    from spopt.locate import PMedian
+
+    t, w = random_instance
+    ref = PMedian.from_cost_matrix(t, w, p_facilities=3).solve(solver)
+    ours = L.solve_pmedian(t, w, 3)
+    assert ours.objective == pytest.approx(pulp.value(ref.problem.objective), rel=1e-7)
+    g = L.solve_pmedian(t, w, 3, method="greedy")
+    assert g.gap >= 0.0 and g.objective >= ours.objective - 1e-6
+
+
+# --------------------------------------------------------------------------- adapter
+
+UTM = pyproj.CRS("EPSG:32652")
+
+
+def _pts(xs, y=5_185_000.0, x0=500_000.0):
+    return gpd.GeoSeries([Point(x0 + x, y) for x in xs], crs=UTM).to_crs("EPSG:4326").to_numpy()
+
+
+def _study(*, public_occupied: float = 80.0, config=None):
+    """Six villages on a line (metres east), one existing village point at 0 m."""
+    from planner.data import StudyData
+    from planner.validation import ValidationReport
+
+    xs = [0, 2000, 4000, 10000, 12000, 30000]
+    sett = gpd.GeoDataFrame(
+        {"name": [f"村{i}" for i in range(6)], "kind": "village", "township": ["甲镇"] * 3 + ["乙镇"] * 3,
+         "county": "示范县", "population": 1000.0, "older_population": [100.0, 200, 300, 400, 500, 600],
+         "older_estimated": False, "urban": False, "central": False},
+        geometry=_pts(xs), crs="EPSG:4326", index=pd.Index([f"S{i}" for i in range(6)], name="settlement_id"),
+    )
+    fac = gpd.GeoDataFrame(
+        {"name": ["幸福院0", "敬老院"], "type": ["农村幸福院", "敬老院"], "tier": ["community", "county"],
+         "beds": [np.nan, 100.0], "nursing_beds": np.nan, "occupied_beds": [np.nan, public_occupied],
+         "public": pd.array([pd.NA, True], dtype="boolean"), "capacity": np.nan,
+         "county": "示范县", "township": ["甲镇", "甲镇"]},
+        geometry=_pts([0, 500]), crs="EPSG:4326", index=pd.Index(["F0", "F1"], name="facility_id"),
+    )
+    cands = gpd.GeoDataFrame(
+        {"name": ["校舍1", "村委会2", "卫生室3", "校舍4"], "type": ["闲置校舍", "村委会", "村卫生室", "闲置校舍"],
+         "township": ["甲镇", "乙镇", "乙镇", "甲镇"], "county": "示范县"},
+        geometry=_pts([4000, 11000, 12000, 4200]), crs="EPSG:4326", index=pd.Index(["C1", "C2", "C3", "C4"], name="candidate_id"),
+    )
+    zone_centre = Point(504_200.0, 5_185_000.0)
+    zones = gpd.GeoDataFrame({"name": ["永久基本农田"], "kind": "farmland"},
+                             geometry=gpd.GeoSeries([box(zone_centre.x - 50, zone_centre.y - 50,
+                                                         zone_centre.x + 50, zone_centre.y + 50)], crs=UTM)
+                             .to_crs("EPSG:4326"))
+    cfg = config or default_config()
+    return StudyData(
+        facilities=fac, settlements=sett, townships=None, counties=None, study_area=box(127, 46, 129, 48),
+        projected_crs=UTM, report=ValidationReport(), config=cfg, candidates=cands, exclusion_zones=zones,
+    )
+
+
+@pytest.fixture(scope="module")
+def study():
+    return _study()
+
+
+@pytest.fixture(scope="module")
+def reach(study):
+    from planner.siting import straight_line_reach
+
+    # detour 1: 10 minutes by e-bike at 15 km/h = 2,500 m straight
+    return straight_line_reach(study.config, detour=1.0, crs=UTM)
+
+
+def test_mclp_adapter_colocation_exclusion_and_why(study, reach):
+    from planner.siting import propose_sites
+
+    r = propose_sites(study, reach, tier="community", model="mclp", p=2)
+    # C3 (village clinic) and C2 tie on coverage (villages 3 and 4): co-location picks C3
+    assert list(r.sites.index) == ["C3", "C1"]
+    assert list(r.sites["rank"]) == [1, 2]
+    top = r.sites.loc["C3"]
+    assert top["new_settlements"] == 2 and top["new_older"] == 900.0 and bool(top["colocated"])
+    assert top["settlement_ids"] == "S3;S4"
+    assert "新增覆盖 2 个村、900 名老年人" in top["why_zh"] and "村卫生室" in top["why_zh"]
+    assert "2 villages" in top["why_en"]
+    # C4 lies in the farmland polygon
+    assert list(r.excluded.index) == ["C4"] and r.excluded.loc["C4", "reason"] == "EXCLUSION_ZONE"
+    assert "永久基本农田" in r.excluded.loc["C4", "detail"]
+    # village 5 is 18 km from any candidate
+    assert list(r.uncoverable.index) == ["S5"]
+    assert r.settlements.loc["S5", "reason"] == "NO_CANDIDATE_WITHIN_THRESHOLD"
+    assert list(r.settlements["covered_before"]) == [True, True, False, False, False, False]
+    assert list(r.settlements["covered_after"]) == [True] * 5 + [False]
+    assert r.solution.status == "optimal" and r.params["method"] == "exact"
+
+
+def test_curve_and_targets(study, reach):
+    from planner.siting import propose_sites
+
+    r = propose_sites(study, reach, model="mclp", p=3)
+    c = r.curve.set_index("k")
+    np.testing.assert_allclose(c["village_share"], [2 / 6, 4 / 6, 5 / 6, 5 / 6])
+    np.testing.assert_allclose(c["older_covered"], [300, 1200, 1500, 1500])
+    row = r.targets.set_index("indicator").loc["village_facility_coverage"]
+    assert row["reached_at_k"] == 2
+    assert "新增 2 个村级点可使村覆盖率达到 80%" in row["text_zh"]
+    assert "2 new village points reach 80%" in row["text_en"]
+    sc = r.scorecard.set_index(["indicator", "scope"]).loc[("village_facility_coverage", "overall")]
+    assert sc["value_before"] == pytest.approx(2 / 6) and sc["value_after"] == pytest.approx(5 / 6)
+    assert "新增" in r.summary() and "new sites" in r.summary(lang="en")
+
+
+def test_lscp_and_pmedian_adapter(study, reach):
+    from planner.siting import propose_sites
+
+    ls = propose_sites(study, reach, model="lscp")
+    assert len(ls.sites) == 2 and set(ls.sites.index) == {"C1", "C3"}
+    assert list(ls.uncoverable.index) == ["S5"]
+    pm = propose_sites(study, reach, model="pmedian", p=1)
+    assert len(pm.sites) == 1 and pm.sites.index[0] in ("C2", "C3")
+    assert np.isinf(pm.settlements.loc["S5", "time_min"])
+    assert pm.settlements.loc["S4", "time_min"] == pytest.approx(0.0 if pm.sites.index[0] == "C3" else 4.0)
+
+
+def test_public_occupancy_rule_blocks_the_county(reach):
+    from planner.siting import propose_sites, public_occupancy_by_county
+
+    low = _study(public_occupied=40.0)  # 40 / 100 beds < 50 %
+    occ = public_occupancy_by_county(low.facilities)
+    assert bool(occ.loc["示范县", "blocked"]) and occ.loc["示范县", "occupancy"] == pytest.approx(0.4)
+    r = propose_sites(low, reach, model="mclp", p=2, public=True)
+    assert len(r.sites) == 0
+    assert (r.excluded["reason"] == "LOW_PUBLIC_OCCUPANCY").sum() == 3  # C4 is already excluded by the zone
+    assert "不得新建" in r.summary()
+    # village mutual-aid points are not public institutions by default
+    r2 = propose_sites(low, reach, model="mclp", p=2)
+    assert len(r2.sites) == 2 and r2.params["public"] is False
+
+
+def test_township_tier_is_capacitated(reach):
+    from planner.siting import propose_sites
+
+    cfg = dataclasses.replace(default_config(), targets=PolicyTargets(township_centre_capacity=800.0),
+                              siting=SitingConfig(colocation_bonus=0.0))
+    st = _study(config=cfg)
+    r = propose_sites(st, reach, tier="township", model="mclp", p=1, public=False)
+    assert r.params["capacitated"] is True and r.solution.model == "mclp_cap"
+    # 30 min e-bike = 7.5 km: one centre could reach 5 villages (1,500) but holds only 800
+    assert r.solution.objective <= 800.0 + 1e-9
+    assert r.sites["new_older"].iloc[0] <= 800.0
+
+
+def test_settlements_as_candidates_and_outputs(study, reach, tmp_path):
+    from planner.siting import propose_sites
+
+    st = dataclasses.replace(study, candidates=None, exclusion_zones=None)
+    r = propose_sites(st, reach, model="mclp", p=2)
+    assert r.params["candidate_source"] == "settlements" and len(r.sites) == 2
+    assert set(r.sites.index) <= set(st.settlements.index.astype(str))
+    paths = r.to_csv(tmp_path / "csv")
+    assert pd.read_csv(paths["proposed_sites"], encoding="utf-8-sig").shape[0] == 2
+    gpkg = r.to_gpkg(tmp_path / "s.gpkg")
+    assert len(gpd.read_file(gpkg, layer="community_proposed_sites")) == 2
+    with pytest.raises(ConfigError):
+        propose_sites(st, reach, model="nope")
