@@ -363,6 +363,15 @@ def test_network_from_simplified_graph_expands_geometry():
     assert net.oneway[p][0] == 1 and net.foot[p][0] == -1 and net.motor[p][0] == -1
     exp = N.haversine_m(126.600, 45.700, 126.601, 45.7005) + N.haversine_m(126.601, 45.7005, 126.602, 45.700)
     assert net.length_m[net.way_id == 7].sum() == pytest.approx(float(exp))
+    # the same graph as plain networkx reads GraphML: strings everywhere, geometry as WKT
+    h = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, d in g.nodes(data=True):
+        h.add_node(str(n), x=str(d["x"]), y=str(d["y"]))
+    for a, b, d in g.edges(data=True):
+        h.add_edge(str(a), str(b), **{k: (v.wkt if k == "geometry" else str(v)) for k, v in d.items()})
+    text = N.network_from_graph(h)
+    assert text.n_segments == 3 and sorted(text.node_id[text.node_id > 0].tolist()) == [1, 2, 3]
+    assert _arc_set(text, DRIVE) == _arc_set(net, DRIVE) and _arc_set(text, WALK) == _arc_set(net, WALK)
 
 
 def test_network_from_projected_graph_is_back_in_wgs84(small):
