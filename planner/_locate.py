@@ -314,9 +314,31 @@ def _empty(model: str, method: str, n_dem: int, uncoverable: np.ndarray, objecti
     )
 
 
+def _prune(cols: list[int], value: Any) -> list[int]:
+    """Drop sites whose removal does not lower ``value`` (a redundant site is not proposed)."""
+    keep = list(cols)
+    full = value(keep)
+    for j in sorted(cols, key=lambda j: value([j])):
+        trial = [k for k in keep if k != j]
+        if value(trial) >= full - 1e-9:
+            keep = trial
+    return keep
+
+
 def _rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndarray, pref: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rank chosen columns by marginal covered weight; credit demands to the first covering one."""
+    """Rank chosen columns by marginal covered weight; credit demands to the first covering one.
+
+    Redundant columns (covering nothing the others do not) are dropped first.
+    """
+
+    def value(sel: list[int]) -> float:
+        cov = base.copy()
+        for j in sel:
+            cov[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = True
+        return float(w[cov].sum())
+
+    cols = _prune(cols, value)
     covered = base.copy()
     credited = np.full(len(base), -1)
     order, gains = [], []
@@ -332,9 +354,11 @@ def _rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndar
         new = rows[~covered[rows]]
         credited[new] = best
         covered[new] = True
+        left.remove(best)
+        if best_g - pref[best] <= _EPS:
+            continue  # adds nothing the sites ranked before do not already cover: not proposed
         order.append(best)
         gains.append(best_g - pref[best])
-        left.remove(best)
     return np.array(order, dtype=int), np.array(gains, dtype=float), credited
 
 
@@ -702,6 +726,7 @@ def _mclp_capacitated(A: sp.csr_array, w: np.ndarray, p: int, fx: np.ndarray, pr
     np.add.at(load, cols, w[rows] * z)
     newly = covered & ~before
     credited = np.where(newly & np.isin(assignment, chosen), assignment, -1)
+    chosen = chosen[load[chosen] > _EPS]  # a new centre nobody is assigned to is not proposed
     gains = np.array([float(w[credited == j].sum()) for j in chosen])
     order = np.argsort(-gains, kind="stable")
     params.update(n_vars=m.n_vars, n_cons=m.n_cons, objective_before=m0.score,
@@ -894,6 +919,17 @@ def _finish_pmedian(chosen: list[int], rows: np.ndarray, cols: np.ndarray, vals:
     best = np.where(np.isfinite(fbest), fbest, penalty)
     best[~reach_any] = 0.0
     site = fsite.copy()
+    if chosen:
+        sel0 = np.isin(cols, chosen)
+        r0, c0, v0 = rows[sel0], cols[sel0], vals[sel0]
+
+        def value(keep: list[int]) -> float:
+            b = best.copy()
+            m = np.isin(c0, keep)
+            np.minimum.at(b, r0[m], v0[m])
+            return -float((w * b).sum())
+
+        chosen = _prune(list(chosen), value)
     # rank new sites greedily by saving given those ranked before
     sel = np.isin(cols, chosen)
     r_s, c_s, v_s = rows[sel], cols[sel], vals[sel]
@@ -910,9 +946,11 @@ def _finish_pmedian(chosen: list[int], rows: np.ndarray, cols: np.ndarray, vals:
         better = v_s[m] < best[r_s[m]] - _EPS
         best[r_s[m][better]] = v_s[m][better]
         site[r_s[m][better]] = j_best
+        left.remove(j_best)
+        if g_best <= _EPS:
+            continue  # saves no travel time given the sites ranked before: not proposed
         order.append(j_best)
         gains.append(g_best)
-        left.remove(j_best)
     served = site >= 0
     credited = np.where(served & ~np.isin(site, np.flatnonzero(fx)), site, -1)
     unserved = np.flatnonzero(reach_any & ~served)
@@ -952,6 +990,7 @@ def _pmedian_capacitated(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, w
     served = site >= 0
     unserved = np.flatnonzero(reach_any & ~served)
     credited = np.where(served & ~fx[np.maximum(site, 0)], site, -1)
+    chosen = chosen[load[chosen] > _EPS]  # a new site nobody is assigned to is not proposed
     gains = np.array([float(w[credited == j].sum()) for j in chosen])
     order = np.argsort(-gains, kind="stable")
     objective = float((w[rows] * vals * z).sum() + penalty * w[unserved].sum())

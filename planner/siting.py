@@ -724,7 +724,7 @@ def propose_sites(
             "marginal_gain": float(gain),
             "gain_unit": {"mclp": "older_covered", "lscp": "settlements_covered", "pmedian": "older_x_seconds_saved"}[model],
             "colocated": bool(coloc[cpos]), "health_distance_m": float(hdist[cpos]),
-            "why_zh": "；".join(zh_parts), "why_en": "; ".join(en_parts).capitalize(),
+            "why_zh": "；".join(zh_parts), "why_en": _sentence("; ".join(en_parts)),
             "geometry": usable.geometry.iloc[cpos],
         })
     site_cols = ["rank", "name", "type", "township", "county", "new_settlements", "new_villages", "new_communities",
@@ -801,6 +801,10 @@ def propose_sites(
         tier=tier, model=model, sites=sites_out, excluded=excluded, settlements=st, uncoverable=unc_df,
         curve=curve, targets=tgt, scorecard=score, occupancy=occupancy, solution=sol, params=params,
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _curve(cover: sp.csr_array, w: np.ndarray, fixed: np.ndarray, cap: np.ndarray | None, splittable: bool,

@@ -31,6 +31,8 @@ def test_mclp_hand_instance_exact_and_fixed():
     two = L.solve_mclp(COVER, W, 2)
     assert sorted(two.opened) == [0, 2] and two.objective == 65.0
     assert list(two.opened) == [2, 0]  # ranked: site2 adds 35, then site0 adds 30
+    three = L.solve_mclp(COVER, W, 3)  # a third site would add nothing: not proposed
+    assert sorted(three.opened) == [0, 2] and three.objective == 65.0
     np.testing.assert_allclose(two.gains, [35.0, 30.0])
     # site1 existing: its 50 counts as given, the best single addition is site0 (+10)
     fx = L.solve_mclp(COVER, W, 1, fixed=[1])
@@ -279,6 +281,7 @@ def test_curve_and_targets(study, reach):
     from planner.siting import propose_sites
 
     r = propose_sites(study, reach, model="mclp", p=3)
+    assert len(r.sites) == 2  # a third site would cover nobody new
     c = r.curve.set_index("k")
     np.testing.assert_allclose(c["village_share"], [2 / 6, 4 / 6, 5 / 6, 5 / 6])
     np.testing.assert_allclose(c["older_covered"], [300, 1200, 1500, 1500])
