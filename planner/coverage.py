@@ -407,6 +407,7 @@ def classify_settlements(
                 shortfall[i] = np.inf
             elif r == "DISCONNECTED":
                 c = comp.iloc[i]
+                c = "?" if c is None or pd.isna(c) else c
                 if raw.iloc[i] != "NO_FACILITY":
                     zh[i].append(f"[{tzh}] 所在路网片段（编号 {c}，{mzh}）内没有该级设施，无法到达")
                     en[i].append(f"[{ten}] its road piece (id {c}, {men}) holds no facility of this tier")

@@ -173,8 +173,8 @@ def scorecard(
     Returns
     -------
     DataFrame
-        One row per indicator and scope (``scope`` is the county name or
-        ``"overall"``); columns ``indicator, scope, name_zh, name_en, value,
+        One row per indicator and scope (``scope`` is ``"overall"`` for the
+        first block of rows, then each county name); columns ``indicator, scope, name_zh, name_en, value,
         numerator, denominator, target, met, gap, gap_unit, due_year, applies,
         text_zh, text_en, source``.  ``target`` is NaN and ``met`` NA for
         report-only indicators; ``gap`` is the plain count still needed
@@ -260,9 +260,10 @@ def scorecard(
             en = _plural(gap, *en_need).format(gap=gap, target=_pct(target)) + f" (now {_pct(value)}, {num}/{den})"
         add(key, scope, num, den, target, gap, unit, zh, en, due)
 
-    scopes = [(c, s_county == c, f_county == c, towns["county"] == c) for c in counties]
-    scopes.append((OVERALL, pd.Series(True, index=sett.index), pd.Series(True, index=fac.index),
-                   pd.Series(True, index=towns.index)))
+    # overall first (what a reader wants first), then each county
+    scopes = [(OVERALL, pd.Series(True, index=sett.index), pd.Series(True, index=fac.index),
+               pd.Series(True, index=towns.index))]
+    scopes += [(c, s_county == c, f_county == c, towns["county"] == c) for c in counties]
 
     for scope, sm, fm, tm in scopes:
         # villages
