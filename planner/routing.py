@@ -1,0 +1,936 @@
+"""Fast, exact travel times on road networks: CSR graph, snapping, searches.
+
+Direction
+---------
+Every time this module returns is a time **from a settlement (or any node)
+to a facility**: older people travel to the facility.  On a directed
+(driving) graph that is not the same as facility -> settlement, so the
+searches that start at facilities (nearest facility, reach matrix, reach
+sets) run on the **reversed** graph: relaxing the reverse arc ``v -> u`` of
+the road arc ``u -> v`` gives the time of ``u`` to the source.
+
+Model
+-----
+:class:`RoutingGraph` is a directed graph in compressed sparse row form
+(``indptr``, ``indices``, ``weight`` in seconds) built straight from the
+arrays of a :class:`planner.network.RoadNetwork` (no networkx) with the
+weights of :func:`planner.network.segment_travel_times` (the only place
+edge weights are made).  Parallel arcs (two segments joining the same pair of
+nodes) keep the *minimum* time.  Nodes carry projected (UTM, metres)
+coordinates and the id of their weakly connected *piece* (``component``).
+
+Points (settlements, facilities) are attached by :meth:`RoutingGraph.with_points`:
+each is snapped to the nearest segment the profile may use (not the nearest
+node), the segment is split at the snap positions (several points on one
+segment split it in order) and a *virtual node* at the point itself is joined
+to the split node by an off-network access leg walked at
+``profile.access_speed_kmh`` in both directions.  A point farther than its
+``max_snap_m`` from every usable segment is not linked (``ok=False``, later
+reported as ``NO_ROAD``): it is never snapped to a far road across a river.
+
+Searches use the numba kernels of :mod:`planner._dijkstra`:
+
+* :func:`nearest_facility`: one multi-source Dijkstra from all facilities;
+* :func:`reach_matrix`: one bounded Dijkstra per facility whose cost is
+  proportional to what it reaches, run in parallel threads;
+* :func:`reach_nodes`: the same, reporting every node reached (for the
+  service-circle polygons).
+
+Results equal networkx's ``multi_source_dijkstra`` /
+``single_source_dijkstra`` on :meth:`RoutingGraph.to_networkx` of the same
+(augmented) graph; the tests check this on random graphs and on Harbin.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from numba import njit
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from planner import _dijkstra
+from planner._errors import DataError, NetworkError
+from planner.config import TravelProfile
+
+__all__ = [
+    "RoutingGraph",
+    "NearestFacility",
+    "ReachMatrix",
+    "NodeTimes",
+    "nearest_facility",
+    "reach_matrix",
+    "reach_nodes",
+    "utm_crs_for_lonlat",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Reason codes of :func:`nearest_facility`.
+NO_ROAD = "NO_ROAD"
+DISCONNECTED = "DISCONNECTED"
+BEYOND_CUTOFF = "BEYOND_CUTOFF"
+
+_SNAP_COLUMNS = ["node", "segment", "fraction", "distance_m", "ok", "component"]
+
+
+def utm_crs_for_lonlat(lon: np.ndarray, lat: np.ndarray) -> pyproj.CRS:
+    """WGS84 / UTM zone (north or south) of the centre of the given points."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if lon.size == 0:
+        raise NetworkError("cannot choose a projection for an empty network")
+    clon = (np.nanmin(lon) + np.nanmax(lon)) / 2
+    clat = (np.nanmin(lat) + np.nanmax(lat)) / 2
+    zone = int(math.floor((clon + 180.0) / 6.0)) % 60 + 1
+    return pyproj.CRS.from_epsg((32600 if clat >= 0 else 32700) + zone)
+
+
+# --------------------------------------------------------------------------
+# CSR construction kernels
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _counting_order(n, key):  # pragma: no cover - numba
+    """Stable counting sort of arcs by ``key`` (node index): (indptr, order)."""
+    m = key.shape[0]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for a in range(m):
+        indptr[key[a] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    fill = indptr[:-1].copy()
+    order = np.empty(m, dtype=np.int64)
+    for a in range(m):
+        k = key[a]
+        order[fill[k]] = a
+        fill[k] += 1
+    return indptr, order
+
+
+@njit(cache=True)
+def _dedupe_parallel(indptr, order, head, weight):  # pragma: no cover - numba
+    """Keep, per (tail, head), the arc of least weight (ties: first arc)."""
+    n = indptr.shape[0] - 1
+    keep = np.ones(order.shape[0], dtype=np.bool_)
+    for u in range(n):
+        for i in range(indptr[u], indptr[u + 1]):
+            if not keep[i]:
+                continue
+            ai = order[i]
+            for j in range(i + 1, indptr[u + 1]):
+                if keep[j] and head[order[j]] == head[ai]:
+                    aj = order[j]
+                    if weight[aj] < weight[ai]:
+                        keep[i] = False
+                        break
+                    keep[j] = False
+    return keep
+
+
+def _arc_tails(indptr: np.ndarray) -> np.ndarray:
+    n = indptr.shape[0] - 1
+    return np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+
+
+# --------------------------------------------------------------------------
+# RoutingGraph
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingGraph:
+    """A directed road graph in CSR form for one travel profile.
+
+    Build with :meth:`from_network`; attach points with :meth:`with_points`.
+
+    Attributes
+    ----------
+    indptr, indices, weight
+        Forward CSR: arcs ``u -> indices[indptr[u]:indptr[u+1]]`` with
+        ``weight`` seconds (int64, int32, float64).  Parallel arcs are merged
+        keeping the minimum time.
+    rev_indptr, rev_indices, rev_weight, rev_arc
+        The same arcs reversed (grouped by head); ``rev_arc`` is the
+        position of each reverse arc in the forward arrays.
+    arc_segment, arc_f0, arc_f1
+        Per forward arc: network segment it covers (``-1`` for access
+        legs) and the covered piece as fractions along the segment's
+        ``u -> v`` (``arc_f0`` where the arc starts, ``arc_f1`` where it
+        ends; NaN for access legs).
+    x, y
+        Projected node coordinates (metres, ``crs``).
+    component, main_component
+        Weakly connected piece of every node (only arcs the profile may use
+        connect nodes) and the id of the largest piece.
+    n_network_nodes
+        Nodes ``0 .. n_network_nodes - 1`` are the network's nodes (same
+        order as ``network``); the rest are split nodes and virtual nodes
+        added by :meth:`with_points`.
+    crs, profile, network
+        Projection, travel profile, the source network.
+    seg_fwd_s, seg_bwd_s
+        Travel time of each network segment u->v and v->u (``inf`` unusable),
+        from :func:`planner.network.segment_travel_times`.
+    augmented
+        True for graphs returned by :meth:`with_points`.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weight: np.ndarray
+    rev_indptr: np.ndarray
+    rev_indices: np.ndarray
+    rev_weight: np.ndarray
+    rev_arc: np.ndarray
+    arc_segment: np.ndarray
+    arc_f0: np.ndarray
+    arc_f1: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    component: np.ndarray
+    main_component: int
+    n_network_nodes: int
+    crs: pyproj.CRS
+    profile: TravelProfile
+    network: Any
+    seg_fwd_s: np.ndarray
+    seg_bwd_s: np.ndarray
+    augmented: bool = False
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # ---------------------------------------------------------------- basics
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes (network, split and virtual)."""
+        return int(self.indptr.shape[0] - 1)
+
+    @property
+    def n_arcs(self) -> int:
+        """Number of directed arcs."""
+        return int(self.indices.shape[0])
+
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        return (
+            f"RoutingGraph(profile={self.profile.name!r}, nodes={self.n_nodes}, arcs={self.n_arcs}, "
+            f"crs={self.crs.to_string()}, augmented={self.augmented})"
+        )
+
+    # ---------------------------------------------------------- construction
+    @classmethod
+    def from_network(
+        cls, net: Any, profile: TravelProfile, *, crs: pyproj.CRS | str | int | None = None
+    ) -> RoutingGraph:
+        """Build the CSR graph of ``net`` for ``profile`` from arrays.
+
+        Parameters
+        ----------
+        net
+            :class:`planner.network.RoadNetwork`.
+        profile
+            Travel profile; edge times come from
+            :func:`planner.network.segment_travel_times`.
+        crs
+            Projected CRS for metric work; default: the UTM zone of the
+            centre of the network's bounds.
+
+        Returns
+        -------
+        RoutingGraph
+
+        Raises
+        ------
+        NetworkError
+            When the profile may use no segment of the network.
+        """
+        from planner.network import segment_travel_times
+
+        fwd, bwd = segment_travel_times(net, profile)
+        fwd = np.asarray(fwd, dtype=np.float64)
+        bwd = np.asarray(bwd, dtype=np.float64)
+        n = net.n_nodes
+        u = np.asarray(net.u, dtype=np.int64)
+        v = np.asarray(net.v, dtype=np.int64)
+        loop = u == v
+        f_ok = np.isfinite(fwd) & ~loop
+        b_ok = np.isfinite(bwd) & ~loop
+        if not (f_ok.any() or b_ok.any()):
+            raise NetworkError(
+                f"road network {getattr(net, 'name', '')!r}: profile {profile.name!r} may use none of its "
+                f"{net.n_segments} segments; check the profile's allowed_highways or the extract"
+            )
+        fs = np.flatnonzero(f_ok)
+        bs = np.flatnonzero(b_ok)
+        tail = np.concatenate([u[fs], v[bs]])
+        head = np.concatenate([v[fs], u[bs]])
+        w = np.concatenate([fwd[fs], bwd[bs]])
+        seg = np.concatenate([fs, bs])
+        f0 = np.concatenate([np.zeros(fs.size), np.ones(bs.size)])
+        f1 = 1.0 - f0
+        indptr0, order = _counting_order(n, tail)
+        keep = _dedupe_parallel(indptr0, order, head, w)
+        n_dup = int((~keep).sum())
+        if n_dup:
+            logger.info("merged %d parallel arcs (kept the fastest of each pair of nodes)", n_dup)
+        order = order[keep]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tail[order], minlength=n), out=indptr[1:])
+        crs_obj = pyproj.CRS.from_user_input(crs) if crs is not None else utm_crs_for_lonlat(net.lon, net.lat)
+        tr = pyproj.Transformer.from_crs("EPSG:4326", crs_obj, always_xy=True)
+        x, y = tr.transform(np.asarray(net.lon, dtype=float), np.asarray(net.lat, dtype=float))
+        return cls._assemble(
+            indptr=indptr,
+            tail=tail[order],
+            head=head[order],
+            weight=w[order],
+            arc_segment=seg[order],
+            arc_f0=f0[order],
+            arc_f1=f1[order],
+            x=np.asarray(x, dtype=np.float64),
+            y=np.asarray(y, dtype=np.float64),
+            component=None,
+            main_component=None,
+            n_network_nodes=n,
+            crs=crs_obj,
+            profile=profile,
+            network=net,
+            seg_fwd_s=fwd,
+            seg_bwd_s=bwd,
+            augmented=False,
+        )
+
+    @classmethod
+    def _assemble(cls, *, indptr, tail, head, weight, component, main_component, **kw) -> RoutingGraph:
+        """Make the reverse CSR (and components when not given) for forward arcs sorted by tail."""
+        n = indptr.shape[0] - 1
+        rev_indptr, rev_arc = _counting_order(n, head)
+        indices = head.astype(np.int32)
+        if component is None:
+            g = sparse.csr_array((np.ones(indices.shape[0], dtype=np.int8), indices, indptr), shape=(n, n))
+            _, component = connected_components(g, directed=True, connection="weak")
+            component = component.astype(np.int64)
+            main_component = int(np.argmax(np.bincount(component))) if n else -1
+        return cls(
+            indptr=indptr,
+            indices=indices,
+            weight=weight,
+            rev_indptr=rev_indptr,
+            rev_indices=tail[rev_arc].astype(np.int32),
+            rev_weight=weight[rev_arc],
+            rev_arc=rev_arc,
+            component=component,
+            main_component=int(main_component),
+            **kw,
+        )
+
+    # -------------------------------------------------------------- snapping
+    def _segment_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """STRtree of the projected segments the profile may use (cached)."""
+        if "tree" not in self._cache:
+            net = self.network
+            usable = (np.isfinite(self.seg_fwd_s) | np.isfinite(self.seg_bwd_s)) & (net.u != net.v)
+            segs = np.flatnonzero(usable)
+            u, v = net.u[segs], net.v[segs]
+            coords = np.empty((segs.size, 2, 2))
+            coords[:, 0, 0] = self.x[u]
+            coords[:, 0, 1] = self.y[u]
+            coords[:, 1, 0] = self.x[v]
+            coords[:, 1, 1] = self.y[v]
+            self._cache["tree"] = (shapely.STRtree(shapely.linestrings(coords)), segs)
+        return self._cache["tree"]
+
+    def prepare_snapping(self) -> None:
+        """Build the spatial index used by :meth:`with_points` now (it is cached)."""
+        self._segment_tree()
+
+    def _project_points(self, points: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+        geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+        if not isinstance(geoms, gpd.GeoSeries):
+            raise TypeError("points must be a GeoDataFrame or GeoSeries")
+        if geoms.crs is None:
+            geoms = geoms.set_crs("EPSG:4326")
+        bad = geoms.isna() | geoms.is_empty | (geoms.geom_type != "Point")
+        if bad.any():
+            first = geoms.index[np.flatnonzero(bad.to_numpy())[0]]
+            raise DataError(
+                f"{int(bad.sum())} point(s) have a missing or non-point geometry (first: row {first!r}); "
+                "give every row a longitude/latitude"
+            )
+        proj = geoms.to_crs(self.crs)
+        return proj.x.to_numpy(dtype=float), proj.y.to_numpy(dtype=float)
+
+    def with_points(
+        self,
+        points: gpd.GeoDataFrame | gpd.GeoSeries,
+        *,
+        max_snap_m: float | np.ndarray,
+    ) -> tuple[RoutingGraph, pd.DataFrame]:
+        """Attach points to the network: snap, split segments, add access legs.
+
+        Parameters
+        ----------
+        points
+            Points (WGS84, or any CRS the frame declares).
+        max_snap_m
+            Farthest distance (metres) from a usable segment at which a
+            point is still linked; a float or one value per point.
+
+        Returns
+        -------
+        graph : RoutingGraph
+            A new graph (this one is not changed) with, per linked point, one
+            split node on its segment and one virtual node joined to it by
+            access legs (``arc_segment == -1``) in both directions, timed at
+            ``profile.access_speed_kmh``.  A segment carrying ``k`` points
+            is replaced by ``k + 1`` pieces in order along it, timed
+            in proportion to the covered fraction.
+        snapping : pandas.DataFrame
+            Indexed like ``points``: ``node`` (virtual node, ``-1`` when not
+            linked), ``segment`` (nearest usable segment, ``-1`` when none),
+            ``fraction`` (snap position along the segment's u->v),
+            ``distance_m`` (to the segment, NaN when the profile has no
+            segment at all), ``ok`` (linked), ``component`` (piece id,
+            ``-1`` when not linked).
+        """
+        if self.augmented:
+            raise ValueError("with_points needs the graph from RoutingGraph.from_network, not an augmented one")
+        net = self.network
+        px, py = self._project_points(points)
+        k = px.shape[0]
+        max_snap = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (k,)).copy()
+        if np.any(np.isnan(max_snap)) or np.any(max_snap < 0):
+            raise ValueError("max_snap_m must be non-negative numbers")
+        tree, segs = self._segment_tree()
+        pts = shapely.points(px, py)
+        seg_of = np.full(k, -1, dtype=np.int64)
+        if k:
+            lim = float(max_snap.max())
+            found = np.zeros(k, dtype=bool)
+            qi, ti = tree.query_nearest(pts, max_distance=max(lim, 1e-9), all_matches=True)
+            if qi.size:  # ties: the smallest segment index
+                cand = segs[ti]
+                o = np.lexsort((cand, qi))
+                qi, cand = qi[o], cand[o]
+                first = np.r_[True, qi[1:] != qi[:-1]]
+                seg_of[qi[first]] = cand[first]
+                found[qi[first]] = True
+            miss = np.flatnonzero(~found)
+            if miss.size:  # not within any limit: still measure the distance to report it
+                qi, ti = tree.query_nearest(pts[miss], all_matches=True)
+                cand = segs[ti]
+                o = np.lexsort((cand, qi))
+                qi, cand = qi[o], cand[o]
+                first = np.r_[True, qi[1:] != qi[:-1]]
+                seg_of[miss[qi[first]]] = cand[first]
+        has = seg_of >= 0
+        s = np.where(has, seg_of, 0)
+        nu, nv = net.u[s], net.v[s]
+        x0, y0, x1, y1 = self.x[nu], self.y[nu], self.x[nv], self.y[nv]
+        dx, dy = x1 - x0, y1 - y0
+        len2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(len2 > 0, ((px - x0) * dx + (py - y0) * dy) / len2, 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        sx, sy = x0 + t * dx, y0 + t * dy
+        dist = np.where(has, np.hypot(px - sx, py - sy), np.nan)
+        ok = has & (dist <= max_snap)
+        t = np.where(has, t, np.nan)
+
+        n = self.n_nodes
+        okp = np.flatnonzero(ok)
+        n_ok = okp.size
+        # order the linked points along their segments
+        o = np.lexsort((okp, t[okp], seg_of[okp]))
+        sp = okp[o]  # point positions in split order
+        split_node = np.empty(k, dtype=np.int64)
+        split_node[sp] = n + np.arange(n_ok)
+        virt_node = np.full(k, -1, dtype=np.int64)
+        virt_node[okp] = n + n_ok + np.arange(n_ok)
+        sseg = seg_of[sp]
+        st = t[sp]
+        first = np.r_[True, sseg[1:] != sseg[:-1]] if n_ok else np.zeros(0, dtype=bool)
+        last = np.r_[sseg[1:] != sseg[:-1], True] if n_ok else np.zeros(0, dtype=bool)
+        prev_node = np.where(first, net.u[sseg], np.r_[-1, split_node[sp][:-1]])
+        prev_t = np.where(first, 0.0, np.r_[0.0, st[:-1]])
+        # pieces: prev -> split node, and for each segment's last point split -> v
+        p_a = np.concatenate([prev_node, split_node[sp][last]])
+        p_b = np.concatenate([split_node[sp], net.v[sseg[last]]])
+        p_t0 = np.concatenate([prev_t, st[last]])
+        p_t1 = np.concatenate([st, np.ones(int(last.sum()))])
+        p_seg = np.concatenate([sseg, sseg[last]])
+        frac = p_t1 - p_t0
+        fw = self.seg_fwd_s[p_seg] * frac
+        bw = self.seg_bwd_s[p_seg] * frac
+        fw = np.where(np.isfinite(self.seg_fwd_s[p_seg]), fw, np.inf)
+        bw = np.where(np.isfinite(self.seg_bwd_s[p_seg]), bw, np.inf)
+        fok, bok = np.isfinite(fw), np.isfinite(bw)
+        acc_speed = self.profile.access_speed_kmh / 3.6
+        acc = dist[okp] / acc_speed
+        new_tail = np.concatenate([p_a[fok], p_b[bok], virt_node[okp], split_node[okp]])
+        new_head = np.concatenate([p_b[fok], p_a[bok], split_node[okp], virt_node[okp]])
+        new_w = np.concatenate([fw[fok], bw[bok], acc, acc])
+        new_seg = np.concatenate([p_seg[fok], p_seg[bok], np.full(2 * n_ok, -1, dtype=np.int64)])
+        new_f0 = np.concatenate([p_t0[fok], p_t1[bok], np.full(2 * n_ok, np.nan)])
+        new_f1 = np.concatenate([p_t1[fok], p_t0[bok], np.full(2 * n_ok, np.nan)])
+
+        # drop the arcs of split segments, add the new ones
+        split_flag = np.zeros(net.n_segments, dtype=bool)
+        split_flag[sseg] = True
+        keep = ~split_flag[self.arc_segment]
+        old_tail = _arc_tails(self.indptr)
+        tail = np.concatenate([old_tail[keep], new_tail])
+        n_total = n + 2 * n_ok
+        indptr, order = _counting_order(n_total, tail)
+
+        def cat(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            return np.concatenate([old[keep], new])[order]
+
+        comp_split = self.component[net.u[sseg]]
+        component = np.concatenate([self.component, comp_split, np.empty(n_ok, dtype=np.int64)])
+        component[virt_node[sp]] = comp_split
+        graph = RoutingGraph._assemble(
+            indptr=indptr,
+            tail=tail[order],
+            head=cat(self.indices.astype(np.int64), new_head),
+            weight=cat(self.weight, new_w),
+            arc_segment=cat(self.arc_segment, new_seg),
+            arc_f0=cat(self.arc_f0, new_f0),
+            arc_f1=cat(self.arc_f1, new_f1),
+            x=np.concatenate([self.x, sx[sp], px[okp]]),
+            y=np.concatenate([self.y, sy[sp], py[okp]]),
+            component=component,
+            main_component=self.main_component,
+            n_network_nodes=self.n_network_nodes,
+            crs=self.crs,
+            profile=self.profile,
+            network=self.network,
+            seg_fwd_s=self.seg_fwd_s,
+            seg_bwd_s=self.seg_bwd_s,
+            augmented=True,
+        )
+        comp_pt = np.full(k, -1, dtype=np.int64)
+        comp_pt[okp] = graph.component[virt_node[okp]]
+        snapping = pd.DataFrame(
+            {
+                "node": virt_node,
+                "segment": seg_of,
+                "fraction": t,
+                "distance_m": dist,
+                "ok": ok,
+                "component": comp_pt,
+            },
+            index=points.index.copy(),
+        )
+        n_bad = int(k - n_ok)
+        if n_bad:
+            logger.info(
+                "%d of %d points are farther than max_snap_m from any road usable by profile %r",
+                n_bad, k, self.profile.name,
+            )
+        return graph, snapping
+
+    # -------------------------------------------------------------- networkx
+    def to_networkx(self) -> nx.DiGraph:
+        """The same graph as a networkx ``DiGraph`` (the readable reference).
+
+        Nodes are ``0 .. n_nodes - 1`` with attributes ``x``, ``y``
+        (projected metres); arcs carry ``travel_time`` (seconds) and
+        ``segment``.  Parallel arcs were already merged (minimum time).
+        """
+        g = nx.DiGraph()
+        g.add_nodes_from((i, {"x": float(a), "y": float(b)}) for i, (a, b) in enumerate(zip(self.x, self.y)))
+        tails = _arc_tails(self.indptr)
+        g.add_edges_from(
+            (int(a), int(b), {"travel_time": float(w), "segment": int(s)})
+            for a, b, w, s in zip(tails, self.indices, self.weight, self.arc_segment)
+        )
+        return g
+
+
+# --------------------------------------------------------------------------
+# searches
+# --------------------------------------------------------------------------
+
+
+def _default_threads() -> int:
+    import numba
+
+    return max(1, min(int(numba.config.NUMBA_NUM_THREADS), os.cpu_count() or 1))
+
+
+def _bounded(
+    graph: RoutingGraph,
+    sources: np.ndarray,
+    limit: float,
+    target_col: np.ndarray,
+    all_nodes: bool,
+    n_threads: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the bounded many-source kernel on the reverse graph in threads."""
+    sources = np.asarray(sources, dtype=np.int64)
+    n_threads = n_threads or _default_threads()
+    n_chunks = max(1, min(sources.shape[0], n_threads * 4))
+    chunks = np.array_split(sources, n_chunks)
+
+    def run(chunk: np.ndarray):
+        return _dijkstra.bounded_many_source(
+            graph.rev_indptr, graph.rev_indices, graph.rev_weight, chunk, float(limit), target_col, all_nodes
+        )
+
+    if n_threads > 1 and n_chunks > 1:
+        with ThreadPoolExecutor(max_workers=n_threads) as ex:
+            parts = list(ex.map(run, chunks))
+    else:
+        parts = [run(c) for c in chunks]
+    counts = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+    indptr = np.zeros(sources.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, cols, vals
+
+
+def _default_max_snap(graph: RoutingGraph, points: Any, *, rural: bool) -> np.ndarray:
+    prof = graph.profile
+    k = len(points)
+    if rural or not isinstance(points, gpd.GeoDataFrame) or "kind" not in points.columns:
+        val = prof.max_snap_m_rural if rural else prof.max_snap_m_urban
+        return np.full(k, float(val))
+    village = (points["kind"].astype("string") == "village").fillna(False).to_numpy(dtype=bool)
+    return np.where(village, float(prof.max_snap_m_rural), float(prof.max_snap_m_urban))
+
+
+def _attach(
+    graph: RoutingGraph,
+    settlements: Any,
+    facilities: Any,
+    max_snap_m: Any,
+) -> tuple[RoutingGraph, pd.DataFrame, pd.DataFrame]:
+    """Snap settlements and facilities onto one augmented graph."""
+    if graph.augmented:
+        raise ValueError("pass the graph from RoutingGraph.from_network, not an augmented one")
+    ns, nf = len(settlements), len(facilities)
+    if max_snap_m is None:
+        ms = np.concatenate([
+            _default_max_snap(graph, settlements, rural=False),
+            _default_max_snap(graph, facilities, rural=True),
+        ])
+    else:
+        ms = np.asarray(max_snap_m, dtype=float)
+        if ms.ndim == 0:
+            ms = np.full(ns + nf, float(ms))
+        elif ms.shape[0] != ns + nf:
+            raise ValueError(
+                "max_snap_m must be one number or one value per settlement followed by one per facility"
+            )
+    geo_s = settlements.geometry if isinstance(settlements, gpd.GeoDataFrame) else settlements
+    geo_f = facilities.geometry if isinstance(facilities, gpd.GeoDataFrame) else facilities
+    crs = geo_s.crs or geo_f.crs or "EPSG:4326"
+    geo_s = geo_s.set_crs(crs) if geo_s.crs is None else geo_s.to_crs(crs)
+    geo_f = geo_f.set_crs(crs) if geo_f.crs is None else geo_f.to_crs(crs)
+    allp = gpd.GeoSeries(
+        list(geo_s.array) + list(geo_f.array), index=pd.RangeIndex(ns + nf), crs=crs
+    )
+    aug, snap = graph.with_points(allp, max_snap_m=ms)
+    snap_s = snap.iloc[:ns].set_axis(settlements.index.copy())
+    snap_f = snap.iloc[ns:].set_axis(facilities.index.copy())
+    return aug, snap_s, snap_f
+
+
+@dataclass(frozen=True, eq=False)
+class NearestFacility:
+    """Nearest facility of every settlement (times settlement -> facility).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed like the settlements: ``facility`` (id, NA when none within
+        the cutoff), ``time_s`` (seconds, ``inf`` when none), ``reason``
+        (None, ``"NO_ROAD"``, ``"DISCONNECTED"``, ``"BEYOND_CUTOFF"``),
+        ``snap_m`` (distance to the road), ``component`` (road piece id,
+        ``-1`` when not linked).
+    settlement_snapping, facility_snapping : pandas.DataFrame
+        :meth:`RoutingGraph.with_points` tables.
+    cutoff_s : float
+    profile : str
+    n_unlinked_facilities : int
+        Facilities farther than their ``max_snap_m`` from a road (not used).
+    """
+
+    table: pd.DataFrame
+    settlement_snapping: pd.DataFrame
+    facility_snapping: pd.DataFrame
+    cutoff_s: float
+    profile: str
+    n_unlinked_facilities: int
+
+
+def nearest_facility(
+    graph: RoutingGraph,
+    settlements: gpd.GeoDataFrame | gpd.GeoSeries,
+    facilities: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    cutoff_s: float = np.inf,
+    max_snap_m: float | np.ndarray | None = None,
+) -> NearestFacility:
+    """Travel time from every settlement to its nearest facility.
+
+    One multi-source Dijkstra from all facilities on the reversed graph.
+    Ties in time go to the facility listed first.
+
+    Parameters
+    ----------
+    graph
+        Graph from :meth:`RoutingGraph.from_network` (not augmented).
+    settlements, facilities
+        Points (WGS84); ids are their indexes.  A ``kind`` column of
+        settlements chooses the default ``max_snap_m``.
+    cutoff_s
+        Times above this are reported as ``inf`` with ``BEYOND_CUTOFF``.
+    max_snap_m
+        One number, or one per settlement followed by one per facility.
+        Default: ``profile.max_snap_m_rural`` for villages
+        (``kind == "village"``) and facilities, ``max_snap_m_urban`` else.
+
+    Returns
+    -------
+    NearestFacility
+
+    Notes
+    -----
+    Reasons.  ``NO_ROAD``: the settlement is farther than ``max_snap_m``
+    from any road the profile may use.  ``BEYOND_CUTOFF``: a facility is
+    reachable, but only in more than ``cutoff_s``.  ``DISCONNECTED``: no
+    facility can be reached at all.  The search is not stopped at the cutoff
+    but when every linked settlement has been settled, so reachability is
+    exact: on undirected (walk, bike) graphs ``DISCONNECTED`` means the
+    settlement's road piece (``component``) holds no linked facility; on
+    directed (drive) graphs it also covers the rare settlement whose piece
+    has a facility that one-way streets make unreachable.
+    """
+    cutoff_s = float(cutoff_s)
+    if not cutoff_s >= 0:
+        raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
+    aug, snap_s, snap_f = _attach(graph, settlements, facilities, max_snap_m)
+    src = snap_f["node"].to_numpy(dtype=np.int64)
+    tgt = snap_s["node"].to_numpy(dtype=np.int64)
+    mask = np.zeros(aug.n_nodes, dtype=bool)
+    mask[tgt[tgt >= 0]] = True
+    n_t = int(mask.sum())
+    if (src >= 0).any() and n_t:
+        dist, origin, _ = _dijkstra.multi_source(
+            aug.rev_indptr, aug.rev_indices, aug.rev_weight, src, np.inf, mask, n_t
+        )
+        d = np.where(tgt >= 0, dist[np.maximum(tgt, 0)], np.inf)
+        org = np.where(tgt >= 0, origin[np.maximum(tgt, 0)], -1)
+    else:
+        d = np.full(len(tgt), np.inf)
+        org = np.full(len(tgt), -1)
+    within = d <= cutoff_s
+    fac_ids = np.asarray(facilities.index, dtype=object)
+    facility = pd.array(
+        [fac_ids[o] if w else pd.NA for o, w in zip(org, within)], dtype=object
+    )
+    reason = np.full(len(tgt), None, dtype=object)
+    reason[~within & np.isfinite(d)] = BEYOND_CUTOFF
+    reason[~within & ~np.isfinite(d)] = DISCONNECTED
+    reason[tgt < 0] = NO_ROAD
+    table = pd.DataFrame(
+        {
+            "facility": facility,
+            "time_s": np.where(within, d, np.inf),
+            "reason": reason,
+            "snap_m": snap_s["distance_m"].to_numpy(),
+            "component": snap_s["component"].to_numpy(),
+        },
+        index=settlements.index.copy(),
+    )
+    n_unlinked = int((src < 0).sum())
+    if n_unlinked:
+        logger.warning("%d facilities are not near any usable road and were not used", n_unlinked)
+    return NearestFacility(
+        table=table,
+        settlement_snapping=snap_s,
+        facility_snapping=snap_f,
+        cutoff_s=cutoff_s,
+        profile=graph.profile.name,
+        n_unlinked_facilities=n_unlinked,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class ReachMatrix:
+    """Settlements reachable from each facility within a cutoff.
+
+    Attributes
+    ----------
+    times : scipy.sparse.csr_array
+        Facilities x settlements, seconds from the settlement to the
+        facility, only pairs within ``cutoff_s``; explicit zeros are kept
+        (a stored ``0.0`` is a reachable pair, a missing entry is not).
+    facility_ids, settlement_ids : pandas.Index
+        Row and column labels.
+    facility_snapping, settlement_snapping : pandas.DataFrame
+    cutoff_s : float
+    profile : str
+    """
+
+    times: sparse.csr_array
+    facility_ids: pd.Index
+    settlement_ids: pd.Index
+    facility_snapping: pd.DataFrame
+    settlement_snapping: pd.DataFrame
+    cutoff_s: float
+    profile: str
+
+    def to_dense(self) -> np.ndarray:
+        """Dense facilities x settlements array, ``inf`` where not reached."""
+        out = np.full(self.times.shape, np.inf)
+        coo = self.times.tocoo()
+        out[coo.row, coo.col] = coo.data
+        return out
+
+
+def reach_matrix(
+    graph: RoutingGraph,
+    facilities: gpd.GeoDataFrame | gpd.GeoSeries,
+    settlements: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    cutoff_s: float,
+    max_snap_m: float | np.ndarray | None = None,
+    n_threads: int | None = None,
+) -> ReachMatrix:
+    """Times from settlements to each facility, within ``cutoff_s``.
+
+    One bounded Dijkstra per facility on the reversed graph (cost
+    proportional to what it reaches), facilities split over threads.
+
+    Parameters
+    ----------
+    graph
+        Graph from :meth:`RoutingGraph.from_network`.
+    facilities, settlements
+        Points (WGS84); ids are their indexes.
+    cutoff_s
+        Largest time kept (inclusive), seconds.
+    max_snap_m
+        As in :func:`nearest_facility` (one number, or one per settlement
+        followed by one per facility).
+    n_threads
+        Threads (default: numba's thread count, i.e. the cores).
+
+    Returns
+    -------
+    ReachMatrix
+    """
+    cutoff_s = float(cutoff_s)
+    if not cutoff_s >= 0:
+        raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
+    aug, snap_s, snap_f = _attach(graph, settlements, facilities, max_snap_m)
+    src = snap_f["node"].to_numpy(dtype=np.int64)
+    tgt = snap_s["node"].to_numpy(dtype=np.int64)
+    col = np.full(aug.n_nodes, -1, dtype=np.int64)
+    col[tgt[tgt >= 0]] = np.flatnonzero(tgt >= 0)
+    indptr, cols, vals = _bounded(aug, src, cutoff_s, col, False, n_threads)
+    times = sparse.csr_array((vals, cols, indptr), shape=(len(src), len(tgt)))
+    times.sort_indices()
+    return ReachMatrix(
+        times=times,
+        facility_ids=pd.Index(facilities.index.copy()),
+        settlement_ids=pd.Index(settlements.index.copy()),
+        facility_snapping=snap_f,
+        settlement_snapping=snap_s,
+        cutoff_s=cutoff_s,
+        profile=graph.profile.name,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NodeTimes:
+    """Every node within a cutoff of each source (for service-circle polygons).
+
+    Attributes
+    ----------
+    graph : RoutingGraph
+        The graph the node indices refer to (augmented when points were
+        given: it then holds the split and virtual nodes).
+    source_ids : pandas.Index
+        Row labels (the points' index, or the node indices given).
+    source_nodes : numpy.ndarray
+        Node of each source (``-1`` for points not linked to a road).
+    times : scipy.sparse.csr_array
+        Sources x ``graph.n_nodes``: seconds from the node *to* the source
+        (settlement -> facility direction) for every node within
+        ``cutoff_s``, explicit zeros kept; each row lists the source node
+        itself at 0.
+    snapping : pandas.DataFrame or None
+        Snapping of the points, when points were given.
+    cutoff_s : float
+    """
+
+    graph: RoutingGraph
+    source_ids: pd.Index
+    source_nodes: np.ndarray
+    times: sparse.csr_array
+    snapping: pd.DataFrame | None
+    cutoff_s: float
+
+
+def reach_nodes(
+    graph: RoutingGraph,
+    sources: np.ndarray | gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    cutoff_s: float,
+    max_snap_m: float | np.ndarray | None = None,
+    n_threads: int | None = None,
+) -> NodeTimes:
+    """Times of every node within ``cutoff_s`` of each source.
+
+    Parameters
+    ----------
+    graph
+        A :class:`RoutingGraph` (augmented or not when ``sources`` are node
+        indices; not augmented when they are points).
+    sources
+        Node indices of ``graph``, or points (WGS84) which are attached
+        with :meth:`RoutingGraph.with_points` first.
+    cutoff_s
+        Largest time kept (inclusive).
+    max_snap_m
+        For points: default ``profile.max_snap_m_rural`` (facilities).
+
+    Returns
+    -------
+    NodeTimes
+    """
+    cutoff_s = float(cutoff_s)
+    if not cutoff_s >= 0:
+        raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
+    snapping = None
+    if isinstance(sources, gpd.GeoDataFrame | gpd.GeoSeries):
+        ms = graph.profile.max_snap_m_rural if max_snap_m is None else max_snap_m
+        g, snapping = graph.with_points(sources, max_snap_m=ms)
+        nodes = snapping["node"].to_numpy(dtype=np.int64)
+        ids = pd.Index(sources.index.copy())
+    else:
+        g = graph
+        nodes = np.asarray(sources, dtype=np.int64).ravel()
+        if nodes.size and (nodes.min() < -1 or nodes.max() >= g.n_nodes):
+            raise ValueError(f"source node indices must be in [0, {g.n_nodes})")
+        ids = pd.Index(nodes)
+    indptr, cols, vals = _bounded(g, nodes, cutoff_s, np.zeros(0, dtype=np.int64), True, n_threads)
+    times = sparse.csr_array((vals, cols, indptr), shape=(nodes.shape[0], g.n_nodes))
+    times.sort_indices()
+    return NodeTimes(graph=g, source_ids=ids, source_nodes=nodes, times=times, snapping=snapping, cutoff_s=cutoff_s)
