@@ -117,29 +117,12 @@ def _arc_geometry(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Start and end point of every original arc (projected metres).
 
-    Road segments are straight between consecutive OSM nodes, so an arc is
-    drawn between its tail and head node.  When the graph says which piece
-    of which segment an arc covers (``arc_segment``, ``arc_f0``, ``arc_f1``)
-    and gives segment end coordinates, the piece is drawn from those
-    instead, which stays right even where a virtual node is not on the
-    segment it stands for.
+    Road segments are straight between consecutive OSM nodes (never
+    simplified), :meth:`RoutingGraph.with_points` puts its split nodes on
+    the segment and access legs run straight from the split node to the
+    point, so every arc is the straight line between its tail and head.
     """
-    x0, y0, x1, y1 = x[tails], y[tails], x[heads], y[heads]
-    seg = getattr(graph, "arc_segment", None)
-    su, sv = getattr(graph, "seg_u", None), getattr(graph, "seg_v", None)
-    if seg is None or su is None or sv is None:
-        return x0, y0, x1, y1
-    seg = np.asarray(seg, dtype=np.int64)
-    f0 = np.asarray(graph.arc_f0, dtype=np.float64)
-    f1 = np.asarray(graph.arc_f1, dtype=np.float64)
-    su, sv = np.asarray(su, dtype=np.int64), np.asarray(sv, dtype=np.int64)
-    on = seg >= 0
-    s = seg[on]
-    ax, ay, bx, by = x[su[s]], y[su[s]], x[sv[s]], y[sv[s]]
-    x0, y0, x1, y1 = x0.copy(), y0.copy(), x1.copy(), y1.copy()
-    x0[on], y0[on] = ax + f0[on] * (bx - ax), ay + f0[on] * (by - ay)
-    x1[on], y1[on] = ax + f1[on] * (bx - ax), ay + f1[on] * (by - ay)
-    return x0, y0, x1, y1
+    return x[tails], y[tails], x[heads], y[heads]
 
 
 # --------------------------------------------------------------------------- kernels

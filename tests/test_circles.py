@@ -328,10 +328,17 @@ def harbin_net():
     return network.network_from_osm_file(HARBIN)
 
 
-def test_harbin_welfare_home_circle_matches_networkx(harbin_net):
-    # 哈尔滨市第一社会福利院 (OSM way 986527128), centroid of its outline
-    fac = gpd.GeoDataFrame({"name": ["哈尔滨市第一社会福利院"], "tier": ["county"]},
-                           geometry=[shapely.Point(126.61816, 45.68698)], crs="EPSG:4326",
-                           index=pd.Index(["W986527128"], name="facility_id"))
+@pytest.mark.parametrize(
+    ("fid", "name", "lon", "lat", "min_nodes"),
+    [
+        # 哈尔滨市第一社会福利院 (OSM way 986527128), centroid of its outline: sparse suburban roads
+        ("W986527128", "哈尔滨市第一社会福利院", 126.61816, 45.68698, 15),
+        # a point in the dense centre (南岗区), many footways and alleys
+        ("C1", "centre", 126.6285, 45.7560, 200),
+    ],
+)
+def test_harbin_circle_matches_networkx(harbin_net, fid, name, lon, lat, min_nodes):
+    fac = gpd.GeoDataFrame({"name": [name], "tier": ["county"]}, geometry=[shapely.Point(lon, lat)],
+                           crs="EPSG:4326", index=pd.Index([fid], name="facility_id"))
     n = _check_against_networkx(harbin_net, fac, 15.0, 30.0)
-    assert n > 15
+    assert n > min_nodes
