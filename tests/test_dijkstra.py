@@ -1,0 +1,121 @@
+"""The numba kernels against networkx on random small graphs."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import _dijkstra
+
+
+@st.composite
+def graphs(draw):
+    """Random directed multigraphs with small integer weights (many ties), zeros and parallel arcs."""
+    n = draw(st.integers(1, 14))
+    m = draw(st.integers(0, 40))
+    tail = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    head = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    w = draw(st.lists(st.integers(0, 6), min_size=m, max_size=m))
+    return n, np.array(tail, dtype=np.int64), np.array(head, dtype=np.int64), np.array(w, dtype=np.float64)
+
+
+def _csr(n, tail, head, w):
+    order = np.argsort(tail, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    return indptr, head[order].astype(np.int32), w[order]
+
+
+def _nx(n, tail, head, w):
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from(zip(tail.tolist(), head.tolist(), w.tolist()))
+    return g
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs(), st.data())
+def test_multi_source_equals_networkx(graph, data):
+    n, tail, head, w = graph
+    sources = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))
+    cutoff = data.draw(st.sampled_from([np.inf, 0.0, 3.0, 7.0]))
+    indptr, ind, wt = _csr(n, tail, head, w)
+    dist, origin, _ = _dijkstra.multi_source(
+        indptr, ind, wt, np.array(sources, dtype=np.int64), cutoff, np.zeros(n, dtype=bool), -1
+    )
+    g = _nx(n, tail, head, w)
+    ref = nx.multi_source_dijkstra_path_length(g, set(sources), cutoff=None if np.isinf(cutoff) else cutoff)
+    expected = np.array([ref.get(i, np.inf) for i in range(n)])
+    np.testing.assert_array_equal(dist, expected)
+    # origin: the first-listed source among those at the minimum time
+    per = [nx.single_source_dijkstra_path_length(g, s) for s in sources]
+    for v in range(n):
+        if np.isinf(dist[v]):
+            assert origin[v] == -1
+        else:
+            best = [i for i, d in enumerate(per) if d.get(v, np.inf) == dist[v]]
+            assert origin[v] == min(best)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs(), st.data())
+def test_multi_source_early_stop_keeps_targets_exact(graph, data):
+    n, tail, head, w = graph
+    sources = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))
+    targets = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4, unique=True))
+    indptr, ind, wt = _csr(n, tail, head, w)
+    mask = np.zeros(n, dtype=bool)
+    mask[targets] = True
+    dist, _, _ = _dijkstra.multi_source(indptr, ind, wt, np.array(sources), np.inf, mask, len(targets))
+    ref = nx.multi_source_dijkstra_path_length(_nx(n, tail, head, w), set(sources))
+    for t in targets:
+        assert dist[t] == ref.get(t, np.inf)
+    # nodes not settled before the stop are inf, never a partial value
+    full, _, _ = _dijkstra.multi_source(indptr, ind, wt, np.array(sources), np.inf, mask, -1)
+    assert np.all((dist == full) | np.isinf(dist))
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs(), st.data())
+def test_bounded_many_source_equals_networkx(graph, data):
+    n, tail, head, w = graph
+    sources = data.draw(st.lists(st.integers(-1, n - 1), min_size=0, max_size=6))
+    cutoff = data.draw(st.sampled_from([0.0, 2.0, 5.0, 1e9]))
+    targets = data.draw(st.lists(st.integers(0, n - 1), max_size=n, unique=True))
+    col = np.full(n, -1, dtype=np.int64)
+    col[targets] = np.arange(len(targets))
+    indptr, ind, wt = _csr(n, tail, head, w)
+    g = _nx(n, tail, head, w)
+    src = np.array(sources, dtype=np.int64)
+    for all_nodes in (False, True):
+        counts, cols, vals = _dijkstra.bounded_many_source(indptr, ind, wt, src, cutoff, col, all_nodes)
+        assert counts.sum() == cols.shape[0] == vals.shape[0]
+        start = 0
+        for s, c in zip(sources, counts):
+            got = dict(zip(cols[start:start + c].tolist(), vals[start:start + c].tolist()))
+            start += c
+            if s < 0:
+                assert c == 0
+                continue
+            ref = nx.single_source_dijkstra_path_length(g, s, cutoff=cutoff)
+            if all_nodes:
+                expected = ref
+            else:
+                expected = {col[v]: d for v, d in ref.items() if col[v] >= 0}
+            assert got == expected
+            assert np.all(np.diff(vals[start - c:start]) >= 0)  # settling order
+
+
+def test_bounded_resets_between_sources():
+    # a path 0 -> 1 -> 2 -> 3; the second search must not see the first's labels
+    indptr = np.array([0, 1, 2, 3, 3], dtype=np.int64)
+    ind = np.array([1, 2, 3], dtype=np.int32)
+    w = np.array([1.0, 1.0, 1.0])
+    counts, cols, vals = _dijkstra.bounded_many_source(
+        indptr, ind, w, np.array([0, 2, 0]), 1.5, np.zeros(0, dtype=np.int64), True
+    )
+    assert counts.tolist() == [2, 2, 2]
+    assert cols.tolist() == [0, 1, 2, 3, 0, 1]
+    assert vals.tolist() == [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
