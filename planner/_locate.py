@@ -64,9 +64,14 @@ for minimisation, so always >= 0.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import heapq
 import logging
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +81,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner._errors import SolverError
 
-__all__ = ["Solution", "solve_lscp", "solve_mclp", "solve_pmedian", "cover_from_times"]
+__all__ = ["Solution", "solve_lscp", "solve_mclp", "solve_pmedian", "solve_partial_cover", "cover_from_times"]
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +261,8 @@ def _solve(c: np.ndarray, A: sp.spmatrix | sp.sparray, lo: np.ndarray, hi: np.nd
     opts: dict[str, Any] = {"time_limit": float(time_limit_s), "disp": False}
     if not relax:
         opts["mip_rel_gap"] = float(mip_gap)
-    res = milp(sign * c, integrality=integ, bounds=Bounds(lb, ub), constraints=cons, options=opts)
+    with _no_fd1():
+        res = milp(sign * c, integrality=integ, bounds=Bounds(lb, ub), constraints=cons, options=opts)
     n_cons = int(A.shape[0])
     if res.x is None:
         if res.status == 1:
@@ -274,6 +280,25 @@ def _solve(c: np.ndarray, A: sp.spmatrix | sp.sparray, lo: np.ndarray, hi: np.nd
         gap = _gap(score, bound, maximise)
         status = "optimal" if res.status == 0 else "time_limit"
     return _Milp(np.asarray(res.x), status, score, bound, gap, str(res.message), len(c), n_cons)
+
+
+@contextlib.contextmanager
+def _no_fd1() -> Iterator[None]:
+    """HiGHS' MIP code prints debug lines to file descriptor 1 even with ``disp=False``: discard them."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _gap(value: float, bound: float, maximise: bool) -> float:
@@ -1000,4 +1025,85 @@ def _pmedian_capacitated(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, w
         gap=m.gap, opened=chosen[order], gains=gains[order], assignment=site, credited=credited, covered=served,
         uncoverable=uncoverable, unserved=unserved, runtime_s=time.perf_counter() - t0, params=params,
         message=m.message,
+    )
+
+
+# --------------------------------------------------------------------------- partial cover
+
+
+def solve_partial_cover(
+    cover: Any,
+    group: Any,
+    n_needed: int,
+    *,
+    fixed: Any = None,
+    time_limit_s: float = 60.0,
+    mip_gap: float = 0.0,
+) -> Solution:
+    """Fewest new sites so that at least ``n_needed`` demands of ``group`` are covered.
+
+    This answers "how many new village points reach 80 % of villages": the
+    count includes what fixed sites already cover.
+
+    Parameters
+    ----------
+    cover : sparse or ndarray
+        Demands x sites, bool.
+    group : bool array
+        The demands that count (e.g. villages).
+    n_needed : int
+        How many of them must be covered.
+    fixed : bool mask or indices, optional
+        Existing sites.
+    time_limit_s, mip_gap : float
+
+    Returns
+    -------
+    Solution
+        ``objective`` = number of new sites; ``status`` is ``"infeasible"``
+        (and ``opened`` empty) when even every candidate together does not
+        cover ``n_needed``; ``params["max_coverable"]`` says how many could be.
+    """
+    t0 = time.perf_counter()
+    A = _as_cover(cover)
+    n_dem, n_site = A.shape
+    grp = np.asarray(group, dtype=bool)
+    fx = _fixed(fixed, n_site)
+    covered0 = (np.asarray(A[:, np.flatnonzero(fx)].sum(axis=1)).reshape(-1) > 0) if fx.any() else np.zeros(n_dem, bool)
+    cand = np.flatnonzero(~fx)
+    by_cand = np.asarray(A[:, cand].sum(axis=1)).reshape(-1) > 0 if len(cand) else np.zeros(n_dem, bool)
+    have = int((covered0 & grp).sum())
+    need_rows = np.flatnonzero(grp & ~covered0 & by_cand)
+    max_cov = have + len(need_rows)
+    extra = int(n_needed) - have
+    params = {"n_needed": int(n_needed), "already": have, "max_coverable": max_cov,
+              "time_limit_s": time_limit_s, "mip_gap": mip_gap}
+    uncoverable = np.flatnonzero(grp & ~covered0 & ~by_cand)
+    if extra <= 0:
+        return _empty("partial_cover", "exact", n_dem, uncoverable, 0.0, params, t0, covered=covered0)
+    if extra > len(need_rows):
+        s = _empty("partial_cover", "exact", n_dem, uncoverable, float("nan"), params, t0, covered=covered0)
+        return dataclasses.replace(s, status="infeasible", message=f"at most {max_cov} of {int(grp.sum())} coverable")
+    sub = sp.csc_array(sp.csr_array(A[need_rows][:, cand], dtype=float))
+    useful = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub = sp.csr_array(sub[:, useful])
+    cols = cand[useful]
+    nx, ny = len(cols), len(need_rows)
+    # y_i - sum_j a_ij x_j <= 0 ; sum_i y_i >= extra ; min sum x
+    A1 = sp.hstack([-sub, sp.identity(ny, format="csr")])
+    A2 = sp.csr_array(np.concatenate([np.zeros(nx), np.ones(ny)])[None, :])
+    m = _solve(np.concatenate([np.ones(nx), np.zeros(ny)]), sp.vstack([A1, A2]).tocsr(),
+               np.concatenate([np.full(ny, -np.inf), [extra]]), np.concatenate([np.zeros(ny), [np.inf]]),
+               np.zeros(nx + ny), np.ones(nx + ny), np.concatenate([np.ones(nx), np.zeros(ny)]),
+               time_limit_s=time_limit_s, mip_gap=mip_gap, maximise=False)
+    chosen = list(cols[m.x[:nx] > 0.5])
+    order, gains, credited = _rank_cover(chosen, sp.csc_array(A), covered0 | ~grp, np.ones(n_dem), np.zeros(n_site))
+    covered = covered0.copy()
+    covered[credited >= 0] = True
+    params.update(n_vars=m.n_vars, n_cons=m.n_cons)
+    return Solution(
+        model="partial_cover", method="exact", status=m.status, objective=float(len(chosen)), score=m.score,
+        bound=m.bound, gap=m.gap, opened=order, gains=gains, assignment=np.full(n_dem, -1), credited=credited,
+        covered=covered, uncoverable=uncoverable, unserved=np.zeros(0, int), runtime_s=time.perf_counter() - t0,
+        params=params, message=m.message,
     )

@@ -54,8 +54,16 @@ Coverage versus the number of new sites ``k = 0..K`` is computed by
 re-solving the covering model (MCLP, capacitated for township centres) for
 every ``k`` when it is solved exactly, and from the incremental greedy order
 when the instance is large enough to be solved greedily (``curve_method`` in
-:attr:`SitingResult.params`).  :attr:`SitingResult.targets` gives the first
-``k`` at which each policy target is reached ("新增 9 个村级点可达到 80%").
+:attr:`SitingResult.params`); the re-solves share one ``siting.time_limit_s``
+budget.  The curve runs to ``k = max(p, the target points)`` (at most 100).
+
+:attr:`SitingResult.targets` gives, for each policy share target, the fewest
+new sites that reach it ("新增 9 个村级点可使村覆盖率达到 80%"), solved exactly
+as a partial-cover MILP (fewest sites such that at least the target share of
+villages / communities is covered, fixed sites included), or, for township
+centres, the count of townships still without a centre; when even every
+candidate together falls short it says how far and how many settlements need
+new candidates.
 
 Distances
 ---------
@@ -336,8 +344,9 @@ class SitingResult:
         ``community_share``, ``older_covered``, ``older_share`` (and
         ``township_share`` for township centres), ``method``.
     targets : DataFrame
-        Per policy target: ``target``, ``value_before``, ``reached_at_k``
-        (0 = already met, NA = not within the curve), ``text_zh``, ``text_en``.
+        Per policy target: ``indicator``, ``target``, ``value_before``, ``best``
+        (every candidate built), ``reached_at_k`` (fewest new sites; 0 = already
+        met, NA = not reachable with these candidates), ``method``, ``text_zh``, ``text_en``.
     scorecard : DataFrame
         Before/after side by side (``value_before``, ``value_after``, ``met_before``,
         ``met_after``, ``gap_before``, ``gap_after`` per indicator and scope).
@@ -769,15 +778,18 @@ def propose_sites(
                          for m in unc_df["threshold_min"]]
 
     # ---- coverage curve and policy targets
-    k_max = int(curve_k if curve_k is not None else max(p if model != "lscp" else 0, len(sol.opened)))
-    curve, curve_method = _curve(cover, w, fixed, cap, splittable, pref if model == "mclp" else None, k_max, kind,
-                                 existing, usable, tier, method, sc, verbose)
     n_town = None
     if tier == "township":
         towns = (list(data.townships.index.astype(str)) if data.townships is not None
                  else sorted({t for t in sett["township"].astype(str) if t}))
         n_town = len(towns)
-    tgt = _targets(curve, tier, targets, n_town)
+    tgt = _target_points(cover, fixed, kind, tier, targets, existing, usable, n_town, sc)
+    reached = [int(k) for k in tgt["reached_at_k"].dropna()]
+    k_max = int(curve_k) if curve_k is not None else min(
+        max([p if model != "lscp" else 0, len(sol.opened)] + reached), _CURVE_CAP)
+    curve, curve_method = _curve(cover, w, fixed, cap, splittable, pref if model == "mclp" else None, k_max, kind,
+                                 existing, usable, tier, method, sc, verbose)
+    tgt = _older_target(tgt, curve)
 
     # ---- before / after scorecard
     score = _scorecard_before_after(data, coverage, tier, covered_before, covered_after, sites_out, config)
@@ -832,9 +844,11 @@ def _curve(cover: sp.csr_array, w: np.ndarray, fixed: np.ndarray, cap: np.ndarra
 
             it = tqdm(ks, desc="coverage curve")
         sols = []
+        deadline = time.perf_counter() + sc.time_limit_s
         for k in it:
+            left = max(deadline - time.perf_counter(), 1.0)
             s = _locate.solve_mclp(cover, w, k, fixed=fixed, capacity=cap, splittable=splittable,
-                                   time_limit_s=sc.time_limit_s, mip_gap=sc.mip_gap)
+                                   time_limit_s=left, mip_gap=sc.mip_gap)
             sols.append((np.asarray(s.covered, bool), list(s.opened)))
         how = "re-solved exactly for each k (MCLP" + (", capacitated)" if cap is not None else ")")
     n_v, n_c = int(is_v.sum()), int((~is_v).sum())
@@ -853,48 +867,87 @@ def _curve(cover: sp.csr_array, w: np.ndarray, fixed: np.ndarray, cap: np.ndarra
     return pd.DataFrame(rows), how
 
 
-def _targets(curve: pd.DataFrame, tier: str, targets: Any, n_town: int | None) -> pd.DataFrame:
+def _target_points(cover: sp.csr_array, fixed: np.ndarray, kind: np.ndarray, tier: str, targets: Any,
+                   existing: pd.DataFrame, usable: pd.DataFrame, n_town: int | None, sc: Any) -> pd.DataFrame:
+    """The fewest new sites that reach each share target (exact partial-cover MILP, or a count for townships)."""
+    rows = []
     specs = []
     if tier == "community":
-        specs.append(("village_facility_coverage", "village_share", targets.village_facility_share,
+        specs.append(("village_facility_coverage", kind == "village", targets.village_facility_share,
                       "村级点", "village points", "村覆盖率", "of villages covered"))
-        specs.append(("community_daycare_coverage", "community_share", targets.community_daycare_share,
+        specs.append(("community_daycare_coverage", kind != "village", targets.community_daycare_share,
                       "社区点", "community points", "社区覆盖率", "of communities covered"))
-    elif tier == "township" and n_town:
-        curve = curve.assign(township_share=curve["townships_with_centre"] / n_town)
-        specs.append(("township_centre_coverage", "township_share", targets.township_centre_share_2025,
-                      "乡镇(街道)中心", "township centres", "乡镇(街道)有中心的比例", "of townships with a centre"))
-    specs.append(("older_covered_share", "older_share", None, "新增点", "new sites", "老年人覆盖率", "of older people covered"))
-    rows = []
-    k_max = int(curve["k"].max()) if len(curve) else 0
-    for key, col, target, what_zh, what_en, name_zh, name_en in specs:
-        vals = curve[col].to_numpy(dtype=float)
-        if not len(vals) or np.isnan(vals).all():
+    for key, grp, target, what_zh, what_en, name_zh, name_en in specs:
+        n = int(grp.sum())
+        if not n:
             continue
-        before, best = float(vals[0]), float(np.nanmax(vals))
-        if target is None:
-            zh = f"新增 {k_max} 处后{name_zh}由 {before:.0%} 升至 {vals[-1]:.0%}"
-            en = f"{k_max} new sites raise the share {name_en} from {before:.0%} to {vals[-1]:.0%}"
-            rows.append({"indicator": key, "column": col, "target": np.nan, "value_before": before, "best": best,
-                         "reached_at_k": pd.NA, "text_zh": zh, "text_en": en})
-            continue
-        hit = np.flatnonzero(vals >= target - 1e-12)
-        k = int(curve["k"].iloc[hit[0]]) if len(hit) else None
-        if k == 0:
-            zh = f"{name_zh}已达 {before:.0%}，已满足 {target:.0%} 的目标"
-            en = f"{before:.0%} {name_en}: the {target:.0%} target is already met"
-        elif k is not None:
-            zh = f"新增 {k} 个{what_zh}可使{name_zh}达到 {target:.0%}（{before:.0%} → {vals[hit[0]]:.0%}）"
-            en = f"{k} new {what_en} reach {target:.0%} {name_en} ({before:.0%} -> {vals[hit[0]]:.0%})"
+        need = int(math.ceil(target * n - 1e-9))
+        s = _locate.solve_partial_cover(cover, grp, need, fixed=fixed, time_limit_s=sc.time_limit_s,
+                                        mip_gap=sc.mip_gap)
+        before = s.params["already"] / n
+        best = s.params["max_coverable"] / n
+        if s.status == "empty":
+            k, zh, en = 0, f"{name_zh}已达 {before:.0%}，已满足 {target:.0%} 的目标", \
+                f"{before:.0%} {name_en}: the {target:.0%} target is already met"
+        elif s.status == "infeasible":
+            k = None
+            zh = (f"现有候选点全部建成后{name_zh}最高 {best:.0%}，达不到 {target:.0%}："
+                  f"{n - s.params['max_coverable']} 个需要新的候选点")
+            en = (f"even every candidate together reaches only {best:.0%} {name_en}, short of {target:.0%}: "
+                  f"{n - s.params['max_coverable']} need new candidate sites")
         else:
-            zh = f"新增 {k_max} 个{what_zh}后{name_zh}最高 {best:.0%}，仍达不到 {target:.0%}（其余需新的候选点）"
-            en = f"{k_max} new {what_en} reach at most {best:.0%} {name_en}: {target:.0%} is not reached (more candidates needed)"
-        rows.append({"indicator": key, "column": col, "target": target, "value_before": before, "best": best,
-                     "reached_at_k": k if k is not None else pd.NA, "text_zh": zh, "text_en": en})
-    out = pd.DataFrame(rows, columns=["indicator", "column", "target", "value_before", "best", "reached_at_k",
-                                      "text_zh", "text_en"])
+            k = int(s.objective)
+            after = (grp & s.covered).sum() / n
+            zh = f"新增 {k} 个{what_zh}可使{name_zh}达到 {target:.0%}（{before:.0%} → {after:.0%}）"
+            en = f"{k} new {what_en} reach {target:.0%} {name_en} ({before:.0%} -> {after:.0%})"
+            if s.status != "optimal":
+                zh += f"（时间上限内最优性差距 {s.gap:.1%}）"
+                en += f" (time limit: gap {s.gap:.1%})"
+        rows.append({"indicator": key, "target": target, "value_before": before, "best": best,
+                     "reached_at_k": k, "method": "partial-cover MILP (fewest sites)", "text_zh": zh, "text_en": en})
+    if tier == "township" and n_town:
+        have = {str(t) for t in existing.get("township", pd.Series(dtype=str)).fillna("") if str(t)}
+        avail = {str(t) for t in usable["township"].fillna("").astype(str) if t and str(t) not in have}
+        target = targets.township_centre_share_2025
+        need = int(math.ceil(target * n_town - 1e-9)) - len(have)
+        before, best = len(have) / n_town, (len(have) + len(avail)) / n_town
+        name_zh, name_en = "乡镇(街道)有中心的比例", "of townships with a centre"
+        if need <= 0:
+            k, zh, en = 0, f"{name_zh}已达 {before:.0%}，已满足 {target:.0%} 的目标", \
+                f"{before:.0%} {name_en}: the {target:.0%} target is already met"
+        elif need <= len(avail):
+            k = need
+            zh = f"在无中心的乡镇新增 {k} 个中心可使{name_zh}达到 {target:.0%}"
+            en = f"{k} new centres in townships without one reach {target:.0%} {name_en}"
+        else:
+            k = None
+            zh = f"候选点只分布在 {len(avail)} 个无中心乡镇，{name_zh}最高 {best:.0%}，达不到 {target:.0%}"
+            en = f"candidates lie in only {len(avail)} townships without a centre: at most {best:.0%}, short of {target:.0%}"
+        rows.append({"indicator": "township_centre_coverage", "target": target, "value_before": before, "best": best,
+                     "reached_at_k": k, "method": "count of townships without a centre", "text_zh": zh, "text_en": en})
+    out = pd.DataFrame(rows, columns=_TARGET_COLUMNS)
+    out["reached_at_k"] = pd.array([pd.NA if v is None else v for v in out["reached_at_k"]], dtype="Int64")
+    return out
+
+
+def _older_target(tgt: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
+    if not len(curve) or curve["older_share"].isna().all():
+        return tgt
+    k_max = int(curve["k"].max())
+    before, after = float(curve["older_share"].iloc[0]), float(curve["older_share"].iloc[-1])
+    row = {"indicator": "older_covered_share", "target": np.nan, "value_before": before,
+           "best": float(curve["older_share"].max()), "reached_at_k": pd.NA, "method": str(curve["method"].iloc[0]),
+           "text_zh": f"新增 {k_max} 处后老年人覆盖率由 {before:.0%} 升至 {after:.0%}",
+           "text_en": f"{k_max} new sites raise the share of older people covered from {before:.0%} to {after:.0%}"}
+    out = pd.concat([tgt, pd.DataFrame([row], columns=_TARGET_COLUMNS)], ignore_index=True) if len(tgt) else \
+        pd.DataFrame([row], columns=_TARGET_COLUMNS)
     out["reached_at_k"] = out["reached_at_k"].astype("Int64")
     return out
+
+
+_TARGET_COLUMNS = ["indicator", "target", "value_before", "best", "reached_at_k", "method", "text_zh", "text_en"]
+#: Largest default k of the coverage curve.
+_CURVE_CAP = 100
 
 
 def _scorecard_before_after(data: StudyData, coverage: Any, tier: str, before: np.ndarray, after: np.ndarray,

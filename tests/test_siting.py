@@ -130,6 +130,17 @@ def test_capacitated_pmedian_moves_demand_when_full():
     assert cap.objective == pytest.approx(30.0) and sorted(cap.assignment) == [0, 1]
 
 
+def test_partial_cover_fewest_sites_for_a_share():
+    g = np.ones(4, bool)
+    assert L.solve_partial_cover(COVER, g, 0).objective == 0.0
+    assert L.solve_partial_cover(COVER, g, 2).objective == 1.0   # site0 or site1 or site2
+    three = L.solve_partial_cover(COVER, g, 3)
+    assert three.objective == 2.0 and three.status == "optimal"
+    assert L.solve_partial_cover(COVER, g, 3, fixed=[1]).objective == 1.0  # 2 already, one more
+    short = L.solve_partial_cover(COVER[:, :2], g, 4)
+    assert short.status == "infeasible" and short.params["max_coverable"] == 3
+
+
 def test_bad_inputs_raise():
     with pytest.raises(SolverError):
         L.solve_mclp(COVER, W[:3], 1)
@@ -288,10 +299,22 @@ def test_curve_and_targets(study, reach):
     row = r.targets.set_index("indicator").loc["village_facility_coverage"]
     assert row["reached_at_k"] == 2
     assert "新增 2 个村级点可使村覆盖率达到 80%" in row["text_zh"]
+    assert row["value_before"] == pytest.approx(2 / 6) and row["best"] == pytest.approx(5 / 6)
     assert "2 new village points reach 80%" in row["text_en"]
     sc = r.scorecard.set_index(["indicator", "scope"]).loc[("village_facility_coverage", "overall")]
     assert sc["value_before"] == pytest.approx(2 / 6) and sc["value_after"] == pytest.approx(5 / 6)
     assert "新增" in r.summary() and "new sites" in r.summary(lang="en")
+
+
+def test_target_out_of_reach_is_explained(reach):
+    from planner.siting import propose_sites
+
+    cfg = dataclasses.replace(default_config(), targets=PolicyTargets(village_facility_share=0.9))
+    r = propose_sites(_study(config=cfg), reach, model="mclp", p=1)
+    row = r.targets.set_index("indicator").loc["village_facility_coverage"]
+    assert pd.isna(row["reached_at_k"]) and row["best"] == pytest.approx(5 / 6)
+    assert "1 个需要新的候选点" in row["text_zh"]
+    assert int(r.curve["k"].max()) == 1
 
 
 def test_lscp_and_pmedian_adapter(study, reach):
