@@ -72,7 +72,7 @@ def _demo(quick: bool) -> None:
             if model == "mclp" and name == "candidate layer":
                 for line in r.targets["text_en"]:
                     print("   ", line)
-                print("    excluded:", dict(r.excluded["reason"].value_counts()))
+                print("    excluded:", {k: int(v) for k, v in r.excluded["reason"].value_counts().items()})
     t0 = time.perf_counter()
     tiered = propose_tiered_sites(data, reach, p={"community": 10, "township": 3})
     print(f"tiered run (village points + capacitated township centres) in {time.perf_counter() - t0:.2f} s:")

@@ -393,6 +393,13 @@ class SitingResult:
         blocked = self.occupancy[self.occupancy["blocked"]] if len(self.occupancy) else self.occupancy
         if self.params.get("public") and len(blocked):
             parts.extend(blocked[f"text_{lang}"].tolist())
+        if self.model == "pmedian" and "time_min" in self.settlements:
+            st = self.settlements
+            ok = np.isfinite(st["time_min"].to_numpy(dtype=float)) & (st["older"].to_numpy() > 0)
+            if ok.any():
+                mean = float(np.average(st["time_min"][ok], weights=st["older"][ok]))
+                parts.append(tr(lang, f"到达所分配设施的老年人加权平均时间 {mean:.1f} 分钟。",
+                                f"Older-population-weighted mean time to the assigned site: {mean:.1f} min."))
         if len(self.uncoverable):
             parts.append(tr(lang, f"{len(self.uncoverable)} 个村/社区在服务时间内没有任何候选点可覆盖。",
                             f"{len(self.uncoverable)} settlements have no candidate within the threshold."))
@@ -891,10 +898,11 @@ def _target_points(cover: sp.csr_array, fixed: np.ndarray, kind: np.ndarray, tie
                 f"{before:.0%} {name_en}: the {target:.0%} target is already met"
         elif s.status == "infeasible":
             k = None
+            miss = n - s.params["max_coverable"]
             zh = (f"现有候选点全部建成后{name_zh}最高 {best:.0%}，达不到 {target:.0%}："
-                  f"{n - s.params['max_coverable']} 个需要新的候选点")
+                  f"{miss} 个{'村' if key.startswith('village') else '社区'}在服务时间内没有候选点，需补充候选点")
             en = (f"even every candidate together reaches only {best:.0%} {name_en}, short of {target:.0%}: "
-                  f"{n - s.params['max_coverable']} need new candidate sites")
+                  f"{miss} have no candidate within the threshold and need new candidate sites")
         else:
             k = int(s.objective)
             after = (grp & s.covered).sum() / n

@@ -313,7 +313,8 @@ def test_target_out_of_reach_is_explained(reach):
     r = propose_sites(_study(config=cfg), reach, model="mclp", p=1)
     row = r.targets.set_index("indicator").loc["village_facility_coverage"]
     assert pd.isna(row["reached_at_k"]) and row["best"] == pytest.approx(5 / 6)
-    assert "1 个需要新的候选点" in row["text_zh"]
+    assert "1 个村在服务时间内没有候选点" in row["text_zh"]
+    assert "1 have no candidate" in row["text_en"]
     assert int(r.curve["k"].max()) == 1
 
 
@@ -370,3 +371,48 @@ def test_settlements_as_candidates_and_outputs(study, reach, tmp_path):
     assert len(gpd.read_file(gpkg, layer="community_proposed_sites")) == 2
     with pytest.raises(ConfigError):
         propose_sites(st, reach, model="nope")
+
+
+# --------------------------------------------------------------------------- demo county on its roads
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    pytest.importorskip("planner.routing")
+    cfg_path = ROOT / "data" / "demo_county.toml"
+    if not cfg_path.exists():
+        pytest.skip("demo county data not generated")
+    from planner.config import load_config
+    from planner.data import load_study
+    from planner.pipeline import build_study_graphs
+
+    data = load_study(load_config(cfg_path))
+    _, graphs = build_study_graphs(data)
+    return data, graphs
+
+
+def test_demo_county_on_roads(demo):
+    from planner.siting import propose_sites, propose_tiered_sites
+
+    data, graphs = demo
+    r = propose_sites(data, graphs, model="mclp", p=5)
+    assert r.params["reach_source"] == "road_network" and r.solution.status == "optimal"
+    assert 0 < len(r.sites) <= 5
+    # every candidate inside an exclusion polygon is excluded, and only those
+    zones = data.exclusion_zones.to_crs("EPSG:4326")
+    inside = data.candidates[data.candidates.geometry.within(zones.union_all())].index
+    ex = r.excluded[r.excluded["reason"] == "EXCLUSION_ZONE"].index
+    assert set(ex) == set(inside) and len(ex) > 0
+    assert not set(r.sites.index) & set(ex)
+    # gains are non-increasing in rank order and the sites' new older people add up to the curve
+    assert (np.diff(r.sites["marginal_gain"].to_numpy()) <= 1e-6).all()
+    c = r.curve.set_index("k")
+    assert r.sites["new_older"].sum() == pytest.approx(c.loc[len(r.sites), "older_covered"] - c.loc[0, "older_covered"])
+    # the settlements no candidate reaches are not covered after either
+    assert not r.settlements.loc[r.uncoverable.index, "covered_after"].any()
+    tiered = propose_tiered_sites(data, graphs, p={"community": 3, "township": 2})
+    assert set(tiered) == {"community", "township"}
+    assert tiered["township"].params["capacitated"] and tiered["township"].params["public"]
+    assert (tiered["township"].sites["new_older"] <= data.config.targets.township_centre_capacity + 1e-6).all()
