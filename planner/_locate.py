@@ -955,27 +955,32 @@ def _finish_pmedian(chosen: list[int], rows: np.ndarray, cols: np.ndarray, vals:
             return -float((w * b).sum())
 
         chosen = _prune(list(chosen), value)
-    # rank new sites greedily by saving given those ranked before
+    # rank new sites greedily by saving given those ranked before (lazy: savings only shrink)
     sel = np.isin(cols, chosen)
     r_s, c_s, v_s = rows[sel], cols[sel], vals[sel]
-    left = list(chosen)
+    srt = np.argsort(c_s, kind="stable")
+    r_s, c_s, v_s = r_s[srt], c_s[srt], v_s[srt]
+    starts = np.searchsorted(c_s, chosen, side="left")
+    ends = np.searchsorted(c_s, chosen, side="right")
+    piece = {int(j): (r_s[a:b], v_s[a:b]) for j, a, b in zip(chosen, starts, ends, strict=True)}
+
+    def saving(k: int) -> float:
+        r, v = piece[int(chosen[k])]
+        return float((w[r] * np.maximum(0.0, best[r] - v)).sum())
+
+    lazy = _Lazy(np.array([saving(k) for k in range(len(chosen))]), np.ones(len(chosen), bool))
     order, gains = [], []
-    while left:
-        g_best, j_best = -np.inf, None
-        for j in left:
-            m = c_s == j
-            g = float((w[r_s[m]] * np.maximum(0.0, best[r_s[m]] - v_s[m])).sum())
-            if g > g_best + _EPS:
-                g_best, j_best = g, j
-        m = c_s == j_best
-        better = v_s[m] < best[r_s[m]] - _EPS
-        best[r_s[m][better]] = v_s[m][better]
-        site[r_s[m][better]] = j_best
-        left.remove(j_best)
-        if g_best <= _EPS:
-            continue  # saves no travel time given the sites ranked before: not proposed
-        order.append(j_best)
-        gains.append(g_best)
+    for rnd in range(len(chosen)):
+        got = lazy.pop(saving, rnd)
+        if got is None or got[1] <= _EPS:
+            break  # the rest save no travel time given the sites ranked before: not proposed
+        j = int(chosen[got[0]])
+        r, v = piece[j]
+        better = v < best[r] - _EPS
+        best[r[better]] = v[better]
+        site[r[better]] = j
+        order.append(j)
+        gains.append(got[1])
     served = site >= 0
     credited = np.where(served & ~np.isin(site, np.flatnonzero(fx)), site, -1)
     unserved = np.flatnonzero(reach_any & ~served)

@@ -416,3 +416,29 @@ def test_demo_county_on_roads(demo):
     assert set(tiered) == {"community", "township"}
     assert tiered["township"].params["capacitated"] and tiered["township"].params["public"]
     assert (tiered["township"].sites["new_older"] <= data.config.targets.township_centre_capacity + 1e-6).all()
+
+
+def test_greedy_through_the_adapter_reports_gap(study, reach):
+    from planner.siting import propose_sites
+
+    r = propose_sites(study, reach, model="mclp", p=2, method="greedy")
+    assert r.solution.method == "greedy" and r.solution.gap >= 0.0
+    assert r.solution.bound >= r.solution.objective - 1e-9
+    assert r.params["curve_method"].startswith("incremental greedy")
+    assert set(r.sites.index) == {"C1", "C3"}
+
+
+def test_health_facility_layer_sets_colocation(study, reach):
+    from planner.siting import propose_sites
+
+    clinic = gpd.GeoDataFrame({"name": ["乙镇卫生院"], "type": ["乡镇卫生院"]},
+                              geometry=_pts([11_200]), crs="EPSG:4326")
+    st = dataclasses.replace(study, candidates=study.candidates.drop(index="C3"))
+    r = propose_sites(st, reach, model="mclp", p=1, health_facilities=clinic)
+    top = r.sites.iloc[0]
+    assert r.sites.index[0] == "C2" and bool(top["colocated"])
+    assert top["health_distance_m"] == pytest.approx(200.0, abs=1.0)
+    assert "毗邻乡镇卫生院（200 米）" in top["why_zh"]
+    far = propose_sites(st, reach, model="mclp", p=1, health_facilities=clinic,
+                        config=dataclasses.replace(study.config, siting=SitingConfig(colocation_distance_m=100.0)))
+    assert not bool(far.sites.iloc[0]["colocated"])
