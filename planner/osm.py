@@ -221,8 +221,8 @@ def features_from_osm_file(
         raise InputFileNotFoundError(f"{path}: OpenStreetMap file not found; check the path")
     counts: Counter = Counter()
     rows: list[tuple[str, int, str, float, float, dict[str, str]]] = []
-    matched_relations: set[int] = set()
-    assembled: set[int] = set()
+    matched_relations: dict[int, dict[str, str]] = {}
+    area_points: dict[int, tuple[float, float]] = {}
     keys = list(dict.fromkeys(list(NAME_TAGS) + list(spec) + [str(c) for c in columns]))
 
     def tag_values(obj_tags: Any) -> dict[str, str]:
@@ -232,13 +232,12 @@ def features_from_osm_file(
         processor = osmium.FileProcessor(str(path)).with_areas()
         for obj in processor:
             if obj.is_area():
-                if obj.from_way() or obj.orig_id() not in matched_relations:
-                    continue
-                pt = _area_point(obj)
-                if pt is None:
-                    continue
-                assembled.add(obj.orig_id())
-                rows.append(("relation", obj.orig_id(), "multipolygon", pt[0], pt[1], tag_values(obj.tags)))
+                # a relation's area may come before or after the relation itself: keep every
+                # assembled relation's point and pick the matching ones at the end
+                if not obj.from_way():
+                    pt = _area_point(obj)
+                    if pt is not None:
+                        area_points[obj.orig_id()] = pt
                 continue
             if not _match(obj.tags, spec, name_words):
                 continue
@@ -253,12 +252,18 @@ def features_from_osm_file(
                 if placed is not None:
                     rows.append(("way", obj.id, placed[2], placed[0], placed[1], tag_values(obj.tags)))
             elif obj.is_relation():
-                matched_relations.add(obj.id)
+                matched_relations[obj.id] = tag_values(obj.tags)
     except RuntimeError as exc:
         raise DataError(
             f"{path}: cannot read this OpenStreetMap file ({exc}); export it again as .osm, .osm.bz2 or .osm.pbf"
         ) from None
-    not_assembled = len(matched_relations - assembled)
+    not_assembled = 0
+    for rid, values in matched_relations.items():
+        pt = area_points.get(rid)
+        if pt is None:
+            not_assembled += 1
+        else:
+            rows.append(("relation", rid, "multipolygon", pt[0], pt[1], values))
     if not_assembled:
         counts["relations_not_assembled"] += not_assembled
     if verbose or counts:
