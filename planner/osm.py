@@ -108,7 +108,8 @@ def _match(tags: Any, spec: Mapping[str, frozenset[str] | None], name_words: Seq
 # --------------------------------------------------------------------------- geometry
 
 
-def _way_point(way: Any, counts: Counter) -> tuple[float, float, str] | None:
+def _way_shape(way: Any, counts: Counter) -> tuple[Any, str] | None:
+    """The way as a polygon (closed, 4+ nodes, valid area), line or point; ``None`` if unplaceable."""
     coords = []
     missing = 0
     for nr in way.nodes:
@@ -122,23 +123,19 @@ def _way_point(way: Any, counts: Counter) -> tuple[float, float, str] | None:
     if not coords:
         counts["ways_without_located_nodes"] += 1
         return None
-    closed = len(way.nodes) >= 4 and way.nodes[0].ref == way.nodes[-1].ref and not missing
     if len(coords) == 1:
-        return coords[0][0], coords[0][1], "point"
+        return shapely.Point(coords[0]), "point"
+    closed = len(way.nodes) >= 4 and way.nodes[0].ref == way.nodes[-1].ref and not missing
     if closed:
         poly = shapely.Polygon(coords)
-        if poly.is_valid and poly.area > 0:
-            c = poly.centroid
-            return c.x, c.y, "polygon"
-        poly = shapely.make_valid(poly)
+        if not poly.is_valid:
+            poly = shapely.make_valid(poly)
         if not poly.is_empty and poly.area > 0:
-            c = poly.centroid
-            return c.x, c.y, "polygon"
-    c = shapely.LineString(coords).centroid
-    return c.x, c.y, "line"
+            return poly, "polygon"
+    return shapely.LineString(coords), "line"
 
 
-def _area_point(area: Any) -> tuple[float, float] | None:
+def _area_shape(area: Any) -> Any | None:
     polys = []
     for outer in area.outer_rings():
         shell = [(n.lon, n.lat) for n in outer]
@@ -147,11 +144,10 @@ def _area_point(area: Any) -> tuple[float, float] | None:
             polys.append(shapely.Polygon(shell, holes))
     if not polys:
         return None
-    geom = shapely.make_valid(shapely.MultiPolygon(polys)) if len(polys) > 1 else shapely.make_valid(polys[0])
+    geom = shapely.make_valid(shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0])
     if geom.is_empty or geom.area <= 0:
         return None
-    c = geom.centroid
-    return c.x, c.y
+    return geom
 
 
 # --------------------------------------------------------------------------- reader
@@ -163,6 +159,7 @@ def features_from_osm_file(
     tags: Mapping[str, bool | str | list[str]],
     name_contains: Sequence[str] = (),
     columns: Sequence[str] = (),
+    keep_shapes: bool = False,
     verbose: bool = False,
 ) -> gpd.GeoDataFrame:
     """Points of the OSM objects in a file that match a tag filter.
@@ -181,6 +178,9 @@ def features_from_osm_file(
         these substrings.
     columns
         Further tag keys to copy as columns (without filtering on them).
+    keep_shapes
+        Return the shapes (polygon, line, multipolygon in WGS84) instead of
+        their centroids, e.g. to draw a river.
     verbose
         Log a line per pass (the file is read in two passes by pyosmium's
         area assembler).
@@ -188,7 +188,8 @@ def features_from_osm_file(
     Returns
     -------
     GeoDataFrame
-        WGS84 points indexed by ``"node/<id>"``, ``"way/<id>"`` or
+        WGS84 points (centroids of ways and relations; the shapes with
+        ``keep_shapes``) indexed by ``"node/<id>"``, ``"way/<id>"`` or
         ``"relation/<id>"`` (index name ``element``), with columns
         ``osm_type``, ``osm_id``, ``geometry_source`` (``point`` for nodes,
         ``polygon``/``line`` for the centroid of a way, ``multipolygon`` for
@@ -220,9 +221,9 @@ def features_from_osm_file(
     if not path.exists():
         raise InputFileNotFoundError(f"{path}: OpenStreetMap file not found; check the path")
     counts: Counter = Counter()
-    rows: list[tuple[str, int, str, float, float, dict[str, str]]] = []
+    rows: list[tuple[str, int, str, Any, dict[str, str]]] = []
     matched_relations: dict[int, dict[str, str]] = {}
-    area_points: dict[int, tuple[float, float]] = {}
+    area_shapes: dict[int, Any] = {}
     keys = list(dict.fromkeys(list(NAME_TAGS) + list(spec) + [str(c) for c in columns]))
 
     def tag_values(obj_tags: Any) -> dict[str, str]:
@@ -235,9 +236,9 @@ def features_from_osm_file(
                 # a relation's area may come before or after the relation itself: keep every
                 # assembled relation's point and pick the matching ones at the end
                 if not obj.from_way():
-                    pt = _area_point(obj)
-                    if pt is not None:
-                        area_points[obj.orig_id()] = pt
+                    shape = _area_shape(obj)
+                    if shape is not None:
+                        area_shapes[obj.orig_id()] = shape
                 continue
             if not _match(obj.tags, spec, name_words):
                 continue
@@ -246,11 +247,11 @@ def features_from_osm_file(
                 if not loc.valid():
                     counts["nodes_without_location"] += 1
                     continue
-                rows.append(("node", obj.id, "point", loc.lon, loc.lat, tag_values(obj.tags)))
+                rows.append(("node", obj.id, "point", shapely.Point(loc.lon, loc.lat), tag_values(obj.tags)))
             elif obj.is_way():
-                placed = _way_point(obj, counts)
+                placed = _way_shape(obj, counts)
                 if placed is not None:
-                    rows.append(("way", obj.id, placed[2], placed[0], placed[1], tag_values(obj.tags)))
+                    rows.append(("way", obj.id, placed[1], placed[0], tag_values(obj.tags)))
             elif obj.is_relation():
                 matched_relations[obj.id] = tag_values(obj.tags)
     except RuntimeError as exc:
@@ -259,11 +260,11 @@ def features_from_osm_file(
         ) from None
     not_assembled = 0
     for rid, values in matched_relations.items():
-        pt = area_points.get(rid)
-        if pt is None:
+        shape = area_shapes.get(rid)
+        if shape is None:
             not_assembled += 1
         else:
-            rows.append(("relation", rid, "multipolygon", pt[0], pt[1], values))
+            rows.append(("relation", rid, "multipolygon", shape, values))
     if not_assembled:
         counts["relations_not_assembled"] += not_assembled
     if verbose or counts:
@@ -279,12 +280,10 @@ def features_from_osm_file(
         index=index,
     )
     for k in keys:
-        frame[k] = [r[5][k] for r in rows]
-    gdf = gpd.GeoDataFrame(
-        frame,
-        geometry=gpd.points_from_xy([r[3] for r in rows], [r[4] for r in rows]),
-        crs=WGS84,
-    )
+        frame[k] = [r[4][k] for r in rows]
+    shapes = np.array([r[3] for r in rows], dtype=object)
+    geometry = shapes if keep_shapes else shapely.centroid(shapes)
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=index, crs=WGS84), crs=WGS84)
     gdf.attrs["dropped"] = dict(counts)
     gdf.attrs["source"] = str(path)
     return gdf

@@ -136,6 +136,16 @@ def test_geometry_of_ways_relations_and_clipped_ways(osm_file: Path) -> None:
     assert "way/103" not in f.index and "relation/201" not in f.index
 
 
+def test_keep_shapes_and_empty_result(osm_file: Path) -> None:
+    f = features_from_osm_file(osm_file, tags={"amenity": True, "type": "multipolygon"}, keep_shapes=True)
+    assert f.loc["way/100"].geometry.geom_type == "Polygon"
+    assert f.loc["way/100"].geometry.area == pytest.approx(0.002 * 0.002)
+    assert f.loc["relation/200"].geometry.geom_type == "Polygon"
+    assert f.loc["node/30"].geometry.geom_type == "Point"
+    none = features_from_osm_file(osm_file, tags={"craft": True})
+    assert len(none) == 0 and none.crs.to_epsg() == 4326 and "craft" in none.columns
+
+
 def test_name_contains(osm_file: Path) -> None:
     f = features_from_osm_file(osm_file, tags={"place": "village"}, name_contains=("养老服务",))
     assert list(f.index) == ["node/33"]
