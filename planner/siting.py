@@ -37,6 +37,8 @@ Rules applied before solving, each reported in :attr:`SitingResult.excluded`
     occupied beds / sum of beds over public facilities with both known,
     003 §二(一)1).  Public by default for the county and township tiers, not for
     village mutual-aid points (``public=`` overrides).
+``NO_LOCATION``
+    The candidate has no coordinates.
 ``UNREACHABLE``
     The candidate reaches no settlement within the search limit (no road
     nearby or an isolated road piece).
@@ -112,6 +114,7 @@ logger = logging.getLogger(__name__)
 EXCLUSION_REASONS: dict[str, tuple[str, str]] = {
     "EXCLUSION_ZONE": ("位于禁止建设区（生态保护红线/永久基本农田）", "Inside an exclusion zone (ecological red line / basic farmland)"),
     "LOW_PUBLIC_OCCUPANCY": ("所在县公办养老机构入住率低于下限，不得新建公办设施", "County's public institutions are under-occupied: no new public sites"),
+    "NO_LOCATION": ("缺少坐标", "No coordinates"),
     "UNREACHABLE": ("在服务时间内到达不了任何村/社区（无道路或路网孤立）", "Reaches no settlement within the limit (no road or isolated road piece)"),
 }
 
@@ -333,8 +336,10 @@ class SitingResult:
     settlements : GeoDataFrame
         Indexed like the study settlements: ``older``, ``covered_before``,
         ``covered_after``, ``new_site`` (id of the new site credited), ``site``
-        (serving site after), ``time_min`` (p-median: to the serving site),
-        ``uncoverable``, ``reason``.
+        and ``time_min`` (the site serving it after siting: the one the model
+        assigns for p-median and capacitated models, else the nearest open
+        one; inf beyond the search limit), ``time_before_min`` (nearest
+        existing facility of the tier), ``uncoverable``, ``reason``.
     uncoverable : DataFrame
         Settlements not covered before that no candidate can cover (code
         ``NO_CANDIDATE_WITHIN_THRESHOLD``) with the reason in zh/en.
@@ -575,10 +580,13 @@ def propose_sites(
             cands[col] = ""
     reason = pd.Series(None, index=cands.index, dtype=object)
     detail = pd.Series("", index=cands.index, dtype=object)
+    no_xy = (cands.geometry.isna() | cands.geometry.is_empty).to_numpy()
+    reason[no_xy] = "NO_LOCATION"
+    detail[no_xy] = "经度/纬度为空 (longitude/latitude missing)"
     zones = data.exclusion_zones if exclusion_zones is None else exclusion_zones
     if zones is not None and len(zones):
         zz = zones.to_crs("EPSG:4326")
-        hits = gpd.sjoin(cands[["geometry"]], zz[["geometry"]].assign(_zone=[
+        hits = gpd.sjoin(cands.loc[~no_xy, ["geometry"]], zz[["geometry"]].assign(_zone=[
             str(n) for n in (zz["name"] if "name" in zz else zz.index)]), how="inner", predicate="intersects")
         for cid, grp in hits.groupby(level=0):
             reason[cid] = "EXCLUSION_ZONE"
@@ -769,10 +777,15 @@ def propose_sites(
          "site": [site_id(int(j)) for j in assign]},
         geometry=sett.geometry.to_numpy(), crs=sett.crs, index=sett.index,
     )
-    if model == "pmedian":
+    if model == "pmedian" or capacitated:
         tm = np.full(n_dem, np.inf)
         tm[has] = np.asarray(times[has, assign[has]], dtype=float)
-        st["time_min"] = tm / 60.0
+        st["time_min"] = tm / 60.0  # to the site the model assigns
+    else:
+        near, tm = _nearest(rows, cols, vals, open_mask, n_dem)
+        st["site"] = [site_id(int(j)) for j in near]
+        st["time_min"] = tm / 60.0  # to the nearest open site (within the search limit)
+    st["time_before_min"] = _nearest(rows, cols, vals, fixed, n_dem)[1] / 60.0
     unc = ~covered_before & ~coverable
     st["uncoverable"] = unc
     st["reason"] = np.where(unc, "NO_CANDIDATE_WITHIN_THRESHOLD", None)
@@ -820,6 +833,20 @@ def propose_sites(
         tier=tier, model=model, sites=sites_out, excluded=excluded, settlements=st, uncoverable=unc_df,
         curve=curve, targets=tgt, scorecard=score, occupancy=occupancy, solution=sol, params=params,
     )
+
+
+def _nearest(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, open_mask: np.ndarray, n: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest open site and its time per demand (-1 / inf when none within the search limit)."""
+    site, t = np.full(n, -1), np.full(n, np.inf)
+    m = open_mask[cols]
+    r, c, v = rows[m], cols[m], vals[m]
+    if len(r):
+        o = np.lexsort((v, r))
+        r, c, v = r[o], c[o], v[o]
+        first = np.r_[True, r[1:] != r[:-1]]
+        site[r[first]], t[r[first]] = c[first], v[first]
+    return site, t
 
 
 def _sentence(text: str) -> str:

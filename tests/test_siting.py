@@ -286,6 +286,20 @@ def test_mclp_adapter_colocation_exclusion_and_why(study, reach):
     assert list(r.settlements["covered_before"]) == [True, True, False, False, False, False]
     assert list(r.settlements["covered_after"]) == [True] * 5 + [False]
     assert r.solution.status == "optimal" and r.params["method"] == "exact"
+    # e-bike 15 km/h: 1,000 m = 4 min; S4 is at C3 itself
+    assert r.settlements.loc["S4", "site"] == "C3" and r.settlements.loc["S4", "time_min"] == pytest.approx(0.0)
+    assert r.settlements.loc["S3", "time_min"] == pytest.approx(8.0)
+    assert r.settlements.loc["S1", "time_before_min"] == pytest.approx(8.0)
+    assert np.isinf(r.settlements.loc["S5", "time_min"])
+
+
+def test_candidate_without_coordinates_is_excluded_and_counted(study, reach):
+    from planner.siting import propose_sites
+
+    c = study.candidates.copy()
+    c.loc["C2", "geometry"] = None
+    r = propose_sites(dataclasses.replace(study, candidates=c), reach, model="mclp", p=2)
+    assert r.excluded.loc["C2", "reason"] == "NO_LOCATION" and r.params["n_excluded"] == 2
 
 
 def test_curve_and_targets(study, reach):
