@@ -738,7 +738,7 @@ def nearest_facility(
     else:
         d = np.full(len(tgt), np.inf)
         org = np.full(len(tgt), -1)
-    within = d <= cutoff_s
+    within = np.isfinite(d) & (d <= cutoff_s)
     fac_ids = np.asarray(facilities.index, dtype=object)
     facility = pd.array(
         [fac_ids[o] if w else pd.NA for o, w in zip(org, within)], dtype=object
@@ -749,9 +749,9 @@ def nearest_facility(
     reason[tgt < 0] = NO_ROAD
     table = pd.DataFrame(
         {
-            "facility": facility,
+            "facility": pd.Series(facility, dtype=object, index=settlements.index),
             "time_s": np.where(within, d, np.inf),
-            "reason": reason,
+            "reason": pd.Series(reason, dtype=object, index=settlements.index),
             "snap_m": snap_s["distance_m"].to_numpy(),
             "component": snap_s["component"].to_numpy(),
         },
