@@ -600,7 +600,7 @@ def network_voronoi(
     Each reached arc piece goes to the facility of its reached end; an arc
     reached from both ends by different facilities is split at the point of
     equal time.  The buffered linework is then divided among facilities by
-    the Voronoi diagram of points spaced ``buffer_m / 2`` along each
+    the Voronoi diagram of points spaced ``buffer_m`` along each
     facility's pieces, so neighbouring pieces meet along a line instead of
     overlapping by the buffer width.
     """
@@ -642,7 +642,7 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
         out[owners[0]] = served
         return out
     # sample points along every piece, labelled by owner
-    step = buffer_m / 2.0
+    step = buffer_m
     length = np.hypot(coords[:, 2] - coords[:, 0], coords[:, 3] - coords[:, 1])
     k = np.maximum(np.ceil(length / step).astype(np.int64), 1) + 1
     piece = np.repeat(np.arange(coords.shape[0]), k)
@@ -665,34 +665,29 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
     pad = 4 * buffer_m
     extent = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=extent))
-    # on very regular layouts GEOS can return a cell as a collection with
-    # sliver lines, or a slightly invalid cell: keep the polygonal part
-    degenerate = False
-    if (shapely.get_type_id(cells) != 3).any() or not shapely.is_valid(cells).all():
-        degenerate = True
-        cells = shapely.make_valid(cells)
-        cells = np.array(
-            [c if shapely.get_type_id(c) == 3 else shapely.union_all(
-                [p for p in shapely.get_parts(c) if shapely.get_type_id(p) in (3, 6)]) for c in cells],
-            dtype=object,
-        )
     # a cell's generator is the sample nearest to any point inside the cell
     near = shapely.STRtree(pts).nearest(shapely.point_on_surface(cells))
     cell_owner = lab[near]
-    taken = shapely.Polygon()
+    # On regular layouts GEOS can return a cell as a collection with sliver
+    # lines or a slightly invalid cell.  Such cells are left out of the
+    # (fast) coverage union; the gaps they leave are given to the owner of
+    # the nearest sample afterwards, so pieces still tile the served area.
+    good = (shapely.get_type_id(cells) == 3) & shapely.is_valid(cells)
+    regions = {}
     for o in owners:
-        mine = cells[cell_owner == o]
-        region = None
-        if not degenerate:
-            try:
-                region = shapely.coverage_union_all(mine)
-            except shapely.errors.GEOSException:
-                degenerate = True
-        if region is None:
-            region = shapely.union_all(mine)
-        piece = shapely.intersection(served, region)
-        if degenerate:  # repaired cells may overlap a little: first owner keeps the overlap
-            piece = shapely.difference(piece, taken)
-            taken = shapely.union(taken, piece)
-        out[o] = piece
+        mine = cells[good & (cell_owner == o)]
+        try:
+            regions[o] = shapely.coverage_union_all(mine)
+        except shapely.errors.GEOSException:  # pragma: no cover - GEOS refused a valid coverage
+            regions[o] = shapely.union_all(mine)
+        out[o] = shapely.intersection(served, regions[o])
+    if not good.all():
+        covered = shapely.union_all(np.array(list(regions.values()), dtype=object))
+        gaps = shapely.get_parts(shapely.difference(served, covered))
+        gaps = gaps[shapely.area(gaps) > 0]
+        if gaps.shape[0]:
+            gap_owner = lab[shapely.STRtree(pts).nearest(shapely.point_on_surface(gaps))]
+            for o in np.unique(gap_owner):
+                out[o] = shapely.union_all(np.append(gaps[gap_owner == o], out[o]))
+        logger.debug("network_voronoi: %d degenerate Voronoi cells, %d gaps reassigned", int((~good).sum()), gaps.shape[0])
     return out
