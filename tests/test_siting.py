@@ -456,3 +456,20 @@ def test_health_facility_layer_sets_colocation(study, reach):
     far = propose_sites(st, reach, model="mclp", p=1, health_facilities=clinic,
                         config=dataclasses.replace(study.config, siting=SitingConfig(colocation_distance_m=100.0)))
     assert not bool(far.sites.iloc[0]["colocated"])
+
+
+def test_demo_before_coverage_agrees_with_the_coverage_module(demo):
+    from planner.coverage import analyse_coverage
+    from planner.siting import propose_sites
+
+    data, graphs = demo
+    cov = analyse_coverage(data, graphs, circles=False)
+    r = propose_sites(data, graphs, model="lscp", coverage=cov)
+    before = cov.settlements["community_covered"].astype(bool)
+    pd.testing.assert_series_equal(r.settlements["covered_before"], before, check_names=False)
+    # LSCP covers every settlement some candidate can reach: after = before | coverable
+    assert (r.settlements["covered_after"] | r.settlements["uncoverable"]).all()
+    row = r.scorecard.set_index(["indicator", "scope"]).loc[("village_facility_coverage", "overall")]
+    assert row["value_before"] == pytest.approx(cov.scorecard.set_index(["indicator", "scope"]).loc[
+        ("village_facility_coverage", "overall"), "value"])
+    assert row["value_after"] > row["value_before"]
