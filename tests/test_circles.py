@@ -161,6 +161,22 @@ def test_facility_off_the_network_gets_an_empty_circle_with_a_reason(straight):
     assert circ.loc["F0", "reason"] is None and circ.loc["F0", "reached_km"] > 1.6
 
 
+def test_no_facilities_give_empty_frames(straight):
+    fac = _points([(1500.0, 0.0)], tier=["community"]).iloc[:0]
+    for fn in (C.service_circles, C.network_voronoi, C.reached_lines):
+        out = fn(straight, fac)
+        assert len(out) == 0 and out.crs == "EPSG:4326" and "reached_km" in out.columns
+    assert len(C.circles_by_tier(C.service_circles(straight, fac), fac)) == 0
+
+
+def test_voronoi_keeps_off_network_facilities_as_empty_rows(straight):
+    fac = _points([(500.0, 0.0), (1500.0, 5000.0), (1500.0, 0.0)])
+    vor = C.network_voronoi(straight, fac, minutes=15.0, max_snap_m=300.0)
+    assert vor.index.equals(fac.index)
+    assert vor.loc["F1", "reason"] == "NO_ROAD" and vor.loc["F1", "geometry"].is_empty
+    assert vor.loc[["F0", "F2"], "reached_km"].to_numpy() * 1000 == pytest.approx([1000, 500 + REACH_15], rel=1e-3)
+
+
 def test_bad_facilities_raise_planner_errors(straight):
     fac = _points([(1500.0, 0.0)])
     with pytest.raises(DataError, match="CRS"):
