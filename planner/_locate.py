@@ -32,7 +32,8 @@ p-median and unreachable demands
 Only reachable pairs enter the model (a sparse formulation).  A demand that
 some site can reach, but no *open* site does, is "unserved" and pays
 ``unserved_penalty`` seconds (default: twice the largest reachable time in
-the matrix, so it always costs more than any real assignment).  The penalty
+the matrix, 1 s when every time is 0, so it always costs more than any real
+assignment).  The penalty
 is part of the objective and is reported separately
 (:attr:`Solution.unserved`); demands nobody can reach are constant and are
 left out entirely (:attr:`Solution.uncoverable`).

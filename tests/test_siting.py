@@ -473,3 +473,66 @@ def test_demo_before_coverage_agrees_with_the_coverage_module(demo):
     assert row["value_before"] == pytest.approx(cov.scorecard.set_index(["indicator", "scope"]).loc[
         ("village_facility_coverage", "overall"), "value"])
     assert row["value_after"] > row["value_before"]
+
+
+# --------------------------------------------------------------------------- brute force on tiny random instances
+
+from itertools import combinations  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+
+@hst.composite
+def tiny(draw):
+    n_d = draw(hst.integers(1, 7))
+    n_s = draw(hst.integers(1, 6))
+    t = np.array(draw(hst.lists(hst.lists(hst.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0, 8.0, np.inf]),
+                                           min_size=n_s, max_size=n_s), min_size=n_d, max_size=n_d)))
+    w = np.array(draw(hst.lists(hst.integers(0, 9), min_size=n_d, max_size=n_d)), dtype=float)
+    fixed = np.array(draw(hst.lists(hst.booleans(), min_size=n_s, max_size=n_s)))
+    p = draw(hst.integers(0, 3))
+    return t, w, fixed, p
+
+
+def _brute(t, w, fixed, p, thr):
+    cand = np.flatnonzero(~fixed)
+    best_cov, best_cost = -1.0, np.inf
+    pen = 2 * np.nanmax(np.where(np.isfinite(t), t, np.nan)) if np.isfinite(t).any() else 1.0
+    pen = pen if pen > 0 else 1.0  # documented default: twice the largest time, 1 s when all are 0
+    reach = np.isfinite(t).any(axis=1)
+    for k in range(0, min(p, len(cand)) + 1):
+        for sel in combinations(cand, k):
+            open_ = fixed.copy()
+            open_[list(sel)] = True
+            cov = (t[:, open_] <= thr).any(axis=1) if open_.any() else np.zeros(len(w), bool)
+            best_cov = max(best_cov, float(w[cov].sum()))
+            near = np.where(open_.any(), t[:, open_].min(axis=1, initial=np.inf), np.inf)
+            cost = np.where(np.isfinite(near), near, pen)
+            best_cost = min(best_cost, float((w * np.where(reach, cost, 0.0)).sum()))
+    return best_cov, best_cost
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiny())
+def test_exact_equals_brute_force_and_greedy_is_bounded(inst):
+    t, w, fixed, p = inst
+    cov_bf, cost_bf = _brute(t, w, fixed, p, 3.0)
+    m = L.solve_mclp(t <= 3.0, w, p, fixed=fixed)
+    assert m.objective == pytest.approx(cov_bf)
+    g = L.solve_mclp(t <= 3.0, w, p, fixed=fixed, method="greedy")
+    assert g.objective <= m.objective + 1e-9 and g.gap >= 0.0 and g.bound >= m.objective - 1e-6
+    pm = L.solve_pmedian(t, w, p, fixed=fixed)
+    assert pm.objective == pytest.approx(cost_bf)
+    gp = L.solve_pmedian(t, w, p, fixed=fixed, method="greedy")
+    assert gp.objective >= pm.objective - 1e-6 and gp.gap >= 0.0 and gp.bound <= pm.objective + 1e-6
+    assert len(m.opened) <= p and len(pm.opened) <= p
+    # LSCP: the fewest candidates covering everything any site can cover
+    cov = t <= 3.0
+    goal = cov.any(axis=1)
+    cand = np.flatnonzero(~fixed)
+    k_bf = next(k for k in range(len(cand) + 1) for sel in combinations(cand, k)
+                if ((cov[:, fixed].any(axis=1) | cov[:, list(sel)].any(axis=1)) >= goal).all())
+    ls = L.solve_lscp(cov, fixed=fixed)
+    assert ls.objective == k_bf and (ls.covered == goal).all()
+    assert set(ls.uncoverable) == set(np.flatnonzero(~goal))
