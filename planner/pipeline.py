@@ -127,6 +127,15 @@ def run_study(
     )
 
 
+def _site_study(data: StudyData, graphs: Mapping[str, RoutingGraph], coverage: CoverageResult, *,
+                verbose: bool) -> dict[str, SitingResult]:
+    """Propose village-level points and township centres, each with its tier's threshold and profile."""
+    from planner.siting import propose_tiered_sites
+
+    return propose_tiered_sites(data, graphs, tiers=("community", "township"), coverage=coverage,
+                                config=data.config, verbose=verbose)
+
+
 def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
     """Write the map, report, workbook, GeoPackage and CSVs of a study.
 
