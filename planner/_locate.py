@@ -257,6 +257,8 @@ def _solve(c: np.ndarray, A: sp.spmatrix | sp.sparray, lo: np.ndarray, hi: np.nd
            ub: np.ndarray, integrality: np.ndarray, *, time_limit_s: float, mip_gap: float,
            maximise: bool, relax: bool = False) -> _Milp:
     sign = -1.0 if maximise else 1.0
+    if not len(c):  # nothing to decide (e.g. no reachable pair at all)
+        return _Milp(np.zeros(0), "optimal", 0.0, 0.0, 0.0, "empty model", 0, int(A.shape[0]))
     cons = [LinearConstraint(sp.csr_array(A), lo, hi)] if A.shape[0] else []
     integ = np.zeros_like(integrality) if relax else integrality
     opts: dict[str, Any] = {"time_limit": float(time_limit_s), "disp": False}

@@ -536,3 +536,54 @@ def test_exact_equals_brute_force_and_greedy_is_bounded(inst):
     ls = L.solve_lscp(cov, fixed=fixed)
     assert ls.objective == k_bf and (ls.covered == goal).all()
     assert set(ls.uncoverable) == set(np.flatnonzero(~goal))
+
+
+@hst.composite
+def tiny_cap(draw):
+    t, w, fixed, p = draw(tiny())
+    t, w = t[:5], w[:5]
+    t = t[:, :4]
+    fixed = fixed[:4]
+    cap = np.array(draw(hst.lists(hst.sampled_from([5.0, 9.0, 14.0, np.inf]), min_size=t.shape[1],
+                                  max_size=t.shape[1])))
+    return t, w, fixed, min(p, 2), cap
+
+
+def _brute_cap(t, w, fixed, p, cap, thr, pen):
+    from itertools import product
+
+    cand = np.flatnonzero(~fixed)
+    reach = np.isfinite(t).any(axis=1)
+    best_cov, best_cost = -1.0, np.inf
+    for k in range(0, min(p, len(cand)) + 1):
+        for sel in combinations(cand, k):
+            open_ = np.flatnonzero(fixed | np.isin(np.arange(t.shape[1]), sel))
+            for a in product([-1, *open_], repeat=len(w)):
+                a = np.array(a)
+                load = np.zeros(t.shape[1])
+                ok = True
+                for i, j in enumerate(a):
+                    if j >= 0:
+                        if not np.isfinite(t[i, j]):
+                            ok = False
+                            break
+                        load[j] += w[i]
+                if not ok or (load > cap + 1e-9).any():
+                    continue
+                inside = np.array([j >= 0 and t[i, j] <= thr for i, j in enumerate(a)])
+                if all(j < 0 or t[i, j] <= thr for i, j in enumerate(a)):
+                    best_cov = max(best_cov, float(w[inside].sum()))
+                cost = sum(w[i] * (t[i, j] if j >= 0 else (pen if reach[i] else 0.0)) for i, j in enumerate(a))
+                best_cost = min(best_cost, float(cost))
+    return best_cov, best_cost
+
+
+@settings(max_examples=25, deadline=None)
+@given(tiny_cap())
+def test_capacitated_exact_equals_brute_force(inst):
+    t, w, fixed, p, cap = inst
+    cov_bf, cost_bf = _brute_cap(t, w, fixed, p, cap, 3.0, 100.0)
+    m = L.solve_mclp(t <= 3.0, w, p, fixed=fixed, capacity=cap)
+    assert m.objective == pytest.approx(cov_bf)
+    pm = L.solve_pmedian(t, w, p, fixed=fixed, capacity=cap, unserved_penalty=100.0)
+    assert pm.objective == pytest.approx(cost_bf)
