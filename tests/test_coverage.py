@@ -339,9 +339,25 @@ def test_tiny_summaries_and_scorecard(tiny_result):
     v = card[(card["indicator"] == "village_facility_coverage") & (card["scope"] == "overall")].iloc[0]
     assert v["numerator"] == 1 and v["denominator"] == 4 and v["gap"] == 3
     fac = tiny_result.facilities
-    assert fac.loc["F1", "settlements_in_circle"] >= 2  # A by e-bike, G on foot
+    # circles by network time: F1 reaches A (e-bike 4 min) and G (walk 300 m), not B (16 min)
+    assert fac.loc["F1", "settlements_in_circle"] == 2 and fac.loc["F1", "older_in_circle"] == 150
+    assert fac.loc["F1", "nearest_load"] == 150 and fac.loc["F1", "threshold_min"] == 15
+    # the centre reaches A, B and G within 30 min by e-bike; E has no road, D is cut off
+    assert fac.loc["C1", "settlements_in_circle"] == 3 and fac.loc["C1", "older_in_circle"] == 250
+    assert fac.loc["K1", "settlements_in_circle"] == 3
     assert tiny_result.params["township_centre_capacity"] == 10000.0
     assert tiny_result.params["assignment"]["default_capacity"] == 10000.0
+
+
+def test_tiny_year_switches_scorecard_milestones():
+    pytest.importorskip("planner.routing")
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    card = analyse_coverage(data, graphs, year=2029, circles=False).scorecard
+    row = card[(card["indicator"] == "rural_township_centre_coverage") & (card["scope"] == "overall")].iloc[0]
+    assert row["applies"] and row["gap"] == 1  # T2 has no centre
 
 
 def test_tiny_writers(tiny_result, tmp_path):
