@@ -89,9 +89,10 @@ class _Reversed:
             raise ValueError(f"routing graph has {n} nodes but {x.shape[0]} x and {y.shape[0]} y coordinates")
         tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
         x0, y0, x1, y1 = _arc_geometry(graph, tails, heads, x, y)
+        length = _arc_length_m(graph, x0, y0, x1, y1)
         keep = np.isfinite(weight)
         tails, heads, weight = tails[keep], heads[keep], weight[keep]
-        x0, y0, x1, y1 = x0[keep], y0[keep], x1[keep], y1[keep]
+        x0, y0, x1, y1, length = x0[keep], y0[keep], x1[keep], y1[keep], length[keep]
         # reversed arc: tail = original head
         rt, rh = heads, tails
         key = rt * n + rh
@@ -104,6 +105,7 @@ class _Reversed:
         self.weight = np.ascontiguousarray(weight[order])
         self.sx, self.sy = np.ascontiguousarray(x1[order]), np.ascontiguousarray(y1[order])
         self.ex, self.ey = np.ascontiguousarray(x0[order]), np.ascontiguousarray(y0[order])
+        self.length = np.ascontiguousarray(length[order])
         tw_key = rh[order] * n + rt[order]
         pos = np.searchsorted(key, tw_key)
         pos = np.minimum(pos, max(key.shape[0] - 1, 0))
@@ -125,16 +127,38 @@ def _arc_geometry(
     return x[tails], y[tails], x[heads], y[heads]
 
 
+def _arc_length_m(graph: Any, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    """Length of every original arc in metres.
+
+    Road pieces take the network's geodesic segment length times the
+    covered fraction (``arc_segment``, ``arc_f0``, ``arc_f1``), the same
+    length travel times were made from, so reached length is exactly
+    speed x time; access legs (and graphs without segment data) take the
+    projected length.
+    """
+    length = np.hypot(x1 - x0, y1 - y0)
+    seg = getattr(graph, "arc_segment", None)
+    net = getattr(graph, "network", None)
+    if seg is None or net is None or getattr(net, "length_m", None) is None:
+        return length
+    seg = np.asarray(seg, dtype=np.int64)
+    on = seg >= 0
+    f0 = np.asarray(graph.arc_f0, dtype=np.float64)[on]
+    f1 = np.asarray(graph.arc_f1, dtype=np.float64)[on]
+    length[on] = np.abs(f1 - f0) * np.asarray(net.length_m, dtype=np.float64)[seg[on]]
+    return length
+
+
 # --------------------------------------------------------------------------- kernels
 
 
 @njit(cache=True, nogil=True)
-def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, n, counts, cols, vals, limit):  # pragma: no cover - numba
+def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, alen, n, counts, cols, vals, limit):  # pragma: no cover - numba
     """Line pieces reached within ``limit`` for each search.
 
     ``counts``/``cols``/``vals`` are the per-search reached nodes and times
     of :func:`bounded_many_source`.  Returns per search the number of pieces
-    and the concatenated piece coordinates ``(x0, y0, x1, y1)``.  A piece
+    and the concatenated pieces ``(x0, y0, x1, y1, length_m)``.  A piece
     starts at the reached end of an arc and covers
     ``min(1, (limit - t) / w)`` of it; a two-way arc reached from both ends
     whose pieces meet is emitted once, whole.
@@ -143,7 +167,7 @@ def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, n, counts, col
     nsrc = counts.shape[0]
     pcounts = np.zeros(nsrc, dtype=np.int64)
     cap = 1024
-    out = np.empty((cap, 4), dtype=np.float64)
+    out = np.empty((cap, 5), dtype=np.float64)
     nout = 0
     start = 0
     for k in range(nsrc):
@@ -172,13 +196,14 @@ def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, n, counts, col
                     continue
                 if nout == cap:
                     cap *= 2
-                    out2 = np.empty((cap, 4), dtype=np.float64)
+                    out2 = np.empty((cap, 5), dtype=np.float64)
                     out2[:nout] = out[:nout]
                     out = out2
                 out[nout, 0] = sx[a]
                 out[nout, 1] = sy[a]
                 out[nout, 2] = sx[a] + fu * (ex[a] - sx[a])
                 out[nout, 3] = sy[a] + fu * (ey[a] - sy[a])
+                out[nout, 4] = fu * alen[a]
                 nout += 1
         for i in range(start, start + c):
             t[cols[i]] = np.inf
@@ -188,7 +213,7 @@ def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, n, counts, col
 
 
 @njit(cache=True, nogil=True)
-def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, dist, origin, limit):  # pragma: no cover - numba
+def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, alen, dist, origin, limit):  # pragma: no cover - numba
     """Line pieces of a multi-source search, each given to its nearest source.
 
     A point at fraction ``f`` of reversed arc ``u -> v`` reaches a facility
@@ -200,7 +225,7 @@ def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, dist, or
     """
     m = indices.shape[0]
     cap = 1024
-    out = np.empty((cap, 4), dtype=np.float64)
+    out = np.empty((cap, 5), dtype=np.float64)
     own = np.empty(cap, dtype=np.int64)
     nout = 0
     nn = indptr.shape[0] - 1
@@ -233,7 +258,7 @@ def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, dist, or
                 continue
             if nout == cap:
                 cap *= 2
-                out2 = np.empty((cap, 4), dtype=np.float64)
+                out2 = np.empty((cap, 5), dtype=np.float64)
                 out2[:nout] = out[:nout]
                 out = out2
                 own2 = np.empty(cap, dtype=np.int64)
@@ -243,6 +268,7 @@ def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, dist, or
             out[nout, 1] = sy[a]
             out[nout, 2] = sx[a] + f * (ex[a] - sx[a])
             out[nout, 3] = sy[a] + f * (ey[a] - sy[a])
+            out[nout, 4] = f * alen[a]
             own[nout] = origin[u]
             nout += 1
     _ = m
@@ -253,14 +279,14 @@ def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, dist, or
 
 
 def _multilines(coords: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """One MultiLineString per group from piece coordinates ``(k, 4)``.
+    """One MultiLineString per group from pieces ``(k, >= 4)``: x0, y0, x1, y1.
 
     Groups without pieces get an empty geometry.
     """
     out = np.full(n_groups, shapely.MultiLineString(), dtype=object)
     if coords.shape[0] == 0:
         return out
-    pts = coords.reshape(-1, 2)
+    pts = np.ascontiguousarray(coords[:, :4]).reshape(-1, 2)
     lines = shapely.linestrings(pts, indices=np.repeat(np.arange(coords.shape[0]), 2))
     order = np.argsort(group, kind="stable")
     g = group[order]
@@ -355,7 +381,7 @@ def _reached_pieces(rev: _Reversed, nodes: np.ndarray, limit_s: float) -> tuple[
     target_col = np.empty(0, dtype=np.int64)
     counts, cols, vals = bounded_many_source(rev.indptr, rev.indices, rev.weight, sources, float(limit_s), target_col, True)
     pcounts, coords = _pieces_kernel(
-        rev.indptr, rev.indices, rev.weight, rev.twin, rev.sx, rev.sy, rev.ex, rev.ey, rev.n, counts, cols, vals,
+        rev.indptr, rev.indices, rev.weight, rev.twin, rev.sx, rev.sy, rev.ex, rev.ey, rev.length, rev.n, counts, cols, vals,
         float(limit_s),
     )
     group = np.repeat(np.arange(sources.shape[0]), pcounts)
@@ -363,8 +389,8 @@ def _reached_pieces(rev: _Reversed, nodes: np.ndarray, limit_s: float) -> tuple[
 
 
 def _piece_lengths_km(coords: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
-    length = np.hypot(coords[:, 2] - coords[:, 0], coords[:, 3] - coords[:, 1])
-    return np.bincount(group, weights=length, minlength=n) / 1000.0
+    """Network length of the pieces per group, km (geodesic, as travel times were made)."""
+    return np.bincount(group, weights=coords[:, 4], minlength=n) / 1000.0
 
 
 def _chunks(n: int, size: int) -> list[slice]:
@@ -616,7 +642,7 @@ def network_voronoi(
     target = np.zeros(rev.n, dtype=np.bool_)
     dist, origin, _ = multi_source(rev.indptr, rev.indices, rev.weight, np.ascontiguousarray(nodes), limit, target, -1)
     owner, coords = _owned_pieces_kernel(
-        rev.indptr, rev.indices, rev.weight, rev.twin, rev.sx, rev.sy, rev.ex, rev.ey, dist, origin, limit
+        rev.indptr, rev.indices, rev.weight, rev.twin, rev.sx, rev.sy, rev.ex, rev.ey, rev.length, dist, origin, limit
     )
     km = _piece_lengths_km(coords, owner, n) if n else np.zeros(0)
     polys = _split_area(coords, owner, n, buffer_m)

@@ -300,6 +300,19 @@ def _check_against_networkx(net: RoadNetwork, fac: gpd.GeoDataFrame, minutes: fl
     x, y = (np.asarray(c) for c in to_utm.transform(net.lon, net.lat))
     pts = shapely.points(x, y)
     reached = times <= cutoff - 1.0
+    # network length inside: every segment covered from each reached end by speed x time left
+    seg = int(snap["segment"].iloc[0])
+    usable = np.isfinite(g.seg_fwd_s) | np.isfinite(g.seg_bwd_s)
+    # parallel segments between the same two nodes are one straight line: count it once
+    usable &= net.u != net.v
+    pair = pd.DataFrame({"a": np.minimum(net.u, net.v), "b": np.maximum(net.u, net.v)})[usable]
+    usable[np.flatnonzero(usable)[pair.duplicated().to_numpy()]] = False
+    left_u = np.clip((cutoff - times[net.u]) * SPEED, 0, None)
+    left_v = np.clip((cutoff - times[net.v]) * SPEED, 0, None)
+    covered = np.where(usable, np.minimum(net.length_m, np.nan_to_num(left_u + left_v, posinf=0.0)), 0.0)
+    covered[seg] = 0.0  # the snapped segment is split by the facility: allowed as slack below
+    slack = net.length_m[seg] + float(snap["distance_m"].iloc[0]) + 1.0
+    assert circ["reached_km"].iloc[0] * 1000 == pytest.approx(covered.sum(), rel=2e-3, abs=slack)
     inside = shapely.covers(poly, pts[reached])
     assert inside.all(), f"{(~inside).sum()} of {reached.sum()} networkx-reached nodes outside the circle"
     # points far from every arc touching a reached node cannot be in the circle
