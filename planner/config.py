@@ -28,7 +28,12 @@ Defaults and their sources
 * Tier thresholds: community/village tier 15 minutes walking in urban areas
   (the 15-minute service circle, 15分钟养老服务圈) and, for villages, a facility
   in the village or within 10 minutes by e-bike (about 2.5 km: the next
-  village); township tier 30 minutes by e-bike; county tier 60 minutes by car.
+  village); township tier 30 minutes, by e-bike for urban communities and by
+  car for villages (a rural township centre's day care, respite beds and home
+  visits reach villages by car: family cars, carers' and the centre's own
+  vehicles; an older person's 30-minute e-bike ride, about 7 km, does not span
+  a Heilongjiang township of 200-300 km2, so it would fail nearly every village
+  for reasons no centre could fix); county tier 60 minutes by car.
 * Township centre capacity: about 10,000 resident older people
   (服务覆盖1万人左右常住老年人口, seed 001 §二(二)).
 """
@@ -223,7 +228,7 @@ def _default_tiers() -> dict[str, Tier]:
             key="township", name_zh="乡镇/街道", name_en="Township / street",
             words=("区域养老服务中心", "区域性幸福养老服务中心", "区域性养老服务中心", "综合养老服务中心",
                    "街道综合养老服务机构", "综合养老服务机构", "乡镇养老服务中心", "街道养老服务中心"),
-            profile="ebike", minutes=30.0, rural_profile="ebike", rural_minutes=30.0,
+            profile="ebike", minutes=30.0, rural_profile="drive", rural_minutes=30.0,
         ),
         "community": Tier(
             key="community", name_zh="社区/村级", name_en="Community / village",

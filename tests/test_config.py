@@ -22,6 +22,9 @@ def test_defaults_follow_policy():
     assert cfg.targets.township_centre_share_2025 == 0.60
     assert cfg.tiers["community"].profile_for("community") == ("walk", 15.0)
     assert cfg.tiers["county"].profile_for("village") == ("drive", 60.0)
+    assert cfg.tiers["township"].profile_for("community") == ("ebike", 30.0)
+    assert cfg.tiers["township"].profile_for("village") == ("drive", 30.0)
+    assert cfg.tiers["community"].profile_for("village") == ("ebike", 10.0)
     walk = cfg.profiles["walk"]
     assert 0.9 <= walk.speed_kmh / 3.6 <= 1.0
     assert "motorway" not in walk.allowed_highways
