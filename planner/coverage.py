@@ -50,7 +50,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -518,13 +518,21 @@ def coverage_summary(settlements: pd.DataFrame, by: str | None, *, tiers: Mappin
     -------
     DataFrame
         ``settlements``, ``older_population``, ``served``, ``served_share``,
-        ``under_served``, and per tier ``<tier>_covered``,
-        ``<tier>_settlement_share``, ``<tier>_older_covered``, ``<tier>_older_share``.
+        ``under_served``, per tier ``<tier>_covered``,
+        ``<tier>_settlement_share``, ``<tier>_older_covered``, ``<tier>_older_share``;
+        ``central_older_population`` and, per 15-minute-circle reading,
+        ``circle15[_<profile>]_older_share`` (share of the central older population).
     """
     s = settlements
     older = pd.to_numeric(s["older_population"], errors="coerce").fillna(0.0)
     frame = pd.DataFrame({"_one": 1, "_older": older, "_served": (s["status"] == "served").astype(int)}, index=s.index)
     keys = [k for k in TIER_KEYS if k in tiers and f"{k}_covered" in s]
+    circle_cols = [c for c in s.columns if str(c).startswith("circle15") and str(c).endswith("_covered")]
+    central = s["central"].astype("boolean").fillna(False).astype(bool) if "central" in s else pd.Series(False, index=s.index)
+    frame["_central_older"] = older.where(central, 0.0)
+    for c in circle_cols:
+        cov15 = s[c].astype("boolean").fillna(False).astype(bool) & central
+        frame[f"_{c}"] = older.where(cov15, 0.0)
     for k in keys:
         cov = s[f"{k}_covered"].astype(bool)
         frame[f"{k}_covered"] = cov.astype(int)
@@ -547,6 +555,10 @@ def coverage_summary(settlements: pd.DataFrame, by: str | None, *, tiers: Mappin
             out[f"{k}_settlement_share"] = g[f"{k}_covered"] / out["settlements"].where(out["settlements"] > 0)
             out[f"{k}_older_covered"] = g[f"{k}_older_covered"]
             out[f"{k}_older_share"] = g[f"{k}_older_covered"] / out["older_population"].where(out["older_population"] > 0)
+        out["central_older_population"] = g["_central_older"]
+        for c in circle_cols:
+            name = c.removesuffix("_covered")
+            out[f"{name}_older_share"] = g[f"_{c}"] / g["_central_older"].where(g["_central_older"] > 0)
     return out
 
 
@@ -642,6 +654,7 @@ def analyse_coverage(
     config: StudyConfig | None = None,
     year: int | None = None,
     circles: bool = True,
+    circle15_profiles: Sequence[str] = (),
     verbose: bool = False,
 ) -> CoverageResult:
     """Tiered coverage, capacitated township assignment, reasons, priority and scorecard.
@@ -659,6 +672,13 @@ def analyse_coverage(
     circles : bool
         Also draw the service-circle polygons and the centres' network
         Voronoi (:mod:`planner.circles`).
+    circle15_profiles : sequence of str
+        Extra readings of the central districts' 15-minute circle with other
+        travel profiles (e.g. ``("drive",)`` besides the configured walking
+        reading): columns ``circle15_<profile>_time_min`` /
+        ``circle15_<profile>_covered`` and ``circle15_<profile>_older_share``
+        in the summaries.  The scorecard uses the configured reading
+        (community tier, urban profile and minutes).
     verbose : bool
         Show a progress bar over the tiers.
 
@@ -735,6 +755,21 @@ def analyse_coverage(
             t_s[other] = nf.table.reindex(other)["time_s"].astype(float)
         circle15 = pd.DataFrame({"time_min": t_s / 60.0, "covered": t_s <= tier.minutes * 60.0 + 1e-9})
 
+    extra15: dict[str, pd.DataFrame] = {}
+    if "community" in tiers and central is not None and central.any():
+        tier = tiers["community"]
+        cids = sett.index[central.to_numpy()]
+        fac_c = fac[(f_tier == "community").fillna(False).to_numpy()]
+        for prof in dict.fromkeys(circle15_profiles):
+            if prof == tier.profile:
+                continue
+            if len(fac_c):
+                nf = nearest_facility(_graph(graphs, prof), sett.loc[cids], fac_c, cutoff_s=np.inf)
+                t_s = nf.table.reindex(cids)["time_s"].astype(float)
+            else:
+                t_s = pd.Series(np.inf, index=cids)
+            extra15[prof] = pd.DataFrame({"time_min": t_s / 60.0, "covered": t_s <= tier.minutes * 60.0 + 1e-9})
+
     lap("circle15")
 
     # capacitated township-centre assignment
@@ -774,6 +809,9 @@ def analyse_coverage(
         geometry=sett.geometry.to_numpy(), crs=sett.crs,
     )
     settlements_out.index = sett.index
+    for prof, frame in extra15.items():
+        settlements_out[f"circle15_{prof}_time_min"] = frame["time_min"].reindex(sett.index)
+        settlements_out[f"circle15_{prof}_covered"] = frame["covered"].reindex(sett.index).astype("boolean")
 
     facilities_out = _facility_table(fac, f_tier, sett, table, reach, tiers, assignment)
 
@@ -815,6 +853,7 @@ def analyse_coverage(
     lap("circles")
 
     params = _params(config, tiers, year, sett, fac, f_tier, assignment, circ_status, graphs)
+    params["circle15_extra_profiles"] = list(extra15)
     params["timings_s"] = timings
     logger.info(
         "coverage: %d settlements, %d under-served", len(settlements_out),

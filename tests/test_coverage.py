@@ -181,6 +181,7 @@ def test_coverage_summary(classified):
     assert row["community_older_covered"] == 200 + 80 + 500
     assert row["community_older_share"] == pytest.approx(780 / 1230)
     assert row["county_settlement_share"] == 1.0
+    assert row["central_older_population"] == 200 and row["circle15_older_share"] == 1.0
     by_t = coverage_summary(s, "township", tiers=CFG.tiers)
     assert by_t.loc["T1", "settlements"] == 4
     assert by_t.loc["T1", "community_settlement_share"] == pytest.approx(2 / 4)
@@ -358,6 +359,22 @@ def test_tiny_year_switches_scorecard_milestones():
     card = analyse_coverage(data, graphs, year=2029, circles=False).scorecard
     row = card[(card["indicator"] == "rural_township_centre_coverage") & (card["scope"] == "overall")].iloc[0]
     assert row["applies"] and row["gap"] == 1  # T2 has no centre
+
+
+def test_tiny_circle15_driving_reading():
+    pytest.importorskip("planner.routing")
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    res = analyse_coverage(data, graphs, circles=False, circle15_profiles=("drive", "walk"))
+    s = res.settlements
+    assert "circle15_walk_covered" not in s  # the configured reading is the plain circle15 columns
+    assert bool(s.loc["G", "circle15_drive_covered"])
+    assert s.loc["G", "circle15_drive_time_min"] < s.loc["G", "circle15_time_min"]
+    assert pd.isna(s.loc["A", "circle15_drive_covered"])
+    assert res.overall.loc["overall", "circle15_drive_older_share"] == 1.0
+    assert res.overall.loc["overall", "central_older_population"] == 50
 
 
 def test_tiny_writers(tiny_result, tmp_path):
