@@ -24,6 +24,7 @@ Older walker: profile ``walk`` of :func:`planner.config.default_config`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     t2 = time.perf_counter()
     print(f"Harbin: {net.n_nodes:,} nodes, {net.n_segments:,} segments (load {t1 - t0:.1f} s); "
           f"walk graph {graph.indptr.shape[0] - 1:,} nodes, {graph.indices.shape[0]:,} arcs (build {t2 - t1:.1f} s)")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings are wall clock)")
     print(f"profile walk {profile.speed_kmh / 3.6:.2f} m/s, {args.minutes:g} min "
           f"(reach {profile.speed_kmh / 3.6 * limit:.0f} m of road), buffer {args.buffer:g} m, quad_segs {C.QUAD_SEGS}")
 
@@ -166,6 +168,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"service_circles() for all {len(fac)}: {t1 - t0:.2f} s = {1e3 * (t1 - t0) / len(fac):.2f} ms per facility "
           f"(incl. with_points, reprojection to WGS84)")
     assert np.allclose(circ["area_km2"].to_numpy(), np.array(eng_area), rtol=1e-6, atol=1e-9)
+    t0 = time.perf_counter()
+    vor = C.network_voronoi(graph, fac, minutes=args.minutes, buffer_m=args.buffer)
+    t1 = time.perf_counter()
+    print(f"network_voronoi() for all {len(fac)}: {t1 - t0:.2f} s; served area {vor['area_km2'].sum():.1f} km2 "
+          f"(sum of circles {circ['area_km2'].sum():.1f} km2)")
 
     # ---- naive reference
     k = min(args.naive, len(fac))
