@@ -726,9 +726,13 @@ def propose_sites(
         zh_parts.append(f"新增覆盖 {cover_zh}、{o:,.0f} 名老年人")
         en_parts.append(f"newly covers {cover_en} and {o:,.0f} older people")
         if model == "pmedian":
-            zh_parts.append(f"服务 {len(mine)} 个村/社区 {served_older:,.0f} 名老年人，总出行时间减少 {gain / 60:,.0f} 人·分钟")
-            en_parts.append(f"serves {len(mine)} settlements ({served_older:,.0f} older people), saving "
-                            f"{gain / 60:,.0f} person-minutes of travel")
+            zh_parts.append(f"服务 {len(mine)} 个村/社区 {served_older:,.0f} 名老年人")
+            en_parts.append(f"serves {len(mine)} settlements ({served_older:,.0f} older people)")
+            if not capacitated:
+                pen_min = sol.params.get("unserved_penalty_s", np.nan) / 60.0
+                zh_parts.append(f"加权出行时间减少 {gain / 60:,.0f} 人·分钟（此前无设施可达者按 {pen_min:g} 分钟计）")
+                en_parts.append(f"cuts weighted travel time by {gain / 60:,.0f} person-minutes (people with no "
+                                f"facility in reach counted at {pen_min:g} min)")
         if capacitated:
             load = float(np.asarray(sol.params.get("load", np.zeros(n_site)))[j]) if "load" in sol.params else served_older
             zh_parts.append(f"承接 {load:,.0f} 名老年人（容量 {cap[j]:,.0f}）")
@@ -746,7 +750,8 @@ def propose_sites(
             "new_settlements": len(newly), "new_villages": nv, "new_communities": nc, "new_older": o,
             "settlement_ids": ";".join(str(sett.index[i]) for i in newly),
             "marginal_gain": float(gain),
-            "gain_unit": {"mclp": "older_covered", "lscp": "settlements_covered", "pmedian": "older_x_seconds_saved"}[model],
+            "gain_unit": ("older_newly_assigned" if capacitated else
+                          {"mclp": "older_covered", "lscp": "settlements_covered", "pmedian": "older_x_seconds_saved"}[model]),
             "colocated": bool(coloc[cpos]), "health_distance_m": float(hdist[cpos]),
             "why_zh": "；".join(zh_parts), "why_en": _sentence("; ".join(en_parts)),
             "geometry": usable.geometry.iloc[cpos],
