@@ -129,11 +129,24 @@ def run_study(
 
 def _site_study(data: StudyData, graphs: Mapping[str, RoutingGraph], coverage: CoverageResult, *,
                 verbose: bool) -> dict[str, SitingResult]:
-    """Propose village-level points and township centres, each with its tier's threshold and profile."""
+    """Propose village-level points and township centres, each with its tier's threshold and profile.
+
+    Village-level points: up to ``siting.max_new_sites`` (the curve shows where
+    the 80% target is reached).  Township centres: one per township without a
+    centre plus one per centre whose natural catchment exceeds its capacity
+    (at least one), since the plans ask for one centre per township of about
+    10,000 older people, not for as many centres as would add coverage.
+    """
     from planner.siting import propose_tiered_sites
 
-    return propose_tiered_sites(data, graphs, tiers=("community", "township"), coverage=coverage,
-                                config=data.config, verbose=verbose)
+    centres = coverage.centres
+    over = int(centres["over"].fillna(False).astype(bool).sum()) if "over" in centres else 0
+    n_township = max(1, len(coverage.townships_without_centre) + over)
+    return propose_tiered_sites(
+        data, graphs, tiers=("community", "township"), coverage=coverage,
+        p={"community": data.config.siting.max_new_sites, "township": n_township},
+        config=data.config, verbose=verbose,
+    )
 
 
 def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
