@@ -69,10 +69,11 @@ def _demo(quick: bool) -> None:
             tot = time.perf_counter() - t0
             print(f"{name:<30} {model:<8} {r.params['n_usable']:>6} {len(r.sites):>4} {r.solution.status:<9} "
                   f"{r.solution.objective:>14,.1f} {r.solution.gap:>7.4f} {r.solution.runtime_s:>8.3f} {tot:>8.3f}")
-            if model == "mclp" and name == "candidate layer":
+            if model == "mclp":
                 for line in r.targets["text_en"]:
                     print("   ", line)
-                print("    excluded:", {k: int(v) for k, v in r.excluded["reason"].value_counts().items()})
+                print("    excluded:", {k: int(v) for k, v in r.excluded["reason"].value_counts().items()},
+                      "| curve:", r.params["curve_method"])
     t0 = time.perf_counter()
     tiered = propose_tiered_sites(data, reach, p={"community": 10, "township": 3})
     print(f"tiered run (village points + capacitated township centres) in {time.perf_counter() - t0:.2f} s:")
