@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     t1 = time.perf_counter()
     rev = C._Reversed(g2)
     t2 = time.perf_counter()
-    print(f"setup for {len(fac)} facilities: with_points {1e3 * (t1 - t0):.0f} ms, reversed CSR {1e3 * (t2 - t1):.0f} ms")
+    print(f"setup for {len(fac)} facilities: with_points {1e3 * (t1 - t0):.0f} ms, "
+          f"reversed CSR {1e3 * (t2 - t1):.0f} ms")
     eng_ms, eng_area, eng_km, eng_geom = [], [], [], []
     for s in nodes:
         if s < 0:
@@ -165,7 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     circ = C.service_circles(graph, fac, minutes=args.minutes, buffer_m=args.buffer)
     t1 = time.perf_counter()
-    print(f"service_circles() for all {len(fac)}: {t1 - t0:.2f} s = {1e3 * (t1 - t0) / len(fac):.2f} ms per facility "
+    print(f"service_circles() for all {len(fac)}: {t1 - t0:.2f} s = "
+          f"{1e3 * (t1 - t0) / len(fac):.2f} ms per facility "
           f"(incl. with_points, reprojection to WGS84)")
     assert np.allclose(circ["area_km2"].to_numpy(), np.array(eng_area), rtol=1e-6, atol=1e-9)
     t0 = time.perf_counter()

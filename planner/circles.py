@@ -20,9 +20,15 @@ Speed
 One bounded Dijkstra per facility (:func:`planner._dijkstra.bounded_many_source`,
 touched-node reset), then one numba pass that turns every facility's reached
 node times into line pieces (two-way arcs deduplicated: a street reached
-from both ends is one piece), then one vectorised GEOS buffer per facility
-on the whole reached linework after merging pieces into chains.  See
-``benchmarks/bench_circles.py``.
+from both ends is one piece).  Pieces are merged into chains
+(``shapely.line_merge``), all chains are buffered in one vectorised call
+(round caps, ``QUAD_SEGS`` segments per quarter circle) and each facility's
+chain polygons are unioned; one GEOS buffer of the whole MultiLineString is
+several times slower on real street grids.  ``benchmarks/bench_circles.py``
+measures it against a networkx ``ego_graph`` + buffer-and-union reference.
+
+Every output frame carries the parameters that produced it in
+``frame.attrs["params"]``.
 
 Public functions
 ----------------
@@ -45,11 +51,12 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from numba import njit
 
 from planner._dijkstra import bounded_many_source, multi_source
-from planner._errors import DataError
+from planner._errors import ConfigError, DataError
 
 __all__ = ["service_circles", "reached_lines", "circles_by_tier", "network_voronoi"]
 
@@ -153,7 +160,9 @@ def _arc_length_m(graph: Any, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1
 
 
 @njit(cache=True, nogil=True)
-def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, alen, n, counts, cols, vals, limit):  # pragma: no cover - numba
+def _pieces_kernel(  # pragma: no cover - numba
+    indptr, indices, weight, twin, sx, sy, ex, ey, alen, n, counts, cols, vals, limit
+):
     """Line pieces reached within ``limit`` for each search.
 
     ``counts``/``cols``/``vals`` are the per-search reached nodes and times
@@ -213,7 +222,9 @@ def _pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, alen, n, count
 
 
 @njit(cache=True, nogil=True)
-def _owned_pieces_kernel(indptr, indices, weight, twin, sx, sy, ex, ey, alen, dist, origin, limit):  # pragma: no cover - numba
+def _owned_pieces_kernel(  # pragma: no cover - numba
+    indptr, indices, weight, twin, sx, sy, ex, ey, alen, dist, origin, limit
+):
     """Line pieces of a multi-source search, each given to its nearest source.
 
     A point at fraction ``f`` of reversed arc ``u -> v`` reaches a facility
@@ -350,8 +361,17 @@ def _check_facilities(facilities: Any, who: str) -> gpd.GeoDataFrame:
         )
     if not facilities.index.is_unique:
         dup = facilities.index[facilities.index.duplicated()][:5]
-        raise DataError(f"{who}: facility ids are not unique ({', '.join(map(str, dup))}); give each facility its own id")
+        raise DataError(
+            f"{who}: facility ids are not unique ({', '.join(map(str, dup))}); give each facility its own id"
+        )
     return facilities
+
+
+def _check_minutes(minutes: float) -> None:
+    if not np.isfinite(minutes) or minutes < 0:
+        raise ConfigError(
+            f"minutes must be a finite number >= 0, got {minutes!r}; check the tier's minutes in the study file"
+        )
 
 
 def _graph_crs(graph: Any) -> Any:
@@ -362,14 +382,23 @@ def _graph_crs(graph: Any) -> Any:
 
 
 def _frame(
-    facilities: gpd.GeoDataFrame, geoms: np.ndarray, crs: Any, extra: dict[str, Any]
+    facilities: gpd.GeoDataFrame, geoms: np.ndarray, graph: Any, extra: dict[str, Any], params: dict[str, Any]
 ) -> gpd.GeoDataFrame:
     data: dict[str, Any] = {c: facilities[c].copy() for c in PASSTHROUGH if c in facilities.columns}
     for k, v in extra.items():
         arr = np.asarray(v)
         data[k] = pd.Series(arr, index=facilities.index, dtype=object if arr.dtype == object else None)
+    crs = _graph_crs(graph)
     gs = gpd.GeoSeries(geoms, index=facilities.index, crs=crs).to_crs(WGS84)
-    return gpd.GeoDataFrame(data, index=facilities.index.copy(), geometry=gs, crs=WGS84)
+    out = gpd.GeoDataFrame(data, index=facilities.index.copy(), geometry=gs, crs=WGS84)
+    prof = getattr(graph, "profile", None)
+    out.attrs["params"] = {
+        **params,
+        "profile": getattr(prof, "name", None),
+        "projected_crs": pyproj.CRS.from_user_input(crs).to_string(),
+        "n_no_road": int((np.asarray(extra["reason"], dtype=object) == _REASON_NO_ROAD).sum()),
+    }
+    return out
 
 
 # --------------------------------------------------------------------------- core
@@ -379,10 +408,12 @@ def _reached_pieces(rev: _Reversed, nodes: np.ndarray, limit_s: float) -> tuple[
     """Reached piece coordinates of each source node and their source index."""
     sources = np.ascontiguousarray(nodes, dtype=np.int64)
     target_col = np.empty(0, dtype=np.int64)
-    counts, cols, vals = bounded_many_source(rev.indptr, rev.indices, rev.weight, sources, float(limit_s), target_col, True)
+    counts, cols, vals = bounded_many_source(
+        rev.indptr, rev.indices, rev.weight, sources, float(limit_s), target_col, True
+    )
     pcounts, coords = _pieces_kernel(
-        rev.indptr, rev.indices, rev.weight, rev.twin, rev.sx, rev.sy, rev.ex, rev.ey, rev.length, rev.n, counts, cols, vals,
-        float(limit_s),
+        rev.indptr, rev.indices, rev.weight, rev.twin, rev.sx, rev.sy, rev.ex, rev.ey, rev.length, rev.n,
+        counts, cols, vals, float(limit_s),
     )
     group = np.repeat(np.arange(sources.shape[0]), pcounts)
     return coords, group
@@ -401,8 +432,7 @@ def _lines_and_polygons(
     graph: Any, facilities: gpd.GeoDataFrame, minutes: float, buffer_m: float | None, max_snap_m: Any,
     verbose: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, pd.DataFrame]:
-    if not np.isfinite(minutes) or minutes < 0:
-        raise ValueError(f"minutes must be a finite number >= 0, got {minutes!r}")
+    _check_minutes(minutes)
     g2, nodes, snapping = _snap(graph, facilities, max_snap_m)
     rev = _Reversed(g2)
     limit = float(minutes) * 60.0
@@ -411,13 +441,12 @@ def _lines_and_polygons(
     polys = None if buffer_m is None else np.full(n, shapely.Polygon(), dtype=object)
     km = np.zeros(n)
     ok = np.flatnonzero(nodes >= 0)
-    chunk = 64
-    it = _chunks(ok.shape[0], chunk)
+    bar = None
     if verbose:
         from tqdm.auto import tqdm
 
-        it = tqdm(it, desc="service circles", unit="chunk")
-    for sl in it:
+        bar = tqdm(total=int(ok.shape[0]), desc="service circles", unit="facility")
+    for sl in _chunks(ok.shape[0], 64):
         idx = ok[sl]
         coords, group = _reached_pieces(rev, nodes[idx], limit)
         ml = _multilines(coords, group, idx.shape[0])
@@ -425,6 +454,10 @@ def _lines_and_polygons(
         km[idx] = _piece_lengths_km(coords, group, idx.shape[0])
         if polys is not None:
             polys[idx] = _polygons(ml, buffer_m)
+        if bar is not None:
+            bar.update(idx.shape[0])
+    if bar is not None:
+        bar.close()
     return lines, polys, km, snapping
 
 
@@ -478,12 +511,14 @@ def service_circles(
     """
     facilities = _check_facilities(facilities, "service_circles")
     if not buffer_m > 0:
-        raise ValueError(f"buffer_m must be > 0, got {buffer_m!r}")
+        raise ConfigError(f"buffer_m must be a number > 0 (metres), got {buffer_m!r}")
     _, polys, km, snapping = _lines_and_polygons(graph, facilities, minutes, buffer_m, max_snap_m, verbose)
     nodes_ok = np.asarray(snapping["node"], dtype=np.int64) >= 0
     n_bad = int((~nodes_ok).sum())
     if n_bad:
-        logger.warning("%d of %d facilities are too far from a usable road: empty circle, reason NO_ROAD", n_bad, len(nodes_ok))
+        logger.warning(
+            "%d of %d facilities are too far from a usable road: empty circle, reason NO_ROAD", n_bad, len(nodes_ok)
+        )
     extra = {
         "minutes": np.full(len(facilities), float(minutes)),
         "reached_km": km,
@@ -491,7 +526,8 @@ def service_circles(
         "snap_m": _snap_distance(snapping),
         "reason": _reasons(nodes_ok),
     }
-    return _frame(facilities, polys, _graph_crs(graph), extra)
+    params = {"function": "service_circles", "minutes": float(minutes), "buffer_m": float(buffer_m)}
+    return _frame(facilities, polys, graph, extra, params)
 
 
 def reached_lines(
@@ -525,7 +561,7 @@ def reached_lines(
         "snap_m": _snap_distance(snapping),
         "reason": _reasons(nodes_ok),
     }
-    return _frame(facilities, lines, _graph_crs(graph), extra)
+    return _frame(facilities, lines, graph, extra, {"function": "reached_lines", "minutes": float(minutes)})
 
 
 def _snap_distance(snapping: pd.DataFrame) -> np.ndarray:
@@ -557,12 +593,16 @@ def circles_by_tier(circles: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> 
         tier = circles["tier"]
     else:
         if "tier" not in facilities.columns:
-            raise DataError("circles_by_tier: the facilities have no 'tier' column; classify them with planner.data.load_study")
+            raise DataError(
+                "circles_by_tier: the facilities have no 'tier' column; classify them with planner.data.load_study"
+            )
         tier = facilities["tier"].reindex(circles.index)
     missing = tier.isna()
     if missing.any():
         rows = ", ".join(map(str, circles.index[missing.to_numpy()][:5]))
-        raise DataError(f"circles_by_tier: circles {rows} have no tier; every circle must belong to a facility with a tier")
+        raise DataError(
+            f"circles_by_tier: circles {rows} have no tier; every circle must belong to a facility with a tier"
+        )
     crs_m = circles.estimate_utm_crs() if len(circles) and not circles.geometry.is_empty.all() else None
     geo = circles.geometry.to_crs(crs_m) if crs_m is not None else circles.geometry
     rows = []
@@ -632,9 +672,8 @@ def network_voronoi(
     """
     facilities = _check_facilities(facilities, "network_voronoi")
     if not buffer_m > 0:
-        raise ValueError(f"buffer_m must be > 0, got {buffer_m!r}")
-    if not np.isfinite(minutes) or minutes < 0:
-        raise ValueError(f"minutes must be a finite number >= 0, got {minutes!r}")
+        raise ConfigError(f"buffer_m must be a number > 0 (metres), got {buffer_m!r}")
+    _check_minutes(minutes)
     g2, nodes, snapping = _snap(graph, facilities, max_snap_m)
     rev = _Reversed(g2)
     limit = float(minutes) * 60.0
@@ -654,7 +693,8 @@ def network_voronoi(
         "snap_m": _snap_distance(snapping),
         "reason": _reasons(nodes_ok),
     }
-    return _frame(facilities, polys, _graph_crs(graph), extra)
+    params = {"function": "network_voronoi", "minutes": float(minutes), "buffer_m": float(buffer_m)}
+    return _frame(facilities, polys, graph, extra, params)
 
 
 def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) -> np.ndarray:
@@ -715,5 +755,7 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
             gap_owner = lab[shapely.STRtree(pts).nearest(shapely.point_on_surface(gaps))]
             for o in np.unique(gap_owner):
                 out[o] = shapely.union_all(np.append(gaps[gap_owner == o], out[o]))
-        logger.debug("network_voronoi: %d degenerate Voronoi cells, %d gaps reassigned", int((~good).sum()), gaps.shape[0])
+        logger.debug(
+            "network_voronoi: %d degenerate Voronoi cells, %d gaps reassigned", int((~good).sum()), gaps.shape[0]
+        )
     return out

@@ -19,7 +19,7 @@ import pytest
 import shapely
 
 from planner import circles as C
-from planner._errors import DataError
+from planner._errors import ConfigError, DataError
 from planner.config import OLDER_WALK_SPEED_MS, default_config
 from planner.network import RoadNetwork
 
@@ -107,6 +107,10 @@ def test_straight_road_ends_at_the_cut_point(straight):
     assert not poly.covers(_pt(1500 + REACH_15 + 35, 0))
     assert not poly.covers(_pt(1500, 40))
     assert circ.loc["F0", "area_km2"] == pytest.approx(poly.area / 1e6, rel=1e-3)
+    assert circ.attrs["params"] == {
+        "function": "service_circles", "minutes": 15.0, "buffer_m": 30.0, "profile": "walk",
+        "projected_crs": "EPSG:32652", "n_no_road": 0,
+    }
     # a longer threshold reaches further by exactly speed x extra time
     c20 = C.service_circles(straight, fac, minutes=20.0)
     assert c20.loc["F0", "reached_km"] * 1000 == pytest.approx(2 * SPEED * 1200, rel=1e-3)
@@ -183,8 +187,10 @@ def test_bad_facilities_raise_planner_errors(straight):
         C.service_circles(straight, fac.set_crs(None, allow_override=True))
     with pytest.raises(DataError, match="not unique"):
         C.service_circles(straight, pd.concat([fac, fac]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="minutes"):
         C.service_circles(straight, fac, minutes=-1)
+    with pytest.raises(ConfigError, match="buffer_m"):
+        C.service_circles(straight, fac, buffer_m=0)
 
 
 # --------------------------------------------------------------------------- voronoi and tiers
@@ -274,7 +280,9 @@ def _nx_times(net: RoadNetwork, snap: pd.DataFrame, cutoff_s: float) -> np.ndarr
     near = (np.abs(net.lon - lon0) < radius_deg) & (np.abs(net.lat - lat0) < radius_deg)
     keep = near[net.u] & near[net.v]
     sub = dataclasses.replace(
-        net, **{k: getattr(net, k)[keep] for k in ("u", "v", "length_m", "highway", "oneway", "maxspeed_kmh", "foot", "motor", "way_id")}
+        net,
+        **{k: getattr(net, k)[keep]
+           for k in ("u", "v", "length_m", "highway", "oneway", "maxspeed_kmh", "foot", "motor", "way_id")},
     )
     ref = graph_from_network(sub, WALK).reverse(copy=True)
     keys = set(ref.nodes)
@@ -322,8 +330,8 @@ def _check_against_networkx(net: RoadNetwork, fac: gpd.GeoDataFrame, minutes: fl
                   np.column_stack([x[net.v[touch]], y[net.v[touch]]])], axis=1)
     )
     fac_xy = fac.to_crs(UTM).geometry.iloc[0]
-    access_leg = shapely.shortest_line(fac_xy, shapely.LineString([(x[net.u[int(snap["segment"].iloc[0])]], y[net.u[int(snap["segment"].iloc[0])]]),
-                                                                   (x[net.v[int(snap["segment"].iloc[0])]], y[net.v[int(snap["segment"].iloc[0])]])]))
+    su, sv = net.u[seg], net.v[seg]
+    access_leg = shapely.shortest_line(fac_xy, shapely.LineString([(x[su], y[su]), (x[sv], y[sv])]))
     tree = shapely.STRtree(np.append(near_lines, access_leg))
     unreached = np.flatnonzero(~np.isfinite(times) & np.isin(np.arange(net.n_nodes), np.concatenate([net.u, net.v])))
     _, d = tree.query_nearest(pts[unreached], return_distance=True, all_matches=False)
