@@ -515,8 +515,10 @@ def propose_sites(
     exclusion_zones : GeoDataFrame, optional
         Polygons; default ``data.exclusion_zones``.
     health_facilities : GeoDataFrame, optional
-        Health facilities for co-location; candidates whose type names one
-        (乡镇卫生院, 村卫生室...) count too.
+        Health facilities for co-location (``type`` shown in the reasons).
+        Candidates whose type names one (乡镇卫生院, 村卫生室...) are co-located
+        themselves; without this layer they also serve as the health
+        facilities their neighbouring candidates are measured against.
     coverage : CoverageResult, optional
         Its settlement columns feed the before/after scorecard (the tier's own
         coverage is recomputed here so before and after are measured alike).
@@ -653,6 +655,9 @@ def propose_sites(
     fixed[:n_ex] = True
 
     # ---- preferences, capacity, method
+    if health_facilities is None:  # health centres and clinics among the candidates count for their neighbours
+        is_health = cands["type"].fillna("").astype(str).map(lambda t: any(h in t for h in HEALTH_WORDS)).to_numpy()
+        health_facilities = cands[is_health & ~no_xy]
     hdist, htype = _health_distance(usable, health_facilities, crs)
     coloc = hdist <= sc.colocation_distance_m
     pref = np.zeros(n_site)

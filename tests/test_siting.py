@@ -271,6 +271,7 @@ def test_mclp_adapter_colocation_exclusion_and_why(study, reach):
     r = propose_sites(study, reach, tier="community", model="mclp", p=2)
     # C3 (village clinic) and C2 tie on coverage (villages 3 and 4): co-location picks C3
     assert list(r.sites.index) == ["C3", "C1"]
+    assert not bool(r.sites.loc["C1", "colocated"])  # 8 km from the clinic C3
     assert list(r.sites["rank"]) == [1, 2]
     top = r.sites.loc["C3"]
     assert top["new_settlements"] == 2 and top["new_older"] == 900.0 and bool(top["colocated"])
@@ -453,6 +454,17 @@ def test_health_facility_layer_sets_colocation(study, reach):
     assert r.sites.index[0] == "C2" and bool(top["colocated"])
     assert top["health_distance_m"] == pytest.approx(200.0, abs=1.0)
     assert "毗邻乡镇卫生院（200 米）" in top["why_zh"]
+    # without a health layer the village clinic C3 is the health facility its neighbour C2 (1 km) is measured
+    # against
+    # (C3 itself is put in an exclusion zone, so it cannot be proposed but still counts as a clinic)
+    zone = gpd.GeoDataFrame({"name": ["生态保护红线"]}, geometry=gpd.GeoSeries(
+        [box(511_900, 5_184_900, 512_100, 5_185_100)], crs=UTM).to_crs("EPSG:4326").to_numpy(), crs="EPSG:4326")
+    near = propose_sites(study, reach, model="mclp", p=2, exclusion_zones=zone,
+                         config=dataclasses.replace(study.config, siting=SitingConfig(colocation_distance_m=1500.0)))
+    assert list(near.excluded.index) == ["C3"]
+    assert bool(near.sites.loc["C2", "colocated"])
+    assert near.sites.loc["C2", "health_distance_m"] == pytest.approx(1000.0, abs=1.0)
+    assert "毗邻村卫生室（1,000 米）" in near.sites.loc["C2", "why_zh"]
     far = propose_sites(st, reach, model="mclp", p=1, health_facilities=clinic,
                         config=dataclasses.replace(study.config, siting=SitingConfig(colocation_distance_m=100.0)))
     assert not bool(far.sites.iloc[0]["colocated"])
