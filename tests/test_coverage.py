@@ -485,3 +485,37 @@ def test_demo_scorecard_complete(demo):
     assert set(overall["indicator"]) == set(INDICATORS)
     judged = overall.dropna(subset=["target"])
     assert (judged["met"].isna() | judged["gap"].notna() | judged["met"].astype("boolean").fillna(False)).all()
+
+
+def test_tiny_study_without_township_or_county_facilities():
+    pytest.importorskip("planner.routing")
+    import dataclasses
+
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    data = dataclasses.replace(data, facilities=data.facilities.loc[["F1"]])
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    res = analyse_coverage(data, graphs, circles=False)
+    s = res.settlements
+    assert len(res.centres) == 0
+    assert (s["township_time_min"] == INF).all() and (s["county_reason"] == "DISCONNECTED").all()
+    assert s["reason_detail_en"].str.contains("the study area has no facility of this tier").all()
+    assert set(res.townships_without_centre.index) == {"T1", "T2"}
+    assert (s["status"] == "under_served").all()
+    assert s["centre"].isna().all() and (s["centre_time_min"] == INF).all()
+
+
+def test_tiny_study_without_settlements():
+    pytest.importorskip("planner.routing")
+    import dataclasses
+
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    data = dataclasses.replace(data, settlements=data.settlements.iloc[0:0])
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    res = analyse_coverage(data, graphs, circles=False)
+    assert len(res.settlements) == 0
+    assert res.overall.loc["overall", "settlements"] == 0
+    assert (res.facilities["settlements_in_circle"] == 0).all()
