@@ -159,7 +159,9 @@ class CoverageResult:
         reach it within its tier's threshold, by network time),
         ``nearest_settlements`` and ``nearest_load`` (settlements whose
         nearest facility of the tier it is, within the threshold),
-        ``capacity_used``, ``load``, ``share``, ``over``.
+        ``capacity_used``, ``load``, ``share``, ``over``; ``snap_m`` and
+        ``linked`` (False: too far from a road usable by its tier's profile,
+        so it reaches nobody; counted in ``params["facilities_unlinked"]``).
     circles, circles_by_tier, voronoi : GeoDataFrame or None
         Service-circle polygons from :mod:`planner.circles` (None when that
         module is unavailable; ``params["circles"]`` says why).
@@ -706,6 +708,7 @@ def analyse_coverage(
 
     nearest: dict[str, pd.DataFrame] = {}
     reach: dict[str, sparse.csr_array] = {}  # tier -> settlements x facilities of the tier, within threshold
+    fac_snap: dict[str, pd.DataFrame] = {}  # tier -> facility snapping (urban profile preferred)
     iterator: Any = list(tiers)
     if verbose:
         from tqdm.auto import tqdm
@@ -724,6 +727,9 @@ def analyse_coverage(
             g = _graph(graphs, prof)
             nf = nearest_facility(g, sub, fac_t, cutoff_s=np.inf)
             tables.append(nf.table.reindex(ids))
+            fs = getattr(nf, "facility_snapping", None)
+            if fs is not None and (key not in fac_snap or prof == tier.profile):
+                fac_snap[key] = fs
             pos = sett.index.get_indexer(ids)
             r, c, v = _reach(g, fac_t, sub, minutes * 60.0)
             rows.append(pos[r])
@@ -814,6 +820,20 @@ def analyse_coverage(
         settlements_out[f"circle15_{prof}_covered"] = frame["covered"].reindex(sett.index).astype("boolean")
 
     facilities_out = _facility_table(fac, f_tier, sett, table, reach, tiers, assignment)
+    snap_m = pd.Series(np.nan, index=fac.index)
+    linked = pd.Series(pd.NA, index=fac.index, dtype="boolean")
+    for key, fs in fac_snap.items():
+        fs = fs.reindex(fac.index[(f_tier == key).fillna(False).to_numpy()])
+        if "distance_m" in fs:
+            snap_m[fs.index] = pd.to_numeric(fs["distance_m"], errors="coerce").to_numpy(dtype=float)
+        if "ok" in fs:
+            linked[fs.index] = fs["ok"].astype("boolean").to_numpy()
+    facilities_out["snap_m"] = snap_m
+    facilities_out["linked"] = linked
+    unlinked = {k: int((~linked[(f_tier == k).fillna(False).to_numpy()].fillna(True)).sum()) for k in tiers}
+    for k, n_bad in unlinked.items():
+        if n_bad:
+            logger.warning("%d %s-tier facilities are too far from a usable road and reach nobody", n_bad, k)
 
     if assignment is not None:
         centres_out = gpd.GeoDataFrame(
@@ -854,6 +874,7 @@ def analyse_coverage(
 
     params = _params(config, tiers, year, sett, fac, f_tier, assignment, circ_status, graphs)
     params["circle15_extra_profiles"] = list(extra15)
+    params["facilities_unlinked"] = unlinked
     params["timings_s"] = timings
     logger.info(
         "coverage: %d settlements, %d under-served", len(settlements_out),

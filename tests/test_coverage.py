@@ -346,6 +346,8 @@ def test_tiny_summaries_and_scorecard(tiny_result):
     # the centre reaches A, B and G within 30 min by e-bike; E has no road, D is cut off
     assert fac.loc["C1", "settlements_in_circle"] == 3 and fac.loc["C1", "older_in_circle"] == 250
     assert fac.loc["K1", "settlements_in_circle"] == 3
+    assert fac["linked"].all() and (fac["snap_m"] < 20).all()
+    assert tiny_result.params["facilities_unlinked"] == {"county": 0, "township": 0, "community": 0}
     assert tiny_result.params["township_centre_capacity"] == 10000.0
     assert tiny_result.params["assignment"]["default_capacity"] == 10000.0
 
@@ -519,3 +521,26 @@ def test_tiny_study_without_settlements():
     assert len(res.settlements) == 0
     assert res.overall.loc["overall", "settlements"] == 0
     assert (res.facilities["settlements_in_circle"] == 0).all()
+
+
+def test_tiny_facility_far_from_road_is_reported():
+    pytest.importorskip("planner.routing")
+    import dataclasses
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from planner.coverage import analyse_coverage, build_graphs
+
+    data = _tiny_study()
+    extra = data.facilities.loc[["F1"]].copy()
+    extra.index = pd.Index(["F9"], name="facility_id")
+    extra["geometry"] = [Point(_ll(2000, -3000))]  # 3 km from any road
+    fac = gpd.GeoDataFrame(pd.concat([data.facilities, extra]), crs="EPSG:4326")
+    data = dataclasses.replace(data, facilities=fac)
+    graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
+    res = analyse_coverage(data, graphs, circles=False)
+    f = res.facilities
+    assert not f.loc["F9", "linked"] and f.loc["F9", "snap_m"] == pytest.approx(3000, rel=0.05)
+    assert f.loc["F9", "settlements_in_circle"] == 0
+    assert res.params["facilities_unlinked"]["community"] == 1
