@@ -234,7 +234,6 @@ def _owned_pieces_kernel(  # pragma: no cover - numba
     ``min(cut, split)`` with ``split = (t_v + w' - t_u) / (w + w')``.
     Returns ``(owner, coords)``.
     """
-    m = indices.shape[0]
     cap = 1024
     out = np.empty((cap, 5), dtype=np.float64)
     own = np.empty(cap, dtype=np.int64)
@@ -282,7 +281,6 @@ def _owned_pieces_kernel(  # pragma: no cover - numba
             out[nout, 4] = f * alen[a]
             own[nout] = origin[u]
             nout += 1
-    _ = m
     return own[:nout].copy(), out[:nout].copy()
 
 

@@ -343,7 +343,7 @@ def _check_against_networkx(net: RoadNetwork, fac: gpd.GeoDataFrame, minutes: fl
 
 
 def test_matches_networkx_on_a_synthetic_town():
-    from planner.synthetic import random_points_near, synthetic_road_network  # noqa: F401
+    from planner.synthetic import synthetic_road_network
 
     net = synthetic_road_network(3000, seed=7)
     mid = np.argsort(np.hypot(net.lon - np.median(net.lon), net.lat - np.median(net.lat)))[0]
