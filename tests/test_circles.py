@@ -379,3 +379,23 @@ def test_harbin_circle_matches_networkx(harbin_net, fid, name, lon, lat, min_nod
                            crs="EPSG:4326", index=pd.Index([fid], name="facility_id"))
     n = _check_against_networkx(harbin_net, fac, 15.0, 30.0)
     assert n > min_nodes
+
+
+def test_harbin_voronoi_tiles_the_served_area(harbin_net):
+    # three points about 1 km apart in the dense centre: their walking circles overlap
+    lon = [126.6285, 126.6400, 126.6340]
+    lat = [45.7560, 45.7560, 45.7480]
+    fac = gpd.GeoDataFrame({"tier": ["township"] * 3}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326",
+                           index=pd.Index(["A", "B", "C"], name="facility_id"))
+    g = routing.RoutingGraph.from_network(harbin_net, WALK, crs=UTM)
+    circ = C.service_circles(g, fac, minutes=15.0)
+    vor = C.network_voronoi(g, fac, minutes=15.0)
+    cp, vp = circ.to_crs(UTM).geometry.to_numpy(), vor.to_crs(UTM).geometry.to_numpy()
+    union_c = shapely.union_all(cp)
+    assert sum(shapely.area(shapely.intersection(cp[i], cp[j])) for i, j in [(0, 1), (0, 2), (1, 2)]) > 1e4
+    for i, j in [(0, 1), (0, 2), (1, 2)]:
+        assert shapely.intersection(vp[i], vp[j]).area < 1.0
+    assert shapely.symmetric_difference(shapely.union_all(vp), union_c).area < 1e-3 * union_c.area
+    assert vor["reached_km"].sum() < circ["reached_km"].sum()
+    by_tier = C.circles_by_tier(circ, fac)
+    assert by_tier.loc["township", "area_km2"] == pytest.approx(vor["area_km2"].sum(), rel=2e-3)
