@@ -26,7 +26,7 @@ What it holds, by design:
 * facilities of every tier: 3 county-tier institutions, township centres in
   11 of 14 townships (one of them the only centre for three populous
   townships, so over capacity; the southern centres under half occupied),
-  street centres in 2 of 4 streets, day-care in 26 of 30 communities and a
+  street centres in 3 of 4 streets, day-care in 26 of 30 communities and a
   village facility in about 55% of villages;
 * exclusion zones (ecological red line, permanent basic farmland) and
   candidate sites (health centres, village clinics, idle schools, village
@@ -75,7 +75,7 @@ _KM_PER_DEG_LON = 111.320 * math.cos(math.radians(_LAT0))
 _COUNTY_AREA_KM2 = 4400.0
 _URBAN_HALF_KM = 3.0          # the four streets: a 6 x 6 km square around the seat
 _GRID_HALF = 20               # urban grid half-width in 100 m lattice steps (2 km)
-_RURAL_POPULATION = 178_000   # villages; communities add about 108,000
+_RURAL_POPULATION = 185_000   # villages; communities add about 100,000
 
 # (name, kind, x km, y km, has a township centre, population weight)
 _TOWNSHIPS: tuple[tuple[str, str, float, float, bool, float], ...] = (
@@ -97,9 +97,10 @@ _TOWNSHIPS: tuple[tuple[str, str, float, float, bool, float], ...] = (
 _SOUTH = ("南岭镇", "柳河乡", "富民镇", "双龙镇", "西沟乡")
 _LOW_OCCUPANCY = ("南岭镇", "双龙镇")
 
-# streets (街道) of the seat by quadrant (sign of x, sign of y); centre in the first two
-_STREETS = (("文化街道", -1, 1, True), ("兴华街道", 1, 1, True), ("铁南街道", -1, -1, False),
-            ("站前街道", 1, -1, False))
+# streets (街道) of the seat by quadrant (sign of x, sign of y), whether it has a street centre,
+# number of communities (the street without a centre is the small one, so no street centre is overloaded)
+_STREETS = (("文化街道", -1, 1, True, 8), ("兴华街道", 1, 1, True, 8), ("铁南街道", -1, -1, True, 9),
+            ("站前街道", 1, -1, False, 5))
 _COMMUNITY_NAMES = (
     "文化", "建设", "和平", "光明", "胜利", "幸福", "团结", "民主", "繁荣", "新华", "育才", "春晖", "朝阳",
     "振兴", "康乐", "永平", "兴业", "鑫源", "锦绣", "阳光", "铁东", "铁西", "站北", "园林", "北山", "南湖",
@@ -371,7 +372,7 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
         cell = next(g for g in cells.geoms if g.contains(p))
         township_poly[name] = cell.intersection(rural)
     street_poly = {}
-    for name, sx, sy, _c in _STREETS:
+    for name, sx, sy, _c, _n in _STREETS:
         q = box(min(0, sx * _URBAN_HALF_KM), min(0, sy * _URBAN_HALF_KM),
                 max(0, sx * _URBAN_HALF_KM), max(0, sy * _URBAN_HALF_KM))
         street_poly[name] = q.intersection(county)
@@ -616,20 +617,23 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
     for v, p in zip(villages, pops):
         v.population = int(p)
 
-    # communities: per street, points in the grid with 550 m spacing
+    # communities: per street, points in the grid about 500 m apart
     communities = []
     cnames = list(_COMMUNITY_NAMES)
     cpts: list[tuple[float, float]] = []
-    for (sname, sx, sy, _c), n in zip(_STREETS, (8, 7, 8, 7)):
-        k = 0
+    for sname, sx, sy, _c, n in _STREETS:
+        k, tries, spacing = 0, 0, 0.5
         while k < n:
+            tries += 1
+            if tries % 500 == 0:      # jammed: relax the spacing rather than loop forever
+                spacing *= 0.9
             x, y = sx * rng.uniform(0.15, 1.9), sy * rng.uniform(0.15, 1.9)
-            if cpts and np.hypot(*(np.asarray(cpts) - (x, y)).T).min() < 0.55:
+            if cpts and np.hypot(*(np.asarray(cpts) - (x, y)).T).min() < spacing:
                 continue
             cpts.append((x, y))
-            pop = int(rng.integers(2600, 4600))
+            pop = int(rng.integers(2400, 4200))
             communities.append((cnames.pop(0) + "社区", sname, round(x, 4), round(y, 4), pop,
-                                int(round(pop * rng.uniform(0.20, 0.30)))))
+                                int(round(pop * rng.uniform(0.19, 0.27)))))
             k += 1
 
     # ---- settlements.csv
@@ -661,7 +665,7 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
                       num(occupied), public, num(capacity), township, DEMO_COUNTY_NAME, SYNTHETIC_NOTE])
 
     def street_of(x, y):
-        for nm, sx, sy, _c in _STREETS:
+        for nm, sx, sy, _c, _n in _STREETS:
             if (x >= 0) == (sx > 0) and (y >= 0) == (sy > 0):
                 return nm
         return ""
@@ -670,7 +674,7 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
     fac("合成示范县特困人员供养服务中心（县敬老院）", "特困人员供养服务机构", 1.35, -0.95, 150, 72, 88, "是", None,
         street_of(1.35, -0.95))
     fac("康宁颐养院", "养老院", 0.95, 1.45, 120, 58, 86, "否", None, street_of(0.95, 1.45))
-    for nm, sx, sy, has in _STREETS:
+    for nm, sx, sy, has, _n in _STREETS:
         if has:
             x, y = sx * rng.uniform(0.6, 1.4), sy * rng.uniform(0.6, 1.4)
             beds = int(rng.integers(30, 60))
