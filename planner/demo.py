@@ -26,7 +26,7 @@ What it holds, by design:
 * facilities of every tier: 3 county-tier institutions, township centres in
   11 of 14 townships (one of them the only centre for three populous
   townships, so over capacity; the southern centres under half occupied),
-  street centres in 3 of 4 streets, day-care in 26 of 30 communities and a
+  street centres in 3 of 4 streets, day-care in 25 of 30 communities and a
   village facility in about 55% of villages;
 * exclusion zones (ecological red line, permanent basic farmland) and
   candidate sites (health centres, village clinics, idle schools, village
@@ -693,15 +693,15 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
             int(beds * rng.uniform(0.4, 0.6)), int(beds * occ), public, cap, name)
         if name == "南岭镇":
             overloaded = name
-    daycare = sorted(rng.choice(len(communities), size=26, replace=False).tolist())
+    daycare = sorted(rng.choice(len(communities), size=25, replace=False).tolist())
     for i in daycare:
         nm, st, x, y, _p, _o = communities[i]
-        beds = int(rng.integers(6, 20))
+        beds = int(rng.integers(4, 12))
         th = rng.uniform(0, 2 * math.pi)
         r = rng.uniform(0.05, 0.15)
         ftype = "社区日间照料中心" if rng.uniform() < 0.6 else "社区日间照料室"
         fac(nm + ftype.removeprefix("社区"), ftype, x + r * math.cos(th), y + r * math.sin(th), beds,
-            int(rng.integers(0, 4)), int(beds * rng.uniform(0.3, 0.8)), "是", None, st)
+            int(rng.integers(1, 4)), int(beds * rng.uniform(0.3, 0.8)), "是", None, st)
     p_v = np.array([0.0 if v.special else (0.42 if v.township in _SOUTH else 0.68) for v in villages])
     p_v[[i for i, v in enumerate(villages) if v.seat]] *= 1.4
     n_vf = int(round(0.55 * len(villages)))
@@ -713,7 +713,8 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
         ftype = "农村幸福院" if u < 0.6 else ("互助养老点" if u < 0.85 else "养老大院")
         th = rng.uniform(0, 2 * math.pi)
         r = rng.uniform(0.03, 0.15)
-        beds = None if ftype == "互助养老点" else int(rng.integers(4, 22))
+        # most rural mutual-aid points are day-activity rooms without beds
+        beds = None if ftype == "互助养老点" or rng.uniform() < 0.5 else int(rng.integers(4, 12))
         occ = None if beds is None else int(beds * rng.uniform(0.3, 0.9))
         fac(v.name + ftype, ftype, v.x + r * math.cos(th), v.y + r * math.sin(th), beds,
             None if beds is None else int(rng.integers(0, 3)), occ,
