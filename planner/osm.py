@@ -28,7 +28,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,9 @@ import pandas as pd
 import shapely
 
 from planner._errors import DataError, InputFileNotFoundError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from planner.config import StudyConfig
 
 __all__ = [
     "features_from_osm_file",
@@ -182,8 +185,9 @@ def features_from_osm_file(
         Return the shapes (polygon, line, multipolygon in WGS84) instead of
         their centroids, e.g. to draw a river.
     verbose
-        Log a line per pass (the file is read in two passes by pyosmium's
-        area assembler).
+        Log the number of objects placed even when nothing was left out
+        (the file is read in two passes by pyosmium's area assembler; there
+        is no progress bar).
 
     Returns
     -------
@@ -306,7 +310,7 @@ def _type_for(name: str, social_facility: str, amenity: str, tier_words: Sequenc
 
 
 def elderly_care_facilities_from_osm_file(
-    path: str | Path, *, config: Any = None
+    path: str | Path, *, config: StudyConfig | None = None
 ) -> gpd.GeoDataFrame:
     """Elderly-care facilities (养老服务设施) in an OpenStreetMap file, with planner tiers.
 

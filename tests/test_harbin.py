@@ -256,8 +256,8 @@ def welfare_reach(harbin: dict) -> dict:
     snap = np.r_[walk.max_snap_m_rural,
                  np.where(sett["kind"][near] == "village", walk.max_snap_m_rural, walk.max_snap_m_urban)]
     times, seg_of = reference_times(harbin["net"], walk, harbin["base"], pts, snap, 0, LONG_S, crs)
-    ref = {sett.index[near][i - 1]: t for (kind, i), t in
-           ((k, v) for k, v in times.items() if isinstance(k, tuple) and k[0] == "pt") if i > 0}
+    near_ids = sett.index[near]
+    ref = {near_ids[k[1] - 1]: t for k, t in times.items() if isinstance(k, tuple) and k[0] == "pt" and k[1] > 0}
     return {"rm": rm, "rm_long": rm_long, "ref": ref, "times": times, "fac": fac, "near": near, "seg_of": seg_of, "crs": crs}
 
 

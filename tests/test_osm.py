@@ -204,3 +204,18 @@ def test_harbin_first_social_welfare_home() -> None:
     # the children's welfare home (儿童福利院, tagged amenity=school) is not an elderly-care facility
     assert not fac["name"].str.contains("儿童").any()
     assert fac.attrs["excluded"].get("not_elderly", 0) >= 1
+
+
+@pytest.mark.skipif(not HARBIN.exists(), reason="shared Harbin extract not available")
+def test_harbin_relations_are_kept_whatever_order_areas_come_in() -> None:
+    import osmium
+
+    # independent count of the residential multipolygon relations in the file
+    rel_ids = {r.id for r in osmium.FileProcessor(str(HARBIN), osmium.osm.RELATION)
+               if r.tags.get("landuse") == "residential" and r.tags.get("type") == "multipolygon"}
+    assert rel_ids
+    res = features_from_osm_file(HARBIN, tags={"landuse": "residential"})
+    got = set(res.loc[res["osm_type"] == "relation", "osm_id"].tolist())
+    assert got <= rel_ids
+    assert len(got) + res.attrs["dropped"].get("relations_not_assembled", 0) == len(rel_ids)
+    assert len(got) > 0
