@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     s = res.settlements
     print(f"settlements {len(s)}, under-served {(s['status'] == 'under_served').sum()}, "
           f"reason counts: {s['reasons'].str.split(';').explode().replace('', pd.NA).dropna().value_counts().to_dict()}")
+    a = res.params["assignment"] or {}
+    print(f"township assignment: {a.get('n_pairs')} pairs in {a.get('independent_pieces')} pieces, "
+          f"gap {a.get('mip_gap', 0):.2e}, {a.get('status')}")
     print(f"centres over capacity: {int(res.centres['over'].sum()) if len(res.centres) else 0}, "
           f"natural catchment over: {int(res.centres['nearest_over'].sum()) if len(res.centres) else 0}, "
           f"townships without centre: {len(res.townships_without_centre)}")
