@@ -218,6 +218,67 @@ class _Osm:
         return np.asarray(self.xy, dtype=float)
 
 
+def _add_junctions(osm: _Osm) -> int:
+    """Join roads that cross at grade with a shared node, as OSM mappers do.
+
+    Bridges and the ways of the cut-off piece (private tag ``_piece``) are
+    left alone, so the river stays a barrier and the piece stays cut off.
+    Returns the number of crossings joined.
+    """
+    xy = osm.coords()
+    seg_way, seg_k, a_idx, b_idx = [], [], [], []
+    for w, (ids, tags) in enumerate(osm.ways):
+        if tags.get("bridge") == "yes" or "_piece" in tags:
+            continue
+        for k in range(len(ids) - 1):
+            seg_way.append(w)
+            seg_k.append(k)
+            a_idx.append(ids[k])
+            b_idx.append(ids[k + 1])
+    a_idx, b_idx = np.asarray(a_idx), np.asarray(b_idx)
+    lines = shapely.linestrings(np.stack([xy[a_idx], xy[b_idx]], axis=1))
+    left, right = shapely.STRtree(lines).query(lines, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    shared = ((a_idx[left] == a_idx[right]) | (a_idx[left] == b_idx[right]) | (b_idx[left] == a_idx[right])
+              | (b_idx[left] == b_idx[right]))
+    left, right = left[~shared], right[~shared]
+    inserts: dict[int, list[tuple[int, float, int]]] = {}
+    n = 0
+    for i, j in sorted(zip(left.tolist(), right.tolist())):
+        pt = shapely.intersection(lines[i], lines[j])
+        if pt.geom_type != "Point":
+            continue
+        ends = [int(a_idx[i]), int(b_idx[i]), int(a_idx[j]), int(b_idx[j])]
+        d_end = [math.hypot(pt.x - xy[e, 0], pt.y - xy[e, 1]) for e in ends]
+        near = int(np.argmin(d_end))
+        if d_end[near] < 0.003:        # crossing within 3 m of a node: join there, no sliver segment
+            node = ends[near]
+            targets = (j,) if near < 2 else (i,)
+        else:
+            node = osm.node(round(pt.x, 4), round(pt.y, 4))
+            targets = (i, j)
+        n += 1
+        for s_ in targets:
+            p0 = xy[a_idx[s_]]
+            t = float(np.hypot(*(np.array([pt.x, pt.y]) - p0)))
+            inserts.setdefault(seg_way[s_], []).append((seg_k[s_], t, node))
+    for w, ins in inserts.items():
+        ids, tags = osm.ways[w]
+        out: list[int] = []
+        by_seg: dict[int, list[tuple[float, int]]] = {}
+        for k, t, node in ins:
+            by_seg.setdefault(k, []).append((t, node))
+        for k, i in enumerate(ids):
+            if not out or out[-1] != i:
+                out.append(i)
+            for _t, node in sorted(by_seg.get(k, [])):
+                if out[-1] != node and (k + 1 >= len(ids) or ids[k + 1] != node):
+                    out.append(node)
+        osm.ways[w] = (out, tags)
+    return n
+
+
 def _grid(osm: _Osm, cx: float, cy: float, half: int, every: int, classes, *, oneway=None,
           connectable: bool = True) -> list[tuple[float, float]]:
     """A street grid on a 100 m lattice: lines every ``every`` steps within ``half`` steps.
@@ -524,14 +585,14 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
         half = rng.uniform(0.2, 0.45)
         d = np.array([math.cos(th), math.sin(th)])
         c = np.array([v.x, v.y])
-        ids = osm.way(np.round(_wiggly(c - half * d, c + half * d, rng, amp=0.05), 4),
-                      {"highway": "residential"}, connectable=False)
+        vtags = {"highway": "residential", **({"_piece": "isolated"} if v.special else {})}
+        ids = osm.way(np.round(_wiggly(c - half * d, c + half * d, rng, amp=0.05), 4), vtags, connectable=False)
         if rng.uniform() < 0.6:
             h2 = rng.uniform(0.15, 0.3)
             p = np.array([-d[1], d[0]])
             mid = osm.xy[ids[len(ids) // 2]]
-            osm.way(np.round(_wiggly(np.array(mid), np.array(mid) + h2 * p, rng, amp=0.05), 4),
-                    {"highway": "residential"}, connectable=False)
+            osm.way(np.round(_wiggly(np.array(mid), np.array(mid) + h2 * p, rng, amp=0.05), 4), vtags,
+                    connectable=False)
         vstreets[vi] = ids
         # the village point: beside the main street
         off = rng.uniform(0.02, 0.06)
@@ -585,12 +646,14 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
     pa = min((a_ids[0], a_ids[-1]), key=lambda e: math.dist(osm.xy[e], osm.xy[b_ids[0]]))
     pb = min((b_ids[0], b_ids[-1]), key=lambda e: math.dist(osm.xy[e], osm.xy[pa]))
     osm.way(np.round(_wiggly(osm.xy[pa], osm.xy[pb], rng, amp=0.05), 4),
-            {"highway": "unclassified", "note": "合成数据：渡口桥梁已毁，与主路网不连通 (synthetic: bridge missing)"},
+            {"highway": "unclassified", "note": "合成数据：渡口桥梁已毁，与主路网不连通 (synthetic: bridge missing)",
+             "_piece": "isolated"},
             connectable=False)
     va = villages[iso[0]]
     bank = (va.x + 0.3, float(river.y(va.x + 0.3)) + -0.12)
     osm.way(np.round(_wiggly(osm.xy[a_ids[len(a_ids) // 2]], bank, rng, amp=0.05), 4),
-            {"highway": "unclassified", "note": "合成数据：旧桥已拆除 (synthetic: former bridge removed)"},
+            {"highway": "unclassified", "note": "合成数据：旧桥已拆除 (synthetic: former bridge removed)",
+             "_piece": "isolated"},
             connectable=False)
 
     # field tracks
@@ -605,8 +668,11 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
                 continue
             if shapely.intersects(LineString(pts), urban):
                 continue
-            osm.way(pts, {"highway": "track", "tracktype": "grade3" if rng.uniform() < 0.5 else "grade4"},
-                    connectable=False)
+            ttags = {"highway": "track", "tracktype": "grade3" if rng.uniform() < 0.5 else "grade4"}
+            if villages[vi].special:
+                ttags["_piece"] = "isolated"
+            osm.way(pts, ttags, connectable=False)
+    n_junctions = _add_junctions(osm)
 
     # ---- populations
     rng_pop = rng.lognormal(mean=0.0, sigma=0.35, size=len(villages))
@@ -793,6 +859,7 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
         "exclusion_zones": len(zones),
         "osm_nodes": len(osm.xy) + len(river.line(-50, 50)),
         "osm_ways": len(osm.ways) + 1,
+        "junctions_added": n_junctions,
         "population": int(sum(c[4] for c in communities) + sum(v.population for v in villages)),
         "older_counted": int(counted_older),
         "older_total": DEMO_OLDER_TOTAL,
@@ -831,7 +898,7 @@ def _osm_xml(osm: _Osm, river: _River, county: Polygon) -> str:
     for ids, tags in osm.ways:
         lines.append(f'<way id="{wid}" version="1">')
         lines.extend(f'<nd ref="{i + 1}"/>' for i in ids)
-        lines.extend(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(tags.items()))
+        lines.extend(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(tags.items()) if not k.startswith("_"))
         lines.append("</way>")
         wid += 1
     lines.append(f'<way id="{wid}" version="1">')
