@@ -53,7 +53,7 @@ import networkx as nx
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping
+from shapely.geometry import LineString, Point, Polygon, box, mapping
 
 import planner
 from planner._errors import InputFileNotFoundError
@@ -817,7 +817,7 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
     farm_villages = [villages[regular[clinics[j]]] for j in (3, len(clinics) // 2)]
     zones = [({"name": "示范河湿地生态保护红线（合成）", "kind": "生态保护红线", "synthetic": True}, wet),
              ({"name": "林区水源涵养生态保护红线（合成）", "kind": "生态保护红线", "synthetic": True}, forest)]
-    for k, v in enumerate(farm_villages, 1):
+    for v in farm_villages:
         zones.append(({"name": f"{v.name}永久基本农田保护区（合成）", "kind": "永久基本农田", "synthetic": True},
                       _blob(v.x, v.y, 1.4, rng).intersection(county)))
 
