@@ -29,8 +29,9 @@ Kernels
 
 Heap
 ----
-An indexed binary min-heap on arrays (``heap`` holds node ids, ``pos[v]`` is
-the slot of ``v`` in the heap, ``-1`` when never reached in this search and
+An indexed binary min-heap on arrays with the keys stored in the heap
+(``hv`` node, ``hd`` time, ``ho`` source index: sifting reads contiguous
+memory instead of chasing ``dist[heap[i]]``); ``pos[v]`` is the slot of ``v``, ``-1`` when never reached in this search and
 ``-2`` once settled), with decrease-key, so the heap never holds more than
 one entry per node.
 """
@@ -52,47 +53,56 @@ def _less(d1: float, o1: int, d2: float, o2: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _sift_up(heap, pos, dist, origin, i):  # pragma: no cover - numba
-    v = heap[i]
-    dv = dist[v]
-    ov = origin[v]
+def _sift_up(hv, hd, ho, pos, i, v, d, o):  # pragma: no cover - numba
+    """Place node ``v`` with key ``(d, o)`` at slot ``i`` or above."""
     while i > 0:
         p = (i - 1) >> 1
-        w = heap[p]
-        if _less(dv, ov, dist[w], origin[w]):
-            heap[i] = w
+        if _less(d, o, hd[p], ho[p]):
+            w = hv[p]
+            hv[i] = w
+            hd[i] = hd[p]
+            ho[i] = ho[p]
             pos[w] = i
             i = p
         else:
             break
-    heap[i] = v
+    hv[i] = v
+    hd[i] = d
+    ho[i] = o
     pos[v] = i
 
 
 @njit(cache=True, nogil=True)
-def _sift_down(heap, pos, dist, origin, i, size):  # pragma: no cover - numba
-    v = heap[i]
-    dv = dist[v]
-    ov = origin[v]
+def _pop(hv, hd, ho, pos, size):  # pragma: no cover - numba
+    """Remove the top of a heap of ``size`` entries; returns the new size."""
+    size -= 1
+    if size == 0:
+        return size
+    v = hv[size]
+    d = hd[size]
+    o = ho[size]
+    i = 0
     while True:
         c = 2 * i + 1
         if c >= size:
             break
-        w = heap[c]
         c2 = c + 1
-        if c2 < size:
-            w2 = heap[c2]
-            if _less(dist[w2], origin[w2], dist[w], origin[w]):
-                c = c2
-                w = w2
-        if _less(dist[w], origin[w], dv, ov):
-            heap[i] = w
+        if c2 < size and _less(hd[c2], ho[c2], hd[c], ho[c]):
+            c = c2
+        if _less(hd[c], ho[c], d, o):
+            w = hv[c]
+            hv[i] = w
+            hd[i] = hd[c]
+            ho[i] = ho[c]
             pos[w] = i
             i = c
         else:
             break
-    heap[i] = v
+    hv[i] = v
+    hd[i] = d
+    ho[i] = o
     pos[v] = i
+    return size
 
 
 @njit(cache=True, nogil=True)
@@ -129,7 +139,9 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
     dist = np.full(n, np.inf)
     origin = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     pos = np.full(n, _NEVER, dtype=np.int64)
-    heap = np.empty(n, dtype=np.int64)
+    hv = np.empty(n, dtype=np.int64)
+    hd = np.empty(n, dtype=np.float64)
+    ho = np.empty(n, dtype=np.int64)
     size = 0
     for i in range(sources.shape[0]):
         s = sources[i]
@@ -139,27 +151,21 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
             continue
         dist[s] = 0.0
         origin[s] = i
-        heap[size] = s
-        pos[s] = size
         size += 1
-        _sift_up(heap, pos, dist, origin, size - 1)
+        _sift_up(hv, hd, ho, pos, size - 1, s, 0.0, i)
     remaining = n_targets
     n_settled = 0
     while size > 0:
-        u = heap[0]
-        size -= 1
-        if size > 0:
-            heap[0] = heap[size]
-            pos[heap[0]] = 0
-            _sift_down(heap, pos, dist, origin, 0, size)
+        u = hv[0]
+        du = hd[0]
+        ou = ho[0]
+        size = _pop(hv, hd, ho, pos, size)
         pos[u] = _DONE
         n_settled += 1
         if remaining > 0 and target_mask[u]:
             remaining -= 1
             if remaining == 0:
                 break
-        du = dist[u]
-        ou = origin[u]
         for a in range(indptr[u], indptr[u + 1]):
             v = indices[a]
             pv = pos[v]
@@ -172,16 +178,13 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
                 dist[v] = nd
                 origin[v] = ou
                 if pv == _NEVER:
-                    heap[size] = v
-                    pos[v] = size
                     size += 1
-                    _sift_up(heap, pos, dist, origin, size - 1)
+                    _sift_up(hv, hd, ho, pos, size - 1, v, nd, ou)
                 else:
-                    _sift_up(heap, pos, dist, origin, pv)
+                    _sift_up(hv, hd, ho, pos, pv, v, nd, ou)
     # nodes still in the heap after an early stop are not final
     for i in range(size):
-        v = heap[i]
-        dist[v] = np.inf
+        dist[hv[i]] = np.inf
     for v in range(n):
         if dist[v] == np.inf:
             origin[v] = -1
@@ -216,9 +219,10 @@ def bounded_many_source(indptr, indices, weight, sources, limit, target_col, all
     """
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
-    origin = np.zeros(n, dtype=np.int64)  # all zero: plain (time) order
     pos = np.full(n, _NEVER, dtype=np.int64)
-    heap = np.empty(n, dtype=np.int64)
+    hv = np.empty(n, dtype=np.int64)
+    hd = np.empty(n, dtype=np.float64)
+    ho = np.zeros(n, dtype=np.int64)  # all zero: plain time order
     touched = np.empty(n, dtype=np.int64)
     counts = np.zeros(sources.shape[0], dtype=np.int64)
     cap = 1024
@@ -232,19 +236,14 @@ def bounded_many_source(indptr, indices, weight, sources, limit, target_col, all
         ntouched = 1
         touched[0] = s
         dist[s] = 0.0
-        heap[0] = s
-        pos[s] = 0
         size = 1
+        _sift_up(hv, hd, ho, pos, 0, s, 0.0, 0)
         start = nout
         while size > 0:
-            u = heap[0]
-            size -= 1
-            if size > 0:
-                heap[0] = heap[size]
-                pos[heap[0]] = 0
-                _sift_down(heap, pos, dist, origin, 0, size)
+            u = hv[0]
+            du = hd[0]
+            size = _pop(hv, hd, ho, pos, size)
             pos[u] = _DONE
-            du = dist[u]
             c = u if all_nodes else target_col[u]
             if c >= 0:
                 if nout == cap:
@@ -270,12 +269,10 @@ def bounded_many_source(indptr, indices, weight, sources, limit, target_col, all
                 if pv == _NEVER:
                     touched[ntouched] = v
                     ntouched += 1
-                    heap[size] = v
-                    pos[v] = size
                     size += 1
-                    _sift_up(heap, pos, dist, origin, size - 1)
+                    _sift_up(hv, hd, ho, pos, size - 1, v, nd, 0)
                 else:
-                    _sift_up(heap, pos, dist, origin, pv)
+                    _sift_up(hv, hd, ho, pos, pv, v, nd, 0)
         counts[k] = nout - start
         for t in range(ntouched):
             v = touched[t]

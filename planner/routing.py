@@ -471,8 +471,9 @@ class RoutingGraph:
         p_t1 = np.concatenate([st, np.ones(int(last.sum()))])
         p_seg = np.concatenate([sseg, sseg[last]])
         frac = p_t1 - p_t0
-        fw = self.seg_fwd_s[p_seg] * frac
-        bw = self.seg_bwd_s[p_seg] * frac
+        with np.errstate(invalid="ignore"):  # inf * 0 on unusable directions, replaced below
+            fw = self.seg_fwd_s[p_seg] * frac
+            bw = self.seg_bwd_s[p_seg] * frac
         fw = np.where(np.isfinite(self.seg_fwd_s[p_seg]), fw, np.inf)
         bw = np.where(np.isfinite(self.seg_bwd_s[p_seg]), bw, np.inf)
         fok, bok = np.isfinite(fw), np.isfinite(bw)
@@ -726,8 +727,13 @@ def nearest_facility(
     aug, snap_s, snap_f = _attach(graph, settlements, facilities, max_snap_m)
     src = snap_f["node"].to_numpy(dtype=np.int64)
     tgt = snap_s["node"].to_numpy(dtype=np.int64)
+    # settlements whose piece holds no linked facility cannot reach one: they are not
+    # waited for, so the search stops once every settlement that can be reached is
+    fac_comp = np.unique(aug.component[src[src >= 0]])
+    hope = tgt[(tgt >= 0)]
+    hope = hope[np.isin(aug.component[hope], fac_comp)]
     mask = np.zeros(aug.n_nodes, dtype=bool)
-    mask[tgt[tgt >= 0]] = True
+    mask[hope] = True
     n_t = int(mask.sum())
     if (src >= 0).any() and n_t:
         dist, origin, _ = _dijkstra.multi_source(
