@@ -351,6 +351,17 @@ class RoutingGraph:
             self._cache["tree"] = (shapely.STRtree(shapely.linestrings(coords)), segs)
         return self._cache["tree"]
 
+    def _point_segment_distance(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
+        """Projected distance from points to network segments (elementwise)."""
+        net = self.network
+        x0, y0 = self.x[net.u[seg]], self.y[net.u[seg]]
+        dx, dy = self.x[net.v[seg]] - x0, self.y[net.v[seg]] - y0
+        len2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(len2 > 0, ((px - x0) * dx + (py - y0) * dy) / len2, 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        return np.hypot(px - (x0 + t * dx), py - (y0 + t * dy))
+
     def prepare_snapping(self) -> None:
         """Build the spatial index used by :meth:`with_points` now (it is cached)."""
         self._segment_tree()
@@ -418,14 +429,26 @@ class RoutingGraph:
         if k:
             lim = float(max_snap.max())
             found = np.zeros(k, dtype=bool)
-            qi, ti = tree.query_nearest(pts, max_distance=max(lim, 1e-9), all_matches=True)
-            if qi.size:  # ties: the smallest segment index
-                cand = segs[ti]
-                o = np.lexsort((cand, qi))
-                qi, cand = qi[o], cand[o]
-                first = np.r_[True, qi[1:] != qi[:-1]]
-                seg_of[qi[first]] = cand[first]
-                found[qi[first]] = True
+            # growing search radius: candidates within r (fast "dwithin" tree query), exact
+            # point-segment distances, the nearest wins (ties: smallest segment index); a
+            # segment found within r is the nearest overall
+            radius = min(32.0, lim)
+            while True:
+                todo = np.flatnonzero(~found)
+                if todo.size == 0:
+                    break
+                qi, ti = tree.query(pts[todo], predicate="dwithin", distance=max(radius, 1e-9))
+                if qi.size:
+                    cand = segs[ti]
+                    dq = self._point_segment_distance(px[todo[qi]], py[todo[qi]], cand)
+                    o = np.lexsort((cand, dq, qi))
+                    qi, cand = qi[o], cand[o]
+                    first = np.r_[True, qi[1:] != qi[:-1]]
+                    seg_of[todo[qi[first]]] = cand[first]
+                    found[todo[qi[first]]] = True
+                if radius >= lim:
+                    break
+                radius = min(radius * 4.0, lim)
             miss = np.flatnonzero(~found)
             if miss.size:  # not within any limit: still measure the distance to report it
                 qi, ti = tree.query_nearest(pts[miss], all_matches=True)

@@ -1,0 +1,226 @@
+"""Benchmark the routing engine against the networkx reference.
+
+Run from the repository root::
+
+    python benchmarks/bench_routing.py                      # the full issue set
+    python benchmarks/bench_routing.py --graphs harbin-walk --facilities 10,100
+
+For every graph, in one process of its own (so the peak memory is that
+graph's), it prints: build time (engine from arrays vs networkx
+``graph_from_network``), nearest-facility and reach-matrix times for the
+engine and networkx, their ratio, the peak resident memory, and whether the
+results are identical (to 1e-6 s).  It also times one full single-source
+search of the engine against the C binary-heap floor quoted in the issue
+(0.33 s for 3 million nodes on this machine, scaled by node count).
+
+The machine is shared (2 cores): numbers are noisy.  Numba compile (or cache
+load) time is measured once and printed separately; every timed call is
+warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HARBIN = ROOT.parent / "shared" / "data" / "harbin" / "harbin.osm.pbf"
+GRAPHS = ("harbin-walk", "harbin-drive", "synthetic-1m", "synthetic-3m")
+C_FLOOR_S_PER_NODE = 0.33 / 3_000_000
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def timed(fn, *a, **k):
+    t = time.perf_counter()
+    out = fn(*a, **k)
+    return out, time.perf_counter() - t
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    return bool(np.array_equal(fa, fb) and np.all(np.abs(a[fa] - b[fb]) <= 1e-6))
+
+
+def run_graph(name: str, args: argparse.Namespace) -> None:
+    import geopandas as gpd
+    import networkx as nx
+
+    from planner import _dijkstra
+    from planner.config import default_config
+    from planner.network import graph_from_network
+    from planner.routing import RoutingGraph, nearest_facility, reach_matrix
+    from planner.synthetic import random_points_near, synthetic_road_network
+
+    profiles = default_config().profiles
+    # numba: compile or load from cache, on a tiny graph
+    _, t_jit = timed(_warm_up, _dijkstra)
+    if name.startswith("harbin"):
+        if not HARBIN.exists():
+            print(f"[{name}] skipped: {HARBIN} not found")
+            return
+        from planner.network import network_from_osm_file
+
+        net, t_load = timed(network_from_osm_file, HARBIN)
+        profile = profiles[name.split("-")[1]]
+        src = f"Harbin OSM extract, loaded in {t_load:.2f} s"
+    else:
+        n = {"synthetic-1m": 1_000_000, "synthetic-3m": 3_000_000}[name]
+        net, t_load = timed(synthetic_road_network, n, seed=args.seed)
+        profile = profiles[args.synthetic_profile]
+        src = f"synthetic road-like network, generated in {t_load:.2f} s"
+    cutoff = args.cutoff_walk if profile.mode != "drive" else args.cutoff_drive
+    print(f"\n=== {name}: {net.n_nodes:,} nodes, {net.n_segments:,} segments ({src}); profile {profile.name!r}")
+    print(f"numba JIT compile/cache load: {t_jit:.2f} s (excluded from all timings)")
+
+    g, t_build = timed(RoutingGraph.from_network, net, profile)
+    _, t_tree = timed(g.prepare_snapping)
+    print(f"engine build from arrays: CSR {t_build:.2f} s + snapping index {t_tree:.2f} s "
+          f"({g.n_nodes:,} nodes, {g.n_arcs:,} arcs)")
+
+    n_fac = max(args.facilities)
+    S = random_points_near(net, args.settlements, seed=args.seed + 1, max_offset_m=200.0, prefix="S")
+    F_all = random_points_near(net, n_fac, seed=args.seed + 2, max_offset_m=100.0, prefix="F")
+    nearest_facility(g, S.iloc[:3], F_all.iloc[:3])  # warm the Python paths too
+
+    # full single-source run vs the C floor
+    main = np.flatnonzero(g.component == g.main_component)[:1]
+    no_t = np.zeros(1, dtype=bool)
+    _dijkstra.multi_source(g.rev_indptr, g.rev_indices, g.rev_weight, main, np.inf, no_t, -1)
+    (_, _, settled), t_full = timed(
+        _dijkstra.multi_source, g.rev_indptr, g.rev_indices, g.rev_weight, main, np.inf, no_t, -1
+    )
+    floor = C_FLOOR_S_PER_NODE * settled
+    print(f"full single-source search: {settled:,} nodes settled in {t_full:.3f} s; "
+          f"C binary-heap floor {floor:.3f} s (0.33 s per 3M nodes) -> factor {t_full / floor:.2f}")
+
+    from planner.routing import _bounded
+
+    rows = []
+    for k in args.facilities:
+        F = F_all.iloc[:k]
+        nf, t_nf = timed(nearest_facility, g, S, F)
+        rm, t_rm = timed(reach_matrix, g, F, S, cutoff_s=cutoff)
+        # search only, on the augmented graph (what the networkx reference times)
+        allp = gpd.GeoSeries(list(S.geometry) + list(F.geometry), crs="EPSG:4326")
+        nsnap = np.r_[
+            np.where(S["kind"].to_numpy() == "village", profile.max_snap_m_rural, profile.max_snap_m_urban),
+            np.full(len(F), profile.max_snap_m_rural),
+        ]
+        (aug, snap), t_snap = timed(g.with_points, allp, max_snap_m=nsnap)
+        snode = snap["node"].to_numpy()[: len(S)]
+        fnode = snap["node"].to_numpy()[len(S):]
+        hope = snode[snode >= 0]
+        hope = hope[np.isin(aug.component[hope], np.unique(aug.component[fnode[fnode >= 0]]))]
+        mask = np.zeros(aug.n_nodes, dtype=bool)
+        mask[hope] = True
+        _, t_nf_s = timed(_dijkstra.multi_source, aug.rev_indptr, aug.rev_indices, aug.rev_weight,
+                          fnode, np.inf, mask, int(mask.sum()))
+        col = np.full(aug.n_nodes, -1, dtype=np.int64)
+        col[snode[snode >= 0]] = np.flatnonzero(snode >= 0)
+        _, t_rm_s = timed(_bounded, aug, fnode, cutoff, col, False, None)
+        rows.append((k, nf, t_nf, t_nf_s, rm, t_rm, t_rm_s, aug, snode, fnode))
+        print(f"engine  k={k:>6,}: snapping+split {t_snap:6.3f} s | nearest-facility {t_nf:7.3f} s end-to-end, "
+              f"{t_nf_s:7.3f} s search | reach matrix (cutoff {cutoff:.0f} s) {t_rm:7.3f} s end-to-end, "
+              f"{t_rm_s:7.3f} s search, {rm.times.nnz:,} pairs")
+    print(f"peak memory after the engine runs: {peak_mb():,.0f} MB (ru_maxrss)")
+
+    if net.n_nodes > args.reference_max_nodes:
+        print(f"networkx reference skipped: {net.n_nodes:,} nodes > --reference-max-nodes")
+        return
+    gc.collect()
+    _, t_nxbuild = timed(graph_from_network, net, profile)
+    print(f"networkx build (graph_from_network): {t_nxbuild:.2f} s -> engine is "
+          f"{t_nxbuild / (t_build + t_tree):.1f}x faster (CSR + snapping index)")
+    for k, nf, t_nf, t_nf_s, rm, t_rm, t_rm_s, aug, snode, fnode in rows:
+        rev = aug.to_networkx().reverse(copy=False)  # the same augmented graph; export not timed
+        fset = {int(v) for v in fnode if v >= 0}
+        ref, t_ref_nf = timed(nx.multi_source_dijkstra_path_length, rev, fset, weight="travel_time")
+        ref_t = np.array([ref.get(int(v), np.inf) if v >= 0 else np.inf for v in snode])
+        ok_nf = same(nf.table["time_s"].to_numpy(dtype=float), ref_t)
+        # reach matrix reference: capped number of facilities, ratio per facility
+        m = min(k, args.reference_max_sources)
+        dense = rm.to_dense()
+        t_ref_rm = 0.0
+        ok_rm = True
+        for j in range(m):
+            if fnode[j] < 0:
+                ok_rm &= bool(np.isinf(dense[j]).all())
+                continue
+            d, dt = timed(nx.single_source_dijkstra_path_length, rev, int(fnode[j]), cutoff=cutoff,
+                          weight="travel_time")
+            t_ref_rm += dt
+            row = np.array([d.get(int(v), np.inf) if v >= 0 else np.inf for v in snode])
+            ok_rm &= same(dense[j], row)
+        per_ref = t_ref_rm / m
+        per_eng, per_eng_s = t_rm / k, t_rm_s / k
+        print(f"networkx k={k:>6,}: nearest-facility {t_ref_nf:7.3f} s -> engine {t_ref_nf / t_nf_s:6.1f}x faster "
+              f"(search), {t_ref_nf / t_nf:6.1f}x end-to-end; identical: {ok_nf}")
+        print(f"                   reach matrix {per_ref * 1e3:8.3f} ms/facility ({m} facilities timed) -> engine "
+              f"{per_eng_s * 1e3:8.3f} ms/facility search ({per_ref / per_eng_s:6.1f}x), "
+              f"{per_eng * 1e3:8.3f} end-to-end ({per_ref / per_eng:6.1f}x); identical: {ok_rm}")
+        del rev
+        gc.collect()
+    print(f"peak memory including the networkx reference: {peak_mb():,.0f} MB")
+
+
+def _warm_up(_dijkstra) -> None:
+    indptr = np.array([0, 1, 1], dtype=np.int64)
+    ind = np.array([1], dtype=np.int32)
+    w = np.array([1.0])
+    _dijkstra.multi_source(indptr, ind, w, np.array([0], dtype=np.int64), np.inf, np.zeros(2, dtype=bool), -1)
+    _dijkstra.bounded_many_source(indptr, ind, w, np.array([0], dtype=np.int64), 1.0,
+                                  np.zeros(2, dtype=np.int64), False)
+    _dijkstra.bounded_many_source(indptr, ind, w, np.array([0], dtype=np.int64), 1.0,
+                                  np.zeros(0, dtype=np.int64), True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--graphs", default=",".join(GRAPHS), help=f"comma list of {', '.join(GRAPHS)}")
+    p.add_argument("--facilities", default="10,100,1000,10000", help="comma list of facility counts")
+    p.add_argument("--settlements", type=int, default=9000)
+    p.add_argument("--cutoff-walk", type=float, default=900.0, help="reach-matrix cutoff, walk/bike (s)")
+    p.add_argument("--cutoff-drive", type=float, default=300.0, help="reach-matrix cutoff, drive (s)")
+    p.add_argument("--synthetic-profile", default="walk", choices=("walk", "ebike", "drive"))
+    p.add_argument("--reference-max-sources", type=int, default=100,
+                   help="facilities timed with networkx for the reach matrix (ratio is per facility)")
+    p.add_argument("--reference-max-nodes", type=int, default=4_000_000,
+                   help="skip the networkx reference on larger graphs")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    args.facilities = [int(x) for x in args.facilities.split(",")]
+    graphs = [g.strip() for g in args.graphs.split(",") if g.strip()]
+    for g in graphs:
+        if g not in GRAPHS:
+            p.error(f"unknown graph {g!r}; choose from {', '.join(GRAPHS)}")
+    if args.single:
+        run_graph(graphs[0], args)
+        return
+    print("Routing benchmark (shared 2-core machine: timings are noisy)")
+    for g in graphs:  # one process per graph so each peak memory is its own
+        cmd = [
+            sys.executable, __file__, "--single", "--graphs", g,
+            "--facilities", ",".join(map(str, args.facilities)), "--settlements", str(args.settlements),
+            "--cutoff-walk", str(args.cutoff_walk), "--cutoff-drive", str(args.cutoff_drive),
+            "--synthetic-profile", args.synthetic_profile,
+            "--reference-max-sources", str(args.reference_max_sources),
+            "--reference-max-nodes", str(args.reference_max_nodes), "--seed", str(args.seed),
+        ]
+        subprocess.run(cmd, check=False)
+
+
+if __name__ == "__main__":
+    main()
