@@ -88,10 +88,13 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
             out["lat"] = g.y.round(6).to_numpy()
         out = out.drop(columns=[c])
     for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith("string"):
+        dtype = out[c].dtype
+        if pd.api.types.is_float_dtype(dtype):
+            out[c] = out[c].where(np.isfinite(out[c].to_numpy(dtype=float, na_value=np.nan)), np.nan)
+        elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+            continue
+        else:
             out[c] = out[c].astype(object).where(out[c].notna(), None)
-        elif np.issubdtype(out[c].dtype, np.floating):
-            out[c] = out[c].where(np.isfinite(out[c]), np.nan)
     return out
 
 
