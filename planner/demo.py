@@ -807,8 +807,10 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
     for j in sorted(rng.choice(len(regular), size=5, replace=False).tolist()):
         v = villages[regular[j]]
         cand(f"{v.name}原小学（闲置校舍）", "闲置校舍", v.x + 0.12, v.y - 0.08, v.township)
-    for j in sorted(rng.choice(len(regular), size=10, replace=False).tolist()):
-        v = villages[regular[j]]
+    # every administrative village has a committee building: the plans' first choice for
+    # a village mutual-aid point (reuse idle public buildings, 002/003)
+    for i in regular:
+        v = villages[i]
         cand(f"{v.name}村委会", "村委会", v.x + 0.04, v.y + 0.07, v.township)
     c_header = ["编号", "名称", "类型", "经度", "纬度", "所属乡镇", "所属县", "备注"]
 

@@ -137,16 +137,26 @@ def _site_study(data: StudyData, graphs: Mapping[str, RoutingGraph], coverage: C
     (at least one), since the plans ask for one centre per township of about
     10,000 older people, not for as many centres as would add coverage.
     """
-    from planner.siting import propose_tiered_sites
+    from planner.siting import propose_sites, propose_tiered_sites
 
     centres = coverage.centres
     over = int(centres["over"].fillna(False).astype(bool).sum()) if "over" in centres else 0
     n_township = max(1, len(coverage.townships_without_centre) + over)
-    return propose_tiered_sites(
+    out = propose_tiered_sites(
         data, graphs, tiers=("community", "township"), coverage=coverage,
         p={"community": data.config.siting.max_new_sites, "township": n_township},
         config=data.config, verbose=verbose,
     )
+    # When the village target needs more points than max_new_sites, propose that many,
+    # so the list a planner reads actually reaches the target.
+    targets = out["community"].targets
+    row = targets[targets["indicator"] == "village_facility_coverage"]
+    need = row["reached_at_k"].dropna()
+    if len(need) and int(need.iloc[0]) > len(out["community"].sites):
+        logger.info("village target needs %d new points; re-solving with p=%d", int(need.iloc[0]), int(need.iloc[0]))
+        out["community"] = propose_sites(data, graphs, tier="community", p=int(need.iloc[0]), coverage=coverage,
+                                         config=data.config, verbose=verbose)
+    return out
 
 
 def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
