@@ -66,12 +66,19 @@ def _vendor(name: str) -> str:
 def _inline_assets(m: folium.Map) -> None:
     """Replace folium's CDN links by inlined Leaflet and markercluster."""
     css = _vendor("leaflet.css") + _vendor("MarkerCluster.css") + _vendor("MarkerCluster.Default.css")
-    js = _vendor("leaflet.js") + "\n" + _vendor("leaflet.markercluster.js")
+    js = _vendor("leaflet.js") + "\n" + _vendor("leaflet.markercluster.js") + "\n" + _DOLLAR_SHIM
     root = m.get_root()
     root.header.add_child(Element(f"<style>{css}</style>"), name="planner_css")
     root.header.add_child(Element(f"<script>{js}</script>"), name="planner_js")
     root.header.add_child(Element(_PAGE_CSS), name="planner_page_css")
 
+
+#: folium's popups build their content with ``$(`<div>...</div>`)[0]``; this is all of
+#: jQuery they need, so jQuery itself is not shipped.
+_DOLLAR_SHIM = """window.$ = window.$ || function (markup) {
+  var t = document.createElement('template'); t.innerHTML = String(markup).trim();
+  return [t.content.firstChild];
+};"""
 
 _PAGE_CSS = """<style>
 html, body {width: 100%; height: 100%; margin: 0; padding: 0;
