@@ -83,7 +83,7 @@ _DOLLAR_SHIM = """window.$ = window.$ || function (markup) {
 _PAGE_CSS = """<style>
 html, body {width: 100%; height: 100%; margin: 0; padding: 0;
   font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;}
-.planner-legend {position: fixed; bottom: 24px; left: 10px; z-index: 1000; background: white;
+.planner-legend {position: fixed; bottom: 56px; left: 10px; z-index: 1000; background: white;
   padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 12px;
   line-height: 18px; max-width: 260px;}
 .planner-legend .sw {display: inline-block; width: 14px; height: 14px; margin-right: 6px;
@@ -112,7 +112,7 @@ class _Controls(MacroElement):
     onAdd: function() {
       var div = L.DomUtil.create('div', 'leaflet-bar leaflet-control planner-ctl');
       var a = L.DomUtil.create('a', '', div); a.href = '#'; a.title = {{ this.full_title|tojson }};
-      a.innerHTML = '&#x26F6;';
+      a.innerHTML = '<svg width="16" height="16" viewBox="0 0 16 16" style="margin-top:7px" fill="none" stroke="#333" stroke-width="2"><path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5"/></svg>';
       L.DomEvent.on(a, 'click', function(e) {
         L.DomEvent.preventDefault(e);
         var el = map.getContainer();
@@ -126,7 +126,7 @@ class _Controls(MacroElement):
     onAdd: function() {
       var div = L.DomUtil.create('div', 'leaflet-bar leaflet-control planner-ctl');
       var a = L.DomUtil.create('a', '', div); a.href = '#'; a.title = {{ this.measure_title|tojson }};
-      a.innerHTML = '&#x1F4CF;';
+      a.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="margin-top:6px" fill="none" stroke="#333" stroke-width="1.6"><rect x="1" y="6" width="16" height="6"/><path d="M4 6v3M7 6v2M10 6v3M13 6v2"/></svg>';
       var out = L.DomUtil.create('div', 'planner-measure-out', div); out.style.display = 'none';
       var on = false, pts = [], line = null;
       function reset() { pts = []; if (line) { map.removeLayer(line); line = null; } }
