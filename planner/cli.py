@@ -66,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``planner`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.debug else (logging.WARNING if args.quiet else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # Our own messages at the chosen level; other libraries' only when they warn.
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("planner").setLevel(level)
     try:
         return _dispatch(args)
     except PlannerError as exc:
