@@ -224,13 +224,19 @@ def _num(v: Any, digits: int = 0, pct: bool = False) -> str:
 
 
 def _bars(rows: Iterable[tuple[str, float, str]], *, maximum: float | None = None, mark: float | None = None,
-          colour: str = "#1d5fa8") -> str:
+          colour: str = "#1d5fa8", bad_above: bool = True) -> str:
+    """Horizontal bars; with ``mark``, bars on the bad side of it are red.
+
+    ``bad_above``: loads above capacity are bad; coverage below a target is bad
+    (``bad_above=False``).
+    """
     rows = list(rows)
     top = maximum if maximum is not None else max([r[1] for r in rows if np.isfinite(r[1])] + [1e-9])
     out = []
     for name, value, text in rows:
         width = 0.0 if not np.isfinite(value) else max(0.0, min(100.0, 100.0 * value / top))
-        col = colour if mark is None or not np.isfinite(value) or value <= mark else "#c62828"
+        bad = mark is not None and np.isfinite(value) and (value > mark if bad_above else value < mark)
+        col = "#c62828" if bad else colour
         mk = f'<div class="mark" style="left:{100.0 * mark / top:.1f}%"></div>' if mark is not None else ""
         out.append(f'<div class="bar"><div class="lab" title="{html.escape(name)}">{html.escape(name)}</div>'
                    f'<div class="track"><div class="fill" style="width:{width:.1f}%;background:{col}"></div>{mk}</div>'
@@ -240,13 +246,15 @@ def _bars(rows: Iterable[tuple[str, float, str]], *, maximum: float | None = Non
 
 def _histogram(values: np.ndarray, *, edges: np.ndarray, lang: str) -> str:
     finite = values[np.isfinite(values)]
-    counts, _ = np.histogram(np.clip(finite, edges[0], edges[-1] - 1e-9), bins=edges)
+    counts, _ = np.histogram(np.clip(finite, edges[0], None), bins=edges)
+    n_over = int((finite >= edges[-1]).sum())
     n_inf = int((~np.isfinite(values)).sum())
-    top = max(int(counts.max()) if len(counts) else 0, n_inf, 1)
+    top = max(int(counts.max()) if len(counts) else 0, n_over, n_inf, 1)
     bars = "".join(f'<div style="height:{100 * c / top:.1f}%"><span>{c}</span></div>' for c in counts)
+    bars += f'<div style="height:{100 * n_over / top:.1f}%;background:#d46b08"><span>{n_over}</span></div>'
     bars += f'<div style="height:{100 * n_inf / top:.1f}%;background:#c62828"><span>{n_inf}</span></div>'
     axis = "".join(f"<div>{int(a)}–{int(b)}</div>" for a, b in zip(edges[:-1], edges[1:]))
-    axis += f"<div>{tr(lang, '不可达', 'unreachable')}</div>"
+    axis += f"<div>&gt;{int(edges[-1])}</div><div>{tr(lang, '不可达', 'unreachable')}</div>"
     return f'<div class="hist">{bars}</div><div class="axis">{axis}</div>'
 
 
@@ -360,7 +368,7 @@ def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh"
         bt = cov.by_township.sort_values(col)
         parts.append(_bars(((str(i), float(r[col]) if pd.notna(r[col]) else np.nan, _num(r[col], 0, True))
                             for i, r in bt.iterrows()), maximum=1.0,
-                           mark=target_v if tier == "community" else None))
+                           mark=target_v if tier == "community" else None, bad_above=False))
     if len(cov.by_county) > 1 or True:
         parts.append(f"<h3>{tr(lang, '分县', 'By county')}</h3>")
         cols = [c for c in ("settlements", "served", "under_served", "served_share", "community_older_share",
@@ -429,7 +437,7 @@ def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh"
                 if share_col:
                     parts.append(_bars(((f"+{int(k)}", float(v), _num(v, 1, True))
                                         for k, v in zip(curve.iloc[:, 0] if "k" not in curve else curve["k"], curve[share_col])),
-                                       maximum=1.0, mark=target_v))
+                                       maximum=1.0, mark=target_v, bad_above=False))
 
     # Parameters and caveats
     parts.append(f"<h2>{tr(lang, '七、参数与数据说明', '7. Parameters and data caveats')}</h2>")
