@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["multi_source", "bounded_many_source"]
+__all__ = ["multi_source", "bounded_many_source", "first_hit_many"]
 
 _NEVER = -1
 _DONE = -2
@@ -279,3 +279,91 @@ def bounded_many_source(indptr, indices, weight, sources, limit, target_col, all
             dist[v] = np.inf
             pos[v] = _NEVER
     return counts, cols[:nout].copy(), vals[:nout].copy()
+
+
+@njit(cache=True, nogil=True)
+def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no cover - numba
+    """Per source, the nearest target: independent searches stopped at the first hit.
+
+    Parameters
+    ----------
+    indptr, indices, weight
+        CSR graph, searched forwards from each source.
+    sources
+        int64 node indices; ``< 0`` gives no hit.
+    target_rank
+        int64 per node: rank of the target at the node (e.g. facility
+        position), ``-1`` for non-targets.  Among targets at the same
+        least time the lowest rank wins, so the answer does not depend on
+        heap order.
+
+    Returns
+    -------
+    time : float64, rank : int64 (len(sources),)
+        Time to the nearest target and its rank (``inf`` / ``-1`` when the
+        search exhausts its piece without a hit).
+    n_settled : int
+        Nodes settled over all searches (for benchmarks).
+
+    Each search costs what it settles before the first hit (the touched
+    nodes are reset for the next source), which is small when targets are
+    dense; the searches are independent so callers run chunks in threads.
+    """
+    n = indptr.shape[0] - 1
+    dist = np.full(n, np.inf)
+    pos = np.full(n, _NEVER, dtype=np.int64)
+    hv = np.empty(n, dtype=np.int64)
+    hd = np.empty(n, dtype=np.float64)
+    ho = np.zeros(n, dtype=np.int64)
+    touched = np.empty(n, dtype=np.int64)
+    out_t = np.full(sources.shape[0], np.inf)
+    out_r = np.full(sources.shape[0], -1, dtype=np.int64)
+    n_settled = 0
+    for k in range(sources.shape[0]):
+        s = sources[k]
+        if s < 0:
+            continue
+        ntouched = 1
+        touched[0] = s
+        dist[s] = 0.0
+        size = 1
+        _sift_up(hv, hd, ho, pos, 0, s, 0.0, 0)
+        best = np.inf
+        best_r = -1
+        while size > 0:
+            u = hv[0]
+            du = hd[0]
+            if du > best:
+                break
+            size = _pop(hv, hd, ho, pos, size)
+            pos[u] = _DONE
+            n_settled += 1
+            r = target_rank[u]
+            if r >= 0:
+                if best_r < 0 or r < best_r:
+                    best = du
+                    best_r = r
+                continue
+            for a in range(indptr[u], indptr[u + 1]):
+                v = indices[a]
+                pv = pos[v]
+                if pv == _DONE:
+                    continue
+                nd = du + weight[a]
+                if not nd < dist[v]:
+                    continue
+                dist[v] = nd
+                if pv == _NEVER:
+                    touched[ntouched] = v
+                    ntouched += 1
+                    size += 1
+                    _sift_up(hv, hd, ho, pos, size - 1, v, nd, 0)
+                else:
+                    _sift_up(hv, hd, ho, pos, pv, v, nd, 0)
+        out_t[k] = best
+        out_r[k] = best_r
+        for t in range(ntouched):
+            v = touched[t]
+            dist[v] = np.inf
+            pos[v] = _NEVER
+    return out_t, out_r, n_settled

@@ -30,7 +30,9 @@ reported as ``NO_ROAD``): it is never snapped to a far road across a river.
 
 Searches use the numba kernels of :mod:`planner._dijkstra`:
 
-* :func:`nearest_facility`: one multi-source Dijkstra from all facilities;
+* :func:`nearest_facility`: one multi-source Dijkstra from all facilities,
+  or, when facilities are dense, one forward search per settlement stopped
+  at its first facility (local, cache-friendly, run in threads);
 * :func:`reach_matrix`: one bounded Dijkstra per facility whose cost is
   proportional to what it reaches, run in parallel threads;
 * :func:`reach_nodes`: the same, reporting every node reached (for the
@@ -605,7 +607,8 @@ def _bounded(
     """Run the bounded many-source kernel on the reverse graph in threads."""
     sources = np.asarray(sources, dtype=np.int64)
     n_threads = n_threads or _default_threads()
-    n_chunks = max(1, min(sources.shape[0], n_threads * 4))
+    # one chunk (and one graph-size workspace) per thread
+    n_chunks = max(1, min(sources.shape[0], n_threads))
     chunks = np.array_split(sources, n_chunks)
 
     def run(chunk: np.ndarray):
@@ -624,6 +627,24 @@ def _bounded(
     indptr = np.zeros(sources.shape[0] + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return indptr, cols, vals
+
+
+def _first_hit(
+    graph: RoutingGraph, starts: np.ndarray, rank: np.ndarray, n_threads: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest target per start node (forward searches stopped at the first hit), in threads."""
+    n_threads = n_threads or _default_threads()
+    chunks = np.array_split(starts, max(1, min(starts.shape[0], n_threads)))
+
+    def run(chunk: np.ndarray):
+        return _dijkstra.first_hit_many(graph.indptr, graph.indices, graph.weight, chunk, rank)
+
+    if len(chunks) > 1:
+        with ThreadPoolExecutor(max_workers=n_threads) as ex:
+            parts = list(ex.map(run, chunks))
+    else:
+        parts = [run(c) for c in chunks]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _default_max_snap(graph: RoutingGraph, points: Any, *, rural: bool) -> np.ndarray:
@@ -708,6 +729,8 @@ def nearest_facility(
     *,
     cutoff_s: float = np.inf,
     max_snap_m: float | np.ndarray | None = None,
+    method: str = "auto",
+    n_threads: int | None = None,
 ) -> NearestFacility:
     """Travel time from every settlement to its nearest facility.
 
@@ -727,6 +750,17 @@ def nearest_facility(
         One number, or one per settlement followed by one per facility.
         Default: ``profile.max_snap_m_rural`` for villages
         (``kind == "village"``) and facilities, ``max_snap_m_urban`` else.
+    method
+        ``"multi_source"``: one Dijkstra from all facilities on the
+        reversed graph (best with few facilities); ``"per_settlement"``:
+        one forward search per settlement stopped at its first facility,
+        settlements split over threads (best when facilities are dense:
+        each search stays local); ``"auto"`` (default) picks
+        per-settlement when facilities are at least a third as many as
+        settlements.  Both are exact; times may differ in the last bits
+        of floating point because the sums run in opposite orders.
+    n_threads
+        Threads for ``"per_settlement"`` (default: the cores).
 
     Returns
     -------
@@ -737,16 +771,21 @@ def nearest_facility(
     Reasons.  ``NO_ROAD``: the settlement is farther than ``max_snap_m``
     from any road the profile may use.  ``BEYOND_CUTOFF``: a facility is
     reachable, but only in more than ``cutoff_s``.  ``DISCONNECTED``: no
-    facility can be reached at all.  The search is not stopped at the cutoff
-    but when every linked settlement has been settled, so reachability is
-    exact: on undirected (walk, bike) graphs ``DISCONNECTED`` means the
-    settlement's road piece (``component``) holds no linked facility; on
+    facility can be reached at all.  Settlements whose road piece
+    (``component``, weakly connected) holds no linked facility are
+    ``DISCONNECTED`` without searching; the search is not stopped at the
+    cutoff but once every other linked settlement has been settled, so
+    ``BEYOND_CUTOFF`` is exact.  On undirected (walk, bike) graphs
+    ``DISCONNECTED`` therefore means exactly "no facility in the piece"; on
     directed (drive) graphs it also covers the rare settlement whose piece
-    has a facility that one-way streets make unreachable.
+    has a facility that one-way streets make unreachable (found by the
+    search running to exhaustion, which costs one full pass).
     """
     cutoff_s = float(cutoff_s)
     if not cutoff_s >= 0:
         raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
+    if method not in ("auto", "multi_source", "per_settlement"):
+        raise ValueError(f"method must be 'auto', 'multi_source' or 'per_settlement', not {method!r}")
     aug, snap_s, snap_f = _attach(graph, settlements, facilities, max_snap_m)
     src = snap_f["node"].to_numpy(dtype=np.int64)
     tgt = snap_s["node"].to_numpy(dtype=np.int64)
@@ -758,12 +797,22 @@ def nearest_facility(
     mask = np.zeros(aug.n_nodes, dtype=bool)
     mask[hope] = True
     n_t = int(mask.sum())
-    if (src >= 0).any() and n_t:
+    n_src = int((src >= 0).sum())
+    if method == "auto":
+        # one pass over the whole graph vs one local search per settlement, each about
+        # n_nodes / n_facilities in size (and cache-friendly, on every core)
+        method = "per_settlement" if 3 * n_src >= n_t else "multi_source"
+    if n_src and n_t and method == "multi_source":
         dist, origin, _ = _dijkstra.multi_source(
             aug.rev_indptr, aug.rev_indices, aug.rev_weight, src, np.inf, mask, n_t
         )
         d = np.where(tgt >= 0, dist[np.maximum(tgt, 0)], np.inf)
         org = np.where(tgt >= 0, origin[np.maximum(tgt, 0)], -1)
+    elif n_src and n_t:
+        rank = np.full(aug.n_nodes, -1, dtype=np.int64)
+        rank[src[src >= 0]] = np.flatnonzero(src >= 0)
+        starts = np.where(mask[np.maximum(tgt, 0)] & (tgt >= 0), tgt, -1)
+        d, org = _first_hit(aug, starts, rank, n_threads)
     else:
         d = np.full(len(tgt), np.inf)
         org = np.full(len(tgt), -1)

@@ -119,3 +119,27 @@ def test_bounded_resets_between_sources():
     assert counts.tolist() == [2, 2, 2]
     assert cols.tolist() == [0, 1, 2, 3, 0, 1]
     assert vals.tolist() == [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(graphs(), st.data())
+def test_first_hit_equals_networkx(graph, data):
+    n, tail, head, w = graph
+    targets = data.draw(st.lists(st.integers(0, n - 1), min_size=0, max_size=4, unique=True))
+    starts = data.draw(st.lists(st.integers(-1, n - 1), min_size=1, max_size=5))
+    rank = np.full(n, -1, dtype=np.int64)
+    rank[targets] = np.arange(len(targets))
+    indptr, ind, wt = _csr(n, tail, head, w)
+    t, r, _ = _dijkstra.first_hit_many(indptr, ind, wt, np.array(starts, dtype=np.int64), rank)
+    g = _nx(n, tail, head, w)
+    for k, s in enumerate(starts):
+        if s < 0:
+            assert np.isinf(t[k]) and r[k] == -1
+            continue
+        d = nx.single_source_dijkstra_path_length(g, s)
+        hits = [(d[x], i) for i, x in enumerate(targets) if x in d]
+        if not hits:
+            assert np.isinf(t[k]) and r[k] == -1
+        else:
+            best = min(hits)
+            assert t[k] == best[0] and r[k] == best[1]

@@ -259,15 +259,20 @@ def test_default_max_snap_by_kind_and_inputs_not_mutated():
 
 
 # ---------------------------------------------------------------- against networkx on a synthetic network
-@pytest.mark.parametrize("pname", ["walk", "drive"])
-def test_nearest_and_reach_equal_networkx_on_synthetic(pname):
+@pytest.mark.parametrize("pname,method", [("walk", "multi_source"), ("drive", "multi_source"),
+                                          ("walk", "per_settlement"), ("drive", "per_settlement")])
+def test_nearest_and_reach_equal_networkx_on_synthetic(pname, method):
     profile = PROFILES[pname]
     net = synthetic_road_network(3_000, seed=5)
     g = RoutingGraph.from_network(net, profile)
     S = random_points_near(net, 150, seed=6, max_offset_m=400.0, prefix="S")
     F = random_points_near(net, 8, seed=7, max_offset_m=200.0, prefix="F")
     cutoff = 1200.0
-    nf = nearest_facility(g, S, F, cutoff_s=cutoff, max_snap_m=300.0)
+    nf = nearest_facility(g, S, F, cutoff_s=cutoff, max_snap_m=300.0, method=method)
+    other = nearest_facility(g, S, F, cutoff_s=cutoff, max_snap_m=300.0,
+                             method="per_settlement" if method == "multi_source" else "multi_source")
+    assert nf.table["facility"].fillna("-").tolist() == other.table["facility"].fillna("-").tolist()
+    assert nf.table["reason"].fillna("-").tolist() == other.table["reason"].fillna("-").tolist()
     snap = both_snapping(g, S, F, 300.0)
     snap_s, snap_f = snap.iloc[: len(S)], snap.iloc[len(S):]
     # snapped segment is the nearest usable one (brute force)
@@ -318,13 +323,13 @@ def harbin():
     return network_from_osm_file(HARBIN)
 
 
-@pytest.mark.parametrize("pname", ["walk", "drive"])
-def test_harbin_nearest_facility_equals_networkx(harbin, pname):
+@pytest.mark.parametrize("pname,method", [("walk", "multi_source"), ("drive", "per_settlement")])
+def test_harbin_nearest_facility_equals_networkx(harbin, pname, method):
     profile = PROFILES[pname]
     g = RoutingGraph.from_network(harbin, profile)
     S = random_points_near(harbin, 200, seed=11, max_offset_m=300.0, prefix="S")
     F = random_points_near(harbin, 20, seed=12, max_offset_m=100.0, prefix="F")
-    nf = nearest_facility(g, S, F, max_snap_m=500.0)
+    nf = nearest_facility(g, S, F, max_snap_m=500.0, method=method)
     snap = both_snapping(g, S, F, 500.0)
     ref = reference_nearest(nx_augmented(harbin, profile, snap), snap.iloc[:200], snap.iloc[200:])
     got = nf.table["time_s"].to_numpy()
