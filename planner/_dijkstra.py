@@ -343,7 +343,6 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
                 if best_r < 0 or r < best_r:
                     best = du
                     best_r = r
-                continue
             for a in range(indptr[u], indptr[u + 1]):
                 v = indices[a]
                 pv = pos[v]
