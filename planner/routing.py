@@ -712,6 +712,8 @@ class NearestFacility:
     profile : str
     n_unlinked_facilities : int
         Facilities farther than their ``max_snap_m`` from a road (not used).
+    method : str
+        Search used: ``"multi_source"`` or ``"per_settlement"``.
     """
 
     table: pd.DataFrame
@@ -720,6 +722,7 @@ class NearestFacility:
     cutoff_s: float
     profile: str
     n_unlinked_facilities: int
+    method: str = "multi_source"
 
 
 def nearest_facility(
@@ -845,6 +848,7 @@ def nearest_facility(
         cutoff_s=cutoff_s,
         profile=graph.profile.name,
         n_unlinked_facilities=n_unlinked,
+        method=method,
     )
 
 
