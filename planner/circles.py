@@ -741,10 +741,19 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
     for o in owners:
         mine = cells[good & (cell_owner == o)]
         try:
-            regions[o] = shapely.coverage_union_all(mine)
+            region = shapely.coverage_union_all(mine)
         except shapely.errors.GEOSException:  # pragma: no cover - GEOS refused a valid coverage
-            regions[o] = shapely.union_all(mine)
-        out[o] = shapely.intersection(served, regions[o])
+            region = shapely.union_all(mine)
+        # coverage_union trusts its input to tile exactly; cells that meet only within
+        # floating-point noise can leave a self-touching ring, which GEOS then refuses
+        # to intersect ("side location conflict").  Redo those with the full overlay union.
+        if not shapely.is_valid(region):
+            region = shapely.union_all(mine)
+        regions[o] = region
+        try:
+            out[o] = shapely.intersection(served, region)
+        except shapely.errors.GEOSException:
+            out[o] = shapely.intersection(served, region, grid_size=1e-3)
     if not good.all():
         covered = shapely.union_all(np.array(list(regions.values()), dtype=object))
         gaps = shapely.get_parts(shapely.difference(served, covered))
@@ -756,4 +765,31 @@ def _split_area(coords: np.ndarray, owner: np.ndarray, n: int, buffer_m: float) 
         logger.debug(
             "network_voronoi: %d degenerate Voronoi cells, %d gaps reassigned", int((~good).sum()), gaps.shape[0]
         )
+    return _resolve_overlaps(out, pts, lab)
+
+
+def _resolve_overlaps(out: np.ndarray, pts: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """Give any area two pieces share to the owner of the sample nearest to it.
+
+    Degenerate Voronoi cells (regular layouts) can leave two owners' pieces
+    overlapping after the repairs above; pieces must tile the served area.
+    """
+    out = out.copy()
+    bad = ~shapely.is_valid(out)
+    out[bad] = shapely.make_valid(out[bad])
+    tree = shapely.STRtree(out)
+    left, right = tree.query(out, predicate="intersects")
+    near = shapely.STRtree(pts)
+    for i, j in zip(left, right):
+        if i >= j:
+            continue
+        shared = shapely.intersection(out[i], out[j])
+        if shapely.area(shared) <= 1e-6:
+            continue
+        parts = shapely.get_parts(shared)
+        parts = parts[shapely.area(parts) > 0]
+        owner = lab[near.nearest(shapely.point_on_surface(parts))]
+        for part, o in zip(parts, owner):
+            loser = j if o == i else i
+            out[loser] = shapely.difference(out[loser], part)
     return out
