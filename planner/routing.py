@@ -353,17 +353,6 @@ class RoutingGraph:
             self._cache["tree"] = (shapely.STRtree(shapely.linestrings(coords)), segs)
         return self._cache["tree"]
 
-    def _point_segment_distance(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
-        """Projected distance from points to network segments (elementwise)."""
-        net = self.network
-        x0, y0 = self.x[net.u[seg]], self.y[net.u[seg]]
-        dx, dy = self.x[net.v[seg]] - x0, self.y[net.v[seg]] - y0
-        len2 = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(len2 > 0, ((px - x0) * dx + (py - y0) * dy) / len2, 0.0)
-        t = np.clip(t, 0.0, 1.0)
-        return np.hypot(px - (x0 + t * dx), py - (y0 + t * dy))
-
     def prepare_snapping(self) -> None:
         """Build the spatial index used by :meth:`with_points` now (it is cached)."""
         self._segment_tree()
@@ -432,7 +421,7 @@ class RoutingGraph:
             lim = float(max_snap.max())
             found = np.zeros(k, dtype=bool)
             # growing search radius: candidates within r (fast "dwithin" tree query), exact
-            # point-segment distances, the nearest wins (ties: smallest segment index); a
+            # point-segment distances, the nearest wins; a
             # segment found within r is the nearest overall
             radius = min(32.0, lim)
             while True:
@@ -442,7 +431,9 @@ class RoutingGraph:
                 qi, ti = tree.query(pts[todo], predicate="dwithin", distance=max(radius, 1e-9))
                 if qi.size:
                     cand = segs[ti]
-                    dq = self._point_segment_distance(px[todo[qi]], py[todo[qi]], cand)
+                    # shapely's own distance, so choices match query_nearest exactly
+                    # (exact ties: the smallest segment index)
+                    dq = shapely.distance(pts[todo[qi]], tree.geometries[ti])
                     o = np.lexsort((cand, dq, qi))
                     qi, cand = qi[o], cand[o]
                     first = np.r_[True, qi[1:] != qi[:-1]]
