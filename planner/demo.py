@@ -807,6 +807,9 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
     for j in sorted(rng.choice(len(regular), size=5, replace=False).tolist()):
         v = villages[regular[j]]
         cand(f"{v.name}原小学（闲置校舍）", "闲置校舍", v.x + 0.12, v.y - 0.08, v.township)
+    # every community's residents' committee building can host a day-care station
+    for nm, st, x, y, _p, _o in communities:
+        cand(f"{nm}居委会", "社区居委会", x - 0.05, y + 0.04, st)
     # every administrative village has a committee building: the plans' first choice for
     # a village mutual-aid point (reuse idle public buildings, 002/003)
     for i in regular:
