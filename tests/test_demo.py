@@ -221,7 +221,7 @@ def test_boundaries_partition_the_county(settlements):
 def test_candidates_and_exclusion_zones():
     c = _read_csv("candidates/candidates.csv")
     assert list(c.columns[:7]) == ["编号", "名称", "类型", "经度", "纬度", "所属乡镇", "所属县"]
-    assert set(c["类型"]) == {"乡镇卫生院", "村卫生室", "闲置校舍", "村委会"}
+    assert set(c["类型"]) == {"乡镇卫生院", "村卫生室", "闲置校舍", "村委会", "社区居委会"}
     rural = [f["properties"]["name"] for f in _features("boundaries/townships.geojson")
              if f["properties"]["kind"] != "街道"]
     assert sorted(c.loc[c["类型"] == "乡镇卫生院", "所属乡镇"]) == sorted(rural)

@@ -422,7 +422,12 @@ def test_demo_county_on_roads(demo):
     assert set(ex) == set(inside) and len(ex) > 0
     assert not set(r.sites.index) & set(ex)
     # gains are non-increasing in rank order and the sites' new older people add up to the curve
-    assert (np.diff(r.sites["marginal_gain"].to_numpy()) <= 1e-6).all()
+    # ranked by gain plus the co-location preference: raw gains fall except where a
+    # co-located site outranks a slightly larger gain by at most that preference
+    bonus = r.params["preference_per_colocated_site"]
+    assert (np.diff(r.sites["marginal_gain"].to_numpy()) <= bonus + 1e-6).all()
+    adjusted = r.sites["marginal_gain"].to_numpy() + bonus * r.sites["colocated"].to_numpy(dtype=float)
+    assert (np.diff(adjusted) <= 1e-6).all()
     c = r.curve.set_index("k")
     assert r.sites["new_older"].sum() == pytest.approx(c.loc[len(r.sites), "older_covered"] - c.loc[0, "older_covered"])
     # the settlements no candidate reaches are not covered after either
