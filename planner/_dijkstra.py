@@ -33,7 +33,12 @@ An indexed binary min-heap on arrays with the keys stored in the heap
 (``hv`` node, ``hd`` time, ``ho`` source index: sifting reads contiguous
 memory instead of chasing ``dist[heap[i]]``); ``pos[v]`` is the slot of ``v``, ``-1`` when never reached in this search and
 ``-2`` once settled), with decrease-key, so the heap never holds more than
-one entry per node.
+one entry per node.  :func:`multi_source` (the one search that covers the
+whole graph) uses a leaner layout: each heap slot is two adjacent float64
+words (time, then the bits of ``origin << 32 | node``), so a sift level reads
+one cache line, and the only per-node array read while searching is ``pos``
+(a node's tentative key is read from its heap slot; ``dist`` and ``origin``
+are written once, when it is settled).  Node indices must be below 2**32.
 """
 
 from __future__ import annotations
@@ -105,6 +110,72 @@ def _pop(hv, hd, ho, pos, size):  # pragma: no cover - numba
     return size
 
 
+# multi_source's heap: one interleaved array per slot (time, then origin << 32 | node
+# stored in the bits of the second float64), so a sift reads one cache line per level
+_LOW32 = 0xFFFFFFFF
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pless(d1: float, k1: int, d2: float, k2: int) -> bool:
+    """``(d1, origin of k1) < (d2, origin of k2)``; the node bits never decide."""
+    return d1 < d2 or (d1 == d2 and (k1 >> 32) < (k2 >> 32))
+
+
+@njit(cache=True, nogil=True)
+def _psift_up(hk, hp, pos, i, d, k):  # pragma: no cover - numba
+    """Place packed entry ``(d, k)`` at slot ``i`` or above."""
+    while i > 0:
+        p = (i - 1) >> 1
+        dp = hk[2 * p]
+        kp = hp[2 * p + 1]
+        if _pless(d, k, dp, kp):
+            hk[2 * i] = dp
+            hp[2 * i + 1] = kp
+            pos[kp & _LOW32] = i
+            i = p
+        else:
+            break
+    hk[2 * i] = d
+    hp[2 * i + 1] = k
+    pos[k & _LOW32] = i
+
+
+@njit(cache=True, nogil=True)
+def _ppop(hk, hp, pos, size):  # pragma: no cover - numba
+    """Remove the top of a packed heap of ``size`` entries; returns the new size."""
+    size -= 1
+    if size == 0:
+        return size
+    d = hk[2 * size]
+    k = hp[2 * size + 1]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        dc = hk[2 * c]
+        kc = hp[2 * c + 1]
+        if c + 1 < size:
+            d2 = hk[2 * c + 2]
+            k2 = hp[2 * c + 3]
+            if _pless(d2, k2, dc, kc):
+                c += 1
+                dc = d2
+                kc = k2
+        if _pless(dc, kc, d, k):
+            hk[2 * i] = dc
+            hp[2 * i + 1] = kc
+            pos[kc & _LOW32] = i
+            i = c
+        else:
+            break
+    hk[2 * i] = d
+    hp[2 * i + 1] = k
+    pos[k & _LOW32] = i
+    return size
+
+
+
 @njit(cache=True, nogil=True)
 def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets):  # pragma: no cover - numba
     """Dijkstra from many sources at once, remembering the nearest source.
@@ -137,35 +208,37 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
     """
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
-    origin = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    origin = np.full(n, -1, dtype=np.int64)
+    # the only per-node state read while searching is ``pos``: the tentative key of a
+    # node in the heap is read from its heap slot and ``dist``/``origin`` are written
+    # once, when the node is settled (one random access per arc instead of three)
     pos = np.full(n, _NEVER, dtype=np.int64)
-    hv = np.empty(n, dtype=np.int64)
-    hd = np.empty(n, dtype=np.float64)
-    ho = np.empty(n, dtype=np.int64)
+    hk = np.empty(2 * n, dtype=np.float64)  # slot i: [2i] time, [2i + 1] bits of (origin << 32 | node)
+    hp = hk.view(np.int64)
     size = 0
-    for i in range(sources.shape[0]):
-        s = sources[i]
-        if s < 0 or pos[s] != _NEVER:
-            continue
-        if 0.0 > limit:
-            continue
-        dist[s] = 0.0
-        origin[s] = i
-        size += 1
-        _sift_up(hv, hd, ho, pos, size - 1, s, 0.0, i)
+    if not 0.0 > limit:
+        for i in range(sources.shape[0]):
+            s = sources[i]
+            if s < 0 or pos[s] != _NEVER:
+                continue
+            size += 1
+            _psift_up(hk, hp, pos, size - 1, 0.0, (i << 32) | s)
     remaining = n_targets
     n_settled = 0
     while size > 0:
-        u = hv[0]
-        du = hd[0]
-        ou = ho[0]
-        size = _pop(hv, hd, ho, pos, size)
+        du = hk[0]
+        ku = hp[1]
+        u = ku & _LOW32
+        size = _ppop(hk, hp, pos, size)
         pos[u] = _DONE
+        dist[u] = du
+        origin[u] = ku >> 32
         n_settled += 1
         if remaining > 0 and target_mask[u]:
             remaining -= 1
             if remaining == 0:
                 break
+        hi = ku & ~_LOW32
         for a in range(indptr[u], indptr[u + 1]):
             v = indices[a]
             pv = pos[v]
@@ -174,20 +247,12 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
             nd = du + weight[a]
             if nd > limit:
                 continue
-            if _less(nd, ou, dist[v], origin[v]):
-                dist[v] = nd
-                origin[v] = ou
-                if pv == _NEVER:
-                    size += 1
-                    _sift_up(hv, hd, ho, pos, size - 1, v, nd, ou)
-                else:
-                    _sift_up(hv, hd, ho, pos, pv, v, nd, ou)
-    # nodes still in the heap after an early stop are not final
-    for i in range(size):
-        dist[hv[i]] = np.inf
-    for v in range(n):
-        if dist[v] == np.inf:
-            origin[v] = -1
+            if pv == _NEVER:
+                size += 1
+                _psift_up(hk, hp, pos, size - 1, nd, hi | v)
+            elif _pless(nd, hi, hk[2 * pv], hp[2 * pv + 1]):
+                _psift_up(hk, hp, pos, pv, nd, hi | v)
+    # nodes still in the heap after an early stop were never written: inf / -1
     return dist, origin, n_settled
 
 
