@@ -283,67 +283,10 @@ def bounded_many_source(indptr, indices, weight, sources, limit, target_col, all
         in settling order (non-decreasing time).
     """
     n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
     pos = np.full(n, _NEVER, dtype=np.int64)
-    hv = np.empty(n, dtype=np.int64)
-    hd = np.empty(n, dtype=np.float64)
-    ho = np.zeros(n, dtype=np.int64)  # all zero: plain time order
+    hk = np.empty(2 * n, dtype=np.float64)
     touched = np.empty(n, dtype=np.int64)
-    counts = np.zeros(sources.shape[0], dtype=np.int64)
-    cap = 1024
-    cols = np.empty(cap, dtype=np.int64)
-    vals = np.empty(cap, dtype=np.float64)
-    nout = 0
-    for k in range(sources.shape[0]):
-        s = sources[k]
-        if s < 0 or limit < 0.0:
-            continue
-        ntouched = 1
-        touched[0] = s
-        dist[s] = 0.0
-        size = 1
-        _sift_up(hv, hd, ho, pos, 0, s, 0.0, 0)
-        start = nout
-        while size > 0:
-            u = hv[0]
-            du = hd[0]
-            size = _pop(hv, hd, ho, pos, size)
-            pos[u] = _DONE
-            c = u if all_nodes else target_col[u]
-            if c >= 0:
-                if nout == cap:
-                    cap *= 2
-                    cols2 = np.empty(cap, dtype=np.int64)
-                    vals2 = np.empty(cap, dtype=np.float64)
-                    cols2[:nout] = cols[:nout]
-                    vals2[:nout] = vals[:nout]
-                    cols = cols2
-                    vals = vals2
-                cols[nout] = c
-                vals[nout] = du
-                nout += 1
-            for a in range(indptr[u], indptr[u + 1]):
-                v = indices[a]
-                pv = pos[v]
-                if pv == _DONE:
-                    continue
-                nd = du + weight[a]
-                if nd > limit or not nd < dist[v]:
-                    continue
-                dist[v] = nd
-                if pv == _NEVER:
-                    touched[ntouched] = v
-                    ntouched += 1
-                    size += 1
-                    _sift_up(hv, hd, ho, pos, size - 1, v, nd, 0)
-                else:
-                    _sift_up(hv, hd, ho, pos, pv, v, nd, 0)
-        counts[k] = nout - start
-        for t in range(ntouched):
-            v = touched[t]
-            dist[v] = np.inf
-            pos[v] = _NEVER
-    return counts, cols[:nout].copy(), vals[:nout].copy()
+    return bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, all_nodes, pos, hk, touched)
 
 
 @njit(cache=True, nogil=True)
@@ -375,12 +318,90 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
     dense; the searches are independent so callers run chunks in threads.
     """
     n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
     pos = np.full(n, _NEVER, dtype=np.int64)
-    hv = np.empty(n, dtype=np.int64)
-    hd = np.empty(n, dtype=np.float64)
-    ho = np.zeros(n, dtype=np.int64)
+    hk = np.empty(2 * n, dtype=np.float64)
     touched = np.empty(n, dtype=np.int64)
+    return first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched)
+
+
+# ----------------------------------------------------------------------------
+# Workspace kernels: the same searches as bounded_many_source / first_hit_many
+# on caller-owned workspaces, so a search costs what it reaches and nothing is
+# allocated or initialised per call (planner.routing keeps a pool of them).
+# A workspace is ``pos`` (int64, >= n, all _NEVER between calls), ``hk``
+# (float64, >= 2 n, the packed heap) and ``touched`` (int64, >= n); it may be
+# larger than the graph and is left clean (all _NEVER) on return.
+# ----------------------------------------------------------------------------
+
+
+def new_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A clean search workspace for graphs of up to ``n`` nodes."""
+    n = max(int(n), 1)
+    return np.full(n, _NEVER, dtype=np.int64), np.empty(2 * n, dtype=np.float64), np.empty(n, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, all_nodes,
+                           pos, hk, touched):  # pragma: no cover - numba
+    """:func:`bounded_many_source` on a workspace (same output, same row order)."""
+    hp = hk.view(np.int64)
+    counts = np.zeros(sources.shape[0], dtype=np.int64)
+    cap = 1024
+    cols = np.empty(cap, dtype=np.int64)
+    vals = np.empty(cap, dtype=np.float64)
+    nout = 0
+    for k in range(sources.shape[0]):
+        s = sources[k]
+        if s < 0 or limit < 0.0:
+            continue
+        ntouched = 1
+        touched[0] = s
+        size = 1
+        _psift_up(hk, hp, pos, 0, 0.0, s)
+        start = nout
+        while size > 0:
+            du = hk[0]
+            u = hp[1]
+            size = _ppop(hk, hp, pos, size)
+            pos[u] = _DONE
+            c = u if all_nodes else target_col[u]
+            if c >= 0:
+                if nout == cap:
+                    cap *= 2
+                    cols2 = np.empty(cap, dtype=np.int64)
+                    vals2 = np.empty(cap, dtype=np.float64)
+                    cols2[:nout] = cols[:nout]
+                    vals2[:nout] = vals[:nout]
+                    cols = cols2
+                    vals = vals2
+                cols[nout] = c
+                vals[nout] = du
+                nout += 1
+            for a in range(indptr[u], indptr[u + 1]):
+                v = indices[a]
+                pv = pos[v]
+                if pv == _DONE:
+                    continue
+                nd = du + weight[a]
+                if nd > limit:
+                    continue
+                if pv == _NEVER:
+                    touched[ntouched] = v
+                    ntouched += 1
+                    size += 1
+                    _psift_up(hk, hp, pos, size - 1, nd, v)
+                elif nd < hk[2 * pv]:
+                    _psift_up(hk, hp, pos, pv, nd, v)
+        counts[k] = nout - start
+        for t in range(ntouched):
+            pos[touched[t]] = _NEVER
+    return counts, cols[:nout].copy(), vals[:nout].copy()
+
+
+@njit(cache=True, nogil=True)
+def first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched):  # pragma: no cover - numba
+    """:func:`first_hit_many` on a workspace (same output)."""
+    hp = hk.view(np.int64)
     out_t = np.full(sources.shape[0], np.inf)
     out_r = np.full(sources.shape[0], -1, dtype=np.int64)
     n_settled = 0
@@ -390,17 +411,16 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
             continue
         ntouched = 1
         touched[0] = s
-        dist[s] = 0.0
         size = 1
-        _sift_up(hv, hd, ho, pos, 0, s, 0.0, 0)
+        _psift_up(hk, hp, pos, 0, 0.0, s)
         best = np.inf
         best_r = -1
         while size > 0:
-            u = hv[0]
-            du = hd[0]
+            du = hk[0]
             if du > best:
                 break
-            size = _pop(hv, hd, ho, pos, size)
+            u = hp[1]
+            size = _ppop(hk, hp, pos, size)
             pos[u] = _DONE
             n_settled += 1
             r = target_rank[u]
@@ -414,20 +434,15 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
                 if pv == _DONE:
                     continue
                 nd = du + weight[a]
-                if not nd < dist[v]:
-                    continue
-                dist[v] = nd
                 if pv == _NEVER:
                     touched[ntouched] = v
                     ntouched += 1
                     size += 1
-                    _sift_up(hv, hd, ho, pos, size - 1, v, nd, 0)
-                else:
-                    _sift_up(hv, hd, ho, pos, pv, v, nd, 0)
+                    _psift_up(hk, hp, pos, size - 1, nd, v)
+                elif nd < hk[2 * pv]:
+                    _psift_up(hk, hp, pos, pv, nd, v)
         out_t[k] = best
         out_r[k] = best_r
         for t in range(ntouched):
-            v = touched[t]
-            dist[v] = np.inf
-            pos[v] = _NEVER
+            pos[touched[t]] = _NEVER
     return out_t, out_r, n_settled

@@ -48,6 +48,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -587,6 +589,68 @@ def _default_threads() -> int:
     return max(1, min(int(numba.config.NUMBA_NUM_THREADS), os.cpu_count() or 1))
 
 
+# Graph-size search workspaces (pos, packed heap, touched list), reused across calls and
+# graphs: a kernel leaves its workspace clean, so a bounded search costs what it reaches
+# instead of allocating and initialising arrays of the graph's size every call.  At most
+# _WS_KEEP are kept (the largest); one is taken per running search thread.
+_WS_LOCK = threading.Lock()
+_WS_POOL: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+_WS_KEEP = 4
+# run the remaining searches in the calling thread when they should take less than
+# this (seconds), judged from the first _PROBE of them: starting threads costs more
+_INLINE_S = 2e-3
+_PROBE = 16
+
+
+def _take_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with _WS_LOCK:
+        for i, ws in enumerate(_WS_POOL):
+            if ws[0].shape[0] >= n:
+                return _WS_POOL.pop(i)
+    return _dijkstra.new_workspace(n)
+
+
+def _give_workspace(ws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    with _WS_LOCK:
+        _WS_POOL.append(ws)
+        _WS_POOL.sort(key=lambda w: -w[0].shape[0])
+        del _WS_POOL[_WS_KEEP:]
+
+
+def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[tuple]:
+    """``kernel(chunk, *workspace)`` over ``items`` in order, inline or in threads.
+
+    The first few items run in the calling thread; the rest run inline too when
+    that sample says they are quick, else in one chunk per thread.  A workspace
+    is returned to the pool only when its kernel finished (kernels leave it
+    clean).
+    """
+    n_threads = n_threads or _default_threads()
+
+    def run(chunk: np.ndarray) -> tuple:
+        ws = _take_workspace(n)
+        out = kernel(chunk, *ws)
+        _give_workspace(ws)
+        return out
+
+    if items.shape[0] == 0:
+        return [run(items)]
+    head = min(items.shape[0], _PROBE)
+    t0 = time.perf_counter()
+    parts = [run(items[:head])]
+    rest = items[head:]
+    if rest.shape[0] == 0:
+        return parts
+    guess = (time.perf_counter() - t0) / head * rest.shape[0]
+    n_chunks = max(1, min(rest.shape[0], n_threads))
+    if n_chunks == 1 or guess < _INLINE_S:
+        parts.append(run(rest))
+    else:
+        with ThreadPoolExecutor(max_workers=n_chunks) as ex:
+            parts.extend(ex.map(run, np.array_split(rest, n_chunks)))
+    return parts
+
+
 def _bounded(
     graph: RoutingGraph,
     sources: np.ndarray,
@@ -595,26 +659,19 @@ def _bounded(
     all_nodes: bool,
     n_threads: int | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the bounded many-source kernel on the reverse graph in threads."""
-    sources = np.asarray(sources, dtype=np.int64)
-    n_threads = n_threads or _default_threads()
-    # one chunk (and one graph-size workspace) per thread
-    n_chunks = max(1, min(sources.shape[0], n_threads))
-    chunks = np.array_split(sources, n_chunks)
+    """Run the bounded many-source kernel on the reverse graph (threads for big jobs)."""
+    sources = np.ascontiguousarray(sources, dtype=np.int64)
 
-    def run(chunk: np.ndarray):
-        return _dijkstra.bounded_many_source(
-            graph.rev_indptr, graph.rev_indices, graph.rev_weight, chunk, float(limit), target_col, all_nodes
+    def kernel(chunk, pos, hk, touched):
+        return _dijkstra.bounded_many_source_ws(
+            graph.rev_indptr, graph.rev_indices, graph.rev_weight, chunk, float(limit), target_col, all_nodes,
+            pos, hk, touched,
         )
 
-    if n_threads > 1 and n_chunks > 1:
-        with ThreadPoolExecutor(max_workers=n_threads) as ex:
-            parts = list(ex.map(run, chunks))
-    else:
-        parts = [run(c) for c in chunks]
-    counts = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    vals = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+    parts = _searches(kernel, graph.n_nodes, sources, n_threads)
+    counts = np.concatenate([p[0] for p in parts])
+    cols = np.concatenate([p[1] for p in parts])
+    vals = np.concatenate([p[2] for p in parts])
     indptr = np.zeros(sources.shape[0] + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return indptr, cols, vals
@@ -623,18 +680,13 @@ def _bounded(
 def _first_hit(
     graph: RoutingGraph, starts: np.ndarray, rank: np.ndarray, n_threads: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest target per start node (forward searches stopped at the first hit), in threads."""
-    n_threads = n_threads or _default_threads()
-    chunks = np.array_split(starts, max(1, min(starts.shape[0], n_threads)))
+    """Nearest target per start node (forward searches stopped at the first hit), threads for big jobs."""
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
 
-    def run(chunk: np.ndarray):
-        return _dijkstra.first_hit_many(graph.indptr, graph.indices, graph.weight, chunk, rank)
+    def kernel(chunk, pos, hk, touched):
+        return _dijkstra.first_hit_many_ws(graph.indptr, graph.indices, graph.weight, chunk, rank, pos, hk, touched)
 
-    if len(chunks) > 1:
-        with ThreadPoolExecutor(max_workers=n_threads) as ex:
-            parts = list(ex.map(run, chunks))
-    else:
-        parts = [run(c) for c in chunks]
+    parts = _searches(kernel, graph.n_nodes, starts, n_threads)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
