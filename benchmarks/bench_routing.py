@@ -202,6 +202,12 @@ def _warm_up(_dijkstra) -> None:
                                   np.zeros(2, dtype=np.int64), False)
     _dijkstra.bounded_many_source(indptr, ind, w, np.array([0], dtype=np.int64), 1.0,
                                   np.zeros(0, dtype=np.int64), True)
+    ws = _dijkstra.new_workspace(2)
+    _dijkstra.bounded_many_source_ws(indptr, ind, w, np.array([0], dtype=np.int64), 1.0,
+                                     np.zeros(2, dtype=np.int64), False, *ws)
+    _dijkstra.bounded_many_source_ws(indptr, ind, w, np.array([0], dtype=np.int64), 1.0,
+                                     np.zeros(0, dtype=np.int64), True, *ws)
+    _dijkstra.first_hit_many_ws(indptr, ind, w, np.array([0], dtype=np.int64), np.zeros(2, dtype=np.int64), *ws)
 
 
 def main(argv: list[str] | None = None) -> None:

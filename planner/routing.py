@@ -596,10 +596,19 @@ def _default_threads() -> int:
 _WS_LOCK = threading.Lock()
 _WS_POOL: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 _WS_KEEP = 4
-# run the remaining searches in the calling thread when they should take less than
-# this (seconds), judged from the first _PROBE of them: starting threads costs more
-_INLINE_S = 2e-3
-_PROBE = 16
+# searches run in the calling thread until they have taken this long (seconds); the
+# rest is then shared with a persistent pool of threads (see _searches)
+_INLINE_S = 1e-4
+_CHUNKS_PER_THREAD = 4
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(n_threads: int) -> ThreadPoolExecutor:
+    with _WS_LOCK:
+        ex = _POOLS.get(n_threads)
+        if ex is None:
+            ex = _POOLS[n_threads] = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="planner-routing")
+        return ex
 
 
 def _take_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -618,36 +627,55 @@ def _give_workspace(ws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
 
 
 def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[tuple]:
-    """``kernel(chunk, *workspace)`` over ``items`` in order, inline or in threads.
+    """``kernel(chunk, *workspace)`` over consecutive chunks of ``items``; parts in order.
 
-    The first few items run in the calling thread; the rest run inline too when
-    that sample says they are quick, else in one chunk per thread.  A workspace
-    is returned to the pool only when its kernel finished (kernels leave it
-    clean).
+    The calling thread runs growing chunks (1, 2, 4, ... items) until the
+    searches have taken ``_INLINE_S``; only then, so that small jobs never pay
+    for threads, the rest is cut into a few chunks per thread which the caller
+    and ``n_threads - 1`` pooled threads take in turn (uneven searches balance).
+    A workspace goes back to the pool only when its kernel finished (kernels
+    leave it clean).
     """
     n_threads = n_threads or _default_threads()
-
-    def run(chunk: np.ndarray) -> tuple:
-        ws = _take_workspace(n)
-        out = kernel(chunk, *ws)
-        _give_workspace(ws)
-        return out
-
     if items.shape[0] == 0:
-        return [run(items)]
-    head = min(items.shape[0], _PROBE)
+        ws = _take_workspace(n)
+        out = kernel(items, *ws)
+        _give_workspace(ws)
+        return [out]
+    ws = _take_workspace(n)
+    parts: list[tuple] = []
     t0 = time.perf_counter()
-    parts = [run(items[:head])]
-    rest = items[head:]
-    if rest.shape[0] == 0:
+    i, step, total = 0, 1, items.shape[0]
+    while i < total:
+        parts.append(kernel(items[i : i + step], *ws))
+        i += step
+        step *= 2
+        if n_threads > 1 and total - i >= 2 and time.perf_counter() - t0 >= _INLINE_S:
+            break
+    if i >= total:
+        _give_workspace(ws)
         return parts
-    guess = (time.perf_counter() - t0) / head * rest.shape[0]
-    n_chunks = max(1, min(rest.shape[0], n_threads))
-    if n_chunks == 1 or guess < _INLINE_S:
-        parts.append(run(rest))
-    else:
-        with ThreadPoolExecutor(max_workers=n_chunks) as ex:
-            parts.extend(ex.map(run, np.array_split(rest, n_chunks)))
+    chunks = np.array_split(items[i:], min(total - i, n_threads * _CHUNKS_PER_THREAD))
+    results: list[tuple | None] = [None] * len(chunks)
+    lock = threading.Lock()
+    nxt = [0]
+
+    def work(own: tuple | None) -> None:
+        w = own if own is not None else _take_workspace(n)
+        while True:
+            with lock:
+                j = nxt[0]
+                nxt[0] += 1
+            if j >= len(chunks):
+                break
+            results[j] = kernel(chunks[j], *w)
+        _give_workspace(w)
+
+    helpers = [_pool(n_threads - 1).submit(work, None) for _ in range(min(n_threads, len(chunks)) - 1)]
+    work(ws)
+    for h in helpers:
+        h.result()
+    parts.extend(results)  # type: ignore[arg-type]
     return parts
 
 
