@@ -598,7 +598,7 @@ _WS_POOL: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 _WS_KEEP = 4
 # searches run in the calling thread until they have taken this long (seconds); the
 # rest is then shared with a persistent pool of threads (see _searches)
-_INLINE_S = 1e-4
+_INLINE_S = 5e-4
 _CHUNKS_PER_THREAD = 4
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 
