@@ -195,7 +195,7 @@ def _facility_popup(row: pd.Series, lang: str) -> str:
         (tr(lang, "床位", "Beds"), _fmt(row.get("beds"))),
         (tr(lang, "护理型床位", "Nursing beds"), _fmt(row.get("nursing_beds"))),
         (tr(lang, "入住", "Occupied"), _fmt(row.get("occupied_beds"))),
-        (tr(lang, "公办", "Public"), _fmt(row.get("public")) if row.get("public") is not pd.NA else "—"),
+        (tr(lang, "公办", "Public"), _fmt(row.get("public"))),
         (tr(lang, "服务圈内村/社区", "Settlements in its circle"), _fmt(row.get("settlements_in_circle"))),
         (tr(lang, "服务圈内老年人", "Older people in its circle"), _fmt(row.get("older_in_circle"))),
     ]

@@ -150,8 +150,9 @@ def write_workbook(result: StudyResult, path: str | Path, *, lang: str = "zh") -
     return path
 
 
-def _layers(result: StudyResult) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-    layers: dict[str, Any] = {}
+def _layers(result: StudyResult) -> dict[str, gpd.GeoDataFrame]:
+    """Geometry layers the coverage result does not hold: boundaries and proposed sites."""
+    layers: dict[str, gpd.GeoDataFrame] = {}
     data = result.data
     if data.counties is not None:
         layers["counties"] = data.counties
@@ -170,9 +171,8 @@ def write_geopackage(result: StudyResult, path: str | Path) -> Path:
     result.coverage.to_gpkg(path)
     for name, frame in _layers(result).items():
         out = _excel_safe(frame.reset_index() if frame.index.name else frame)
-        if isinstance(frame, gpd.GeoDataFrame):
-            out = gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=frame.crs)
-        out.to_file(path, layer=name, driver="GPKG") if isinstance(out, gpd.GeoDataFrame) else None
+        gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=frame.crs).to_file(
+            path, layer=name, driver="GPKG")
     return path
 
 
@@ -369,12 +369,11 @@ def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh"
         parts.append(_bars(((str(i), float(r[col]) if pd.notna(r[col]) else np.nan, _num(r[col], 0, True))
                             for i, r in bt.iterrows()), maximum=1.0,
                            mark=target_v if tier == "community" else None, bad_above=False))
-    if len(cov.by_county) > 1 or True:
-        parts.append(f"<h3>{tr(lang, '分县', 'By county')}</h3>")
-        cols = [c for c in ("settlements", "served", "under_served", "served_share", "community_older_share",
-                            "township_older_share", "county_older_share") if c in cov.by_county]
-        parts.append(_table_html(cov.by_county.reset_index(), [cov.by_county.index.name or "county"] + cols, lang,
-                                 pct=[c for c in cols if "share" in c]))
+    parts.append(f"<h3>{tr(lang, '分县', 'By county')}</h3>")
+    cols = [c for c in ("settlements", "served", "under_served", "served_share", "community_older_share",
+                        "township_older_share", "county_older_share") if c in cov.by_county]
+    parts.append(_table_html(cov.by_county.reset_index(), [cov.by_county.index.name or "county"] + cols, lang,
+                             pct=[c for c in cols if "share" in c]))
 
     # Travel-time distribution
     parts.append(f"<h2>{tr(lang, '三、出行时间分布', '3. Travel-time distribution')}</h2>")
