@@ -46,7 +46,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["multi_source", "bounded_many_source", "first_hit_many"]
+__all__ = [
+    "multi_source",
+    "multi_source_from",
+    "bounded_many_source",
+    "bounded_from_ws",
+    "first_hit_many",
+    "first_hit_from_ws",
+]
 
 _NEVER = -1
 _DONE = -2
@@ -206,6 +213,19 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
     n_settled : int
         Nodes settled (for benchmarks).
     """
+    return multi_source_from(indptr, indices, weight, sources, np.zeros(sources.shape[0]), limit, target_mask,
+                             n_targets)
+
+
+@njit(cache=True, nogil=True)
+def multi_source_from(indptr, indices, weight, sources, start, limit, target_mask, n_targets):  # pragma: no cover - numba
+    """:func:`multi_source` with a start time per source.
+
+    ``start[i]`` (>= 0) is the time already spent when source ``i`` is
+    left (a facility's access leg, when sources are the road nodes of
+    points); a source whose start time exceeds ``limit`` is not used, and a
+    node listed twice keeps its least ``(start, position)``.
+    """
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     origin = np.full(n, -1, dtype=np.int64)
@@ -216,13 +236,18 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
     hk = np.empty(2 * n, dtype=np.float64)  # slot i: [2i] time, [2i + 1] bits of (origin << 32 | node)
     hp = hk.view(np.int64)
     size = 0
-    if not 0.0 > limit:
-        for i in range(sources.shape[0]):
-            s = sources[i]
-            if s < 0 or pos[s] != _NEVER:
-                continue
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        t0 = start[i]
+        if s < 0 or t0 > limit:
+            continue
+        k = (i << 32) | s
+        ps = pos[s]
+        if ps == _NEVER:
             size += 1
-            _psift_up(hk, hp, pos, size - 1, 0.0, (i << 32) | s)
+            _psift_up(hk, hp, pos, size - 1, t0, k)
+        elif _pless(t0, k, hk[2 * ps], hp[2 * ps + 1]):
+            _psift_up(hk, hp, pos, ps, t0, k)
     remaining = n_targets
     n_settled = 0
     while size > 0:
@@ -344,7 +369,24 @@ def new_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, all_nodes,
                            pos, hk, touched):  # pragma: no cover - numba
     """:func:`bounded_many_source` on a workspace (same output, same row order)."""
+    return bounded_from_ws(indptr, indices, weight, sources, np.zeros(0), limit, target_col, np.zeros(0),
+                           all_nodes, pos, hk, touched)
+
+
+@njit(cache=True, nogil=True)
+def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, target_time, all_nodes,
+                    pos, hk, touched):  # pragma: no cover - numba
+    """:func:`bounded_many_source_ws` with start times and target times.
+
+    ``start`` (one per source, or empty for zeros) is the time at which a
+    search leaves its source; ``target_time`` (one per node, or empty for
+    zeros) is added to a reported node's time, and the pair is reported
+    when that sum is ``<= limit`` (a settlement's access leg after its road
+    node).  The search itself expands every node within ``limit``.
+    """
     hp = hk.view(np.int64)
+    has_start = start.shape[0] > 0
+    has_tt = target_time.shape[0] > 0
     counts = np.zeros(sources.shape[0], dtype=np.int64)
     cap = 1024
     cols = np.empty(cap, dtype=np.int64)
@@ -352,13 +394,14 @@ def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, 
     nout = 0
     for k in range(sources.shape[0]):
         s = sources[k]
-        if s < 0 or limit < 0.0:
+        t0 = start[k] if has_start else 0.0
+        if s < 0 or t0 > limit or limit < 0.0:
             continue
         ntouched = 1
         touched[0] = s
         size = 1
-        _psift_up(hk, hp, pos, 0, 0.0, s)
-        start = nout
+        _psift_up(hk, hp, pos, 0, t0, s)
+        begin = nout
         while size > 0:
             du = hk[0]
             u = hp[1]
@@ -366,17 +409,19 @@ def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, 
             pos[u] = _DONE
             c = u if all_nodes else target_col[u]
             if c >= 0:
-                if nout == cap:
-                    cap *= 2
-                    cols2 = np.empty(cap, dtype=np.int64)
-                    vals2 = np.empty(cap, dtype=np.float64)
-                    cols2[:nout] = cols[:nout]
-                    vals2[:nout] = vals[:nout]
-                    cols = cols2
-                    vals = vals2
-                cols[nout] = c
-                vals[nout] = du
-                nout += 1
+                val = du + target_time[u] if has_tt else du
+                if val <= limit:
+                    if nout == cap:
+                        cap *= 2
+                        cols2 = np.empty(cap, dtype=np.int64)
+                        vals2 = np.empty(cap, dtype=np.float64)
+                        cols2[:nout] = cols[:nout]
+                        vals2[:nout] = vals[:nout]
+                        cols = cols2
+                        vals = vals2
+                    cols[nout] = c
+                    vals[nout] = val
+                    nout += 1
             for a in range(indptr[u], indptr[u + 1]):
                 v = indices[a]
                 pv = pos[v]
@@ -392,7 +437,7 @@ def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, 
                     _psift_up(hk, hp, pos, size - 1, nd, v)
                 elif nd < hk[2 * pv]:
                     _psift_up(hk, hp, pos, pv, nd, v)
-        counts[k] = nout - start
+        counts[k] = nout - begin
         for t in range(ntouched):
             pos[touched[t]] = _NEVER
     return counts, cols[:nout].copy(), vals[:nout].copy()
@@ -401,7 +446,23 @@ def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, 
 @njit(cache=True, nogil=True)
 def first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched):  # pragma: no cover - numba
     """:func:`first_hit_many` on a workspace (same output)."""
+    return first_hit_from_ws(indptr, indices, weight, sources, np.zeros(0), target_rank, np.zeros(0),
+                             pos, hk, touched)
+
+
+@njit(cache=True, nogil=True)
+def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, target_time,
+                      pos, hk, touched):  # pragma: no cover - numba
+    """:func:`first_hit_many_ws` with start times and target times.
+
+    A search leaves source ``k`` at ``start[k]`` (empty: zeros); reaching
+    target node ``u`` at ``t`` costs ``t + target_time[u]`` (empty: zeros),
+    the least such cost wins (ties: the lowest rank), and a search stops
+    once the settled time exceeds the best cost found.
+    """
     hp = hk.view(np.int64)
+    has_start = start.shape[0] > 0
+    has_tt = target_time.shape[0] > 0
     out_t = np.full(sources.shape[0], np.inf)
     out_r = np.full(sources.shape[0], -1, dtype=np.int64)
     n_settled = 0
@@ -412,7 +473,7 @@ def first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, to
         ntouched = 1
         touched[0] = s
         size = 1
-        _psift_up(hk, hp, pos, 0, 0.0, s)
+        _psift_up(hk, hp, pos, 0, start[k] if has_start else 0.0, s)
         best = np.inf
         best_r = -1
         while size > 0:
@@ -425,8 +486,9 @@ def first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, to
             n_settled += 1
             r = target_rank[u]
             if r >= 0:
-                if best_r < 0 or r < best_r:
-                    best = du
+                c = du + target_time[u] if has_tt else du
+                if best_r < 0 or c < best or (c == best and r < best_r):
+                    best = c
                     best_r = r
             for a in range(indptr[u], indptr[u + 1]):
                 v = indices[a]

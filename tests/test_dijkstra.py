@@ -143,3 +143,55 @@ def test_first_hit_equals_networkx(graph, data):
         else:
             best = min(hits)
             assert t[k] == best[0] and r[k] == best[1]
+
+
+# ------------------------------------------------ start times and target times (access legs)
+@settings(max_examples=120, deadline=None)
+@given(graphs(), st.data())
+def test_start_and_target_times_equal_networkx(graph, data):
+    """Searches that leave each source at a start time and add a time on reaching a target.
+
+    The reference adds the times around networkx's path lengths; integer times keep it exact.
+    """
+    n, tail, head, w = graph
+    indptr, ind, wt = _csr(n, tail, head, w)
+    g = _nx(n, tail, head, w)
+    sources = data.draw(st.lists(st.integers(-1, n - 1), min_size=1, max_size=4))
+    start = np.array(data.draw(st.lists(st.integers(0, 5), min_size=len(sources), max_size=len(sources))),
+                     dtype=float)
+    arrive = np.array(data.draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)), dtype=float)
+    limit = data.draw(st.sampled_from([np.inf, 0.0, 4.0, 9.0]))
+    src = np.array(sources, dtype=np.int64)
+    per = [nx.single_source_dijkstra_path_length(g, s) if s >= 0 else {} for s in sources]
+    # multi-source: least start + path, ties to the first-listed source
+    dist, origin, _ = _dijkstra.multi_source_from(indptr, ind, wt, src, start, limit, np.zeros(n, dtype=bool), -1)
+    for v in range(n):
+        cand = [(start[i] + d[v], i) for i, d in enumerate(per) if v in d and start[i] + d[v] <= limit]
+        if cand:
+            assert (dist[v], origin[v]) == min(cand)
+        else:
+            assert np.isinf(dist[v]) and origin[v] == -1
+    # bounded: a target is reported when start + path + its own time is within the limit
+    col = np.arange(n, dtype=np.int64)
+    ws = _dijkstra.new_workspace(n)
+    lim = 1e9 if np.isinf(limit) else limit
+    counts, cols, vals = _dijkstra.bounded_from_ws(indptr, ind, wt, src, start, lim, col, arrive, False, *ws)
+    assert (ws[0] == -1).all()  # the workspace is left clean
+    at = 0
+    for i, c in enumerate(counts):
+        got = dict(zip(cols[at:at + c].tolist(), vals[at:at + c].tolist()))
+        at += c
+        expected = {v: start[i] + d + arrive[v] for v, d in per[i].items()
+                    if start[i] + d <= lim and start[i] + d + arrive[v] <= lim}
+        assert got == expected
+    # first hit: least start + path + target time over the targets, ties to the lowest rank
+    targets = data.draw(st.lists(st.integers(0, n - 1), max_size=4, unique=True))
+    rank = np.full(n, -1, dtype=np.int64)
+    rank[targets] = np.arange(len(targets))
+    t, r, _ = _dijkstra.first_hit_from_ws(indptr, ind, wt, src, start, rank, arrive, *ws)
+    for i, s in enumerate(sources):
+        hits = [(start[i] + per[i][x] + arrive[x], j) for j, x in enumerate(targets) if x in per[i]]
+        if s < 0 or not hits:
+            assert np.isinf(t[i]) and r[i] == -1
+        else:
+            assert (t[i], r[i]) == min(hits)
