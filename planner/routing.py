@@ -59,12 +59,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
 from numba import njit
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from planner import _dijkstra
+from planner import _contract, _dijkstra, _snap
 from planner._errors import DataError, NetworkError
 from planner.config import TravelProfile
 
@@ -340,24 +339,19 @@ class RoutingGraph:
         )
 
     # -------------------------------------------------------------- snapping
-    def _segment_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
-        """STRtree of the projected segments the profile may use (cached)."""
-        if "tree" not in self._cache:
+    def _segment_grid(self) -> tuple[_snap.SegmentGrid, np.ndarray]:
+        """Grid index of the projected segments the profile may use, and their ids (cached)."""
+        if "grid" not in self._cache:
             net = self.network
             usable = (np.isfinite(self.seg_fwd_s) | np.isfinite(self.seg_bwd_s)) & (net.u != net.v)
             segs = np.flatnonzero(usable)
             u, v = net.u[segs], net.v[segs]
-            coords = np.empty((segs.size, 2, 2))
-            coords[:, 0, 0] = self.x[u]
-            coords[:, 0, 1] = self.y[u]
-            coords[:, 1, 0] = self.x[v]
-            coords[:, 1, 1] = self.y[v]
-            self._cache["tree"] = (shapely.STRtree(shapely.linestrings(coords)), segs)
-        return self._cache["tree"]
+            self._cache["grid"] = (_snap.SegmentGrid(self.x[u], self.y[u], self.x[v], self.y[v]), segs)
+        return self._cache["grid"]
 
     def prepare_snapping(self) -> None:
         """Build the spatial index used by :meth:`with_points` now (it is cached)."""
-        self._segment_tree()
+        self._segment_grid()
 
     def _project_points(self, points: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
         geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
@@ -374,6 +368,46 @@ class RoutingGraph:
             )
         proj = geoms.to_crs(self.crs)
         return proj.x.to_numpy(dtype=float), proj.y.to_numpy(dtype=float)
+
+    def _snap(
+        self, px: np.ndarray, py: np.ndarray, max_snap_m: float | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest usable segment of projected points: (segment, fraction, distance, ok, snap x, snap y).
+
+        ``segment`` is ``-1`` (fraction and distance NaN) only when the
+        profile has no usable segment at all; ``ok`` is the distance within
+        ``max_snap_m`` (one value or one per point).
+        """
+        net = self.network
+        k = px.shape[0]
+        max_snap = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (k,)).copy()
+        if np.any(np.isnan(max_snap)) or np.any(max_snap < 0):
+            raise ValueError("max_snap_m must be non-negative numbers")
+        grid, segs = self._segment_grid()
+        seg_of = np.full(k, -1, dtype=np.int64)
+        if k:
+            # the nearest usable segment within each point's limit (ties: the smallest
+            # segment id, as shapely's query_nearest); beyond it, still the nearest one,
+            # so that its distance can be reported
+            near = grid.nearest(px, py, max_snap)
+            miss = np.flatnonzero(near < 0)
+            if miss.size:
+                near[miss] = grid.nearest(px[miss], py[miss], np.full(miss.size, np.inf))
+            seg_of = np.where(near >= 0, segs[np.maximum(near, 0)], -1)
+        has = seg_of >= 0
+        s = np.where(has, seg_of, 0)
+        nu, nv = net.u[s], net.v[s]
+        x0, y0, x1, y1 = self.x[nu], self.y[nu], self.x[nv], self.y[nv]
+        dx, dy = x1 - x0, y1 - y0
+        len2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(len2 > 0, ((px - x0) * dx + (py - y0) * dy) / len2, 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        sx, sy = x0 + t * dx, y0 + t * dy
+        dist = np.where(has, np.hypot(px - sx, py - sy), np.nan)
+        ok = has & (dist <= max_snap)
+        t = np.where(has, t, np.nan)
+        return seg_of, t, dist, ok, sx, sy
 
     def with_points(
         self,
@@ -413,58 +447,7 @@ class RoutingGraph:
         net = self.network
         px, py = self._project_points(points)
         k = px.shape[0]
-        max_snap = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (k,)).copy()
-        if np.any(np.isnan(max_snap)) or np.any(max_snap < 0):
-            raise ValueError("max_snap_m must be non-negative numbers")
-        tree, segs = self._segment_tree()
-        pts = shapely.points(px, py)
-        seg_of = np.full(k, -1, dtype=np.int64)
-        if k:
-            lim = float(max_snap.max())
-            found = np.zeros(k, dtype=bool)
-            # growing search radius: candidates within r (fast "dwithin" tree query), exact
-            # point-segment distances, the nearest wins; a
-            # segment found within r is the nearest overall
-            radius = min(32.0, lim)
-            while True:
-                todo = np.flatnonzero(~found)
-                if todo.size == 0:
-                    break
-                qi, ti = tree.query(pts[todo], predicate="dwithin", distance=max(radius, 1e-9))
-                if qi.size:
-                    cand = segs[ti]
-                    # shapely's own distance, so choices match query_nearest exactly
-                    # (exact ties: the smallest segment index)
-                    dq = shapely.distance(pts[todo[qi]], tree.geometries[ti])
-                    o = np.lexsort((cand, dq, qi))
-                    qi, cand = qi[o], cand[o]
-                    first = np.r_[True, qi[1:] != qi[:-1]]
-                    seg_of[todo[qi[first]]] = cand[first]
-                    found[todo[qi[first]]] = True
-                if radius >= lim:
-                    break
-                radius = min(radius * 4.0, lim)
-            miss = np.flatnonzero(~found)
-            if miss.size:  # not within any limit: still measure the distance to report it
-                qi, ti = tree.query_nearest(pts[miss], all_matches=True)
-                cand = segs[ti]
-                o = np.lexsort((cand, qi))
-                qi, cand = qi[o], cand[o]
-                first = np.r_[True, qi[1:] != qi[:-1]]
-                seg_of[miss[qi[first]]] = cand[first]
-        has = seg_of >= 0
-        s = np.where(has, seg_of, 0)
-        nu, nv = net.u[s], net.v[s]
-        x0, y0, x1, y1 = self.x[nu], self.y[nu], self.x[nv], self.y[nv]
-        dx, dy = x1 - x0, y1 - y0
-        len2 = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(len2 > 0, ((px - x0) * dx + (py - y0) * dy) / len2, 0.0)
-        t = np.clip(t, 0.0, 1.0)
-        sx, sy = x0 + t * dx, y0 + t * dy
-        dist = np.where(has, np.hypot(px - sx, py - sy), np.nan)
-        ok = has & (dist <= max_snap)
-        t = np.where(has, t, np.nan)
+        seg_of, t, dist, ok, sx, sy = self._snap(px, py, max_snap_m)
 
         n = self.n_nodes
         okp = np.flatnonzero(ok)
@@ -577,6 +560,94 @@ class RoutingGraph:
         )
         return g
 
+    # ------------------------------------------------------- contracted core
+    def _chains(self) -> dict[str, np.ndarray]:
+        """Chain decomposition of the usable segments (:mod:`planner._contract`), cached."""
+        if "chains" not in self._cache:
+            if self.augmented:
+                raise ValueError("the contracted graph is built from the graph of RoutingGraph.from_network")
+            net = self.network
+            u = np.asarray(net.u, dtype=np.int64)
+            v = np.asarray(net.v, dtype=np.int64)
+            usable = (np.isfinite(self.seg_fwd_s) | np.isfinite(self.seg_bwd_s)) & (u != v)
+            key, chain_ptr, cseg, corient, chain_a, chain_b, seg_chain, seg_pos = _contract.chains_from_segments(
+                self.n_nodes, u, v, usable
+            )
+            core_of = np.full(self.n_nodes, -1, dtype=np.int64)
+            core_of[key] = np.arange(int(key.sum()))
+            tf, tb = _contract.chain_times(chain_ptr, cseg, corient, self.seg_fwd_s, self.seg_bwd_s)
+            self._cache["chains"] = {
+                "core_of": core_of, "n_core": int(key.sum()), "chain_ptr": chain_ptr, "cseg": cseg,
+                "corient": corient, "chain_a": chain_a, "chain_b": chain_b, "seg_chain": seg_chain,
+                "seg_pos": seg_pos, "time_f": tf, "time_b": tb,
+            }
+            logger.debug("contracted %d nodes to %d key nodes and %d chains", self.n_nodes, int(key.sum()),
+                         chain_a.shape[0])
+        return self._cache["chains"]
+
+    def prepare(self) -> None:
+        """Build the snapping index and the contracted search graph now (both are cached)."""
+        self._segment_grid()
+        self._chains()
+
+    def _search_graph(self, seg_of: np.ndarray, t: np.ndarray, ok: np.ndarray) -> tuple[_SearchGraph, np.ndarray]:
+        """The contracted graph with the linked points on it, and each point's node (``-1``: not linked).
+
+        Points are put on their chains in the order in which
+        :meth:`with_points` splits a segment (along ``u -> v``, then by
+        position), so the pieces and their times are the same.
+        """
+        ch = self._chains()
+        k = seg_of.shape[0]
+        okp = np.flatnonzero(ok)
+        n_ok = okp.size
+        sp = okp[np.lexsort((okp, t[okp], seg_of[okp]))]  # with_points' split order
+        sseg = seg_of[sp]
+        new_seg = np.r_[True, sseg[1:] != sseg[:-1]] if n_ok else np.zeros(0, dtype=bool)
+        rank = np.arange(n_ok) - np.maximum.accumulate(np.where(new_seg, np.arange(n_ok), 0))
+        c = ch["seg_chain"][sseg]
+        j = ch["seg_pos"][sseg]
+        along = ch["corient"][ch["chain_ptr"][c] + j]
+        q = np.lexsort((np.where(along, rank, -rank), j, c))  # chain order
+        pts = sp[q]
+        n_core = ch["n_core"]
+        node = np.full(k, -1, dtype=np.int64)
+        node[pts] = n_core + np.arange(n_ok)
+        tail, head, w = _contract.core_arcs(
+            ch["chain_ptr"], ch["cseg"], ch["corient"], ch["chain_a"], ch["chain_b"], ch["core_of"],
+            self.seg_fwd_s, self.seg_bwd_s, ch["time_f"], ch["time_b"], c[q], j[q], t[pts], node[pts],
+        )
+        return _SearchGraph.from_arcs(n_core + n_ok, tail, head, w), node
+
+
+@dataclass(frozen=True, eq=False)
+class _SearchGraph:
+    """A bare directed graph in CSR form, both ways (what the search kernels run on)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weight: np.ndarray
+    rev_indptr: np.ndarray
+    rev_indices: np.ndarray
+    rev_weight: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.indptr.shape[0] - 1)
+
+    @classmethod
+    def from_arcs(cls, n: int, tail: np.ndarray, head: np.ndarray, weight: np.ndarray) -> _SearchGraph:
+        indptr, order = _counting_order(n, tail)
+        rev_indptr, rorder = _counting_order(n, head)
+        return cls(
+            indptr=indptr,
+            indices=head[order].astype(np.int32),
+            weight=weight[order],
+            rev_indptr=rev_indptr,
+            rev_indices=tail[rorder].astype(np.int32),
+            rev_weight=weight[rorder],
+        )
+
 
 # --------------------------------------------------------------------------
 # searches
@@ -679,24 +750,39 @@ def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[
     return parts
 
 
+_EMPTY = np.zeros(0)
+
+
 def _bounded(
-    graph: RoutingGraph,
+    graph: RoutingGraph | _SearchGraph,
     sources: np.ndarray,
     limit: float,
     target_col: np.ndarray,
     all_nodes: bool,
     n_threads: int | None,
+    *,
+    start: np.ndarray = _EMPTY,
+    target_time: np.ndarray = _EMPTY,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the bounded many-source kernel on the reverse graph (threads for big jobs)."""
+    """Run the bounded many-source kernel on the reverse graph (threads for big jobs).
+
+    ``start`` (per source) and ``target_time`` (per node) are optional
+    access times, as in :func:`planner._dijkstra.bounded_from_ws`.
+    """
     sources = np.ascontiguousarray(sources, dtype=np.int64)
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    if start.shape[0] not in (0, sources.shape[0]):
+        raise ValueError("start must have one time per source")
+    offsets = np.arange(sources.shape[0])
 
     def kernel(chunk, pos, hk, touched):
-        return _dijkstra.bounded_many_source_ws(
-            graph.rev_indptr, graph.rev_indices, graph.rev_weight, chunk, float(limit), target_col, all_nodes,
-            pos, hk, touched,
+        st = start[chunk] if start.shape[0] else _EMPTY
+        return _dijkstra.bounded_from_ws(
+            graph.rev_indptr, graph.rev_indices, graph.rev_weight, sources[chunk], st, float(limit), target_col,
+            target_time, all_nodes, pos, hk, touched,
         )
 
-    parts = _searches(kernel, graph.n_nodes, sources, n_threads)
+    parts = _searches(kernel, graph.n_nodes, offsets, n_threads)
     counts = np.concatenate([p[0] for p in parts])
     cols = np.concatenate([p[1] for p in parts])
     vals = np.concatenate([p[2] for p in parts])
@@ -706,15 +792,26 @@ def _bounded(
 
 
 def _first_hit(
-    graph: RoutingGraph, starts: np.ndarray, rank: np.ndarray, n_threads: int | None
+    graph: RoutingGraph | _SearchGraph,
+    starts: np.ndarray,
+    rank: np.ndarray,
+    n_threads: int | None,
+    *,
+    start: np.ndarray = _EMPTY,
+    target_time: np.ndarray = _EMPTY,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest target per start node (forward searches stopped at the first hit), threads for big jobs."""
     starts = np.ascontiguousarray(starts, dtype=np.int64)
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    offsets = np.arange(starts.shape[0])
 
     def kernel(chunk, pos, hk, touched):
-        return _dijkstra.first_hit_many_ws(graph.indptr, graph.indices, graph.weight, chunk, rank, pos, hk, touched)
+        st = start[chunk] if start.shape[0] else _EMPTY
+        return _dijkstra.first_hit_from_ws(
+            graph.indptr, graph.indices, graph.weight, starts[chunk], st, rank, target_time, pos, hk, touched
+        )
 
-    parts = _searches(kernel, graph.n_nodes, starts, n_threads)
+    parts = _searches(kernel, graph.n_nodes, offsets, n_threads)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
@@ -733,8 +830,8 @@ def _attach(
     settlements: Any,
     facilities: Any,
     max_snap_m: Any,
-) -> tuple[RoutingGraph, pd.DataFrame, pd.DataFrame]:
-    """Snap settlements and facilities onto one augmented graph."""
+) -> _Attached:
+    """Snap settlements and facilities, and put them on the contracted search graph."""
     if graph.augmented:
         raise ValueError("pass the graph from RoutingGraph.from_network, not an augmented one")
     ns, nf = len(settlements), len(facilities)
@@ -751,18 +848,39 @@ def _attach(
             raise ValueError(
                 "max_snap_m must be one number or one value per settlement followed by one per facility"
             )
-    geo_s = settlements.geometry if isinstance(settlements, gpd.GeoDataFrame) else settlements
-    geo_f = facilities.geometry if isinstance(facilities, gpd.GeoDataFrame) else facilities
-    crs = geo_s.crs or geo_f.crs or "EPSG:4326"
-    geo_s = geo_s.set_crs(crs) if geo_s.crs is None else geo_s.to_crs(crs)
-    geo_f = geo_f.set_crs(crs) if geo_f.crs is None else geo_f.to_crs(crs)
-    allp = gpd.GeoSeries(
-        list(geo_s.array) + list(geo_f.array), index=pd.RangeIndex(ns + nf), crs=crs
-    )
-    aug, snap = graph.with_points(allp, max_snap_m=ms)
+    sx, sy = graph._project_points(settlements)
+    fx, fy = graph._project_points(facilities)
+    seg_of, t, dist, ok, _, _ = graph._snap(np.r_[sx, fx], np.r_[sy, fy], ms)
+    sg, node = graph._search_graph(seg_of, t, ok)
+    acc = np.where(ok, dist / (graph.profile.access_speed_kmh / 3.6), np.inf)
+    comp = np.where(ok, graph.component[graph.network.u[np.maximum(seg_of, 0)]], -1)
+    snap = pd.DataFrame({"node": node, "segment": seg_of, "fraction": t, "distance_m": dist, "ok": ok,
+                         "component": comp})
     snap_s = snap.iloc[:ns].set_axis(settlements.index.copy())
     snap_f = snap.iloc[ns:].set_axis(facilities.index.copy())
-    return aug, snap_s, snap_f
+    n_bad = int((~ok).sum())
+    if n_bad:
+        logger.info("%d of %d points are farther than max_snap_m from any road usable by profile %r",
+                    n_bad, ns + nf, graph.profile.name)
+    return _Attached(sg, node[:ns], acc[:ns], node[ns:], acc[ns:], snap_s, snap_f)
+
+
+@dataclass(frozen=True, eq=False)
+class _Attached:
+    """Settlements and facilities on the contracted search graph.
+
+    ``*_node`` is each point's node in ``graph`` (``-1`` when not linked)
+    and ``*_access_s`` its off-network leg (inf when not linked): added at
+    the start of a search from the point, or on arrival at it.
+    """
+
+    graph: _SearchGraph
+    s_node: np.ndarray
+    s_access_s: np.ndarray
+    f_node: np.ndarray
+    f_access_s: np.ndarray
+    snap_s: pd.DataFrame
+    snap_f: pd.DataFrame
 
 
 @dataclass(frozen=True, eq=False)
@@ -860,33 +978,37 @@ def nearest_facility(
         raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
     if method not in ("auto", "multi_source", "per_settlement"):
         raise ValueError(f"method must be 'auto', 'multi_source' or 'per_settlement', not {method!r}")
-    aug, snap_s, snap_f = _attach(graph, settlements, facilities, max_snap_m)
-    src = snap_f["node"].to_numpy(dtype=np.int64)
-    tgt = snap_s["node"].to_numpy(dtype=np.int64)
+    at = _attach(graph, settlements, facilities, max_snap_m)
+    snap_s, snap_f, sg = at.snap_s, at.snap_f, at.graph
+    src, tgt = at.f_node, at.s_node
     # settlements whose piece holds no linked facility cannot reach one: they are not
     # waited for, so the search stops once every settlement that can be reached is
-    fac_comp = np.unique(aug.component[src[src >= 0]])
-    hope = tgt[(tgt >= 0)]
-    hope = hope[np.isin(aug.component[hope], fac_comp)]
-    mask = np.zeros(aug.n_nodes, dtype=bool)
-    mask[hope] = True
-    n_t = int(mask.sum())
+    s_comp = snap_s["component"].to_numpy()
+    fac_comp = np.unique(snap_f["component"].to_numpy()[src >= 0])
+    hope = (tgt >= 0) & np.isin(s_comp, fac_comp)
+    mask = np.zeros(sg.n_nodes, dtype=bool)
+    mask[tgt[hope]] = True
+    n_t = int(hope.sum())
     n_src = int((src >= 0).sum())
     if method == "auto":
         # one pass over the whole graph vs one local search per settlement, each about
         # n_nodes / n_facilities in size (and cache-friendly, on every core)
         method = "per_settlement" if 3 * n_src >= n_t else "multi_source"
     if n_src and n_t and method == "multi_source":
-        dist, origin, _ = _dijkstra.multi_source(
-            aug.rev_indptr, aug.rev_indices, aug.rev_weight, src, np.inf, mask, n_t
+        dist, origin, _ = _dijkstra.multi_source_from(
+            sg.rev_indptr, sg.rev_indices, sg.rev_weight, src, at.f_access_s, np.inf, mask, n_t
         )
-        d = np.where(tgt >= 0, dist[np.maximum(tgt, 0)], np.inf)
+        # a settlement's time: its road node's, plus its own access leg
+        d = np.where(tgt >= 0, dist[np.maximum(tgt, 0)] + at.s_access_s, np.inf)
         org = np.where(tgt >= 0, origin[np.maximum(tgt, 0)], -1)
     elif n_src and n_t:
-        rank = np.full(aug.n_nodes, -1, dtype=np.int64)
+        rank = np.full(sg.n_nodes, -1, dtype=np.int64)
         rank[src[src >= 0]] = np.flatnonzero(src >= 0)
-        starts = np.where(mask[np.maximum(tgt, 0)] & (tgt >= 0), tgt, -1)
-        d, org = _first_hit(aug, starts, rank, n_threads)
+        arrive = np.zeros(sg.n_nodes)
+        arrive[src[src >= 0]] = at.f_access_s[src >= 0]
+        starts = np.where(hope, tgt, -1)
+        d, org = _first_hit(sg, starts, rank, n_threads, start=np.where(hope, at.s_access_s, 0.0),
+                            target_time=arrive)
     else:
         d = np.full(len(tgt), np.inf)
         org = np.full(len(tgt), -1)
@@ -991,12 +1113,15 @@ def reach_matrix(
     cutoff_s = float(cutoff_s)
     if not cutoff_s >= 0:
         raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
-    aug, snap_s, snap_f = _attach(graph, settlements, facilities, max_snap_m)
-    src = snap_f["node"].to_numpy(dtype=np.int64)
-    tgt = snap_s["node"].to_numpy(dtype=np.int64)
-    col = np.full(aug.n_nodes, -1, dtype=np.int64)
+    at = _attach(graph, settlements, facilities, max_snap_m)
+    snap_s, snap_f, sg = at.snap_s, at.snap_f, at.graph
+    src, tgt = at.f_node, at.s_node
+    col = np.full(sg.n_nodes, -1, dtype=np.int64)
     col[tgt[tgt >= 0]] = np.flatnonzero(tgt >= 0)
-    indptr, cols, vals = _bounded(aug, src, cutoff_s, col, False, n_threads)
+    arrive = np.zeros(sg.n_nodes)
+    arrive[tgt[tgt >= 0]] = at.s_access_s[tgt >= 0]
+    indptr, cols, vals = _bounded(sg, src, cutoff_s, col, False, n_threads, start=np.where(src >= 0, at.f_access_s, 0.0),
+                                  target_time=arrive)
     times = sparse.csr_array((vals, cols, indptr), shape=(len(src), len(tgt)))
     times.sort_indices()
     return ReachMatrix(

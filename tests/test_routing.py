@@ -160,6 +160,85 @@ def test_graph_equals_networkx_reference(net, pname, data):
     assert len(np.unique(g.component)) == len(pieces)
 
 
+@st.composite
+def networks_with_points(draw):
+    """A random road network, settlements and facilities; some points co-located or on nodes."""
+    net = draw(road_networks())
+    xy = np.c_[_TO_LL.transform(net.lon, net.lat, direction="INVERSE")] - [X0, Y0]
+    n_pts = draw(st.integers(1, 10))
+    where = []
+    for _ in range(n_pts):
+        kind = draw(st.sampled_from(["free", "free", "node", "copy"]))
+        if kind == "node":
+            where.append(tuple(xy[draw(st.integers(0, len(xy) - 1))]))
+        elif kind == "copy" and where:
+            where.append(where[draw(st.integers(0, len(where) - 1))])
+        else:
+            where.append((draw(st.integers(-100, 2100)), draw(st.integers(-100, 2100))))
+    n_fac = draw(st.integers(1, n_pts))
+    order = draw(st.permutations(range(n_pts)))
+    P = [where[i] for i in order]
+    return net, pts(P[n_fac:] or np.zeros((0, 2)), prefix="S"), pts(P[:n_fac], prefix="F")
+
+
+@settings(max_examples=80, deadline=None)
+@given(networks_with_points(), st.sampled_from(["walk", "drive"]), st.sampled_from([np.inf, 400.0, 1500.0]))
+def test_contracted_searches_equal_networkx(case, pname, cutoff):
+    """nearest_facility and reach_matrix run on the contracted graph; networkx on the full split graph."""
+    net, S, F = case
+    profile = PROFILES[pname]
+    fwd, bwd = segment_travel_times(net, profile)
+    if not ((np.isfinite(fwd) | np.isfinite(bwd)) & (net.u != net.v)).any() or len(S) == 0:
+        return
+    g = RoutingGraph.from_network(net, profile, crs=UTM)
+    snap = both_snapping(g, S, F, 600.0)
+    snap_s, snap_f = snap.iloc[: len(S)], snap.iloc[len(S):]
+    rev = nx_augmented(net, profile, snap).reverse(copy=False)
+    per_f = []
+    for j in range(len(F)):
+        d = (nx.single_source_dijkstra_path_length(rev, ("virt", len(S) + j), weight="travel_time")
+             if snap_f["ok"].iloc[j] else {})
+        per_f.append(np.array([d.get(("virt", i), np.inf) for i in range(len(S))]))
+    per_f = np.array(per_f)
+    best = per_f.min(axis=0)
+    expected = np.where(best <= cutoff, best, np.inf)
+    for method in ("multi_source", "per_settlement"):
+        nf = nearest_facility(g, S, F, cutoff_s=cutoff, max_snap_m=600.0, method=method)
+        got = nf.table["time_s"].to_numpy()
+        np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
+        fin = np.isfinite(expected)
+        np.testing.assert_allclose(got[fin], expected[fin], rtol=0, atol=1e-6)
+        for i in np.flatnonzero(fin):  # the facility: one of those at the least time
+            j = F.index.get_loc(nf.table["facility"].iloc[i])
+            assert per_f[j, i] <= best[i] + 1e-6
+        np.testing.assert_array_equal(nf.table["snap_m"].to_numpy(), snap_s["distance_m"].to_numpy())
+    rm = reach_matrix(g, F, S, cutoff_s=cutoff if np.isfinite(cutoff) else 1e9, max_snap_m=600.0).to_dense()
+    lim = cutoff if np.isfinite(cutoff) else 1e9
+    ref = np.where(per_f <= lim, per_f, np.inf)
+    np.testing.assert_array_equal(np.isfinite(rm), np.isfinite(ref))
+    np.testing.assert_allclose(rm[np.isfinite(ref)], ref[np.isfinite(ref)], rtol=0, atol=1e-6)
+
+
+def test_contraction_keeps_intersections_and_drops_shape_nodes():
+    # a 4-node chain with a spur at node 2, and a ring of shape nodes 5-6-7 on its own
+    net = make_net([(0, 0), (100, 0), (200, 0), (300, 0), (200, 100), (0, 500), (100, 500), (50, 600)],
+                   [(0, 1, "residential", 0), (1, 2, "residential", 0), (2, 3, "residential", 0),
+                    (2, 4, "residential", 0), (5, 6, "residential", 0), (6, 7, "residential", 0),
+                    (7, 5, "residential", 0)])
+    g = RoutingGraph.from_network(net, WALK, crs=UTM)
+    ch = g._chains()
+    key = np.flatnonzero(ch["core_of"] >= 0).tolist()
+    assert key == [0, 2, 3, 4, 5]  # ends, the junction, one node of the ring; 1, 6, 7 are shape nodes
+    assert ch["chain_a"].shape[0] == 4  # 0-1-2, 2-3, 2-4 and the ring
+    ring = ch["seg_chain"][4]
+    assert (ch["seg_chain"][4:] == ring).all() and ch["chain_a"][ring] == ch["chain_b"][ring]
+    np.testing.assert_allclose(np.sort(ch["time_f"][:3]), np.sort([200 / 0.9, 100 / 0.9, 100 / 0.9]), atol=1e-9)
+    # a settlement on the ring reaches a facility on the ring both ways round
+    S, F = pts([(10, 500)], prefix="S"), pts([(90, 500)], prefix="F")
+    nf = nearest_facility(g, S, F, max_snap_m=50.0)
+    assert nf.table["time_s"].iloc[0] == pytest.approx(80 / 0.9, abs=1e-9)
+
+
 # ---------------------------------------------------------------- snapping, by hand
 def test_snap_mid_segment_time_by_hand():
     net = make_net([(0, 0), (1000, 0)], [(0, 1, "residential", 0)])
