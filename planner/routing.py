@@ -19,28 +19,38 @@ edge weights are made).  Parallel arcs (two segments joining the same pair of
 nodes) keep the *minimum* time.  Nodes carry projected (UTM, metres)
 coordinates and the id of their weakly connected *piece* (``component``).
 
-Points (settlements, facilities) are attached by :meth:`RoutingGraph.with_points`:
-each is snapped to the nearest segment the profile may use (not the nearest
-node), the segment is split at the snap positions (several points on one
-segment split it in order) and a *virtual node* at the point itself is joined
-to the split node by an off-network access leg walked at
-``profile.access_speed_kmh`` in both directions.  A point farther than its
-``max_snap_m`` from every usable segment is not linked (``ok=False``, later
-reported as ``NO_ROAD``): it is never snapped to a far road across a river.
+Points (settlements, facilities) are snapped to the nearest segment the
+profile may use (not the nearest node), through a grid index whose distances
+and tie-breaks are those of shapely (:mod:`planner._snap`).  A point farther
+than its ``max_snap_m`` from every usable segment is not linked
+(``ok=False``, later reported as ``NO_ROAD``): it is never snapped to a far
+road across a river.  :meth:`RoutingGraph.with_points` then gives the
+*full* augmented graph: the segment is split at the snap positions (several
+points on one segment split it in order) and a *virtual node* at the point
+itself is joined to the split node by an off-network access leg walked at
+``profile.access_speed_kmh`` in both directions.  That graph is the readable
+model (and what :func:`reach_nodes` and the service circles use).
 
-Searches use the numba kernels of :mod:`planner._dijkstra`:
+Searches that only need the times of points run on a **contracted** graph
+instead (:mod:`planner._contract`): intersections and the points' split
+nodes, each run of degree-2 shape nodes one arc, the access legs added at
+the start of a search or on arrival (a virtual node is a leaf).  On the
+Harbin extract that is about a third of the nodes.  The numba kernels of
+:mod:`planner._dijkstra` do the searching:
 
 * :func:`nearest_facility`: one multi-source Dijkstra from all facilities,
   or, when facilities are dense, one forward search per settlement stopped
   at its first facility (local, cache-friendly, run in threads);
 * :func:`reach_matrix`: one bounded Dijkstra per facility whose cost is
   proportional to what it reaches, run in parallel threads;
-* :func:`reach_nodes`: the same, reporting every node reached (for the
-  service-circle polygons).
+* :func:`reach_nodes`: the same on the full graph, reporting every node
+  reached (for the service-circle polygons).
 
 Results equal networkx's ``multi_source_dijkstra`` /
-``single_source_dijkstra`` on :meth:`RoutingGraph.to_networkx` of the same
-(augmented) graph; the tests check this on random graphs and on Harbin.
+``single_source_dijkstra`` on :meth:`RoutingGraph.to_networkx` of the
+augmented graph (up to the order in which floating-point sums are taken,
+far below a microsecond); the tests check this on random graphs and on
+Harbin, and ``benchmarks/bench_routing.py`` on every benchmark graph.
 """
 
 from __future__ import annotations
@@ -141,6 +151,22 @@ def _dedupe_parallel(indptr, order, head, weight):  # pragma: no cover - numba
                         break
                     keep[j] = False
     return keep
+
+
+def _zorder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Z-order (Morton) codes of points: 21 bits per axis over their bounding box, interleaved."""
+    out = np.zeros(x.shape[0], dtype=np.uint64)
+    if x.shape[0] == 0:
+        return out
+    codes = []
+    for c in (x, y):
+        lo, span = float(np.min(c)), float(np.ptp(c)) or 1.0
+        q = ((c - lo) / span * (2**21 - 1)).astype(np.uint64)
+        for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
+                            (2, 0x3333333333333333), (1, 0x5555555555555555)):
+            q = (q | (q << np.uint64(shift))) & np.uint64(mask)
+        codes.append(q)
+    return codes[0] | (codes[1] << np.uint64(1))
 
 
 def _arc_tails(indptr: np.ndarray) -> np.ndarray:
@@ -573,8 +599,11 @@ class RoutingGraph:
             key, chain_ptr, cseg, corient, chain_a, chain_b, seg_chain, seg_pos = _contract.chains_from_segments(
                 self.n_nodes, u, v, usable
             )
+            # key nodes numbered along a Z-order curve: nodes near each other in space are
+            # near each other in memory, which is what a search's heap and label reads see
+            kn = np.flatnonzero(key)
             core_of = np.full(self.n_nodes, -1, dtype=np.int64)
-            core_of[key] = np.arange(int(key.sum()))
+            core_of[kn[np.argsort(_zorder(self.x[kn], self.y[kn]), kind="stable")]] = np.arange(kn.size)
             tf, tb = _contract.chain_times(chain_ptr, cseg, corient, self.seg_fwd_s, self.seg_bwd_s)
             self._cache["chains"] = {
                 "core_of": core_of, "n_core": int(key.sum()), "chain_ptr": chain_ptr, "cseg": cseg,
@@ -590,7 +619,9 @@ class RoutingGraph:
         self._segment_grid()
         self._chains()
 
-    def _search_graph(self, seg_of: np.ndarray, t: np.ndarray, ok: np.ndarray) -> tuple[_SearchGraph, np.ndarray]:
+    def _search_graph(
+        self, seg_of: np.ndarray, t: np.ndarray, ok: np.ndarray, px: np.ndarray, py: np.ndarray
+    ) -> tuple[_SearchGraph, np.ndarray]:
         """The contracted graph with the linked points on it, and each point's node (``-1``: not linked).
 
         Points are put on their chains in the order in which
@@ -612,7 +643,7 @@ class RoutingGraph:
         pts = sp[q]
         n_core = ch["n_core"]
         node = np.full(k, -1, dtype=np.int64)
-        node[pts] = n_core + np.arange(n_ok)
+        node[okp[np.argsort(_zorder(px[okp], py[okp]), kind="stable")]] = n_core + np.arange(n_ok)
         tail, head, w = _contract.core_arcs(
             ch["chain_ptr"], ch["cseg"], ch["corient"], ch["chain_a"], ch["chain_b"], ch["core_of"],
             self.seg_fwd_s, self.seg_bwd_s, ch["time_f"], ch["time_b"], c[q], j[q], t[pts], node[pts],
@@ -700,8 +731,9 @@ def _give_workspace(ws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
 def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[tuple]:
     """``kernel(chunk, *workspace)`` over consecutive chunks of ``items``; parts in order.
 
-    The calling thread runs growing chunks (1, 2, 4, ... items) until the
-    searches have taken ``_INLINE_S``; only then, so that small jobs never pay
+    The calling thread runs growing chunks (1, 2, 4, ... items, or all the
+    rest at once when the rate so far says it fits) until the searches have
+    taken ``_INLINE_S``; only then, so that small jobs never pay
     for threads, the rest is cut into a few chunks per thread which the caller
     and ``n_threads - 1`` pooled threads take in turn (uneven searches balance).
     A workspace goes back to the pool only when its kernel finished (kernels
@@ -721,8 +753,11 @@ def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[
         parts.append(kernel(items[i : i + step], *ws))
         i += step
         step *= 2
-        if n_threads > 1 and total - i >= 2 and time.perf_counter() - t0 >= _INLINE_S:
+        spent = time.perf_counter() - t0
+        if n_threads > 1 and total - i >= 2 and spent >= _INLINE_S:
             break
+        if spent * total / i < _INLINE_S:  # the rest fits the budget at this rate: one call
+            step = total - i
     if i >= total:
         _give_workspace(ws)
         return parts
@@ -851,7 +886,7 @@ def _attach(
     sx, sy = graph._project_points(settlements)
     fx, fy = graph._project_points(facilities)
     seg_of, t, dist, ok, _, _ = graph._snap(np.r_[sx, fx], np.r_[sy, fy], ms)
-    sg, node = graph._search_graph(seg_of, t, ok)
+    sg, node = graph._search_graph(seg_of, t, ok, np.r_[sx, fx], np.r_[sy, fy])
     acc = np.where(ok, dist / (graph.profile.access_speed_kmh / 3.6), np.inf)
     comp = np.where(ok, graph.component[graph.network.u[np.maximum(seg_of, 0)]], -1)
     snap = pd.DataFrame({"node": node, "segment": seg_of, "fraction": t, "distance_m": dist, "ok": ok,
@@ -896,7 +931,9 @@ class NearestFacility:
         ``snap_m`` (distance to the road), ``component`` (road piece id,
         ``-1`` when not linked).
     settlement_snapping, facility_snapping : pandas.DataFrame
-        :meth:`RoutingGraph.with_points` tables.
+        Snapping tables with the columns of :meth:`RoutingGraph.with_points`;
+        ``node`` is the point's node in the contracted search graph (``-1``
+        when not linked).
     cutoff_s : float
     profile : str
     n_unlinked_facilities : int
