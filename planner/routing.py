@@ -731,9 +731,9 @@ def _give_workspace(ws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
 def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[tuple]:
     """``kernel(chunk, *workspace)`` over consecutive chunks of ``items``; parts in order.
 
-    The calling thread runs growing chunks (1, 2, 4, ... items, or all the
-    rest at once when the rate so far says it fits) until the searches have
-    taken ``_INLINE_S``; only then, so that small jobs never pay
+    The calling thread runs growing chunks (1, 2, 4, ... items; all the rest
+    at once when the rate so far puts the whole job within ``2 * _INLINE_S``)
+    until the searches have taken ``_INLINE_S``; only then, so that small jobs never pay
     for threads, the rest is cut into a few chunks per thread which the caller
     and ``n_threads - 1`` pooled threads take in turn (uneven searches balance).
     A workspace goes back to the pool only when its kernel finished (kernels
@@ -754,10 +754,11 @@ def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[
         i += step
         step *= 2
         spent = time.perf_counter() - t0
-        if n_threads > 1 and total - i >= 2 and spent >= _INLINE_S:
-            break
-        if spent * total / i < _INLINE_S:  # the rest fits the budget at this rate: one call
+        if spent * total / i <= 2 * _INLINE_S:
+            # at this rate the whole job is too small to gain from waking threads: the rest in one call
             step = total - i
+        elif n_threads > 1 and total - i >= 2 and spent >= _INLINE_S:
+            break
     if i >= total:
         _give_workspace(ws)
         return parts
