@@ -46,15 +46,20 @@ def point_segment_distance(px, py, ax, ay, bx, by):  # pragma: no cover - numba
     return abs(s) * math.sqrt(len2)
 
 
+@njit(cache=True, inline="always")
+def _cells_of(ax, ay, bx, by, i, x0, y0, cell):  # pragma: no cover - numba
+    """Cell index ranges (ix0, ix1, iy0, iy1) covered by the bounding box of segment ``i``."""
+    return (int((min(ax[i], bx[i]) - x0) / cell), int((max(ax[i], bx[i]) - x0) / cell),
+            int((min(ay[i], by[i]) - y0) / cell), int((max(ay[i], by[i]) - y0) / cell))
+
+
 @njit(cache=True)
 def _build(ax, ay, bx, by, x0, y0, cell, nx, ny):  # pragma: no cover - numba
+    """Cell lists of the segments in CSR form: (pointer per cell, segment ids)."""
     m = ax.shape[0]
     count = np.zeros(nx * ny + 1, dtype=np.int64)
     for i in range(m):
-        ix0 = int((min(ax[i], bx[i]) - x0) / cell)
-        ix1 = int((max(ax[i], bx[i]) - x0) / cell)
-        iy0 = int((min(ay[i], by[i]) - y0) / cell)
-        iy1 = int((max(ay[i], by[i]) - y0) / cell)
+        ix0, ix1, iy0, iy1 = _cells_of(ax, ay, bx, by, i, x0, y0, cell)
         for iy in range(iy0, iy1 + 1):
             for ix in range(ix0, ix1 + 1):
                 count[iy * nx + ix + 1] += 1
@@ -63,10 +68,7 @@ def _build(ax, ay, bx, by, x0, y0, cell, nx, ny):  # pragma: no cover - numba
     items = np.empty(count[nx * ny], dtype=np.int64)
     fill = count[:-1].copy()
     for i in range(m):
-        ix0 = int((min(ax[i], bx[i]) - x0) / cell)
-        ix1 = int((max(ax[i], bx[i]) - x0) / cell)
-        iy0 = int((min(ay[i], by[i]) - y0) / cell)
-        iy1 = int((max(ay[i], by[i]) - y0) / cell)
+        ix0, ix1, iy0, iy1 = _cells_of(ax, ay, bx, by, i, x0, y0, cell)
         for iy in range(iy0, iy1 + 1):
             for ix in range(ix0, ix1 + 1):
                 c = iy * nx + ix

@@ -365,12 +365,16 @@ class RoutingGraph:
         )
 
     # -------------------------------------------------------------- snapping
+    def _usable_segments(self) -> np.ndarray:
+        """Bool per network segment: the profile may use it in some direction and it is not a loop."""
+        net = self.network
+        return (np.isfinite(self.seg_fwd_s) | np.isfinite(self.seg_bwd_s)) & (net.u != net.v)
+
     def _segment_grid(self) -> tuple[_snap.SegmentGrid, np.ndarray]:
         """Grid index of the projected segments the profile may use, and their ids (cached)."""
         if "grid" not in self._cache:
             net = self.network
-            usable = (np.isfinite(self.seg_fwd_s) | np.isfinite(self.seg_bwd_s)) & (net.u != net.v)
-            segs = np.flatnonzero(usable)
+            segs = np.flatnonzero(self._usable_segments())
             u, v = net.u[segs], net.v[segs]
             self._cache["grid"] = (_snap.SegmentGrid(self.x[u], self.y[u], self.x[v], self.y[v]), segs)
         return self._cache["grid"]
@@ -595,7 +599,7 @@ class RoutingGraph:
             net = self.network
             u = np.asarray(net.u, dtype=np.int64)
             v = np.asarray(net.v, dtype=np.int64)
-            usable = (np.isfinite(self.seg_fwd_s) | np.isfinite(self.seg_bwd_s)) & (u != v)
+            usable = self._usable_segments()
             key, chain_ptr, cseg, corient, chain_a, chain_b, seg_chain, seg_pos = _contract.chains_from_segments(
                 self.n_nodes, u, v, usable
             )
