@@ -57,6 +57,7 @@ __all__ = [
 
 _NEVER = -1
 _DONE = -2
+_NO_BUDGET = np.iinfo(np.int64).max  # work budget (settled nodes) meaning "no limit"
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -369,13 +370,14 @@ def new_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, all_nodes,
                            pos, hk, touched):  # pragma: no cover - numba
     """:func:`bounded_many_source` on a workspace (same output, same row order)."""
-    return bounded_from_ws(indptr, indices, weight, sources, np.zeros(0), limit, target_col, np.zeros(0),
-                           all_nodes, pos, hk, touched)
+    counts, cols, vals, _ = bounded_from_ws(indptr, indices, weight, sources, np.zeros(0), limit, target_col,
+                                            np.zeros(0), all_nodes, pos, hk, touched, _NO_BUDGET)
+    return counts, cols, vals
 
 
 @njit(cache=True, nogil=True)
 def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, target_time, all_nodes,
-                    pos, hk, touched):  # pragma: no cover - numba
+                    pos, hk, touched, max_settled):  # pragma: no cover - numba
     """:func:`bounded_many_source_ws` with start times and target times.
 
     ``start`` (one per source, or empty for zeros) is the time at which a
@@ -383,6 +385,11 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
     zeros) is added to a reported node's time, and the pair is reported
     when that sum is ``<= limit`` (a settlement's access leg after its road
     node).  The search itself expands every node within ``limit``.
+
+    ``max_settled`` is a work budget: no further source is started once the
+    searches have settled that many nodes, and the fourth value returned is
+    the number of sources done (``counts`` covers those only), so a caller
+    can run a small job in one call and share out what is left of a big one.
     """
     hp = hk.view(np.int64)
     has_start = start.shape[0] > 0
@@ -392,7 +399,12 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
     cols = np.empty(cap, dtype=np.int64)
     vals = np.empty(cap, dtype=np.float64)
     nout = 0
+    settled = 0
+    done = 0
     for k in range(sources.shape[0]):
+        if settled >= max_settled:
+            break
+        done = k + 1
         s = sources[k]
         t0 = start[k] if has_start else 0.0
         if s < 0 or t0 > limit or limit < 0.0:
@@ -407,6 +419,7 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
             u = hp[1]
             size = _ppop(hk, hp, pos, size)
             pos[u] = _DONE
+            settled += 1
             c = u if all_nodes else target_col[u]
             if c >= 0:
                 val = du + target_time[u] if has_tt else du
@@ -440,25 +453,28 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
         counts[k] = nout - begin
         for t in range(ntouched):
             pos[touched[t]] = _NEVER
-    return counts, cols[:nout].copy(), vals[:nout].copy()
+    return counts[:done].copy(), cols[:nout].copy(), vals[:nout].copy(), done
 
 
 @njit(cache=True, nogil=True)
 def first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched):  # pragma: no cover - numba
     """:func:`first_hit_many` on a workspace (same output)."""
-    return first_hit_from_ws(indptr, indices, weight, sources, np.zeros(0), target_rank, np.zeros(0),
-                             pos, hk, touched)
+    t, r, n_settled, _ = first_hit_from_ws(indptr, indices, weight, sources, np.zeros(0), target_rank,
+                                           np.zeros(0), pos, hk, touched, _NO_BUDGET)
+    return t, r, n_settled
 
 
 @njit(cache=True, nogil=True)
 def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, target_time,
-                      pos, hk, touched):  # pragma: no cover - numba
+                      pos, hk, touched, max_settled):  # pragma: no cover - numba
     """:func:`first_hit_many_ws` with start times and target times.
 
     A search leaves source ``k`` at ``start[k]`` (empty: zeros); reaching
     target node ``u`` at ``t`` costs ``t + target_time[u]`` (empty: zeros),
     the least such cost wins (ties: the lowest rank), and a search stops
-    once the settled time exceeds the best cost found.
+    once the settled time exceeds the best cost found.  ``max_settled`` is
+    the work budget of :func:`bounded_from_ws`; the fourth value returned is
+    the number of sources done (the first two arrays cover those only).
     """
     hp = hk.view(np.int64)
     has_start = start.shape[0] > 0
@@ -466,7 +482,11 @@ def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, targ
     out_t = np.full(sources.shape[0], np.inf)
     out_r = np.full(sources.shape[0], -1, dtype=np.int64)
     n_settled = 0
+    done = 0
     for k in range(sources.shape[0]):
+        if n_settled >= max_settled:
+            break
+        done = k + 1
         s = sources[k]
         if s < 0:
             continue
@@ -507,4 +527,4 @@ def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, targ
         out_r[k] = best_r
         for t in range(ntouched):
             pos[touched[t]] = _NEVER
-    return out_t, out_r, n_settled
+    return out_t[:done].copy(), out_r[:done].copy(), n_settled, done

@@ -59,7 +59,6 @@ import logging
 import math
 import os
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -702,9 +701,10 @@ def _default_threads() -> int:
 _WS_LOCK = threading.Lock()
 _WS_POOL: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 _WS_KEEP = 4
-# searches run in the calling thread until they have taken this long (seconds); the
-# rest is then shared with a persistent pool of threads (see _searches)
-_INLINE_S = 5e-4
+# searches run in the calling thread until they have settled this many nodes (about
+# half a millisecond to a few on this machine); the rest is then shared with a
+# persistent pool of threads (see _searches)
+_INLINE_WORK = 5_000
 _CHUNKS_PER_THREAD = 4
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 
@@ -733,36 +733,22 @@ def _give_workspace(ws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
 
 
 def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[tuple]:
-    """``kernel(chunk, *workspace)`` over consecutive chunks of ``items``; parts in order.
+    """``kernel(chunk, max_settled, *workspace)`` over consecutive chunks of ``items``; parts in order.
 
-    The calling thread runs growing chunks (1, 2, 4, ... items; all the rest
-    at once when the rate so far puts the whole job within ``2 * _INLINE_S``)
-    until the searches have taken ``_INLINE_S``; only then, so that small jobs never pay
-    for threads, the rest is cut into a few chunks per thread which the caller
-    and ``n_threads - 1`` pooled threads take in turn (uneven searches balance).
-    A workspace goes back to the pool only when its kernel finished (kernels
-    leave it clean).
+    A kernel returns its outputs followed by the number of items it did:
+    it starts no further item once it has settled ``max_settled`` nodes.
+    The calling thread first runs the whole job under a budget of
+    ``_INLINE_WORK`` settled nodes, so a small job is one call and never
+    pays for threads; what is left of a big one is cut into a few chunks per
+    thread which the caller and ``n_threads - 1`` pooled threads take in
+    turn (uneven searches balance).  A workspace goes back to the pool only
+    when its kernel finished (kernels leave it clean).
     """
     n_threads = n_threads or _default_threads()
-    if items.shape[0] == 0:
-        ws = _take_workspace(n)
-        out = kernel(items, *ws)
-        _give_workspace(ws)
-        return [out]
     ws = _take_workspace(n)
-    parts: list[tuple] = []
-    t0 = time.perf_counter()
-    i, step, total = 0, 1, items.shape[0]
-    while i < total:
-        parts.append(kernel(items[i : i + step], *ws))
-        i += step
-        step *= 2
-        spent = time.perf_counter() - t0
-        if spent * total / i <= 2 * _INLINE_S:
-            # at this rate the whole job is too small to gain from waking threads: the rest in one call
-            step = total - i
-        elif n_threads > 1 and total - i >= 2 and spent >= _INLINE_S:
-            break
+    first = kernel(items, _INLINE_WORK if n_threads > 1 else _dijkstra._NO_BUDGET, *ws)
+    parts: list[tuple] = [first[:-1]]
+    i, total = int(first[-1]), items.shape[0]
     if i >= total:
         _give_workspace(ws)
         return parts
@@ -779,7 +765,7 @@ def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[
                 nxt[0] += 1
             if j >= len(chunks):
                 break
-            results[j] = kernel(chunks[j], *w)
+            results[j] = kernel(chunks[j], _dijkstra._NO_BUDGET, *w)[:-1]
         _give_workspace(w)
 
     helpers = [_pool(n_threads - 1).submit(work, None) for _ in range(min(n_threads, len(chunks)) - 1)]
@@ -815,11 +801,11 @@ def _bounded(
         raise ValueError("start must have one time per source")
     offsets = np.arange(sources.shape[0])
 
-    def kernel(chunk, pos, hk, touched):
+    def kernel(chunk, budget, pos, hk, touched):
         st = start[chunk] if start.shape[0] else _EMPTY
         return _dijkstra.bounded_from_ws(
             graph.rev_indptr, graph.rev_indices, graph.rev_weight, sources[chunk], st, float(limit), target_col,
-            target_time, all_nodes, pos, hk, touched,
+            target_time, all_nodes, pos, hk, touched, budget,
         )
 
     parts = _searches(kernel, graph.n_nodes, offsets, n_threads)
@@ -845,10 +831,10 @@ def _first_hit(
     start = np.ascontiguousarray(start, dtype=np.float64)
     offsets = np.arange(starts.shape[0])
 
-    def kernel(chunk, pos, hk, touched):
+    def kernel(chunk, budget, pos, hk, touched):
         st = start[chunk] if start.shape[0] else _EMPTY
         return _dijkstra.first_hit_from_ws(
-            graph.indptr, graph.indices, graph.weight, starts[chunk], st, rank, target_time, pos, hk, touched
+            graph.indptr, graph.indices, graph.weight, starts[chunk], st, rank, target_time, pos, hk, touched, budget
         )
 
     parts = _searches(kernel, graph.n_nodes, offsets, n_threads)

@@ -175,8 +175,9 @@ def test_start_and_target_times_equal_networkx(graph, data):
     col = np.arange(n, dtype=np.int64)
     ws = _dijkstra.new_workspace(n)
     lim = 1e9 if np.isinf(limit) else limit
-    counts, cols, vals = _dijkstra.bounded_from_ws(indptr, ind, wt, src, start, lim, col, arrive, False, *ws)
-    assert (ws[0] == -1).all()  # the workspace is left clean
+    counts, cols, vals, done = _dijkstra.bounded_from_ws(indptr, ind, wt, src, start, lim, col, arrive, False, *ws,
+                                                         2**62)
+    assert done == len(sources) and (ws[0] == -1).all()  # all done, the workspace left clean
     at = 0
     for i, c in enumerate(counts):
         got = dict(zip(cols[at:at + c].tolist(), vals[at:at + c].tolist()))
@@ -188,10 +189,37 @@ def test_start_and_target_times_equal_networkx(graph, data):
     targets = data.draw(st.lists(st.integers(0, n - 1), max_size=4, unique=True))
     rank = np.full(n, -1, dtype=np.int64)
     rank[targets] = np.arange(len(targets))
-    t, r, _ = _dijkstra.first_hit_from_ws(indptr, ind, wt, src, start, rank, arrive, *ws)
+    t, r, _, _ = _dijkstra.first_hit_from_ws(indptr, ind, wt, src, start, rank, arrive, *ws, 2**62)
     for i, s in enumerate(sources):
         hits = [(start[i] + per[i][x] + arrive[x], j) for j, x in enumerate(targets) if x in per[i]]
         if s < 0 or not hits:
             assert np.isinf(t[i]) and r[i] == -1
         else:
             assert (t[i], r[i]) == min(hits)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs(), st.data())
+def test_work_budget_stops_between_sources_and_the_rest_completes_the_job(graph, data):
+    """A kernel under a budget does a prefix of the sources, whole; running the rest gives the full answer."""
+    n, tail, head, w = graph
+    indptr, ind, wt = _csr(n, tail, head, w)
+    src = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=6)), dtype=np.int64)
+    budget = data.draw(st.integers(1, 12))
+    col = np.arange(n, dtype=np.int64)
+    ws = _dijkstra.new_workspace(n)
+    e = np.zeros(0)
+    full = _dijkstra.bounded_from_ws(indptr, ind, wt, src, e, 1e9, col, e, False, *ws, 2**62)
+    part = _dijkstra.bounded_from_ws(indptr, ind, wt, src, e, 1e9, col, e, False, *ws, budget)
+    k = part[3]
+    assert 1 <= k <= len(src) and part[0].shape[0] == k
+    rest = _dijkstra.bounded_from_ws(indptr, ind, wt, src[k:], e, 1e9, col, e, False, *ws, 2**62)
+    np.testing.assert_array_equal(np.r_[part[0], rest[0]], full[0])
+    np.testing.assert_array_equal(np.r_[part[1], rest[1]], full[1])
+    rank = np.where(np.arange(n) % 3 == 0, np.arange(n), -1)
+    f_full = _dijkstra.first_hit_from_ws(indptr, ind, wt, src, e, rank, e, *ws, 2**62)
+    f_part = _dijkstra.first_hit_from_ws(indptr, ind, wt, src, e, rank, e, *ws, budget)
+    f_rest = _dijkstra.first_hit_from_ws(indptr, ind, wt, src[f_part[3]:], e, rank, e, *ws, 2**62)
+    np.testing.assert_array_equal(np.r_[f_part[0], f_rest[0]], f_full[0])
+    np.testing.assert_array_equal(np.r_[f_part[1], f_rest[1]], f_full[1])
+    assert (ws[0] == -1).all()
