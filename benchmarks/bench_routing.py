@@ -80,7 +80,7 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
     from planner import _dijkstra
     from planner.config import default_config
     from planner.network import graph_from_network
-    from planner.routing import RoutingGraph, _attach, _bounded, _first_hit, nearest_facility, reach_matrix
+    from planner.routing import RoutingGraph, _attach, nearest_facility, reach_matrix
     from planner.synthetic import random_points_near, synthetic_road_network
 
     profiles = default_config().profiles
@@ -152,7 +152,7 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
         rm, t_rm = best_of(args.repeat, reach_matrix, g, F, S, cutoff_s=cutoff)
         # the parts: snap + contracted graph with the points, then the search alone
         at, t_att = best_of(args.repeat, _attach, g, S, F, None)
-        t_nf_s, t_rm_s = _search_times(at, nf.method, cutoff, args.repeat, _dijkstra, _first_hit, _bounded)
+        t_nf_s, t_rm_s = _search_times(at, nf.method, cutoff, args.repeat)
         engine.append((k, nf, t_nf, t_nf_s, rm, t_rm, t_rm_s))
         print(f"engine  k={k:>6,}: snap + contracted graph ({at.graph.n_nodes:,} nodes) {t_att:6.3f} s | "
               f"nearest-facility {t_nf:7.3f} s end-to-end, {t_nf_s:7.4f} s search ({nf.method}) | "
@@ -263,30 +263,15 @@ def _snap_limits(S, F, profile) -> np.ndarray:
     ]
 
 
-def _search_times(at, method, cutoff, repeat, _dijkstra, _first_hit, _bounded) -> tuple[float, float]:
-    """Best search-only times on an attached (contracted) graph: nearest facility, reach matrix."""
-    sg, src, tgt = at.graph, at.f_node, at.s_node
-    s_comp = at.snap_s["component"].to_numpy()
-    hope = (tgt >= 0) & np.isin(s_comp, np.unique(at.snap_f["component"].to_numpy()[src >= 0]))
-    if method == "per_settlement":
-        rank = np.full(sg.n_nodes, -1, dtype=np.int64)
-        rank[src[src >= 0]] = np.flatnonzero(src >= 0)
-        arrive = np.zeros(sg.n_nodes)
-        arrive[src[src >= 0]] = at.f_access_s[src >= 0]
-        starts = np.where(hope, tgt, -1)
-        _, t_nf = best_of(repeat, _first_hit, sg, starts, rank, None, start=np.where(hope, at.s_access_s, 0.0),
-                          target_time=arrive)
-    else:
-        mask = np.zeros(sg.n_nodes, dtype=bool)
-        mask[tgt[hope]] = True
-        _, t_nf = best_of(repeat, _dijkstra.multi_source_from, sg.rev_indptr, sg.rev_indices, sg.rev_weight, src,
-                          at.f_access_s, np.inf, mask, int(hope.sum()))
-    col = np.full(sg.n_nodes, -1, dtype=np.int64)
-    col[tgt[tgt >= 0]] = np.flatnonzero(tgt >= 0)
-    arrive = np.zeros(sg.n_nodes)
-    arrive[tgt[tgt >= 0]] = at.s_access_s[tgt >= 0]
-    _, t_rm = best_of(repeat, _bounded, sg, src, cutoff, col, False, None,
-                      start=np.where(src >= 0, at.f_access_s, 0.0), target_time=arrive)
+def _search_times(at, method, cutoff, repeat) -> tuple[float, float]:
+    """Best search-only times on an attached (contracted) graph: nearest facility, reach matrix.
+
+    The same private steps as ``nearest_facility`` / ``reach_matrix`` run after attaching.
+    """
+    from planner.routing import _nearest_search, _reach_search
+
+    _, t_nf = best_of(repeat, _nearest_search, at, method, None)
+    _, t_rm = best_of(repeat, _reach_search, at, cutoff, None)
     return t_nf, t_rm
 
 

@@ -888,7 +888,21 @@ def _attach(
     if n_bad:
         logger.info("%d of %d points are farther than max_snap_m from any road usable by profile %r",
                     n_bad, ns + nf, graph.profile.name)
-    return _Attached(sg, node[:ns], acc[:ns], node[ns:], acc[ns:], snap_s, snap_f)
+    s_node, s_acc, f_node, f_acc = node[:ns], acc[:ns], node[ns:], acc[ns:]
+    # per node of the search graph, what the searches read: a settlement's column and
+    # access leg, a facility's position and access leg; and the settlements worth waiting
+    # for (their piece holds a linked facility)
+    n, s_ok, f_ok = sg.n_nodes, s_node >= 0, f_node >= 0
+    s_col = np.full(n, -1, dtype=np.int64)
+    s_col[s_node[s_ok]] = np.flatnonzero(s_ok)
+    s_arrive = np.zeros(n)
+    s_arrive[s_node[s_ok]] = s_acc[s_ok]
+    f_rank = np.full(n, -1, dtype=np.int64)
+    f_rank[f_node[f_ok]] = np.flatnonzero(f_ok)
+    f_arrive = np.zeros(n)
+    f_arrive[f_node[f_ok]] = f_acc[f_ok]
+    hope = s_ok & np.isin(comp[:ns], np.unique(comp[ns:][f_ok]))
+    return _Attached(sg, s_node, s_acc, f_node, f_acc, snap_s, snap_f, s_col, s_arrive, f_rank, f_arrive, hope)
 
 
 @dataclass(frozen=True, eq=False)
@@ -897,7 +911,11 @@ class _Attached:
 
     ``*_node`` is each point's node in ``graph`` (``-1`` when not linked)
     and ``*_access_s`` its off-network leg (inf when not linked): added at
-    the start of a search from the point, or on arrival at it.
+    the start of a search from the point, or on arrival at it.  Per node of
+    ``graph``: ``node_s_col`` (settlement position, ``-1``),
+    ``node_s_access``, ``node_f_rank`` (facility position, ``-1``),
+    ``node_f_access`` (0 where no point).  ``reachable``: per settlement,
+    linked and on a piece that holds a linked facility.
     """
 
     graph: _SearchGraph
@@ -907,6 +925,46 @@ class _Attached:
     f_access_s: np.ndarray
     snap_s: pd.DataFrame
     snap_f: pd.DataFrame
+    node_s_col: np.ndarray
+    node_s_access: np.ndarray
+    node_f_rank: np.ndarray
+    node_f_access: np.ndarray
+    reachable: np.ndarray
+
+
+def _nearest_search(at: _Attached, method: str, n_threads: int | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """Time to the nearest facility and its position, per settlement, on the attached graph; and the method used.
+
+    Settlements whose piece holds no linked facility cannot reach one: they
+    are not waited for, so the search stops once every settlement that can
+    be reached is.
+    """
+    sg, src, tgt, hope = at.graph, at.f_node, at.s_node, at.reachable
+    n_t = int(hope.sum())
+    n_src = int((src >= 0).sum())
+    if method == "auto":
+        # one pass over the whole graph vs one local search per settlement, each about
+        # n_nodes / n_facilities in size (and cache-friendly, on every core)
+        method = "per_settlement" if 3 * n_src >= n_t else "multi_source"
+    if not (n_src and n_t):
+        return np.full(len(tgt), np.inf), np.full(len(tgt), -1), method
+    if method == "multi_source":
+        dist, origin, _ = _dijkstra.multi_source_from(
+            sg.rev_indptr, sg.rev_indices, sg.rev_weight, src, at.f_access_s, np.inf, at.node_s_col >= 0, n_t
+        )
+        # a settlement's time: its road node's, plus its own access leg
+        d = np.where(tgt >= 0, dist[np.maximum(tgt, 0)] + at.s_access_s, np.inf)
+        return d, np.where(tgt >= 0, origin[np.maximum(tgt, 0)], -1), method
+    d, org = _first_hit(sg, np.where(hope, tgt, -1), at.node_f_rank, n_threads,
+                        start=np.where(hope, at.s_access_s, 0.0), target_time=at.node_f_access)
+    return d, org, method
+
+
+def _reach_search(at: _Attached, cutoff_s: float, n_threads: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Facility x settlement times within ``cutoff_s`` on the attached graph, as CSR (indptr, cols, vals)."""
+    src = at.f_node
+    return _bounded(at.graph, src, cutoff_s, at.node_s_col, False, n_threads,
+                    start=np.where(src >= 0, at.f_access_s, 0.0), target_time=at.node_s_access)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1007,39 +1065,9 @@ def nearest_facility(
     if method not in ("auto", "multi_source", "per_settlement"):
         raise ValueError(f"method must be 'auto', 'multi_source' or 'per_settlement', not {method!r}")
     at = _attach(graph, settlements, facilities, max_snap_m)
-    snap_s, snap_f, sg = at.snap_s, at.snap_f, at.graph
+    snap_s, snap_f = at.snap_s, at.snap_f
     src, tgt = at.f_node, at.s_node
-    # settlements whose piece holds no linked facility cannot reach one: they are not
-    # waited for, so the search stops once every settlement that can be reached is
-    s_comp = snap_s["component"].to_numpy()
-    fac_comp = np.unique(snap_f["component"].to_numpy()[src >= 0])
-    hope = (tgt >= 0) & np.isin(s_comp, fac_comp)
-    mask = np.zeros(sg.n_nodes, dtype=bool)
-    mask[tgt[hope]] = True
-    n_t = int(hope.sum())
-    n_src = int((src >= 0).sum())
-    if method == "auto":
-        # one pass over the whole graph vs one local search per settlement, each about
-        # n_nodes / n_facilities in size (and cache-friendly, on every core)
-        method = "per_settlement" if 3 * n_src >= n_t else "multi_source"
-    if n_src and n_t and method == "multi_source":
-        dist, origin, _ = _dijkstra.multi_source_from(
-            sg.rev_indptr, sg.rev_indices, sg.rev_weight, src, at.f_access_s, np.inf, mask, n_t
-        )
-        # a settlement's time: its road node's, plus its own access leg
-        d = np.where(tgt >= 0, dist[np.maximum(tgt, 0)] + at.s_access_s, np.inf)
-        org = np.where(tgt >= 0, origin[np.maximum(tgt, 0)], -1)
-    elif n_src and n_t:
-        rank = np.full(sg.n_nodes, -1, dtype=np.int64)
-        rank[src[src >= 0]] = np.flatnonzero(src >= 0)
-        arrive = np.zeros(sg.n_nodes)
-        arrive[src[src >= 0]] = at.f_access_s[src >= 0]
-        starts = np.where(hope, tgt, -1)
-        d, org = _first_hit(sg, starts, rank, n_threads, start=np.where(hope, at.s_access_s, 0.0),
-                            target_time=arrive)
-    else:
-        d = np.full(len(tgt), np.inf)
-        org = np.full(len(tgt), -1)
+    d, org, method = _nearest_search(at, method, n_threads)
     within = np.isfinite(d) & (d <= cutoff_s)
     fac_ids = np.asarray(facilities.index, dtype=object)
     facility = pd.array(
@@ -1142,14 +1170,9 @@ def reach_matrix(
     if not cutoff_s >= 0:
         raise ValueError(f"cutoff_s must be >= 0, got {cutoff_s}")
     at = _attach(graph, settlements, facilities, max_snap_m)
-    snap_s, snap_f, sg = at.snap_s, at.snap_f, at.graph
+    snap_s, snap_f = at.snap_s, at.snap_f
     src, tgt = at.f_node, at.s_node
-    col = np.full(sg.n_nodes, -1, dtype=np.int64)
-    col[tgt[tgt >= 0]] = np.flatnonzero(tgt >= 0)
-    arrive = np.zeros(sg.n_nodes)
-    arrive[tgt[tgt >= 0]] = at.s_access_s[tgt >= 0]
-    indptr, cols, vals = _bounded(sg, src, cutoff_s, col, False, n_threads, start=np.where(src >= 0, at.f_access_s, 0.0),
-                                  target_time=arrive)
+    indptr, cols, vals = _reach_search(at, cutoff_s, n_threads)
     times = sparse.csr_array((vals, cols, indptr), shape=(len(src), len(tgt)))
     times.sort_indices()
     return ReachMatrix(
