@@ -55,6 +55,7 @@ Harbin, and ``benchmarks/bench_routing.py`` on every benchmark graph.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -688,7 +689,9 @@ class _SearchGraph:
 # --------------------------------------------------------------------------
 
 
+@functools.cache
 def _default_threads() -> int:
+    """Threads for searches: numba's count, at most the cores (cached: os.cpu_count costs ~20 us here)."""
     import numba
 
     return max(1, min(int(numba.config.NUMBA_NUM_THREADS), os.cpu_count() or 1))
@@ -732,28 +735,29 @@ def _give_workspace(ws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         del _WS_POOL[_WS_KEEP:]
 
 
-def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[tuple]:
-    """``kernel(chunk, max_settled, *workspace)`` over consecutive chunks of ``items``; parts in order.
+def _searches(kernel, n: int, total: int, n_threads: int | None) -> list[tuple]:
+    """``kernel(lo, hi, max_settled, *workspace)`` over consecutive ranges of ``total`` items; parts in order.
 
-    A kernel returns its outputs followed by the number of items it did:
-    it starts no further item once it has settled ``max_settled`` nodes.
-    The calling thread first runs the whole job under a budget of
-    ``_INLINE_WORK`` settled nodes, so a small job is one call and never
-    pays for threads; what is left of a big one is cut into a few chunks per
-    thread which the caller and ``n_threads - 1`` pooled threads take in
-    turn (uneven searches balance).  A workspace goes back to the pool only
-    when its kernel finished (kernels leave it clean).
+    A kernel does items ``lo .. hi - 1`` and returns its outputs followed by
+    the number of items it did: it starts no further item once it has
+    settled ``max_settled`` nodes.  The calling thread first runs the whole
+    job under a budget of ``_INLINE_WORK`` settled nodes, so a small job is
+    one call and never pays for threads; what is left of a big one is cut
+    into a few ranges per thread which the caller and ``n_threads - 1``
+    pooled threads take in turn (uneven searches balance).  A workspace goes
+    back to the pool only when its kernel finished (kernels leave it clean).
     """
     n_threads = n_threads or _default_threads()
     ws = _take_workspace(n)
-    first = kernel(items, _INLINE_WORK if n_threads > 1 else _dijkstra._NO_BUDGET, *ws)
+    first = kernel(0, total, _INLINE_WORK if n_threads > 1 else _dijkstra._NO_BUDGET, *ws)
     parts: list[tuple] = [first[:-1]]
-    i, total = int(first[-1]), items.shape[0]
+    i = int(first[-1])
     if i >= total:
         _give_workspace(ws)
         return parts
-    chunks = np.array_split(items[i:], min(total - i, n_threads * _CHUNKS_PER_THREAD))
-    results: list[tuple | None] = [None] * len(chunks)
+    n_chunks = min(total - i, n_threads * _CHUNKS_PER_THREAD)
+    bounds = i + (np.arange(n_chunks + 1) * (total - i)) // n_chunks
+    results: list[tuple | None] = [None] * n_chunks
     lock = threading.Lock()
     nxt = [0]
 
@@ -763,17 +767,22 @@ def _searches(kernel, n: int, items: np.ndarray, n_threads: int | None) -> list[
             with lock:
                 j = nxt[0]
                 nxt[0] += 1
-            if j >= len(chunks):
+            if j >= n_chunks:
                 break
-            results[j] = kernel(chunks[j], _dijkstra._NO_BUDGET, *w)[:-1]
+            results[j] = kernel(int(bounds[j]), int(bounds[j + 1]), _dijkstra._NO_BUDGET, *w)[:-1]
         _give_workspace(w)
 
-    helpers = [_pool(n_threads - 1).submit(work, None) for _ in range(min(n_threads, len(chunks)) - 1)]
+    helpers = [_pool(n_threads - 1).submit(work, None) for _ in range(min(n_threads, n_chunks) - 1)]
     work(ws)
     for h in helpers:
         h.result()
     parts.extend(results)  # type: ignore[arg-type]
     return parts
+
+
+def _cat(parts: list[tuple], i: int) -> np.ndarray:
+    """Output ``i`` of every part, joined (no copy for a single part)."""
+    return parts[0][i] if len(parts) == 1 else np.concatenate([p[i] for p in parts])
 
 
 _EMPTY = np.zeros(0)
@@ -799,19 +808,16 @@ def _bounded(
     start = np.ascontiguousarray(start, dtype=np.float64)
     if start.shape[0] not in (0, sources.shape[0]):
         raise ValueError("start must have one time per source")
-    offsets = np.arange(sources.shape[0])
 
-    def kernel(chunk, budget, pos, hk, touched):
-        st = start[chunk] if start.shape[0] else _EMPTY
+    def kernel(lo, hi, budget, pos, hk, touched):
+        st = start[lo:hi] if start.shape[0] else _EMPTY
         return _dijkstra.bounded_from_ws(
-            graph.rev_indptr, graph.rev_indices, graph.rev_weight, sources[chunk], st, float(limit), target_col,
+            graph.rev_indptr, graph.rev_indices, graph.rev_weight, sources[lo:hi], st, float(limit), target_col,
             target_time, all_nodes, pos, hk, touched, budget,
         )
 
-    parts = _searches(kernel, graph.n_nodes, offsets, n_threads)
-    counts = np.concatenate([p[0] for p in parts])
-    cols = np.concatenate([p[1] for p in parts])
-    vals = np.concatenate([p[2] for p in parts])
+    parts = _searches(kernel, graph.n_nodes, sources.shape[0], n_threads)
+    counts, cols, vals = _cat(parts, 0), _cat(parts, 1), _cat(parts, 2)
     indptr = np.zeros(sources.shape[0] + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return indptr, cols, vals
@@ -829,16 +835,15 @@ def _first_hit(
     """Nearest target per start node (forward searches stopped at the first hit), threads for big jobs."""
     starts = np.ascontiguousarray(starts, dtype=np.int64)
     start = np.ascontiguousarray(start, dtype=np.float64)
-    offsets = np.arange(starts.shape[0])
 
-    def kernel(chunk, budget, pos, hk, touched):
-        st = start[chunk] if start.shape[0] else _EMPTY
+    def kernel(lo, hi, budget, pos, hk, touched):
+        st = start[lo:hi] if start.shape[0] else _EMPTY
         return _dijkstra.first_hit_from_ws(
-            graph.indptr, graph.indices, graph.weight, starts[chunk], st, rank, target_time, pos, hk, touched, budget
+            graph.indptr, graph.indices, graph.weight, starts[lo:hi], st, rank, target_time, pos, hk, touched, budget
         )
 
-    parts = _searches(kernel, graph.n_nodes, offsets, n_threads)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    parts = _searches(kernel, graph.n_nodes, starts.shape[0], n_threads)
+    return _cat(parts, 0), _cat(parts, 1)
 
 
 def _default_max_snap(graph: RoutingGraph, points: Any, *, rural: bool) -> np.ndarray:
@@ -962,9 +967,9 @@ def _nearest_search(at: _Attached, method: str, n_threads: int | None) -> tuple[
 
 def _reach_search(at: _Attached, cutoff_s: float, n_threads: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Facility x settlement times within ``cutoff_s`` on the attached graph, as CSR (indptr, cols, vals)."""
-    src = at.f_node
-    return _bounded(at.graph, src, cutoff_s, at.node_s_col, False, n_threads,
-                    start=np.where(src >= 0, at.f_access_s, 0.0), target_time=at.node_s_access)
+    # unlinked facilities (node -1, access inf) are skipped by the kernel
+    return _bounded(at.graph, at.f_node, cutoff_s, at.node_s_col, False, n_threads, start=at.f_access_s,
+                    target_time=at.node_s_access)
 
 
 @dataclass(frozen=True, eq=False)
