@@ -169,6 +169,16 @@ def _zorder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return codes[0] | (codes[1] << np.uint64(1))
 
 
+def _split_order(okp: np.ndarray, seg_of: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Linked points ``okp`` in the order segments are split: by segment, along it, then by position.
+
+    :meth:`RoutingGraph.with_points` and the contracted graph both cut
+    segments in this order; the contracted times equal the full graph's
+    because the order (and so every piece) is the same.
+    """
+    return okp[np.lexsort((okp, t[okp], seg_of[okp]))]
+
+
 def _arc_tails(indptr: np.ndarray) -> np.ndarray:
     n = indptr.shape[0] - 1
     return np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
@@ -483,8 +493,7 @@ class RoutingGraph:
         okp = np.flatnonzero(ok)
         n_ok = okp.size
         # order the linked points along their segments
-        o = np.lexsort((okp, t[okp], seg_of[okp]))
-        sp = okp[o]  # point positions in split order
+        sp = _split_order(okp, seg_of, t)  # point positions in split order
         split_node = np.empty(k, dtype=np.int64)
         split_node[sp] = n + np.arange(n_ok)
         virt_node = np.full(k, -1, dtype=np.int64)
@@ -636,7 +645,7 @@ class RoutingGraph:
         k = seg_of.shape[0]
         okp = np.flatnonzero(ok)
         n_ok = okp.size
-        sp = okp[np.lexsort((okp, t[okp], seg_of[okp]))]  # with_points' split order
+        sp = _split_order(okp, seg_of, t)  # with_points' order, so the pieces are the same
         sseg = seg_of[sp]
         new_seg = np.r_[True, sseg[1:] != sseg[:-1]] if n_ok else np.zeros(0, dtype=bool)
         rank = np.arange(n_ok) - np.maximum.accumulate(np.where(new_seg, np.arange(n_ok), 0))
