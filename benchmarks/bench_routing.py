@@ -173,7 +173,7 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
     for k, nf, t_nf, t_nf_s, rm, t_rm, t_rm_s in engine:
         F = F_all.iloc[:k]
         # the reference graph: every segment split at its points, virtual node per point (not timed)
-        aug, snap = g.with_points(pd_concat_points(S, F), max_snap_m=_snap_limits(S, F, profile))
+        aug, snap = g.with_points(pd_concat_points(S, F), max_snap_m=_snap_limits(g, S, F))
         snode = snap["node"].to_numpy()[: len(S)]
         fnode = snap["node"].to_numpy()[len(S):]
         rev = aug.to_networkx().reverse(copy=False)
@@ -255,12 +255,11 @@ def pd_concat_points(S, F):
     return gpd.GeoSeries(pd.concat([S.geometry, F.geometry], ignore_index=True), crs="EPSG:4326")
 
 
-def _snap_limits(S, F, profile) -> np.ndarray:
-    """The engine's default snapping limits: villages rural, others urban, facilities rural."""
-    return np.r_[
-        np.where(S["kind"].to_numpy() == "village", profile.max_snap_m_rural, profile.max_snap_m_urban),
-        np.full(len(F), profile.max_snap_m_rural),
-    ]
+def _snap_limits(g, S, F) -> np.ndarray:
+    """The engine's default snapping limits (settlements, then facilities), from the engine itself."""
+    from planner.routing import _default_max_snap
+
+    return np.r_[_default_max_snap(g, S, rural=False), _default_max_snap(g, F, rural=True)]
 
 
 def _search_times(at, method, cutoff, repeat) -> tuple[float, float]:
