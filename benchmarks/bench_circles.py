@@ -38,7 +38,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import circles as C  # noqa: E402
+from planner.analysis import circles as C  # noqa: E402
 from planner.config import default_config  # noqa: E402
 
 HARBIN = ROOT.parent / "shared" / "data" / "harbin" / "harbin.osm.pbf"

@@ -48,8 +48,8 @@ def _synthetic(n_nodes: int, n_settlements: int, seed: int):
 
     from planner.config import default_config
     from planner.data import StudyData
-    from planner.synthetic import random_points_near, synthetic_road_network
-    from planner.validation import ValidationReport
+    from planner.network import random_points_near, synthetic_road_network
+    from planner.data import ValidationReport
 
     rng = np.random.default_rng(seed)
     net = synthetic_road_network(n_nodes, seed=seed)
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-circles", action="store_true", help="skip the service-circle polygons")
     args = ap.parse_args(argv)
 
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     if args.synthetic:
         config, data, network = _synthetic(args.synthetic, args.settlements, args.seed)

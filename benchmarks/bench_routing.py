@@ -77,11 +77,12 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
 def run_graph(name: str, args: argparse.Namespace) -> None:
     import networkx as nx
 
-    from planner import _dijkstra
+    from planner.routing import kernels as _dijkstra
     from planner.config import default_config
     from planner.network import graph_from_network
-    from planner.routing import RoutingGraph, _attach, nearest_facility, reach_matrix
-    from planner.synthetic import random_points_near, synthetic_road_network
+    from planner.routing import RoutingGraph, nearest_facility, reach_matrix
+    from planner.routing.graph import _attach
+    from planner.network import random_points_near, synthetic_road_network
 
     profiles = default_config().profiles
     # numba: compile or load from cache, on a tiny graph
@@ -257,7 +258,7 @@ def pd_concat_points(S, F):
 
 def _snap_limits(g, S, F) -> np.ndarray:
     """The engine's default snapping limits (settlements, then facilities), from the engine itself."""
-    from planner.routing import _default_max_snap
+    from planner.routing.graph import _default_max_snap
 
     return np.r_[_default_max_snap(g, S, rural=False), _default_max_snap(g, F, rural=True)]
 
@@ -267,7 +268,7 @@ def _search_times(at, method, cutoff, repeat) -> tuple[float, float]:
 
     The same private steps as ``nearest_facility`` / ``reach_matrix`` run after attaching.
     """
-    from planner.routing import _nearest_search, _reach_search
+    from planner.routing.graph import _nearest_search, _reach_search
 
     _, t_nf = best_of(repeat, _nearest_search, at, method, None)
     _, t_rm = best_of(repeat, _reach_search, at, cutoff, None)

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import _locate as L  # noqa: E402
+from planner.optim import locate as L  # noqa: E402
 
 
 def _demo(quick: bool) -> None:
@@ -37,7 +37,7 @@ def _demo(quick: bool) -> None:
     from planner.data import load_study
     from planner.siting import propose_sites, propose_tiered_sites, straight_line_reach
 
-    cfg_path = ROOT / "data" / "demo_county.toml"
+    cfg_path = ROOT / "planner" / "demo" / "data" / "demo_county.toml"
     if not cfg_path.exists():
         print("demo county data missing: skipped")
         return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from planner._errors import (
+from planner.errors import (
     ConfigError,
     DataError,
     InputFileNotFoundError,
@@ -39,19 +39,19 @@ _LAZY = {
     "RoutingGraph": "planner.routing",
     "nearest_facility": "planner.routing",
     "reach_matrix": "planner.routing",
-    "service_circles": "planner.circles",
-    "network_voronoi": "planner.circles",
-    "analyse_coverage": "planner.coverage",
-    "build_graphs": "planner.coverage",
-    "CoverageResult": "planner.coverage",
-    "scorecard": "planner.scorecard",
+    "service_circles": "planner.analysis",
+    "network_voronoi": "planner.analysis",
+    "analyse_coverage": "planner.analysis",
+    "build_graphs": "planner.analysis",
+    "CoverageResult": "planner.analysis",
+    "scorecard": "planner.analysis",
     "propose_sites": "planner.siting",
     "propose_tiered_sites": "planner.siting",
     "SitingResult": "planner.siting",
     "run_study": "planner.pipeline",
     "write_outputs": "planner.pipeline",
     "StudyResult": "planner.pipeline",
-    "coverage_map": "planner.maps",
+    "coverage_map": "planner.reporting",
     "demo_config_path": "planner.demo",
 }
 

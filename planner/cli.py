@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner._errors import PlannerError
+from planner.errors import PlannerError
 from planner.i18n import tr
 
 __all__ = ["main", "build_parser"]

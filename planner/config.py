@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner._errors import ConfigError
+from planner.errors import ConfigError
 
 __all__ = [
     "TravelProfile",

@@ -6,7 +6,7 @@ the language with :func:`tr`; this module only holds the shared vocabulary.
 
 from __future__ import annotations
 
-from planner._errors import ConfigError
+from planner.errors import ConfigError
 
 LANGS = ("zh", "en")
 

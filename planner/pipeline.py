@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from planner.config import StudyConfig
 
 if TYPE_CHECKING:  # imported lazily at run time: the heavy modules load only when used
-    from planner.coverage import CoverageResult
+    from planner.analysis import CoverageResult
     from planner.data import StudyData
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
@@ -66,7 +66,7 @@ class StudyResult:
 
 def build_study_graphs(data: StudyData, *, verbose: bool = False) -> tuple[RoadNetwork, dict[str, RoutingGraph]]:
     """Load the study's road network and build one routing graph per profile in use."""
-    from planner.coverage import build_graphs
+    from planner.analysis import build_graphs
     from planner.network import load_network
 
     network = load_network(data.config, data.study_area, verbose=verbose)
@@ -98,7 +98,7 @@ def run_study(
     -------
     StudyResult
     """
-    from planner.coverage import analyse_coverage
+    from planner.analysis import analyse_coverage
     from planner.data import load_study
 
     timings: dict[str, float] = {}
@@ -176,8 +176,8 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
     dict
         Output kind (``map``, ``report``, ``workbook``, ``geopackage``, ``csv``) -> path.
     """
-    from planner.maps import write_map
-    from planner.report import write_csvs, write_geopackage, write_report_html, write_workbook
+    from planner.reporting import write_map
+    from planner.reporting import write_csvs, write_geopackage, write_report_html, write_workbook
 
     lang = lang or result.config.lang
     out = Path(out_dir)

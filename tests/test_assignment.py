@@ -6,12 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.assignment import (
-    assign_brute_force,
-    assign_capacitated,
-    assignment_objective,
-    township_assignment,
-)
+from planner.analysis import assign_brute_force, assign_capacitated, assignment_objective, township_assignment
 
 INF = np.inf
 

@@ -18,8 +18,8 @@ import pyproj
 import pytest
 import shapely
 
-from planner import circles as C
-from planner._errors import ConfigError, DataError
+from planner.analysis import circles as C
+from planner.errors import ConfigError, DataError
 from planner.config import OLDER_WALK_SPEED_MS, default_config
 from planner.network import RoadNetwork
 
@@ -343,7 +343,7 @@ def _check_against_networkx(net: RoadNetwork, fac: gpd.GeoDataFrame, minutes: fl
 
 
 def test_matches_networkx_on_a_synthetic_town():
-    from planner.synthetic import synthetic_road_network
+    from planner.network import synthetic_road_network
 
     net = synthetic_road_network(3000, seed=7)
     mid = np.argsort(np.hypot(net.lon - np.median(net.lon), net.lat - np.median(net.lat)))[0]

@@ -7,8 +7,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner._errors import ConfigError
-from planner.coords import (
+from planner.errors import ConfigError
+from planner.geo import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     gcj02_to_bd09,

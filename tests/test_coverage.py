@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.assignment import township_assignment
+from planner.analysis import township_assignment
 from planner.config import default_config
-from planner.coverage import classify_settlements, coverage_summary, profiles_in_use
+from planner.analysis import classify_settlements, coverage_summary
+from planner.analysis.coverage import profiles_in_use
 
 INF = np.inf
 CFG = default_config()
@@ -234,7 +235,7 @@ def _tiny_study():
     from shapely.geometry import Point, box
 
     from planner.data import StudyData
-    from planner.validation import ValidationReport
+    from planner.data import ValidationReport
 
     fac = gpd.GeoDataFrame(
         {
@@ -275,7 +276,7 @@ def _tiny_study():
 @pytest.fixture(scope="module")
 def tiny_result():
     pytest.importorskip("planner.routing")
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
@@ -354,7 +355,7 @@ def test_tiny_summaries_and_scorecard(tiny_result):
 
 def test_tiny_year_switches_scorecard_milestones():
     pytest.importorskip("planner.routing")
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
@@ -365,7 +366,7 @@ def test_tiny_year_switches_scorecard_milestones():
 
 def test_tiny_circle15_driving_reading():
     pytest.importorskip("planner.routing")
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
@@ -395,8 +396,8 @@ def test_tiny_writers(tiny_result, tmp_path):
 
 def test_tiny_circles_drawn_when_available():
     pytest.importorskip("planner.routing")
-    pytest.importorskip("planner.circles")
-    from planner.coverage import analyse_coverage, build_graphs
+    pytest.importorskip("planner.analysis")
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     graphs = build_graphs(_tiny_network(), CFG, crs=data.projected_crs)
@@ -417,7 +418,7 @@ def demo():
     if not hasattr(network_mod, "load_network"):
         pytest.skip("planner.network.load_network not available yet")
     from planner.config import load_config
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
     from planner.data import load_study
 
     path = demo_mod.demo_config_path()
@@ -482,7 +483,7 @@ def test_demo_scorecard_complete(demo):
     _, res = demo
     card = res.scorecard
     overall = card[card["scope"] == "overall"]
-    from planner.scorecard import INDICATORS
+    from planner.analysis import INDICATORS
 
     assert set(overall["indicator"]) == set(INDICATORS)
     judged = overall.dropna(subset=["target"])
@@ -493,7 +494,7 @@ def test_tiny_study_without_township_or_county_facilities():
     pytest.importorskip("planner.routing")
     import dataclasses
 
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     data = dataclasses.replace(data, facilities=data.facilities.loc[["F1"]])
@@ -512,7 +513,7 @@ def test_tiny_study_without_settlements():
     pytest.importorskip("planner.routing")
     import dataclasses
 
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     data = dataclasses.replace(data, settlements=data.settlements.iloc[0:0])
@@ -530,7 +531,7 @@ def test_tiny_facility_far_from_road_is_reported():
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
 
     data = _tiny_study()
     extra = data.facilities.loc[["F1"]].copy()

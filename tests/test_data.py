@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from planner._errors import DataError
+from planner.errors import DataError
 from planner.config import config_from_dict, default_config, load_config
 from planner.data import StudyData, load_study, summarise_study, summarise_study_frame, tier_for_type
 from planner.io import recognise_columns
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "data" / "demo_county.toml"
+DEMO = ROOT / "planner" / "demo" / "data" / "demo_county.toml"
 
 
 @pytest.fixture(scope="module")

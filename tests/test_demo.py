@@ -18,11 +18,11 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Point, shape
 
 import planner
-from planner._errors import InputFileNotFoundError
+from planner.errors import InputFileNotFoundError
 from planner.config import default_config, load_config
 from planner.demo import DEMO_COUNTY_NAME, DEMO_OLDER_TOTAL, demo_config_path, generate_demo_county
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[1] / "planner" / "demo" / "data"
 FILES = (
     "demo_county.toml",
     "boundaries/county.geojson",
@@ -117,7 +117,9 @@ def test_another_seed_gives_another_county(tmp_path):
 
 def test_demo_config_path_and_its_error(monkeypatch, tmp_path):
     assert demo_config_path() == DATA / "demo_county.toml"
-    monkeypatch.setattr(planner, "__file__", str(tmp_path / "planner" / "__init__.py"))
+    import planner.demo.generate as gen
+
+    monkeypatch.setattr(gen, "DEMO_DATA_DIR", tmp_path / "data")
     with pytest.raises(InputFileNotFoundError, match="python -m planner.demo"):
         demo_config_path()
 

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import _dijkstra
+from planner.routing import kernels as _dijkstra
 
 
 @st.composite

@@ -21,7 +21,7 @@ import shapely
 
 from planner.config import default_config, load_config
 from planner.network import graph_from_network, network_from_osm_file, segment_travel_times
-from planner.osm import elderly_care_facilities_from_osm_file, features_from_osm_file
+from planner.io import elderly_care_facilities_from_osm_file, features_from_osm_file
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARBIN = DATA / "harbin"
@@ -317,7 +317,7 @@ def test_walking_circle_settlements_match_networkx(welfare_reach: dict, harbin: 
 
 
 def _circle_projected(graph, fac: gpd.GeoDataFrame, crs: pyproj.CRS):
-    from planner.circles import service_circles
+    from planner.analysis import service_circles
 
     circles = service_circles(graph, fac, minutes=CUTOFF_S / 60.0, buffer_m=BUFFER_M)
     assert circles["reason"].isna().all()
@@ -433,7 +433,7 @@ def test_circle_does_not_cross_the_songhua(harbin: dict) -> None:
 
 
 def test_coverage_analysis_runs_on_the_harbin_study(harbin: dict, tmp_path_factory) -> None:
-    from planner.coverage import analyse_coverage, build_graphs
+    from planner.analysis import analyse_coverage, build_graphs
     from planner.data import load_study
 
     folder = tmp_path_factory.mktemp("harbin_study")

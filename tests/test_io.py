@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from planner._errors import DataError, InputFileNotFoundError
+from planner.errors import DataError, InputFileNotFoundError
 from planner.io import (
     ALIASES,
     detect_encoding,

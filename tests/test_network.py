@@ -100,8 +100,8 @@ from pathlib import Path  # noqa: E402
 import networkx as nx  # noqa: E402
 import shapely  # noqa: E402
 
-from planner import network as N  # noqa: E402
-from planner._errors import InputFileNotFoundError, NetworkError  # noqa: E402
+from planner.network import core as N  # noqa: E402
+from planner.errors import InputFileNotFoundError, NetworkError  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "osm"
 SMALL = FIXTURES / "small.osm"
@@ -610,7 +610,7 @@ def test_agrees_with_osmnx_reading_the_same_xml(small, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_components_and_arcs_on_synthetic_networks_match_networkx(seed):
-    from planner.synthetic import synthetic_road_network
+    from planner.network import synthetic_road_network
 
     net = synthetic_road_network(400, seed=seed)
     rng = np.random.default_rng(seed)

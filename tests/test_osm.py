@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from planner._errors import DataError, InputFileNotFoundError
+from planner.errors import DataError, InputFileNotFoundError
 from planner.config import default_config
 from planner.data import tier_for_type
-from planner.osm import elderly_care_facilities_from_osm_file, features_from_osm_file
+from planner.io import elderly_care_facilities_from_osm_file, features_from_osm_file
 
 HARBIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "harbin" / "harbin.osm.pbf"
 

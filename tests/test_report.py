@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from planner.report import write_report_html, write_workbook
+from planner.reporting import write_report_html, write_workbook
 
 
 def test_outputs_exist(demo_outputs):

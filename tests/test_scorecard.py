@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from planner.config import PolicyTargets
-from planner.scorecard import INDICATORS, OVERALL, scorecard
+from planner.analysis import INDICATORS, OVERALL, scorecard
 
 
 def _settlements() -> pd.DataFrame:

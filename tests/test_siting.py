@@ -13,8 +13,8 @@ import pytest
 import scipy.sparse as sp
 from shapely.geometry import Point, box
 
-from planner import _locate as L
-from planner._errors import ConfigError, SolverError
+from planner.optim import locate as L
+from planner.errors import ConfigError, SolverError
 from planner.config import PolicyTargets, SitingConfig, default_config
 
 # --------------------------------------------------------------------------- core: hand-computed
@@ -219,7 +219,7 @@ def _pts(xs, y=5_185_000.0, x0=500_000.0):
 def _study(*, public_occupied: float = 80.0, config=None):
     """Six villages on a line (metres east), one existing village point at 0 m."""
     from planner.data import StudyData
-    from planner.validation import ValidationReport
+    from planner.data import ValidationReport
 
     xs = [0, 2000, 4000, 10000, 12000, 30000]
     sett = gpd.GeoDataFrame(
@@ -396,7 +396,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def demo():
     pytest.importorskip("planner.routing")
-    cfg_path = ROOT / "data" / "demo_county.toml"
+    cfg_path = ROOT / "planner" / "demo" / "data" / "demo_county.toml"
     if not cfg_path.exists():
         pytest.skip("demo county data not generated")
     from planner.config import load_config
@@ -476,7 +476,7 @@ def test_health_facility_layer_sets_colocation(study, reach):
 
 
 def test_demo_before_coverage_agrees_with_the_coverage_module(demo):
-    from planner.coverage import analyse_coverage
+    from planner.analysis import analyse_coverage
     from planner.siting import propose_sites
 
     data, graphs = demo

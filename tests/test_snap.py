@@ -7,7 +7,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner._snap import SegmentGrid
+from planner.routing.grid import SegmentGrid
 
 
 def _reference(ax, ay, bx, by, px, py):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from planner.network import RoadNetwork
-from planner.synthetic import random_points_near, synthetic_road_network
+from planner.network import random_points_near, synthetic_road_network
 
 
 def test_seeded_and_road_like():

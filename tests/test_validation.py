@@ -8,10 +8,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from planner._errors import DataError
+from planner.errors import DataError
 from planner.config import config_from_dict
 from planner.data import load_study
-from planner.validation import LayerSummary, Problem, ProblemLog, ValidationReport
+from planner.data import LayerSummary, Problem, ProblemLog, ValidationReport
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 
@@ -203,7 +203,7 @@ def test_suspect_gcj02_from_file_name(tmp_path):
 
 
 def test_gcj02_input_is_converted(tmp_path):
-    from planner.coords import wgs84_to_gcj02
+    from planner.geo import wgs84_to_gcj02
 
     gx, gy = wgs84_to_gcj02(127.3, 45.6)
     cfg = study(tmp_path, fac=FAC_OK + [f"F4,甲,敬老院,{gx:.8f},{gy:.8f},,,,,,,"],
@@ -400,7 +400,7 @@ def test_swap_detected_without_boundaries_by_china_extent(tmp_path):
 def test_bd09_and_projected_inputs_are_converted(tmp_path):
     import pyproj
 
-    from planner.coords import wgs84_to_bd09
+    from planner.geo import wgs84_to_bd09
 
     bx, by = wgs84_to_bd09(127.3, 45.6)
     cfg = study(tmp_path, fac=FAC_OK + [f"F4,甲,敬老院,{bx:.9f},{by:.9f},,,,,,,"],
@@ -416,7 +416,7 @@ def test_bd09_and_projected_inputs_are_converted(tmp_path):
 
 
 def test_gcj02_boundaries_are_converted(tmp_path):
-    from planner.coords import wgs84_to_gcj02
+    from planner.geo import wgs84_to_gcj02
 
     cfg = study(tmp_path, inputs={"boundaries_county": {"path": "county.geojson", "crs": "gcj02"}})
     county = load_study(cfg).counties.geometry.iloc[0]

@@ -90,13 +90,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from planner import _locate
-from planner._errors import ConfigError, DataError
+from planner.optim import locate as _locate
+from planner.errors import ConfigError, DataError
 from planner.config import StudyConfig, Tier
 from planner.i18n import label, tr
 
 if TYPE_CHECKING:  # pragma: no cover
-    from planner.coverage import CoverageResult
+    from planner.analysis import CoverageResult
     from planner.data import StudyData
 
 __all__ = [
@@ -1012,7 +1012,7 @@ def _scorecard_before_after(data: StudyData, coverage: Any, tier: str, before: n
     s_before, s_after = sett.copy(), sett.copy()
     s_before[col], s_after[col] = before, after
     try:
-        from planner.scorecard import scorecard as make
+        from planner.analysis import scorecard as make
     except ImportError:  # pragma: no cover - the scorecard module is part of the package
         make = None
     if make is not None:

@@ -60,10 +60,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from planner.assignment import TownshipAssignment, township_assignment
+from planner.analysis.assignment import TownshipAssignment, township_assignment
 from planner.config import TIER_KEYS, StudyConfig, Tier, TravelProfile
 from planner.i18n import label
-from planner.scorecard import scorecard as make_scorecard
+from planner.analysis.scoring import scorecard as make_scorecard
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.data import StudyData
@@ -590,7 +590,7 @@ def _groups(settlements: pd.DataFrame, tier: Tier) -> dict[tuple[str, float], pd
 
 def _graph(graphs: Mapping[str, Any], name: str) -> Any:
     if name not in graphs:
-        from planner._errors import ConfigError
+        from planner.errors import ConfigError
 
         raise ConfigError(
             f"no routing graph for travel profile {name!r}; build the graphs with "
@@ -622,7 +622,7 @@ def _circles(
     graphs: Mapping[str, Any], facilities: gpd.GeoDataFrame, tiers: Mapping[str, Tier], verbose: bool
 ) -> tuple[Any, Any, Any, str]:
     try:
-        from planner import circles as circ
+        from planner.analysis import circles as circ
     except ImportError as exc:  # the polygons module is optional for the numbers
         logger.warning("service circles skipped: planner.circles is not available (%s)", exc)
         return None, None, None, f"unavailable: {exc}"

@@ -73,8 +73,8 @@ from numba import njit
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from planner import _contract, _dijkstra, _snap
-from planner._errors import DataError, NetworkError
+from planner.routing import contract as _contract, grid as _snap, kernels as _dijkstra
+from planner.errors import DataError, NetworkError
 from planner.config import TravelProfile
 
 __all__ = [

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pyproj
 
-from planner._errors import ConfigError
+from planner.errors import ConfigError
 
 __all__ = [
     "out_of_china",

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planner._errors import InputFileNotFoundError, NetworkError
+from planner.errors import InputFileNotFoundError, NetworkError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -609,7 +609,7 @@ def _buffered_area(polygon: Any, buffer_m: float) -> Any:
     import pyproj
     import shapely
 
-    from planner.coords import utm_crs_for
+    from planner.geo import utm_crs_for
 
     utm = utm_crs_for(polygon)
     fwd = pyproj.Transformer.from_crs("EPSG:4326", utm, always_xy=True)

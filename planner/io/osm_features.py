@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner._errors import DataError, InputFileNotFoundError
+from planner.errors import DataError, InputFileNotFoundError
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.config import StudyConfig

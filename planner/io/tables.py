@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 import pyproj
 
-from planner._errors import DataError, InputFileNotFoundError
+from planner.errors import DataError, InputFileNotFoundError
 
 __all__ = [
     "RawLayer",

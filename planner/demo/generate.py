@@ -55,8 +55,10 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point, Polygon, box, mapping
 
-import planner
-from planner._errors import InputFileNotFoundError
+from planner.errors import InputFileNotFoundError
+
+#: Where the bundled demo county lives: package data, so a wheel install has it too.
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 __all__ = ["generate_demo_county", "demo_config_path", "DEMO_COUNTY_NAME", "DEMO_OLDER_TOTAL"]
 
@@ -960,11 +962,11 @@ def demo_config_path() -> Path:
         When the repository's ``data/`` folder has no demo config (e.g. an
         installed package without the data).
     """
-    path = Path(planner.__file__).resolve().parent.parent / "data" / "demo_county.toml"
+    path = DEMO_DATA_DIR / "demo_county.toml"
     if not path.exists():
         raise InputFileNotFoundError(
             f"{path}: the demo county config is missing. Fix: regenerate it with "
-            f"`python -m planner.demo {path.parent}` (or check out the repository's data/ folder). "
+            f"`python -m planner.demo {path.parent}` (the package ships it in planner/demo/data/). "
             f"演示县配置文件不存在：请运行 `python -m planner.demo {path.parent}` 重新生成。")
     return path
 
@@ -976,7 +978,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planner.demo",
                                      description="Write the synthetic demo county (合成示范县).")
     parser.add_argument("out_dir", nargs="?", type=Path,
-                        default=Path(planner.__file__).resolve().parent.parent / "data")
+                        default=DEMO_DATA_DIR)
     parser.add_argument("--seed", type=int, default=2020)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

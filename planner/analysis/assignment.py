@@ -52,7 +52,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
-from planner._errors import DataError, SolverError
+from planner.errors import DataError, SolverError
 
 __all__ = [
     "AssignmentSolution",

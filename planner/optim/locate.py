@@ -80,7 +80,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from planner._errors import SolverError
+from planner.errors import SolverError
 
 __all__ = ["Solution", "solve_lscp", "solve_mclp", "solve_pmedian", "solve_partial_cover", "cover_from_times"]
 

@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner.network import RoadNetwork
+from planner.network.core import RoadNetwork
 
 __all__ = ["synthetic_road_network", "random_points_near"]
 

@@ -1,0 +1,43 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from planner.data.validation import (
+    Problem,
+    LayerSummary,
+    ValidationReport,
+    ProblemLog,
+    REASONS,
+)
+from planner.data.population import (
+    PopulationAllocation,
+    allocate_older_population,
+    county_older_totals_from_census,
+)
+from planner.data.load import (
+    StudyData,
+    load_study,
+    summarise_study,
+    summarise_study_frame,
+    tier_for_type,
+    KIND_VALUES,
+    PUBLIC_VALUES,
+)
+
+__all__ = [
+    "Problem",
+    "LayerSummary",
+    "ValidationReport",
+    "ProblemLog",
+    "REASONS",
+    "PopulationAllocation",
+    "allocate_older_population",
+    "county_older_totals_from_census",
+    "StudyData",
+    "load_study",
+    "summarise_study",
+    "summarise_study_frame",
+    "tier_for_type",
+    "KIND_VALUES",
+    "PUBLIC_VALUES",
+]

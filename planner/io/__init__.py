@@ -1,0 +1,41 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from planner.io.tables import (
+    RawLayer,
+    ColumnMatch,
+    ALIASES,
+    LAYER_FIELDS,
+    ENCODINGS,
+    detect_encoding,
+    read_csv,
+    read_excel,
+    read_vector,
+    read_layer,
+    recognise_columns,
+)
+from planner.io.osm_features import (
+    features_from_osm_file,
+    elderly_care_facilities_from_osm_file,
+    ELDERLY_NAME_WORDS,
+    NON_ELDERLY_NAME_WORDS,
+)
+
+__all__ = [
+    "RawLayer",
+    "ColumnMatch",
+    "ALIASES",
+    "LAYER_FIELDS",
+    "ENCODINGS",
+    "detect_encoding",
+    "read_csv",
+    "read_excel",
+    "read_vector",
+    "read_layer",
+    "recognise_columns",
+    "features_from_osm_file",
+    "elderly_care_facilities_from_osm_file",
+    "ELDERLY_NAME_WORDS",
+    "NON_ELDERLY_NAME_WORDS",
+]

@@ -1,0 +1,49 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from planner.network.core import (
+    RoadNetwork,
+    Components,
+    segment_travel_times,
+    usable_directions,
+    arcs_from_network,
+    graph_from_network,
+    components_of,
+    network_from_osm_file,
+    network_from_graph,
+    network_from_graphml,
+    network_to_graphml,
+    network_from_osmnx,
+    osmnx_cache_path,
+    clip_network,
+    load_network,
+    parse_maxspeed,
+    haversine_m,
+)
+from planner.network.synthetic import (
+    synthetic_road_network,
+    random_points_near,
+)
+
+__all__ = [
+    "RoadNetwork",
+    "Components",
+    "segment_travel_times",
+    "usable_directions",
+    "arcs_from_network",
+    "graph_from_network",
+    "components_of",
+    "network_from_osm_file",
+    "network_from_graph",
+    "network_from_graphml",
+    "network_to_graphml",
+    "network_from_osmnx",
+    "osmnx_cache_path",
+    "clip_network",
+    "load_network",
+    "parse_maxspeed",
+    "haversine_m",
+    "synthetic_road_network",
+    "random_points_near",
+]

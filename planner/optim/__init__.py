@@ -1,0 +1,8 @@
+"""TODO"""
+
+from __future__ import annotations
+
+
+
+__all__ = [
+]

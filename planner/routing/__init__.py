@@ -1,0 +1,25 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from planner.routing.graph import (
+    RoutingGraph,
+    NearestFacility,
+    ReachMatrix,
+    NodeTimes,
+    nearest_facility,
+    reach_matrix,
+    reach_nodes,
+    utm_crs_for_lonlat,
+)
+
+__all__ = [
+    "RoutingGraph",
+    "NearestFacility",
+    "ReachMatrix",
+    "NodeTimes",
+    "nearest_facility",
+    "reach_matrix",
+    "reach_nodes",
+    "utm_crs_for_lonlat",
+]

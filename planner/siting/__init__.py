@@ -1,0 +1,21 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from planner.siting.propose import (
+    SitingResult,
+    propose_sites,
+    propose_tiered_sites,
+    straight_line_reach,
+    public_occupancy_by_county,
+    EXCLUSION_REASONS,
+)
+
+__all__ = [
+    "SitingResult",
+    "propose_sites",
+    "propose_tiered_sites",
+    "straight_line_reach",
+    "public_occupancy_by_county",
+    "EXCLUSION_REASONS",
+]
