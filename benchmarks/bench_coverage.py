@@ -47,9 +47,8 @@ def _synthetic(n_nodes: int, n_settlements: int, seed: int):
     from shapely.geometry import box
 
     from planner.config import default_config
-    from planner.data import StudyData
+    from planner.data import StudyData, ValidationReport
     from planner.network import random_points_near, synthetic_road_network
-    from planner.data import ValidationReport
 
     rng = np.random.default_rng(seed)
     net = synthetic_road_network(n_nodes, seed=seed)

@@ -77,12 +77,11 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
 def run_graph(name: str, args: argparse.Namespace) -> None:
     import networkx as nx
 
-    from planner.routing import kernels as _dijkstra
     from planner.config import default_config
-    from planner.network import graph_from_network
+    from planner.network import graph_from_network, random_points_near, synthetic_road_network
     from planner.routing import RoutingGraph, nearest_facility, reach_matrix
+    from planner.routing import kernels as _dijkstra
     from planner.routing.graph import _attach
-    from planner.network import random_points_near, synthetic_road_network
 
     profiles = default_config().profiles
     # numba: compile or load from cache, on a tiny graph

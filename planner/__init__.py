@@ -14,15 +14,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from planner.config import StudyConfig, default_config, load_config
 from planner.errors import (
     ConfigError,
     DataError,
+    InputError,
     InputFileNotFoundError,
     NetworkError,
     PlannerError,
     SolverError,
 )
-from planner.config import StudyConfig, default_config, load_config
 
 __version__ = "0.1.0"
 
@@ -50,13 +51,13 @@ _LAZY = {
     "SitingResult": "planner.siting",
     "run_study": "planner.pipeline",
     "write_outputs": "planner.pipeline",
-    "StudyResult": "planner.pipeline",
+    "StudyResult": "planner.study",
     "coverage_map": "planner.reporting",
     "demo_config_path": "planner.demo",
 }
 
 __all__ = [
-    "ConfigError", "DataError", "InputFileNotFoundError", "NetworkError", "PlannerError", "SolverError",
+    "ConfigError", "DataError", "InputError", "InputFileNotFoundError", "NetworkError", "PlannerError", "SolverError",
     "StudyConfig", "default_config", "load_config", *_LAZY,
 ]
 

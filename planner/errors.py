@@ -13,6 +13,14 @@ class PlannerError(Exception):
     """Base class of every error the planner raises on purpose."""
 
 
+class InputError(PlannerError, ValueError):
+    """A function was called with an argument it cannot use (wrong value, shape or type).
+
+    Raised for bad arguments to the library's functions; data files that fail
+    validation raise :class:`DataError`, study files :class:`ConfigError`.
+    """
+
+
 class ConfigError(PlannerError, ValueError):
     """The study configuration (TOML) is malformed or names unknown keys."""
 
@@ -38,4 +46,7 @@ class NetworkError(PlannerError, RuntimeError):
 
 
 class SolverError(PlannerError, RuntimeError):
-    """An optimisation model could not be solved."""
+    """An optimisation solver failed or finished without a usable solution.
+
+    Only for solver outcomes: bad arguments to a model raise :class:`InputError`.
+    """

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.config import StudyConfig
+from planner.study import StudyResult
 
 if TYPE_CHECKING:  # imported lazily at run time: the heavy modules load only when used
     from planner.analysis import CoverageResult
@@ -26,42 +26,6 @@ if TYPE_CHECKING:  # imported lazily at run time: the heavy modules load only wh
 __all__ = ["StudyResult", "run_study", "write_outputs", "build_study_graphs"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class StudyResult:
-    """Everything one run of a study produced.
-
-    Attributes
-    ----------
-    config
-        The configuration that produced it.
-    data
-        The validated input layers and the validation report.
-    network
-        The road network (arrays), clipped to the study area.
-    graphs
-        One routing graph per travel profile the tiers use.
-    coverage
-        Tiered coverage, township-centre assignment, flags and scorecard.
-    siting
-        Proposed sites per tier (empty when siting was not run).
-    timings
-        Seconds spent in each step.
-    """
-
-    config: StudyConfig
-    data: StudyData
-    network: RoadNetwork
-    graphs: Mapping[str, RoutingGraph]
-    coverage: CoverageResult
-    siting: Mapping[str, SitingResult] = field(default_factory=dict)
-    timings: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def synthetic(self) -> bool:
-        """True when the inputs are synthetic (the demo county)."""
-        return bool(self.config.synthetic)
 
 
 def build_study_graphs(data: StudyData, *, verbose: bool = False) -> tuple[RoadNetwork, dict[str, RoutingGraph]]:
@@ -176,8 +140,7 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
     dict
         Output kind (``map``, ``report``, ``workbook``, ``geopackage``, ``csv``) -> path.
     """
-    from planner.reporting import write_map
-    from planner.reporting import write_csvs, write_geopackage, write_report_html, write_workbook
+    from planner.reporting import write_csvs, write_geopackage, write_map, write_report_html, write_workbook
 
     lang = lang or result.config.lang
     out = Path(out_dir)

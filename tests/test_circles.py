@@ -19,8 +19,8 @@ import pytest
 import shapely
 
 from planner.analysis import circles as C
-from planner.errors import ConfigError, DataError
 from planner.config import OLDER_WALK_SPEED_MS, default_config
+from planner.errors import ConfigError, DataError
 from planner.network import RoadNetwork
 
 routing = pytest.importorskip("planner.routing")

@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.analysis import township_assignment
-from planner.config import default_config
-from planner.analysis import classify_settlements, coverage_summary
+from planner.analysis import classify_settlements, coverage_summary, township_assignment
 from planner.analysis.coverage import profiles_in_use
+from planner.config import default_config
 
 INF = np.inf
 CFG = default_config()
@@ -234,8 +233,7 @@ def _tiny_study():
     import pyproj
     from shapely.geometry import Point, box
 
-    from planner.data import StudyData
-    from planner.data import ValidationReport
+    from planner.data import StudyData, ValidationReport
 
     fac = gpd.GeoDataFrame(
         {
@@ -417,8 +415,8 @@ def demo():
     network_mod = pytest.importorskip("planner.network")
     if not hasattr(network_mod, "load_network"):
         pytest.skip("planner.network.load_network not available yet")
-    from planner.config import load_config
     from planner.analysis import analyse_coverage, build_graphs
+    from planner.config import load_config
     from planner.data import load_study
 
     path = demo_mod.demo_config_path()

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from planner.errors import DataError
 from planner.config import config_from_dict, default_config, load_config
 from planner.data import StudyData, load_study, summarise_study, summarise_study_frame, tier_for_type
+from planner.errors import DataError
 from planner.io import recognise_columns
 
 FIX = Path(__file__).parent / "fixtures" / "data"

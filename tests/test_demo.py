@@ -17,10 +17,9 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry import Point, shape
 
-import planner
-from planner.errors import InputFileNotFoundError
 from planner.config import default_config, load_config
 from planner.demo import DEMO_COUNTY_NAME, DEMO_OLDER_TOTAL, demo_config_path, generate_demo_county
+from planner.errors import InputFileNotFoundError
 
 DATA = Path(__file__).resolve().parents[1] / "planner" / "demo" / "data"
 FILES = (

@@ -20,8 +20,8 @@ import pytest
 import shapely
 
 from planner.config import default_config, load_config
-from planner.network import graph_from_network, network_from_osm_file, segment_travel_times
 from planner.io import elderly_care_facilities_from_osm_file, features_from_osm_file
+from planner.network import graph_from_network, network_from_osm_file, segment_travel_times
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARBIN = DATA / "harbin"

@@ -94,14 +94,13 @@ def test_empty_network_gives_empty_arrays():
 import bz2  # noqa: E402
 import dataclasses  # noqa: E402
 import math  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import networkx as nx  # noqa: E402
 import shapely  # noqa: E402
 
-from planner.network import core as N  # noqa: E402
 from planner.errors import InputFileNotFoundError, NetworkError  # noqa: E402
+from planner.network import core as N  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "osm"
 SMALL = FIXTURES / "small.osm"
@@ -571,6 +570,7 @@ def test_harbin_profiles(harbin, name):
 
 def test_harbin_clipped_to_a_street(harbin, tmp_path):
     import geopandas as gpd
+
     from planner.config import config_from_dict
 
     streets = SHARED_DATA / "harbin" / "harbin_streets.geojson"

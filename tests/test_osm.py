@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import shapely
 
-from planner.errors import DataError, InputFileNotFoundError
 from planner.config import default_config
 from planner.data import tier_for_type
+from planner.errors import DataError, InputFileNotFoundError
 from planner.io import elderly_care_facilities_from_osm_file, features_from_osm_file
 
 HARBIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "harbin" / "harbin.osm.pbf"

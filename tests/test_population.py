@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.errors import DataError
 from planner.config import PopulationConfig
 from planner.data import allocate_older_population, county_older_totals_from_census
+from planner.errors import DataError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -13,11 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.errors import NetworkError
 from planner.config import default_config
-from planner.network import RoadNetwork, graph_from_network, segment_travel_times
+from planner.errors import NetworkError
+from planner.network import (
+    RoadNetwork,
+    graph_from_network,
+    random_points_near,
+    segment_travel_times,
+    synthetic_road_network,
+)
 from planner.routing import RoutingGraph, nearest_facility, reach_matrix, reach_nodes
-from planner.network import random_points_near, synthetic_road_network
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARBIN = DATA / "harbin" / "harbin.osm.pbf"

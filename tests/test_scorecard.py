@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.config import PolicyTargets
 from planner.analysis import INDICATORS, OVERALL, scorecard
+from planner.config import PolicyTargets
 
 
 def _settlements() -> pd.DataFrame:

@@ -13,9 +13,9 @@ import pytest
 import scipy.sparse as sp
 from shapely.geometry import Point, box
 
-from planner.optim import locate as L
-from planner.errors import ConfigError, SolverError
 from planner.config import PolicyTargets, SitingConfig, default_config
+from planner.errors import ConfigError, SolverError
+from planner.optim import locate as L
 
 # --------------------------------------------------------------------------- core: hand-computed
 
@@ -218,8 +218,7 @@ def _pts(xs, y=5_185_000.0, x0=500_000.0):
 
 def _study(*, public_occupied: float = 80.0, config=None):
     """Six villages on a line (metres east), one existing village point at 0 m."""
-    from planner.data import StudyData
-    from planner.data import ValidationReport
+    from planner.data import StudyData, ValidationReport
 
     xs = [0, 2000, 4000, 10000, 12000, 30000]
     sett = gpd.GeoDataFrame(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.network import RoadNetwork
-from planner.network import random_points_near, synthetic_road_network
+from planner.network import RoadNetwork, random_points_near, synthetic_road_network
 
 
 def test_seeded_and_road_like():

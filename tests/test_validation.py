@@ -8,10 +8,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from planner.errors import DataError
 from planner.config import config_from_dict
-from planner.data import load_study
-from planner.data import LayerSummary, Problem, ProblemLog, ValidationReport
+from planner.data import LayerSummary, Problem, ProblemLog, ValidationReport, load_study
+from planner.errors import DataError
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 

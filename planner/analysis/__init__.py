@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from planner.analysis.circles import (
-    service_circles,
-    reached_lines,
-    circles_by_tier,
-    network_voronoi,
-)
 from planner.analysis.assignment import (
     AssignmentSolution,
     TownshipAssignment,
-    assign_capacitated,
     assign_brute_force,
-    township_assignment,
+    assign_capacitated,
     assignment_objective,
+    township_assignment,
+)
+from planner.analysis.circles import (
+    circles_by_tier,
+    network_voronoi,
+    reached_lines,
+    service_circles,
 )
 from planner.analysis.coverage import (
     REASON_CODES,
     CoverageResult,
-    build_graphs,
     analyse_coverage,
+    build_graphs,
     classify_settlements,
     coverage_summary,
 )
 from planner.analysis.scoring import (
-    scorecard,
     INDICATORS,
     OVERALL,
+    scorecard,
 )
 
 __all__ = [

@@ -55,8 +55,8 @@ import pyproj
 import shapely
 from numba import njit
 
-from planner.routing.kernels import bounded_many_source, multi_source
 from planner.errors import ConfigError, DataError
+from planner.routing.kernels import bounded_many_source, multi_source
 
 __all__ = ["service_circles", "reached_lines", "circles_by_tier", "network_voronoi"]
 

@@ -61,9 +61,9 @@ import pandas as pd
 from scipy import sparse
 
 from planner.analysis.assignment import TownshipAssignment, township_assignment
+from planner.analysis.scoring import scorecard as make_scorecard
 from planner.config import TIER_KEYS, StudyConfig, Tier, TravelProfile
 from planner.i18n import label
-from planner.analysis.scoring import scorecard as make_scorecard
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.data import StudyData

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from planner.data.validation import (
-    Problem,
-    LayerSummary,
-    ValidationReport,
-    ProblemLog,
-    REASONS,
+from planner.data.load import (
+    KIND_VALUES,
+    PUBLIC_VALUES,
+    StudyData,
+    load_study,
+    summarise_study,
+    summarise_study_frame,
+    tier_for_type,
 )
 from planner.data.population import (
     PopulationAllocation,
     allocate_older_population,
     county_older_totals_from_census,
 )
-from planner.data.load import (
-    StudyData,
-    load_study,
-    summarise_study,
-    summarise_study_frame,
-    tier_for_type,
-    KIND_VALUES,
-    PUBLIC_VALUES,
+from planner.data.validation import (
+    REASONS,
+    LayerSummary,
+    Problem,
+    ProblemLog,
+    ValidationReport,
 )
 
 __all__ = [

@@ -46,17 +46,17 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from tqdm.auto import tqdm
 
-from planner.errors import DataError, InputFileNotFoundError
 from planner.config import InputSpec, StudyConfig
-from planner.geo import normalise_crs, out_of_china, to_wgs84, utm_crs_for
-from planner.i18n import check_lang, label, tr
-from planner.io import LAYER_FIELDS, RawLayer, read_layer, recognise_columns
 from planner.data.population import (
     PopulationAllocation,
     allocate_older_population,
     county_older_totals_from_census,
 )
 from planner.data.validation import LayerSummary, ProblemLog, ValidationReport
+from planner.errors import DataError, InputFileNotFoundError
+from planner.geo import normalise_crs, out_of_china, to_wgs84, utm_crs_for
+from planner.i18n import check_lang, label, tr
+from planner.io import LAYER_FIELDS, RawLayer, read_layer, recognise_columns
 
 __all__ = [
     "StudyData",

@@ -42,10 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.errors import DataError
 from planner.config import PopulationConfig
-from planner.io import read_layer, recognise_columns
 from planner.data.validation import Problem, ProblemLog
+from planner.errors import DataError
+from planner.io import read_layer, recognise_columns
 
 __all__ = [
     "PopulationAllocation",

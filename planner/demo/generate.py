@@ -512,7 +512,7 @@ def generate_demo_county(out_dir: Path, *, seed: int = 2020) -> dict:
                 g.add_edge(a, b, weight=w)
                 cand.append((w, a, b))
         tree = nx.minimum_spanning_tree(g, algorithm="kruskal")
-        chosen = sorted((tuple(sorted(e)) for e in tree.edges if g.edges[e]["weight"] > 0))
+        chosen = sorted(tuple(sorted(e)) for e in tree.edges if g.edges[e]["weight"] > 0)
         extra = sorted((w, a, b) for w, a, b in cand if w > 0 and not tree.has_edge(a, b) and w < 20.0)
         chosen += [(a, b) for _w, a, b in extra[:n_extra]]
         for a, b in chosen:

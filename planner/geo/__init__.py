@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from planner.geo.coords import (
-    out_of_china,
-    wgs84_to_gcj02,
-    gcj02_to_wgs84,
-    gcj02_to_bd09,
     bd09_to_gcj02,
     bd09_to_wgs84,
-    wgs84_to_bd09,
-    to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
     normalise_crs,
+    out_of_china,
+    to_wgs84,
     utm_crs_for,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
 )
 
 __all__ = [

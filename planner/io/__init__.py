@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from planner.io.osm_features import (
+    ELDERLY_NAME_WORDS,
+    NON_ELDERLY_NAME_WORDS,
+    elderly_care_facilities_from_osm_file,
+    features_from_osm_file,
+)
 from planner.io.tables import (
-    RawLayer,
-    ColumnMatch,
     ALIASES,
-    LAYER_FIELDS,
     ENCODINGS,
+    LAYER_FIELDS,
+    ColumnMatch,
+    RawLayer,
     detect_encoding,
     read_csv,
     read_excel,
-    read_vector,
     read_layer,
+    read_vector,
     recognise_columns,
-)
-from planner.io.osm_features import (
-    features_from_osm_file,
-    elderly_care_facilities_from_osm_file,
-    ELDERLY_NAME_WORDS,
-    NON_ELDERLY_NAME_WORDS,
 )
 
 __all__ = [

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from planner.network.core import (
-    RoadNetwork,
     Components,
-    segment_travel_times,
-    usable_directions,
+    RoadNetwork,
     arcs_from_network,
-    graph_from_network,
+    clip_network,
     components_of,
-    network_from_osm_file,
+    graph_from_network,
+    haversine_m,
+    load_network,
     network_from_graph,
     network_from_graphml,
-    network_to_graphml,
+    network_from_osm_file,
     network_from_osmnx,
+    network_to_graphml,
     osmnx_cache_path,
-    clip_network,
-    load_network,
     parse_maxspeed,
-    haversine_m,
+    segment_travel_times,
+    usable_directions,
 )
 from planner.network.synthetic import (
-    synthetic_road_network,
     random_points_near,
+    synthetic_road_network,
 )
 
 __all__ = [

@@ -2,7 +2,5 @@
 
 from __future__ import annotations
 
-
-
 __all__ = [
 ]

@@ -334,7 +334,7 @@ def _empty(model: str, method: str, n_dem: int, uncoverable: np.ndarray, objecti
            covered: np.ndarray | None = None) -> Solution:
     return Solution(
         model=model, method=method, status="empty", objective=objective, score=objective, bound=objective,
-        gap=0.0, opened=np.zeros(0, int), gains=np.zeros(0), 
+        gap=0.0, opened=np.zeros(0, int), gains=np.zeros(0),
         assignment=np.full(n_dem, -1) if assignment is None else assignment,
         credited=np.full(n_dem, -1), covered=np.zeros(n_dem, bool) if covered is None else covered,
         uncoverable=uncoverable, unserved=np.zeros(0, int), runtime_s=time.perf_counter() - t0,

@@ -22,7 +22,6 @@ import html
 import json
 import logging
 import math
-from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -39,7 +38,7 @@ from jinja2 import Template
 from planner.i18n import check_lang, label, tr
 
 if TYPE_CHECKING:
-    from planner.pipeline import StudyResult
+    from planner.study import StudyResult
 
 __all__ = ["coverage_map", "write_map", "TIER_STYLE"]
 

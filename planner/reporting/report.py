@@ -24,7 +24,7 @@ import pandas as pd
 from planner.i18n import check_lang, label, tr
 
 if TYPE_CHECKING:
-    from planner.pipeline import StudyResult
+    from planner.study import StudyResult
 
 __all__ = [
     "write_report_html",

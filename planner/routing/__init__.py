@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from planner.routing.graph import (
-    RoutingGraph,
     NearestFacility,
-    ReachMatrix,
     NodeTimes,
+    ReachMatrix,
+    RoutingGraph,
     nearest_facility,
     reach_matrix,
     reach_nodes,

@@ -73,9 +73,11 @@ from numba import njit
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from planner.routing import contract as _contract, grid as _snap, kernels as _dijkstra
-from planner.errors import DataError, NetworkError
 from planner.config import TravelProfile
+from planner.errors import DataError, NetworkError
+from planner.routing import contract as _contract
+from planner.routing import grid as _snap
+from planner.routing import kernels as _dijkstra
 
 __all__ = [
     "RoutingGraph",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from planner.siting.propose import (
+    EXCLUSION_REASONS,
     SitingResult,
     propose_sites,
     propose_tiered_sites,
-    straight_line_reach,
     public_occupancy_by_county,
-    EXCLUSION_REASONS,
+    straight_line_reach,
 )
 
 __all__ = [

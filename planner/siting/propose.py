@@ -90,10 +90,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from planner.optim import locate as _locate
-from planner.errors import ConfigError, DataError
 from planner.config import StudyConfig, Tier
+from planner.errors import ConfigError, DataError
 from planner.i18n import label, tr
+from planner.optim import locate as _locate
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.analysis import CoverageResult

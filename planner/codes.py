@@ -1,0 +1,179 @@
+"""Stable codes with their Chinese and English labels, in one place.
+
+Every reason, problem and exclusion the planner reports is a member of one of
+the :class:`Code` enumerations below.  Members are ``str`` subclasses
+(:class:`enum.StrEnum`), so they compare equal to, and are written to tables
+as, their plain names (``"NO_ROAD"``): outputs and user code that match on the
+strings keep working.  The labels are the short words a planner reads; the
+sentences that explain a code with its evidence are written by the
+``explain`` modules of the stages.
+
+Kinds of code
+-------------
+:class:`RouteReason`
+    why the routing engine found no time (``nearest_facility``, ``reach_matrix``).
+:class:`CoverageReason`
+    why a settlement is under-served at a tier (coverage and its reports).
+:class:`AssignmentFlag`
+    facts about a township-centre assignment (capacity, reach).
+:class:`DataProblem`
+    what is wrong with an input file (validation).
+:class:`CandidateExclusion`
+    why a candidate site is left out of siting.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from planner.i18n import check_lang
+
+__all__ = [
+    "Code",
+    "RouteReason",
+    "CoverageReason",
+    "AssignmentFlag",
+    "DataProblem",
+    "CandidateExclusion",
+    "COVERAGE_FROM_ROUTE",
+    "code_label",
+]
+
+
+class Code(StrEnum):
+    """A code whose value is its name, with a Chinese and an English label.
+
+    Members are declared as ``NAME = "NAME", "中文", "English"``; the module
+    checks at import that every value equals its member's name.
+    """
+
+    zh: str
+    en: str
+
+    def __new__(cls, value: str, zh: str, en: str) -> Code:  # noqa: D102 - enum machinery
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.zh, obj.en = zh, en
+        return obj
+
+    def label(self, lang: str = "zh") -> str:
+        """The code's label in ``lang`` (``"zh"`` or ``"en"``)."""
+        return self.zh if check_lang(lang) == "zh" else self.en
+
+
+class RouteReason(Code):
+    """Why the routing engine reports no time (``inf``) for a point."""
+
+    NO_ROAD = ("NO_ROAD", "附近无可用道路", "No usable road nearby")
+    DISCONNECTED = ("DISCONNECTED", "所在路网片段无可达设施", "No facility on the point's road piece")
+    BEYOND_CUTOFF = ("BEYOND_CUTOFF", "超出搜索时间上限", "Beyond the search cut-off")
+
+
+class CoverageReason(Code):
+    """Why a settlement is under-served at a tier (or a fact attached to it)."""
+
+    NO_ROAD = ("NO_ROAD", "附近无道路", "No road nearby")
+    DISCONNECTED = ("DISCONNECTED", "所在路网片段无该级设施", "Road piece has no facility of this tier")
+    BEYOND_THRESHOLD = ("BEYOND_THRESHOLD", "超出服务时间", "Beyond the time threshold")
+    OVER_CAPACITY = ("OVER_CAPACITY", "所属中心超负荷", "Assigned centre over capacity")
+    NO_TOWNSHIP_CENTRE = ("NO_TOWNSHIP_CENTRE", "所在乡镇无区域养老服务中心", "Township has no regional centre")
+    ESTIMATED_POPULATION = ("ESTIMATED_POPULATION", "老年人口为估算值", "Older population is estimated")
+    #: internal: the tier has no facility at all (reported as DISCONNECTED with that evidence)
+    NO_FACILITY = ("NO_FACILITY", "该级无任何设施", "The tier has no facility")
+
+    @property
+    def informational(self) -> bool:
+        """True for codes that never make a settlement under-served by themselves."""
+        return self is CoverageReason.ESTIMATED_POPULATION
+
+
+#: The coverage reason a routing reason becomes (the cut-off of a coverage search is the tier's threshold).
+COVERAGE_FROM_ROUTE: dict[RouteReason, CoverageReason] = {
+    RouteReason.NO_ROAD: CoverageReason.NO_ROAD,
+    RouteReason.DISCONNECTED: CoverageReason.DISCONNECTED,
+    RouteReason.BEYOND_CUTOFF: CoverageReason.BEYOND_THRESHOLD,
+}
+
+
+class AssignmentFlag(Code):
+    """Facts about a township-centre assignment."""
+
+    OVER_CAPACITY = ("OVER_CAPACITY", "超出中心服务能力", "Over the centre's capacity")
+    NO_REACHABLE_CENTRE = ("NO_REACHABLE_CENTRE", "服务时间内无可达中心", "No centre within reach")
+
+
+class DataProblem(Code):
+    """What is wrong with an input file."""
+
+    FILE_NOT_FOUND = ("FILE_NOT_FOUND", "文件不存在", "file not found")
+    READ_FAILED = ("READ_FAILED", "无法读取", "cannot be read")
+    EMPTY_LAYER = ("EMPTY_LAYER", "图层为空", "empty layer")
+    MISSING_COLUMNS = ("MISSING_COLUMNS", "缺少必需列", "required columns missing")
+    MISSING_CRS = ("MISSING_CRS", "缺少坐标系", "no coordinate system")
+    MISSING_COORDINATES = ("MISSING_COORDINATES", "缺少坐标", "coordinates missing")
+    NON_NUMERIC_COORDINATES = ("NON_NUMERIC_COORDINATES", "坐标不是数字", "coordinates not numeric")
+    SWAPPED_LON_LAT = ("SWAPPED_LON_LAT", "经纬度填反", "longitude/latitude swapped")
+    OUTSIDE_STUDY_AREA = ("OUTSIDE_STUDY_AREA", "位于研究区外", "outside the study area")
+    OUTSIDE_CHINA = ("OUTSIDE_CHINA", "位于中国境外", "outside China")
+    SUSPECT_GCJ02 = ("SUSPECT_GCJ02", "疑似高德/百度坐标", "Amap/Baidu coordinates suspected")
+    DUPLICATE_ID = ("DUPLICATE_ID", "编号重复", "duplicate id")
+    MISSING_ID = ("MISSING_ID", "缺少编号", "id missing")
+    NON_POINT_GEOMETRY = ("NON_POINT_GEOMETRY", "几何不是点", "geometry is not a point")
+    NON_POLYGON_GEOMETRY = ("NON_POLYGON_GEOMETRY", "几何不是面", "geometry is not a polygon")
+    MISSING_NAME = ("MISSING_NAME", "缺少名称", "name missing")
+    EMPTY_GEOMETRY = ("EMPTY_GEOMETRY", "几何为空", "empty geometry")
+    UNKNOWN_FACILITY_TYPE = ("UNKNOWN_FACILITY_TYPE", "设施类型无法识别", "unknown facility type")
+    UNKNOWN_SETTLEMENT_KIND = ("UNKNOWN_SETTLEMENT_KIND", "村/社区类型无法识别", "unknown settlement kind")
+    KIND_FROM_NAME = ("KIND_FROM_NAME", "类型由名称推断", "kind inferred from the name")
+    NEGATIVE_VALUE = ("NEGATIVE_VALUE", "数值为负", "negative value")
+    NON_NUMERIC_VALUE = ("NON_NUMERIC_VALUE", "数值无法识别", "value not numeric")
+    UNKNOWN_BOOLEAN = ("UNKNOWN_BOOLEAN", "是/否无法识别", "yes/no not recognised")
+    UNKNOWN_TOWNSHIP_KIND = ("UNKNOWN_TOWNSHIP_KIND", "乡镇类型无法识别", "township kind unknown")
+    MISSING_OLDER_POPULATION = ("MISSING_OLDER_POPULATION", "老年人口缺失", "older population missing")
+    OLDER_EXCEEDS_POPULATION = ("OLDER_EXCEEDS_POPULATION", "老年人口大于总人口", "older population exceeds the total population")
+    OLDER_EXCEEDS_TOTAL = ("OLDER_EXCEEDS_TOTAL", "已知老年人口超过总数", "counted older population exceeds the total")
+    POPULATION_SPLIT_EQUALLY = ("POPULATION_SPLIT_EQUALLY", "按平均分配老年人口", "older population split equally")
+    NO_FACILITIES = ("NO_FACILITIES", "没有设施图层", "no facilities layer")
+    NO_STUDY_AREA = ("NO_STUDY_AREA", "没有行政边界", "no boundaries")
+    UNKNOWN_ADMIN_NAME = ("UNKNOWN_ADMIN_NAME", "行政区名称不在边界中", "admin name not in the boundaries")
+
+
+class CandidateExclusion(Code):
+    """Why a candidate site is not considered by siting."""
+
+    EXCLUSION_ZONE = ("EXCLUSION_ZONE", "位于禁止建设区（生态保护红线/永久基本农田）",
+                      "Inside an exclusion zone (ecological red line / basic farmland)")
+    LOW_PUBLIC_OCCUPANCY = ("LOW_PUBLIC_OCCUPANCY", "所在县公办养老机构入住率低于下限，不得新建公办设施",
+                            "County's public institutions are under-occupied: no new public sites")
+    NO_LOCATION = ("NO_LOCATION", "缺少坐标", "No coordinates")
+    UNREACHABLE = ("UNREACHABLE", "在服务时间内到达不了任何村/社区（无道路或路网孤立）",
+                   "Reaches no settlement within the limit (no road or isolated road piece)")
+
+
+_ALL: tuple[type[Code], ...] = (CoverageReason, RouteReason, AssignmentFlag, DataProblem, CandidateExclusion)
+
+
+for _cls in _ALL:
+    for _name, _member in _cls.__members__.items():
+        assert _member.value == _name, f"{_cls.__name__}.{_name} must have the value {_name!r}"
+
+
+def code_label(code: str, lang: str = "zh", *, kind: type[Code] | None = None) -> str:
+    """Label of ``code`` (a member or its name) in ``lang``; the code itself when unknown.
+
+    Parameters
+    ----------
+    code : str
+        A code member or its plain name.
+    lang : {"zh", "en"}
+    kind : Code subclass, optional
+        Where to look the name up; by default the first enumeration that has it
+        (coverage reasons first).
+    """
+    check_lang(lang)
+    if isinstance(code, Code):
+        return code.label(lang)
+    for cls in (kind,) if kind is not None else _ALL:
+        if code in cls.__members__:
+            return cls[code].label(lang)
+    return str(code)

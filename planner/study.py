@@ -1,0 +1,59 @@
+"""What one run of a study produced: :class:`StudyResult`.
+
+It sits between the analysis stages, which make its parts, and the reporting
+stage, which reads it: so the map and the report depend on this data type,
+never on the orchestrator (:mod:`planner.pipeline`) that builds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from planner.config import StudyConfig
+
+if TYPE_CHECKING:
+    from planner.analysis import CoverageResult
+    from planner.data import StudyData
+    from planner.network import RoadNetwork
+    from planner.routing import RoutingGraph
+    from planner.siting import SitingResult
+
+__all__ = ["StudyResult"]
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """Everything one run of a study produced.
+
+    Attributes
+    ----------
+    config
+        The configuration that produced it.
+    data
+        The validated input layers and the validation report.
+    network
+        The road network (arrays), clipped to the study area.
+    graphs
+        One routing graph per travel profile the tiers use.
+    coverage
+        Tiered coverage, township-centre assignment, flags and scorecard.
+    siting
+        Proposed sites per tier (empty when siting was not run).
+    timings
+        Seconds spent in each step.
+    """
+
+    config: StudyConfig
+    data: StudyData
+    network: RoadNetwork
+    graphs: Mapping[str, RoutingGraph]
+    coverage: CoverageResult
+    siting: Mapping[str, SitingResult] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the inputs are synthetic (the demo county)."""
+        return bool(self.config.synthetic)
