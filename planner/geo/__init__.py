@@ -10,12 +10,15 @@ from planner.geo.coords import (
     normalise_crs,
     out_of_china,
     to_wgs84,
-    utm_crs_for,
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
+from planner.geo.crs import haversine_m, utm_crs_for, utm_crs_for_lonlat
 
 __all__ = [
+    "haversine_m",
+    "utm_crs_for",
+    "utm_crs_for_lonlat",
     "out_of_china",
     "wgs84_to_gcj02",
     "gcj02_to_wgs84",
@@ -25,5 +28,4 @@ __all__ = [
     "wgs84_to_bd09",
     "to_wgs84",
     "normalise_crs",
-    "utm_crs_for",
 ]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -40,7 +39,6 @@ __all__ = [
     "wgs84_to_bd09",
     "to_wgs84",
     "normalise_crs",
-    "utm_crs_for",
 ]
 
 logger = logging.getLogger(__name__)
@@ -284,40 +282,3 @@ def to_wgs84(lon: Any, lat: Any, crs: str | int | pyproj.CRS | None) -> tuple[np
     tf = pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(name), "EPSG:4326", always_xy=True)
     ox, oy = tf.transform(x, y)
     return np.asarray(ox, dtype=float), np.asarray(oy, dtype=float)
-
-
-def utm_crs_for(geometry_or_bounds: Any) -> pyproj.CRS:
-    """The WGS84 / UTM zone CRS (EPSG:326xx or 327xx) for a study area.
-
-    The zone is the one containing the centre of the bounds, so a county that
-    straddles a zone edge is projected in the zone holding most of it.
-    Heilongjiang lies in zones 51N (120-126 E), 52N (126-132 E) and 53N
-    (132-138 E).
-
-    Parameters
-    ----------
-    geometry_or_bounds
-        A shapely geometry, a (Geo)Series/GeoDataFrame (``total_bounds`` is
-        used) or a ``(minx, miny, maxx, maxy)`` sequence in WGS84 degrees.
-
-    Returns
-    -------
-    pyproj.CRS
-    """
-    obj = geometry_or_bounds
-    if hasattr(obj, "total_bounds"):
-        bounds = tuple(obj.total_bounds)
-    elif hasattr(obj, "bounds") and not isinstance(obj, Sequence | np.ndarray):
-        bounds = tuple(obj.bounds)
-    else:
-        bounds = tuple(obj)
-    if len(bounds) != 4 or not np.all(np.isfinite(np.asarray(bounds, dtype=float))):
-        raise ValueError(f"cannot choose a UTM zone from bounds {bounds!r}")
-    minx, miny, maxx, maxy = (float(b) for b in bounds)
-    lon = (minx + maxx) / 2.0
-    lat = (miny + maxy) / 2.0
-    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise ValueError(f"bounds {bounds!r} are not WGS84 degrees")
-    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
-    code = (32600 if lat >= 0 else 32700) + zone
-    return pyproj.CRS.from_epsg(code)

@@ -9,7 +9,6 @@ from planner.network.core import (
     clip_network,
     components_of,
     graph_from_network,
-    haversine_m,
     load_network,
     network_from_graph,
     network_from_graphml,
@@ -43,7 +42,6 @@ __all__ = [
     "clip_network",
     "load_network",
     "parse_maxspeed",
-    "haversine_m",
     "synthetic_road_network",
     "random_points_near",
 ]

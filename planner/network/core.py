@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.errors import InputFileNotFoundError, NetworkError
+from planner.geo import haversine_m
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -62,7 +63,6 @@ __all__ = [
     "clip_network",
     "load_network",
     "parse_maxspeed",
-    "haversine_m",
 ]
 
 logger = logging.getLogger(__name__)
@@ -532,28 +532,6 @@ def _way_attributes(tags: Mapping[str, Any], highway: str, counts: Counter, ms_c
 
 
 # --------------------------------------------------------------------------- assembling arrays
-
-_EARTH_RADIUS_M = 6_371_008.8
-
-
-def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
-    """Great-circle distance in metres between WGS84 points (vectorised).
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2
-        Degrees; arrays broadcast together.
-
-    Returns
-    -------
-    numpy.ndarray
-        Metres on a sphere of the mean Earth radius (within 0.5 % of the
-        ellipsoidal distance).
-    """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
 
 def _assemble(
     uid: np.ndarray, vid: np.ndarray, ulon: np.ndarray, ulat: np.ndarray, vlon: np.ndarray, vlat: np.ndarray,

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.geo import haversine_m
 from planner.network.core import RoadNetwork
 
 __all__ = ["synthetic_road_network", "random_points_near"]
@@ -35,14 +36,6 @@ _P_DELETE = 0.15
 _P_ONEWAY = 0.08
 _MINOR = np.array(["tertiary", "unclassified", "residential", "service"], dtype=object)
 _MINOR_P = np.array([0.15, 0.2, 0.55, 0.1])
-
-
-def _haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_R * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _line_class(idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -150,7 +143,7 @@ def synthetic_road_network(n_nodes: int, *, seed: int) -> RoadNetwork:
         lat=lat,
         u=u.astype(np.int64),
         v=v.astype(np.int64),
-        length_m=_haversine_m(lon[u], lat[u], lon[v], lat[v]),
+        length_m=haversine_m(lon[u], lat[u], lon[v], lat[v]),
         highway=hw[e_of_seg],
         oneway=oneway_e[e_of_seg],
         maxspeed_kmh=np.full(m, np.nan),

@@ -10,7 +10,6 @@ from planner.routing.graph import (
     nearest_facility,
     reach_matrix,
     reach_nodes,
-    utm_crs_for_lonlat,
 )
 
 __all__ = [
@@ -21,5 +20,4 @@ __all__ = [
     "nearest_facility",
     "reach_matrix",
     "reach_nodes",
-    "utm_crs_for_lonlat",
 ]

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +74,7 @@ from scipy.sparse.csgraph import connected_components
 
 from planner.config import TravelProfile
 from planner.errors import DataError, NetworkError
+from planner.geo import utm_crs_for_lonlat
 from planner.routing import contract as _contract
 from planner.routing import grid as _snap
 from planner.routing import kernels as _dijkstra
@@ -87,7 +87,6 @@ __all__ = [
     "nearest_facility",
     "reach_matrix",
     "reach_nodes",
-    "utm_crs_for_lonlat",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,16 +99,11 @@ BEYOND_CUTOFF = "BEYOND_CUTOFF"
 _SNAP_COLUMNS = ["node", "segment", "fraction", "distance_m", "ok", "component"]
 
 
-def utm_crs_for_lonlat(lon: np.ndarray, lat: np.ndarray) -> pyproj.CRS:
-    """WGS84 / UTM zone (north or south) of the centre of the given points."""
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    if lon.size == 0:
+def _network_crs(net: Any) -> pyproj.CRS:
+    """UTM zone of the network's nodes (NetworkError for an empty network)."""
+    if len(net.lon) == 0:
         raise NetworkError("cannot choose a projection for an empty network")
-    clon = (np.nanmin(lon) + np.nanmax(lon)) / 2
-    clat = (np.nanmin(lat) + np.nanmax(lat)) / 2
-    zone = int(math.floor((clon + 180.0) / 6.0)) % 60 + 1
-    return pyproj.CRS.from_epsg((32600 if clat >= 0 else 32700) + zone)
+    return utm_crs_for_lonlat(net.lon, net.lat)
 
 
 # --------------------------------------------------------------------------
@@ -328,7 +322,7 @@ class RoutingGraph:
         order = order[keep]
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail[order], minlength=n), out=indptr[1:])
-        crs_obj = pyproj.CRS.from_user_input(crs) if crs is not None else utm_crs_for_lonlat(net.lon, net.lat)
+        crs_obj = pyproj.CRS.from_user_input(crs) if crs is not None else _network_crs(net)
         tr = pyproj.Transformer.from_crs("EPSG:4326", crs_obj, always_xy=True)
         x, y = tr.transform(np.asarray(net.lon, dtype=float), np.asarray(net.lat, dtype=float))
         return cls._assemble(
