@@ -608,14 +608,7 @@ def _reach(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame, cuto
     from planner.routing import reach_matrix
 
     rm = reach_matrix(graph, facilities, settlements, cutoff_s=cutoff_s)
-    coo = sparse.coo_array(rm.times)  # facilities x settlements, explicit zeros kept
-    fac_pos = pd.Index([str(f) for f in facilities.index]).get_indexer([str(f) for f in rm.facility_ids])
-    set_pos = pd.Index([str(x) for x in settlements.index]).get_indexer([str(x) for x in rm.settlement_ids])
-    f = fac_pos[np.asarray(coo.row)]
-    st = set_pos[np.asarray(coo.col)]
-    t = np.asarray(coo.data, dtype=float)
-    keep = (f >= 0) & (st >= 0) & np.isfinite(t) & (t <= cutoff_s + 1e-9)
-    return st[keep], f[keep], t[keep]
+    return rm.pairs(facilities.index, settlements.index, cutoff_s=cutoff_s)
 
 
 def _circles(

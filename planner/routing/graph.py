@@ -1143,6 +1143,33 @@ class ReachMatrix:
         out[coo.row, coo.col] = coo.data
         return out
 
+    def pairs(self, facilities: pd.Index, settlements: pd.Index, *, cutoff_s: float | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Reached pairs as positions in the caller's own indexes.
+
+        Parameters
+        ----------
+        facilities, settlements : pandas.Index
+            The caller's facility and settlement labels (compared as strings);
+            labels the matrix does not hold are skipped.
+        cutoff_s : float, optional
+            Keep only pairs within this many seconds (default the matrix's cutoff).
+
+        Returns
+        -------
+        settlement_pos, facility_pos, seconds : numpy.ndarray
+            One entry per reached pair, in the matrix's row-major order.
+        """
+        limit = self.cutoff_s if cutoff_s is None else float(cutoff_s)
+        coo = sparse.coo_array(self.times)
+        fac_pos = pd.Index([str(f) for f in facilities]).get_indexer([str(f) for f in self.facility_ids])
+        set_pos = pd.Index([str(x) for x in settlements]).get_indexer([str(x) for x in self.settlement_ids])
+        f = fac_pos[np.asarray(coo.row)]
+        st = set_pos[np.asarray(coo.col)]
+        t = np.asarray(coo.data, dtype=float)
+        keep = (f >= 0) & (st >= 0) & np.isfinite(t) & (t <= limit + 1e-9)
+        return st[keep], f[keep], t[keep]
+
 
 def reach_matrix(
     graph: RoutingGraph,

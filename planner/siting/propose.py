@@ -94,6 +94,7 @@ from planner.config import StudyConfig, Tier
 from planner.errors import ConfigError, DataError
 from planner.i18n import label, tr
 from planner.optim import locate as _locate
+from planner.routing import ReachMatrix
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.analysis import CoverageResult
@@ -125,21 +126,6 @@ MODELS = ("mclp", "lscp", "pmedian")
 
 
 # --------------------------------------------------------------------------- reach
-
-
-@dataclass(frozen=True)
-class _Reach:
-    """A ReachMatrix-like answer (sites x settlements, seconds, explicit zeros kept)."""
-
-    times: sp.csr_array
-    facility_ids: np.ndarray
-    settlement_ids: np.ndarray
-
-    def to_dense(self) -> np.ndarray:
-        out = np.full(self.times.shape, np.inf)
-        coo = sp.coo_array(self.times)
-        out[coo.row, coo.col] = coo.data
-        return out
 
 
 ReachFn = Callable[[str, gpd.GeoDataFrame, gpd.GeoDataFrame, float], Any]
@@ -174,7 +160,7 @@ def straight_line_reach(config: StudyConfig, *, detour: float = 1.3, crs: Any = 
     if not detour >= 1.0:
         raise ConfigError(f"detour must be >= 1, got {detour}")
 
-    def reach(profile: str, sites: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame, cutoff_s: float) -> _Reach:
+    def reach(profile: str, sites: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame, cutoff_s: float) -> ReachMatrix:
         if profile not in config.profiles:
             raise ConfigError(f"unknown travel profile {profile!r} (have: {', '.join(config.profiles)})")
         speed = config.profiles[profile].speed_kmh / 3.6
@@ -193,7 +179,8 @@ def straight_line_reach(config: StudyConfig, *, detour: float = 1.3, crs: Any = 
         cols = np.concatenate([pairs.col, c0])
         vals = np.concatenate([pairs.data * detour / speed, np.zeros(len(r0))])
         times = sp.csr_array((vals, (rows, cols)), shape=(len(sites), len(settlements)))
-        return _Reach(times, np.asarray(sites.index), np.asarray(settlements.index))
+        return ReachMatrix(times, pd.Index(sites.index), pd.Index(settlements.index), pd.DataFrame(), pd.DataFrame(),
+                           float(cutoff_s), f"straight_line:{profile}")
 
     reach.detour = detour  # type: ignore[attr-defined]
     return reach
@@ -219,21 +206,6 @@ def _reach_fn(graphs_or_reach: Any) -> tuple[ReachFn, str]:
         return reach, "road_network"
     raise ConfigError("graphs_or_reach must be a mapping profile -> RoutingGraph or a reach function "
                       "(see planner.siting.straight_line_reach)")
-
-
-def _times_block(rm: Any, sites: pd.Index, settlements: pd.Index, cutoff_s: float
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(settlement positions, site positions, seconds) of pairs within ``cutoff_s``."""
-    coo = sp.coo_array(rm.times)
-    f_pos = pd.Index([str(x) for x in rm.facility_ids]).get_indexer([str(x) for x in sites])
-    s_pos = pd.Index([str(x) for x in rm.settlement_ids]).get_indexer([str(x) for x in settlements])
-    f_map = np.full(len(rm.facility_ids), -1)
-    f_map[f_pos[f_pos >= 0]] = np.flatnonzero(f_pos >= 0)
-    s_map = np.full(len(rm.settlement_ids), -1)
-    s_map[s_pos[s_pos >= 0]] = np.flatnonzero(s_pos >= 0)
-    r, c, v = s_map[coo.col], f_map[coo.row], np.asarray(coo.data, dtype=float)
-    ok = (r >= 0) & (c >= 0) & np.isfinite(v) & (v <= cutoff_s + 1e-9)
-    return r[ok], c[ok], v[ok]
 
 
 # --------------------------------------------------------------------------- rules
@@ -632,7 +604,7 @@ def propose_sites(
         sub = sett.iloc[pos_a]
         cutoff = minutes * 60.0 * search
         rm = reach(prof, sites, sub, cutoff)
-        r, c, v = _times_block(rm, sites.index, sub.index, cutoff)
+        r, c, v = rm.pairs(sites.index, sub.index, cutoff_s=cutoff)
         rows_l.append(pos_a[r])
         cols_l.append(c)
         vals_l.append(v)
