@@ -1,12 +1,21 @@
-"""Chinese (default) and English labels.
+"""Chinese (default) and English labels, and the one way numbers are written.
 
-Modules keep their own label tables next to the code that uses them and pick
-the language with :func:`tr`; this module only holds the shared vocabulary.
+Modules pick the language with :func:`tr`; this module holds the vocabulary
+shared across stages (:data:`LABELS`, :data:`MODE_LABELS`) and the number
+formatters every text, popup and report uses (:func:`fmt_number`,
+:func:`fmt_share`, :func:`fmt_minutes`).  The labels of codes (reasons,
+problems, exclusions) live with the codes in :mod:`planner.codes`.
 """
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from planner.errors import ConfigError
+
+__all__ = ["LANGS", "LABELS", "MODE_LABELS", "check_lang", "tr", "label", "mode_label",
+           "fmt_number", "fmt_share", "fmt_minutes", "MISSING", "INFINITE"]
 
 LANGS = ("zh", "en")
 
@@ -23,13 +32,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "estimated": ("估算值", "estimated"),
     "minutes": ("分钟", "min"),
     "older_population": ("60岁及以上人口", "Population aged 60+"),
-    "NO_ROAD": ("附近无道路", "No road nearby"),
-    "DISCONNECTED": ("所在路网片段无该级设施", "Road piece has no facility of this tier"),
-    "BEYOND_THRESHOLD": ("超出服务时间", "Beyond the time threshold"),
-    "OVER_CAPACITY": ("所属中心超负荷", "Assigned centre over capacity"),
-    "NO_TOWNSHIP_CENTRE": ("所在乡镇无区域养老服务中心", "Township has no regional centre"),
-    "ESTIMATED_POPULATION": ("老年人口为估算值", "Older population is estimated"),
 }
+
+#: How a travel mode reads in a sentence: mode -> (zh, en).
+MODE_LABELS: dict[str, tuple[str, str]] = {
+    "walk": ("步行", "walking"),
+    "bike": ("电动车", "by e-bike"),
+    "drive": ("驾车", "driving"),
+}
+
+#: What a missing value and an unreachable time are written as.
+MISSING = "—"
+INFINITE = "∞"
 
 
 def check_lang(lang: str) -> str:
@@ -48,3 +62,72 @@ def label(key: str, lang: str = "zh") -> str:
     """Shared label for ``key`` in ``lang`` (the key itself when unknown)."""
     zh, en = LABELS.get(key, (key, key))
     return tr(lang, zh, en)
+
+
+def mode_label(mode: str, lang: str = "zh") -> str:
+    """How travel ``mode`` (``walk``, ``bike``, ``drive``) reads in a sentence; the mode itself when unknown."""
+    zh, en = MODE_LABELS.get(mode, (mode, mode))
+    return tr(lang, zh, en)
+
+
+def _as_float(v: Any) -> float | None:
+    """``v`` as a float, or None when it is missing or not a number (booleans are not numbers)."""
+    if v is None or isinstance(v, bool | str):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def fmt_number(v: Any, digits: int = 0) -> str:
+    """A number with thousands separators (``1,319``); ``—`` when missing, ``∞`` when infinite.
+
+    Parameters
+    ----------
+    v
+        Any number (numpy and pandas scalars included); ``None``, NaN and
+        ``pd.NA`` are missing.  Anything else is returned as ``str(v)``
+        (unescaped: escaping is the writer's job).
+    digits : int
+        Decimal places.
+    """
+    f = _as_float(v)
+    if f is None:
+        return MISSING if v is None or _is_na(v) else str(v)
+    if math.isinf(f):
+        return INFINITE if f > 0 else "-" + INFINITE
+    return f"{f:,.{digits}f}"
+
+
+def fmt_share(x: Any, digits: int | None = None) -> str:
+    """A share in [0, 1] as a percentage (``0.553`` -> ``55.3%``).
+
+    With ``digits=None`` whole percentages print without decimals (``80%``)
+    and others with one (``55.3%``); ``—`` when missing.
+    """
+    f = _as_float(x)
+    if f is None:
+        return MISSING
+    pct = f * 100.0
+    if digits is None:
+        digits = 0 if abs(pct - round(pct)) < 1e-9 else 1
+    return f"{pct:.{digits}f}%"
+
+
+def fmt_minutes(x: Any) -> str:
+    """Minutes with one decimal (``12.5``); ``∞`` when unreachable, ``—`` when missing."""
+    f = _as_float(x)
+    if f is None:
+        return MISSING
+    return INFINITE if math.isinf(f) else f"{f:.1f}"
+
+
+def _is_na(v: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(v)) if not hasattr(v, "__len__") else False
+    except (TypeError, ValueError, ImportError):
+        return False

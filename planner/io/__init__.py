@@ -1,7 +1,8 @@
-"""TODO"""
+"""Reading and writing files: tables and vector layers in, OSM features, the one serialiser out."""
 
 from __future__ import annotations
 
+from planner.io.export import file_safe, write_csvs, write_geopackage
 from planner.io.osm_features import (
     ELDERLY_NAME_WORDS,
     NON_ELDERLY_NAME_WORDS,
@@ -38,4 +39,7 @@ __all__ = [
     "elderly_care_facilities_from_osm_file",
     "ELDERLY_NAME_WORDS",
     "NON_ELDERLY_NAME_WORDS",
+    "file_safe",
+    "write_geopackage",
+    "write_csvs",
 ]

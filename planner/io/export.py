@@ -1,0 +1,142 @@
+"""The one serialiser: named layers (GeoDataFrames and tables) to GeoPackage and CSV.
+
+Results expose their layers as a mapping ``name -> frame`` (``layers()``);
+this module is the only place that turns such a mapping into files, so every
+output of the planner writes dtypes, indexes, geometry and encodings the same
+way:
+
+- a frame whose index is named writes the index as its first column(s);
+- GeoPackage: geometry layers as feature layers, other frames as attribute
+  tables; nullable booleans, strings and other extension dtypes become plain
+  values every GeoPackage reader accepts;
+- CSV: UTF-8 with a byte-order mark (Excel opens the Chinese correctly);
+  point layers get ``lon``/``lat`` columns, other geometries WKT.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["file_safe", "write_geopackage", "write_csvs"]
+
+logger = logging.getLogger(__name__)
+
+
+def _has_geometry(frame: pd.DataFrame) -> bool:
+    return isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
+
+
+def file_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with the index as columns (when named) and plain column dtypes.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        Same rows; nullable booleans and strings as objects with ``None`` for
+        missing, other extension dtypes as floats, geometry untouched.
+    """
+    out = frame.reset_index() if any(n is not None for n in frame.index.names) else frame.reset_index(drop=True)
+    out = out.copy()
+    geom_name = out._geometry_column_name if _has_geometry(out) else None
+    for col in out.columns:
+        if col == geom_name:
+            continue
+        s = out[col]
+        if isinstance(s.dtype, gpd.array.GeometryDtype):
+            out[col] = s.to_wkt() if hasattr(s, "to_wkt") else gpd.GeoSeries(s).to_wkt()
+        elif isinstance(s.dtype, pd.BooleanDtype):
+            out[col] = s.astype(object).where(s.notna(), None)
+        elif isinstance(s.dtype, pd.StringDtype) or s.dtype == object:
+            out[col] = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
+        elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+            out[col] = s.astype(float)
+    return out
+
+
+def write_geopackage(layers: Mapping[str, pd.DataFrame | None], path: str | Path, *,
+                     prefix: str = "", replace: bool = True) -> Path:
+    """Write every layer to one GeoPackage.
+
+    Parameters
+    ----------
+    layers : mapping
+        Layer name -> frame; ``None`` values are skipped.
+    path : str or Path
+        The GeoPackage.
+    prefix : str
+        Put before every layer name (``"community_"``), so several results can share one file.
+    replace : bool
+        Remove an existing file first (default); ``False`` adds or replaces layers in it.
+
+    Returns
+    -------
+    Path
+    """
+    import pyogrio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if replace and path.exists():
+        path.unlink()
+    for name, frame in layers.items():
+        if frame is None:
+            continue
+        out = file_safe(frame)
+        layer = f"{prefix}{name}"
+        if _has_geometry(out):
+            pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
+        else:
+            pyogrio.write_dataframe(pd.DataFrame(out), path, layer=layer, driver="GPKG")
+        logger.debug("wrote layer %s (%d rows) to %s", layer, len(out), path)
+    return path
+
+
+def write_csvs(layers: Mapping[str, pd.DataFrame | None], folder: str | Path, *, prefix: str = ""
+               ) -> dict[str, Path]:
+    """Write every layer as ``<folder>/<prefix><name>.csv`` (UTF-8 with BOM).
+
+    Parameters
+    ----------
+    layers : mapping
+        Layer name -> frame; ``None`` values are skipped.
+    folder : str or Path
+        Created when missing.
+    prefix : str
+        Put before every file name.
+
+    Returns
+    -------
+    dict
+        Layer name -> file.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for name, frame in layers.items():
+        if frame is None:
+            continue
+        out = file_safe(frame)
+        if _has_geometry(out):
+            geom = out.geometry
+            gname = out._geometry_column_name
+            table = pd.DataFrame(out.drop(columns=[gname]))
+            if len(geom) and (geom.geom_type == "Point").all():
+                table["lon"] = np.round(geom.x.to_numpy(), 7)
+                table["lat"] = np.round(geom.y.to_numpy(), 7)
+            else:
+                table[gname] = geom.to_wkt().to_numpy()
+            out = table
+        p = folder / f"{prefix}{name}.csv"
+        pd.DataFrame(out).to_csv(p, encoding="utf-8-sig", index=False)
+        paths[name] = p
+    return paths
