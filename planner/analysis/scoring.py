@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from planner.config import PolicyTargets
+from planner.data import township_kind_from_name
 
 __all__ = ["scorecard", "INDICATORS", "OVERALL"]
 
@@ -131,11 +132,8 @@ def _bool_col(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _township_kind(name: str) -> str:
-    if name.endswith("街道") or name.endswith("街道办事处"):
-        return "street"
-    if name.endswith("乡"):
-        return "township"
-    return "town"
+    """Kind from the name; a name that does not say counts as a town (镇)."""
+    return township_kind_from_name(name) or "town"
 
 
 def scorecard(

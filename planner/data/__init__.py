@@ -1,4 +1,4 @@
-"""TODO"""
+"""Loading and validating a study's inputs: the canonical layers (:class:`StudyData`), population, problems."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from planner.data.load import (
     summarise_study,
     summarise_study_frame,
     tier_for_type,
+    township_kind_from_name,
 )
 from planner.data.population import (
     PopulationAllocation,
@@ -25,6 +26,7 @@ from planner.data.validation import (
 )
 
 __all__ = [
+    "township_kind_from_name",
     "Problem",
     "LayerSummary",
     "ValidationReport",

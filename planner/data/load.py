@@ -60,6 +60,7 @@ from planner.io import LAYER_FIELDS, RawLayer, read_layer, recognise_columns
 
 __all__ = [
     "StudyData",
+    "township_kind_from_name",
     "load_study",
     "summarise_study",
     "summarise_study_frame",
@@ -84,6 +85,31 @@ PUBLIC_VALUES: dict[str, bool] = {
 }
 _TOWNSHIP_KINDS = {"街道": "street", "street": "street", "镇": "town", "town": "town",
                    "乡": "township", "township": "township", "民族乡": "township"}
+
+
+def township_kind_from_name(name: str) -> str:
+    """Kind of a township-level unit from its name: ``street`` (街道), ``town`` (镇), ``township`` (乡).
+
+    Parameters
+    ----------
+    name : str
+        E.g. ``"站前街道"``, ``"站前街道办事处"``, ``"梨树乡"``, ``"明义乡"`` (民族乡 too).
+
+    Returns
+    -------
+    str
+        ``"street"``, ``"town"``, ``"township"``, or ``""`` when the name does not say.
+    """
+    name = str(name).strip()
+    if name.endswith(("街道", "街道办事处", "街道办")):
+        return "street"
+    if name.endswith("镇"):
+        return "town"
+    if name.endswith("乡"):
+        return "township"
+    return ""
+
+
 _AMAP_HINT = re.compile(r"高德|amap|gaode|gcj|火星|百度|baidu|bd09|腾讯|tencent", re.IGNORECASE)
 #: How far (m) outside the study boundary a point may lie and still count as
 #: inside (boundaries are simplified; a facility on the border road is not an error).
@@ -393,8 +419,7 @@ def _load_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog
             kind = _TOWNSHIP_KINDS.get(value.lower(), "")
             if not kind:
                 nm = names.loc[row]
-                kind = "street" if nm.endswith("街道") else "town" if nm.endswith("镇") else \
-                    "township" if nm.endswith("乡") else ""
+                kind = township_kind_from_name(nm)
                 if not kind:
                     layer.row(row, cols.get("kind"), value, "UNKNOWN_TOWNSHIP_KIND",
                               f"无法判断「{nm}」是街道、镇还是乡", "在类型列填写 街道、镇 或 乡",
@@ -889,8 +914,8 @@ def _central(township: pd.Series, townships: gpd.GeoDataFrame | None, config: St
         return township.isin(set(config.central_townships)).to_numpy(dtype=bool)
     if townships is not None and len(townships):
         streets = set(townships.index[townships["kind"] == "street"])
-        return (township.isin(streets) | township.str.endswith("街道")).to_numpy(dtype=bool)
-    return township.str.endswith("街道").to_numpy(dtype=bool)
+        return (township.isin(streets) | township.map(township_kind_from_name).eq("street")).to_numpy(dtype=bool)
+    return township.map(township_kind_from_name).eq("street").to_numpy(dtype=bool)
 
 
 _FACILITY_COLUMNS = ["name", "type", "tier", "beds", "nursing_beds", "occupied_beds", "public",
