@@ -53,6 +53,7 @@ from typing import Any
 from planner.errors import ConfigError
 
 __all__ = [
+    "tier_for_type",
     "TravelProfile",
     "Tier",
     "InputSpec",
@@ -603,3 +604,27 @@ def _describe(hint: Any) -> str:
     if typing.get_origin(hint) in (Mapping, dict):
         return "a table"
     return getattr(hint, "__name__", str(hint))
+
+
+def tier_for_type(facility_type: str, tiers: Mapping[str, Tier]) -> str | None:
+    """The tier whose word is the longest substring of ``facility_type``.
+
+    Parameters
+    ----------
+    facility_type
+        The type as the user wrote it (e.g. ``农村幸福院``).
+    tiers
+        ``config.tiers`` (mapping of key -> :class:`~planner.config.Tier`).
+
+    Returns
+    -------
+    str or None
+        Tier key, or ``None`` when no word matches.
+    """
+    text = str(facility_type).strip()
+    best: tuple[int, str] | None = None
+    for key, tier in tiers.items():
+        for word in tier.all_words:
+            if word and word in text and (best is None or len(word) > best[0]):
+                best = (len(word), key)
+    return None if best is None else best[1]

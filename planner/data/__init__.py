@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.config import tier_for_type
 from planner.data.load import (
     KIND_VALUES,
     PUBLIC_VALUES,
@@ -9,7 +10,6 @@ from planner.data.load import (
     load_study,
     summarise_study,
     summarise_study_frame,
-    tier_for_type,
     township_kind_from_name,
 )
 from planner.data.population import (

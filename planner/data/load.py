@@ -46,7 +46,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from tqdm.auto import tqdm
 
-from planner.config import InputSpec, StudyConfig
+from planner.config import InputSpec, StudyConfig, tier_for_type
 from planner.data.population import (
     PopulationAllocation,
     allocate_older_population,
@@ -64,7 +64,6 @@ __all__ = [
     "load_study",
     "summarise_study",
     "summarise_study_frame",
-    "tier_for_type",
     "KIND_VALUES",
     "PUBLIC_VALUES",
 ]
@@ -169,30 +168,6 @@ class StudyData:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def tier_for_type(facility_type: str, tiers: Any) -> str | None:
-    """The tier whose word is the longest substring of ``facility_type``.
-
-    Parameters
-    ----------
-    facility_type
-        The type as the user wrote it (e.g. ``农村幸福院``).
-    tiers
-        ``config.tiers`` (mapping of key -> :class:`~planner.config.Tier`).
-
-    Returns
-    -------
-    str or None
-        Tier key, or ``None`` when no word matches.
-    """
-    text = str(facility_type).strip()
-    best: tuple[int, str] | None = None
-    for key, tier in tiers.items():
-        for word in tier.all_words:
-            if word and word in text and (best is None or len(word) > best[0]):
-                best = (len(word), key)
-    return None if best is None else best[1]
 
 
 def _display(path: Path, config: StudyConfig) -> str:

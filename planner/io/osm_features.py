@@ -14,7 +14,7 @@ module reads them offline from an extract with pyosmium, as WGS84 points:
 :func:`features_from_osm_file` is the general reader (osmnx-style tag filter);
 :func:`elderly_care_facilities_from_osm_file` applies the documented rule that
 turns OSM objects into elderly-care facilities with a Chinese ``type`` from
-which :func:`planner.data.tier_for_type` finds the tier.
+which :func:`planner.config.tier_for_type` finds the tier.
 
 Nothing is dropped silently: objects that match but have no usable geometry
 (ways whose nodes are all outside a clipped extract, relations that do not
@@ -334,7 +334,7 @@ def elderly_care_facilities_from_osm_file(
        school) or a ``shop``, ``highway`` (bus stop 福利院站),
        ``public_transport``, ``railway``, ``office``, ``tourism`` or
        ``leisure`` tag.
-    4. **Type** (Chinese, so :func:`planner.data.tier_for_type` can read
+    4. **Type** (Chinese, so :func:`planner.config.tier_for_type` can read
        it): the longest facility-type word of the config's tiers found in
        the name (哈尔滨市第一社会福利院 -> 社会福利院 -> county tier); else
        老年公寓 -> 养老机构, 日间照料 -> 日间照料中心, nursing_home /
@@ -361,8 +361,7 @@ def elderly_care_facilities_from_osm_file(
         counts the candidates left out by reason; ``attrs["dropped"]`` those
         without a location.
     """
-    from planner.config import default_config
-    from planner.data import tier_for_type
+    from planner.config import default_config, tier_for_type
 
     config = config or default_config()
     tags = {"amenity": ["social_facility", "nursing_home"], "social_facility": True, "social_facility:for": True}
