@@ -1,0 +1,168 @@
+"""Assert helpers for tests of the planner and of code built on it (like ``geopandas.testing``).
+
+- :func:`reference_times` and :func:`assert_times_equal_reference`: the fast routing engine
+  against the readable networkx reference on the same graph (every fast path is checked this way).
+- :func:`assert_layer_contract`: a canonical layer has the index and columns
+  ``docs/architecture.md`` promises.
+- :func:`assert_indexed_like`: an output is indexed like its input (same labels, same order).
+
+Nothing here is used by the library itself; it imports networkx only when called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from planner.routing import RoutingGraph
+
+__all__ = [
+    "LAYER_CONTRACTS",
+    "reference_times",
+    "assert_times_equal_reference",
+    "assert_reach_equal_reference",
+    "assert_layer_contract",
+    "assert_indexed_like",
+]
+
+#: Index name and required columns of each canonical layer (see docs/architecture.md).
+LAYER_CONTRACTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "facilities": ("facility_id", ("name", "type", "tier", "beds", "nursing_beds", "occupied_beds", "public",
+                                   "capacity", "county", "township", "geometry")),
+    "settlements": ("settlement_id", ("name", "kind", "township", "county", "population", "older_population",
+                                      "older_estimated", "urban", "central", "geometry")),
+    "townships": (None, ("kind", "county", "central", "geometry")),
+}
+
+
+def _snap_all(graph: RoutingGraph, settlements: Any, facilities: Any, max_snap_m: Any
+              ) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """The engine's own split graph with settlements then facilities attached, and their snapping."""
+    import geopandas as gpd
+
+    s = gpd.GeoSeries(settlements.geometry, crs=settlements.crs)
+    f = gpd.GeoSeries(facilities.geometry, crs=facilities.crs).to_crs(s.crs)
+    both = gpd.GeoSeries(list(s) + list(f), crs=s.crs)
+    limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(both),)) if np.ndim(max_snap_m) == 0 \
+        else np.concatenate([np.asarray(max_snap_m[0], dtype=float), np.asarray(max_snap_m[1], dtype=float)])
+    aug, snap = graph.with_points(both, max_snap_m=limit)
+    return aug, snap.iloc[: len(s)], snap.iloc[len(s):]
+
+
+def reference_times(graph: RoutingGraph, settlements: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
+                    max_snap_m: float = 1000.0) -> np.ndarray:
+    """Seconds from each settlement to every facility, by networkx Dijkstra on the split graph.
+
+    The points are attached with the engine's :meth:`RoutingGraph.with_points` (snapping and
+    access legs), and the graph is exported with ``to_networkx``; the search itself is networkx's.
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+        A graph from :meth:`RoutingGraph.from_network`.
+    settlements, facilities : geopandas.GeoDataFrame
+        Points.
+    max_snap_m : float
+        Farthest snap, as given to the engine.
+
+    Returns
+    -------
+    numpy.ndarray
+        Settlements x facilities, ``inf`` where no path exists or a point is not linked.
+    """
+    import networkx as nx
+
+    aug, snap_s, snap_f = _snap_all(graph, settlements, facilities, max_snap_m)
+    rev = aug.to_networkx().reverse(copy=False)
+    out = np.full((len(settlements), len(facilities)), np.inf)
+    s_node = snap_s["node"].to_numpy()
+    for j, node in enumerate(snap_f["node"].to_numpy()):
+        if node < 0:
+            continue
+        dist = nx.single_source_dijkstra_path_length(rev, int(node), weight="travel_time")
+        out[:, j] = [dist.get(int(n), np.inf) if n >= 0 else np.inf for n in s_node]
+    return out
+
+
+def assert_times_equal_reference(graph: RoutingGraph, settlements: gpd.GeoDataFrame,
+                                 facilities: gpd.GeoDataFrame, *, cutoff_s: float = np.inf,
+                                 max_snap_m: float = 1000.0, atol: float = 1e-6) -> None:
+    """Assert that :func:`planner.routing.nearest_facility` equals the networkx reference.
+
+    Checks the time to the nearest facility of every settlement (within ``cutoff_s``; ``inf``
+    beyond it) and that every settlement without a time carries a reason.
+
+    Raises
+    ------
+    AssertionError
+        Naming the first settlements whose times differ.
+    """
+    from planner.routing import nearest_facility
+
+    got = nearest_facility(graph, settlements, facilities, cutoff_s=cutoff_s, max_snap_m=max_snap_m)
+    ref = reference_times(graph, settlements, facilities, max_snap_m=max_snap_m)
+    best = ref.min(axis=1) if ref.shape[1] else np.full(len(settlements), np.inf)
+    expected = np.where(best <= cutoff_s, best, np.inf)
+    times = got.table["time_s"].to_numpy(dtype=float)
+    _assert_times(times, expected, settlements.index, atol, "nearest facility")
+    no_time = ~np.isfinite(times)
+    missing = got.table.index[no_time & got.table["reason"].isna().to_numpy()]
+    assert not len(missing), f"settlements without a time and without a reason: {list(missing[:10])}"
+
+
+def assert_reach_equal_reference(graph: RoutingGraph, facilities: gpd.GeoDataFrame,
+                                 settlements: gpd.GeoDataFrame, *, cutoff_s: float,
+                                 max_snap_m: float = 1000.0, atol: float = 1e-6) -> None:
+    """Assert that :func:`planner.routing.reach_matrix` holds exactly the reference pairs within ``cutoff_s``."""
+    from planner.routing import reach_matrix
+
+    rm = reach_matrix(graph, facilities, settlements, cutoff_s=cutoff_s, max_snap_m=max_snap_m)
+    ref = reference_times(graph, settlements, facilities, max_snap_m=max_snap_m).T
+    expected = np.where(ref <= cutoff_s, ref, np.inf)
+    got = rm.to_dense()
+    for j, fid in enumerate(facilities.index):
+        _assert_times(got[j], expected[j], settlements.index, atol, f"reach of facility {fid!r}")
+
+
+def _assert_times(got: np.ndarray, expected: np.ndarray, labels: pd.Index, atol: float, what: str) -> None:
+    reach_differs = np.isfinite(got) != np.isfinite(expected)
+    both = np.isfinite(got) & np.isfinite(expected)
+    value_differs = np.zeros_like(both)
+    value_differs[both] = np.abs(got[both] - expected[both]) > atol
+    bad = np.flatnonzero(reach_differs | value_differs)
+    if bad.size:
+        rows = ", ".join(f"{labels[i]!r}: engine {got[i]:.6f} s, networkx {expected[i]:.6f} s" for i in bad[:5])
+        raise AssertionError(f"{what}: {bad.size} of {len(got)} settlements differ from the reference ({rows})")
+
+
+def assert_layer_contract(frame: pd.DataFrame, layer: str, *, extra: Iterable[str] = ()) -> None:
+    """Assert that ``frame`` has the index name, unique index and columns of canonical ``layer``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    layer : {"facilities", "settlements", "townships"}
+    extra : iterable of str
+        More columns the caller relies on.
+    """
+    if layer not in LAYER_CONTRACTS:
+        raise AssertionError(f"unknown layer {layer!r}; known: {', '.join(LAYER_CONTRACTS)}")
+    index_name, columns = LAYER_CONTRACTS[layer]
+    if index_name is not None:
+        assert frame.index.name == index_name, f"{layer}: index is named {frame.index.name!r}, not {index_name!r}"
+    assert frame.index.is_unique, f"{layer}: index has duplicates: {list(frame.index[frame.index.duplicated()][:5])}"
+    missing = [c for c in (*columns, *extra) if c not in frame.columns]
+    assert not missing, f"{layer}: columns missing: {missing}"
+    if "geometry" in columns and len(frame):
+        assert frame.crs is not None and frame.crs.to_epsg() == 4326, f"{layer}: not in WGS84 (EPSG:4326)"
+
+
+def assert_indexed_like(result: pd.DataFrame | pd.Series, source: pd.DataFrame | pd.Series) -> None:
+    """Assert that ``result`` has exactly ``source``'s index (labels and order), as outputs promise."""
+    pd.testing.assert_index_equal(result.index, source.index, check_names=False)
