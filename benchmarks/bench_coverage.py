@@ -36,7 +36,8 @@ def _demo():
     t1 = time.perf_counter()
     network = load_network(config, data.study_area)
     t2 = time.perf_counter()
-    print(f"load study        {t1 - t0:7.2f} s  ({len(data.facilities)} facilities, {len(data.settlements)} settlements)")
+    print(f"load study        {t1 - t0:7.2f} s  "
+          f"({len(data.facilities)} facilities, {len(data.settlements)} settlements)")
     print(f"load network      {t2 - t1:7.2f} s  ({network.n_nodes} nodes, {network.n_segments} segments)")
     return config, data, network
 
@@ -70,7 +71,8 @@ def _synthetic(n_nodes: int, n_settlements: int, seed: int):
     nf = {"county": 2, "township": 30, "community": max(10, n_settlements // 8)}
     parts = []
     for i, (tier, n) in enumerate(nf.items()):
-        f = random_points_near(net, n, seed=seed + 10 + i, max_offset_m=50, prefix={"county": "K", "township": "T", "community": "C"}[tier])
+        prefix = {"county": "K", "township": "T", "community": "C"}[tier]
+        f = random_points_near(net, n, seed=seed + 10 + i, max_offset_m=50, prefix=prefix)
         parts.append(f.assign(tier=tier))
     fac = gpd.GeoDataFrame(pd.concat(parts), crs="EPSG:4326")
     fl, fa = fac.geometry.x.to_numpy(), fac.geometry.y.to_numpy()
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'TOTAL':<20}{total:7.2f} s   (target < 10 s)")
     s = res.settlements
     print(f"settlements {len(s)}, under-served {(s['status'] == 'under_served').sum()}, "
-          f"reason counts: {s['reasons'].str.split(';').explode().replace('', pd.NA).dropna().value_counts().to_dict()}")
+          "reason counts:", s["reasons"].str.split(";").explode().replace("", pd.NA).dropna().value_counts().to_dict())
     a = res.params["assignment"] or {}
     print(f"township assignment: {a.get('n_pairs')} pairs in {a.get('independent_pieces')} pieces, "
           f"gap {a.get('mip_gap', 0):.2e}, {a.get('status')}")

@@ -130,7 +130,8 @@ class DataProblem(Code):
     UNKNOWN_BOOLEAN = ("UNKNOWN_BOOLEAN", "是/否无法识别", "yes/no not recognised")
     UNKNOWN_TOWNSHIP_KIND = ("UNKNOWN_TOWNSHIP_KIND", "乡镇类型无法识别", "township kind unknown")
     MISSING_OLDER_POPULATION = ("MISSING_OLDER_POPULATION", "老年人口缺失", "older population missing")
-    OLDER_EXCEEDS_POPULATION = ("OLDER_EXCEEDS_POPULATION", "老年人口大于总人口", "older population exceeds the total population")
+    OLDER_EXCEEDS_POPULATION = ("OLDER_EXCEEDS_POPULATION", "老年人口大于总人口",
+                                "older population exceeds the total population")
     OLDER_EXCEEDS_TOTAL = ("OLDER_EXCEEDS_TOTAL", "已知老年人口超过总数", "counted older population exceeds the total")
     POPULATION_SPLIT_EQUALLY = ("POPULATION_SPLIT_EQUALLY", "按平均分配老年人口", "older population split equally")
     NO_FACILITIES = ("NO_FACILITIES", "没有设施图层", "no facilities layer")

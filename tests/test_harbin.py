@@ -86,7 +86,8 @@ def harbin_test_facilities(settlements: gpd.GeoDataFrame, streets: gpd.GeoDataFr
         if (i % 3 == 0 or i % 4 == 0) and len(inside) < 2:
             continue
         if i % 3 == 0:
-            rows.append((f"TEST-S{i:02d}", f"{street['name']}测试养老服务驿站", "养老服务驿站", inside.geometry.iloc[0]))
+            name = f"{street['name']}测试养老服务驿站"
+            rows.append((f"TEST-S{i:02d}", name, "养老服务驿站", inside.geometry.iloc[0]))
         if i % 4 == 0:
             rows.append((f"TEST-C{i:02d}", f"{street['name']}测试街道综合养老服务中心", "街道综合养老服务中心",
                          inside.geometry.iloc[1]))
@@ -258,7 +259,8 @@ def welfare_reach(harbin: dict) -> dict:
     times, seg_of = reference_times(harbin["net"], walk, harbin["base"], pts, snap, 0, LONG_S, crs)
     near_ids = sett.index[near]
     ref = {near_ids[k[1] - 1]: t for k, t in times.items() if isinstance(k, tuple) and k[0] == "pt" and k[1] > 0}
-    return {"rm": rm, "rm_long": rm_long, "ref": ref, "times": times, "fac": fac, "near": near, "seg_of": seg_of, "crs": crs}
+    return {"rm": rm, "rm_long": rm_long, "ref": ref, "times": times, "fac": fac, "near": near, "seg_of": seg_of,
+            "crs": crs}
 
 
 # --------------------------------------------------------------------------- tests

@@ -1,4 +1,4 @@
-"""TODO"""
+"""Coordinates and projections: WGS84 / GCJ-02 / BD-09 conversion, CRS names, the UTM zone choice, haversine."""
 
 from __future__ import annotations
 
