@@ -32,12 +32,15 @@ def _has_geometry(frame: pd.DataFrame) -> bool:
     return isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
 
 
-def file_safe(frame: pd.DataFrame) -> pd.DataFrame:
+def file_safe(frame: pd.DataFrame, *, keep_integers: bool = False) -> pd.DataFrame:
     """Copy of ``frame`` with the index as columns (when named) and plain column dtypes.
 
     Parameters
     ----------
     frame : pandas.DataFrame or geopandas.GeoDataFrame
+    keep_integers : bool
+        Keep nullable integer columns (``Int64``) as they are, for writers that
+        print them (CSV: ``54``, not ``54.0``); GeoPackage writers get floats.
 
     Returns
     -------
@@ -58,6 +61,8 @@ def file_safe(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.astype(object).where(s.notna(), None)
         elif isinstance(s.dtype, pd.StringDtype) or s.dtype == object:
             out[col] = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
+        elif keep_integers and pd.api.types.is_integer_dtype(s.dtype):
+            continue
         elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
             out[col] = s.astype(float)
     return out
@@ -125,7 +130,7 @@ def write_csvs(layers: Mapping[str, pd.DataFrame | None], folder: str | Path, *,
     for name, frame in layers.items():
         if frame is None:
             continue
-        out = file_safe(frame)
+        out = file_safe(frame, keep_integers=True)
         if _has_geometry(out):
             geom = out.geometry
             gname = out._geometry_column_name
