@@ -96,3 +96,19 @@ def test_map_renders_in_headless_chromium(demo_outputs, tmp_path):
 
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert pixels.std() > 10, "screenshot is blank"
+
+
+def test_popup_text_is_escaped_and_formatted():
+    import pandas as pd
+
+    from planner.reporting.popups import facility_popup, settlement_popup, text
+
+    assert text(True) == "✓" and text(None) == "—" and text(12345.6) == "12,346" and text("<a>") == "&lt;a&gt;"
+    fac = facility_popup(pd.Series({"name": "<敬老院>", "tier": "township", "beds": 120, "load": 9000.0,
+                                    "share": 0.9, "over": False}), "zh")
+    assert "&lt;敬老院&gt;" in fac and "乡镇/街道" in fac and "9,000（90%）" in fac
+    sett = settlement_popup(pd.Series({"name": "甲村", "kind": "village", "status": "under_served",
+                                       "community_time_min": 12.345, "community_facility": "乙站",
+                                       "reason_detail_zh": "超出服务时间；所在乡镇无区域养老服务中心"}),
+                            ["community"], "zh")
+    assert "服务不足" in sett and "12.3 分钟" in sett and "<li>超出服务时间</li>" in sett

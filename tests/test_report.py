@@ -60,3 +60,44 @@ def test_geopackage_has_every_layer(demo_outputs, demo_result):
 def test_csvs_open_in_excel(demo_outputs):
     raw = (demo_outputs["csv"] / "settlements.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
+
+
+def test_geopackage_holds_exactly_the_study_layers(demo_outputs, demo_result):
+    from planner.reporting import study_layers
+
+    layers = list(pyogrio.list_layers(demo_outputs["geopackage"])[:, 0])
+    expected = study_layers(demo_result)
+    assert sorted(layers) == sorted(expected)
+    # coverage layers, boundaries and one proposed-sites layer per siting run
+    assert {"counties", "townships", "proposed_sites_community", "proposed_sites_township"} <= set(layers)
+    sites = gpd.read_file(demo_outputs["geopackage"], layer="proposed_sites_community")
+    assert len(sites) == len(demo_result.siting["community"].sites)
+
+
+def test_csv_folder_has_coverage_tables_and_sites(demo_outputs, demo_result):
+    names = {p.stem for p in demo_outputs["csv"].glob("*.csv")}
+    assert {"settlements", "facilities", "scorecard", "by_township", "proposed_sites_community"} <= names
+    sett = pd.read_csv(demo_outputs["csv"] / "settlements.csv", encoding="utf-8-sig")
+    assert {"lon", "lat"} <= set(sett.columns) and len(sett) == len(demo_result.data.settlements)
+
+
+def test_report_numbers_use_the_shared_formatters():
+    from planner.reporting.charts import num, table_html
+
+    assert num(None) == "—" and num(float("nan")) == "—" and num(float("inf")) == "∞"
+    assert num(1319) == "1,319" and num(0.553, 1, True) == "55.3%"
+    assert num("<b>") == "&lt;b&gt;"
+    table = table_html(pd.DataFrame({"name": ["<x>"], "share": [0.25], "met": [None]}),
+                       ["name", "share", "met"], "zh", pct=["share"])
+    assert "&lt;x&gt;" in table and "25.0%" in table and "仅报告" in table and "<th>名称</th>" in table
+
+
+def test_excluded_rows_are_explained_in_words():
+    from types import SimpleNamespace
+
+    from planner.reporting.html import _layer_caveat
+
+    layer = SimpleNamespace(file="settlements.csv", rows_read=10, rows_kept=8,
+                            excluded={"MISSING_COORDINATES": 2})
+    assert "缺少坐标 2" in _layer_caveat(layer, "zh")
+    assert "coordinates missing 2" in _layer_caveat(layer, "en")
