@@ -99,8 +99,11 @@ from pathlib import Path  # noqa: E402
 import networkx as nx  # noqa: E402
 import shapely  # noqa: E402
 
+import planner.network as N  # noqa: E402
 from planner.errors import InputFileNotFoundError, NetworkError  # noqa: E402
-from planner.network import core as N  # noqa: E402
+from planner.geo import haversine_m  # noqa: E402
+from planner.network.model import buffered_area, subset_segments  # noqa: E402
+from planner.network.osm_tags import SKIP_HIGHWAYS  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "osm"
 SMALL = FIXTURES / "small.osm"
@@ -360,7 +363,7 @@ def test_network_from_simplified_graph_expands_geometry():
     np.testing.assert_allclose(np.sort(net.maxspeed_kmh[net.way_id == 7]), [30.0, 30.0])
     p = net.way_id == 9
     assert net.oneway[p][0] == 1 and net.foot[p][0] == -1 and net.motor[p][0] == -1
-    exp = N.haversine_m(126.600, 45.700, 126.601, 45.7005) + N.haversine_m(126.601, 45.7005, 126.602, 45.700)
+    exp = haversine_m(126.600, 45.700, 126.601, 45.7005) + haversine_m(126.601, 45.7005, 126.602, 45.700)
     assert net.length_m[net.way_id == 7].sum() == pytest.approx(float(exp))
     # the same graph as plain networkx reads GraphML: strings everywhere, geometry as WKT
     h = nx.MultiDiGraph(crs="EPSG:4326")
@@ -510,7 +513,7 @@ def test_load_network_osmnx_source_uses_cache(small, tmp_path, monkeypatch):
     area = shapely.box(126.5995, 45.6995, 126.6035, 45.7015)
     cfg = config_from_dict({"network": {"source": "osmnx", "buffer_m": 100.0, "cache_dir": "cache"}},
                            base_dir=tmp_path)
-    polygon = N._buffered_area(area, 100.0)
+    polygon = buffered_area(area, 100.0)
     N.network_to_graphml(small, N.osmnx_cache_path(tmp_path / "cache", polygon=polygon))
     net = N.load_network(cfg, area)
     assert net.n_segments == small.n_segments
@@ -542,7 +545,7 @@ def test_harbin_loads_despite_clipped_ways(harbin):
     # segments of a road are short; a cut way must not bridge its gap with a long jump
     assert net.length_m.max() < 5_000
     assert (net.u != net.v).all()
-    assert set(net.highway.tolist()).isdisjoint(N.SKIP_HIGHWAYS)
+    assert set(net.highway.tolist()).isdisjoint(SKIP_HIGHWAYS)
 
 
 @pytest.mark.parametrize("name", ["walk", "drive"])
@@ -581,7 +584,7 @@ def test_harbin_clipped_to_a_street(harbin, tmp_path):
     net = N.load_network(cfg, area)
     assert 0 < net.n_segments < harbin.n_segments
     assert net.dropped["segments_outside_area"] > 0
-    grown = N._buffered_area(area, 500.0)
+    grown = buffered_area(area, 500.0)
     assert shapely.intersects_xy(grown, net.lon, net.lat).all()
     # the same as clipping the whole network afterwards
     again = N.clip_network(harbin, area, buffer_m=500.0)
@@ -596,7 +599,8 @@ def test_agrees_with_osmnx_reading_the_same_xml(small, tmp_path, monkeypatch):
     path = tmp_path / "complete.osm"
     path.write_text(text, encoding="utf-8")
     ours = N.network_from_osm_file(path)
-    monkeypatch.setattr(ox.settings, "useful_tags_way", sorted(set(ox.settings.useful_tags_way) | {"foot", "motor_vehicle"}))
+    tags = sorted(set(ox.settings.useful_tags_way) | {"foot", "motor_vehicle"})
+    monkeypatch.setattr(ox.settings, "useful_tags_way", tags)
     g = ox.graph_from_xml(path, simplify=False, retain_all=True)
     theirs = N.network_from_graph(g)
     assert ours.n_segments == small.n_segments + 1  # 8-9-10 now whole: 8-9 and 9-10 instead of 9-10
@@ -605,7 +609,8 @@ def test_agrees_with_osmnx_reading_the_same_xml(small, tmp_path, monkeypatch):
     # drive: osmnx does not imply oneway on motorways; compare everything else
     keep_ours = ours.highway != "motorway"
     keep_theirs = theirs.highway != "motorway"
-    assert _arc_set(N._subset(theirs, keep_theirs, {}), DRIVE) == _arc_set(N._subset(ours, keep_ours, {}), DRIVE)
+    theirs_drive = _arc_set(subset_segments(theirs, keep_theirs, {}), DRIVE)
+    assert theirs_drive == _arc_set(subset_segments(ours, keep_ours, {}), DRIVE)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -1,29 +1,19 @@
-"""TODO"""
+"""Road networks as arrays: read OpenStreetMap (files or osmnx), clip to the study area, make edge times per profile."""
 
 from __future__ import annotations
 
-from planner.network.core import (
-    Components,
-    RoadNetwork,
-    arcs_from_network,
-    clip_network,
-    components_of,
-    graph_from_network,
-    load_network,
-    network_from_graph,
-    network_from_graphml,
-    network_from_osm_file,
-    network_from_osmnx,
-    network_to_graphml,
-    osmnx_cache_path,
-    parse_maxspeed,
-    segment_travel_times,
-    usable_directions,
-)
+from planner.network.components import Components, components_of
+from planner.network.download import network_from_osmnx, osmnx_cache_path
+from planner.network.load import load_network
+from planner.network.model import RoadNetwork, clip_network
+from planner.network.osm_tags import parse_maxspeed
+from planner.network.readers import network_from_graphml, network_from_osm_file, network_to_graphml
+from planner.network.reference import graph_from_network, network_from_graph
 from planner.network.synthetic import (
     random_points_near,
     synthetic_road_network,
 )
+from planner.network.weights import arcs_from_network, segment_travel_times, usable_directions
 
 __all__ = [
     "RoadNetwork",

@@ -20,12 +20,15 @@ The network is **synthetic**: its ``name`` says so.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.errors import InputError
 from planner.geo import haversine_m
-from planner.network.core import RoadNetwork
+from planner.network.model import RoadNetwork
 
 __all__ = ["synthetic_road_network", "random_points_near"]
 
@@ -48,6 +51,109 @@ def _line_class(idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cls
 
 
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """Jittered intersections (local metres, row-major ``nrow x ncol``)."""
+
+    nrow: int
+    ncol: int
+    x: np.ndarray
+    y: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of intersections."""
+        return self.nrow * self.ncol
+
+
+@dataclass(frozen=True, eq=False)
+class _BlockEdges:
+    """The kept block edges between intersections ``a`` and ``b``, one way each."""
+
+    a: np.ndarray
+    b: np.ndarray
+    highway: np.ndarray
+    oneway: np.ndarray
+    n_segments: np.ndarray  # segments per edge, 1-3
+
+
+def _intersections(n_nodes: int, rng: np.random.Generator) -> _Grid:
+    """A grid of intersections sized so that the finished network has about ``n_nodes`` nodes."""
+    # nodes = I * (1 + 2 * p_keep * (mean segments per edge - 1)) with mean 2
+    n_int = max(4, int(round(n_nodes / (1.0 + 2.0 * (1 - _P_DELETE * 0.9)))))
+    ncol = max(2, int(np.ceil(np.sqrt(n_int))))
+    nrow = max(2, int(np.ceil(n_int / ncol)))
+    rr, cc = np.divmod(np.arange(nrow * ncol, dtype=np.int64), ncol)
+    x = (cc - (ncol - 1) / 2) * _SPACING_M + rng.uniform(-60, 60, rr.shape[0])
+    y = (rr - (nrow - 1) / 2) * _SPACING_M + rng.uniform(-60, 60, rr.shape[0])
+    return _Grid(nrow=nrow, ncol=ncol, x=x, y=y)
+
+
+def _block_edges(grid: _Grid, rng: np.random.Generator) -> _BlockEdges:
+    """Edges between neighbouring intersections with the class of their grid line; minor ones thinned, some one-way."""
+    nrow, ncol = grid.nrow, grid.ncol
+    row_cls = _line_class(np.arange(nrow), rng)
+    col_cls = _line_class(np.arange(ncol), rng)
+    idx = np.arange(nrow * ncol, dtype=np.int64).reshape(nrow, ncol)
+    ha, hb = idx[:, :-1].ravel(), idx[:, 1:].ravel()
+    va, vb = idx[:-1, :].ravel(), idx[1:, :].ravel()
+    a = np.concatenate([ha, va])
+    b = np.concatenate([hb, vb])
+    hw = np.concatenate([
+        np.repeat(row_cls, ncol - 1),
+        np.tile(col_cls, nrow - 1),
+    ])
+    minor = np.isin(hw, _MINOR)
+    keep = ~minor | (rng.random(a.shape[0]) >= _P_DELETE)
+    a, b, hw, minor = a[keep], b[keep], hw[keep], minor[keep]
+    ne = a.shape[0]
+    oneway = np.zeros(ne, dtype=np.int8)
+    ow = minor & (rng.random(ne) < _P_ONEWAY)
+    oneway[ow] = rng.choice(np.array([1, -1], dtype=np.int8), size=int(ow.sum()))
+    k = rng.integers(1, 4, size=ne)
+    return _BlockEdges(a=a, b=b, highway=hw, oneway=oneway, n_segments=k)
+
+
+def _shape_nodes(
+    grid: _Grid, edges: _BlockEdges, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Degree-2 nodes along each edge (numbered after the intersections), jittered off the straight line.
+
+    Returns the coordinates of all nodes (intersections first) and, per
+    edge, the number of its first shape node.
+    """
+    a, b, k = edges.a, edges.b, edges.n_segments
+    n_new = k - 1
+    new_start = grid.n + np.concatenate([[0], np.cumsum(n_new)[:-1]])
+    total_new = int(n_new.sum())
+    e_of_new = np.repeat(np.arange(a.shape[0]), n_new)
+    j_of_new = np.arange(total_new) - np.repeat(new_start - grid.n, n_new) + 1
+    t = j_of_new / k[e_of_new]
+    x, y = grid.x, grid.y
+    nx_ = x[a[e_of_new]] + t * (x[b[e_of_new]] - x[a[e_of_new]]) + rng.uniform(-15, 15, total_new)
+    ny_ = y[a[e_of_new]] + t * (y[b[e_of_new]] - y[a[e_of_new]]) + rng.uniform(-15, 15, total_new)
+    return np.concatenate([x, nx_]), np.concatenate([y, ny_]), new_start
+
+
+def _chain_segments(edges: _BlockEdges, new_start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments chaining each edge ``a -> shape nodes -> b``: their end nodes and the edge of each."""
+    k = edges.n_segments
+    e_of_seg = np.repeat(np.arange(k.shape[0]), k)
+    seg_start = np.concatenate([[0], np.cumsum(k)[:-1]])
+    j = np.arange(e_of_seg.shape[0]) - np.repeat(seg_start, k)
+    ke = k[e_of_seg]
+    base = new_start[e_of_seg]
+    u = np.where(j == 0, edges.a[e_of_seg], base + j - 1)
+    v = np.where(j == ke - 1, edges.b[e_of_seg], base + j)
+    return u, v, e_of_seg
+
+
+def _to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local metres around the centre to WGS84 (spherical, exact enough for a synthetic network)."""
+    coslat = np.cos(np.radians(_LAT0))
+    return _LON0 + np.degrees(x / (_EARTH_R * coslat)), _LAT0 + np.degrees(y / _EARTH_R)
+
+
 def synthetic_road_network(n_nodes: int, *, seed: int) -> RoadNetwork:
     """A seeded road-like network of about ``n_nodes`` nodes.
 
@@ -67,6 +173,11 @@ def synthetic_road_network(n_nodes: int, *, seed: int) -> RoadNetwork:
         ``maxspeed_kmh`` NaN, ``foot``/``motor`` 0 (unspecified),
         ``way_id`` one per block edge.
 
+    Raises
+    ------
+    InputError
+        ``n_nodes`` is below 4.
+
     Examples
     --------
     >>> net = synthetic_road_network(10_000, seed=1)
@@ -74,56 +185,12 @@ def synthetic_road_network(n_nodes: int, *, seed: int) -> RoadNetwork:
     True
     """
     if n_nodes < 4:
-        raise ValueError(f"n_nodes must be at least 4, got {n_nodes}")
+        raise InputError(f"n_nodes must be at least 4, got {n_nodes}")
     rng = np.random.default_rng(seed)
-    # nodes = I * (1 + 2 * p_keep * (mean segments per edge - 1)) with mean 2
-    n_int = max(4, int(round(n_nodes / (1.0 + 2.0 * (1 - _P_DELETE * 0.9)))))
-    ncol = max(2, int(np.ceil(np.sqrt(n_int))))
-    nrow = max(2, int(np.ceil(n_int / ncol)))
-    rr, cc = np.divmod(np.arange(nrow * ncol, dtype=np.int64), ncol)
-    x = (cc - (ncol - 1) / 2) * _SPACING_M + rng.uniform(-60, 60, rr.shape[0])
-    y = (rr - (nrow - 1) / 2) * _SPACING_M + rng.uniform(-60, 60, rr.shape[0])
-
-    row_cls = _line_class(np.arange(nrow), rng)
-    col_cls = _line_class(np.arange(ncol), rng)
-    idx = np.arange(nrow * ncol, dtype=np.int64).reshape(nrow, ncol)
-    ha, hb = idx[:, :-1].ravel(), idx[:, 1:].ravel()
-    va, vb = idx[:-1, :].ravel(), idx[1:, :].ravel()
-    a = np.concatenate([ha, va])
-    b = np.concatenate([hb, vb])
-    hw = np.concatenate([
-        np.repeat(row_cls, ncol - 1),
-        np.tile(col_cls, nrow - 1),
-    ])
-    minor = np.isin(hw, _MINOR)
-    keep = ~minor | (rng.random(a.shape[0]) >= _P_DELETE)
-    a, b, hw, minor = a[keep], b[keep], hw[keep], minor[keep]
-    ne = a.shape[0]
-    oneway_e = np.zeros(ne, dtype=np.int8)
-    ow = minor & (rng.random(ne) < _P_ONEWAY)
-    oneway_e[ow] = rng.choice(np.array([1, -1], dtype=np.int8), size=int(ow.sum()))
-    k = rng.integers(1, 4, size=ne)  # segments per block edge
-
-    # shape nodes along each edge
-    n_new = k - 1
-    new_start = nrow * ncol + np.concatenate([[0], np.cumsum(n_new)[:-1]])
-    total_new = int(n_new.sum())
-    e_of_new = np.repeat(np.arange(ne), n_new)
-    j_of_new = np.arange(total_new) - np.repeat(new_start - nrow * ncol, n_new) + 1
-    t = j_of_new / k[e_of_new]
-    nx_ = x[a[e_of_new]] + t * (x[b[e_of_new]] - x[a[e_of_new]]) + rng.uniform(-15, 15, total_new)
-    ny_ = y[a[e_of_new]] + t * (y[b[e_of_new]] - y[a[e_of_new]]) + rng.uniform(-15, 15, total_new)
-    x = np.concatenate([x, nx_])
-    y = np.concatenate([y, ny_])
-
-    # segments: chain a -> shape nodes -> b
-    e_of_seg = np.repeat(np.arange(ne), k)
-    seg_start = np.concatenate([[0], np.cumsum(k)[:-1]])
-    j = np.arange(e_of_seg.shape[0]) - np.repeat(seg_start, k)
-    ke = k[e_of_seg]
-    base = new_start[e_of_seg]
-    u = np.where(j == 0, a[e_of_seg], base + j - 1)
-    v = np.where(j == ke - 1, b[e_of_seg], base + j)
+    grid = _intersections(n_nodes, rng)
+    edges = _block_edges(grid, rng)
+    x, y, new_start = _shape_nodes(grid, edges, rng)
+    u, v, e_of_seg = _chain_segments(edges, new_start)
 
     # drop intersections left without any segment, renumber
     used = np.zeros(x.shape[0], dtype=bool)
@@ -132,26 +199,24 @@ def synthetic_road_network(n_nodes: int, *, seed: int) -> RoadNetwork:
     new_index = np.cumsum(used) - 1
     u = new_index[u]
     v = new_index[v]
-    x, y = x[used], y[used]
-    coslat = np.cos(np.radians(_LAT0))
-    lon = _LON0 + np.degrees(x / (_EARTH_R * coslat))
-    lat = _LAT0 + np.degrees(y / _EARTH_R)
+    lon, lat = _to_lonlat(x[used], y[used])
     m = u.shape[0]
+    n = lon.shape[0]
     return RoadNetwork(
-        node_id=np.arange(1, x.shape[0] + 1, dtype=np.int64),
+        node_id=np.arange(1, n + 1, dtype=np.int64),
         lon=lon,
         lat=lat,
         u=u.astype(np.int64),
         v=v.astype(np.int64),
         length_m=haversine_m(lon[u], lat[u], lon[v], lat[v]),
-        highway=hw[e_of_seg],
-        oneway=oneway_e[e_of_seg],
+        highway=edges.highway[e_of_seg],
+        oneway=edges.oneway[e_of_seg],
         maxspeed_kmh=np.full(m, np.nan),
         foot=np.zeros(m, dtype=np.int8),
         motor=np.zeros(m, dtype=np.int8),
         way_id=(e_of_seg + 1).astype(np.int64),
-        name=f"synthetic road network (not real), {x.shape[0]} nodes, seed {seed}",
-        dropped={"isolated_intersections": int((~used[: nrow * ncol]).sum())},
+        name=f"synthetic road network (not real), {n} nodes, seed {seed}",
+        dropped={"isolated_intersections": int((~used[: grid.n]).sum())},
     )
 
 
