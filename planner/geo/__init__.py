@@ -13,9 +13,10 @@ from planner.geo.coords import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from planner.geo.crs import haversine_m, utm_crs_for, utm_crs_for_lonlat
+from planner.geo.crs import EARTH_RADIUS_M, haversine_m, utm_crs_for, utm_crs_for_lonlat
 
 __all__ = [
+    "EARTH_RADIUS_M",
     "haversine_m",
     "utm_crs_for",
     "utm_crs_for_lonlat",

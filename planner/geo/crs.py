@@ -16,7 +16,7 @@ import pyproj
 
 from planner.errors import InputError
 
-__all__ = ["utm_crs_for", "utm_crs_for_lonlat", "haversine_m"]
+__all__ = ["EARTH_RADIUS_M", "utm_crs_for", "utm_crs_for_lonlat", "haversine_m"]
 
 
 def utm_crs_for(geometry_or_bounds: Any) -> pyproj.CRS:
@@ -80,7 +80,8 @@ def utm_crs_for_lonlat(lon: Any, lat: Any) -> pyproj.CRS:
     return utm_crs_for((np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)))
 
 
-_EARTH_RADIUS_M = 6_371_008.8
+#: Mean Earth radius (m), of the sphere every straight-line distance uses.
+EARTH_RADIUS_M = 6_371_008.8
 
 
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
@@ -99,4 +100,4 @@ def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     """
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

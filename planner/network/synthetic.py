@@ -27,12 +27,11 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.geo import haversine_m
+from planner.geo import EARTH_RADIUS_M, haversine_m
 from planner.network.model import RoadNetwork
 
 __all__ = ["synthetic_road_network", "random_points_near"]
 
-_EARTH_R = 6_371_008.8
 _LON0, _LAT0 = 128.0, 46.8
 _SPACING_M = 250.0
 _P_DELETE = 0.15
@@ -151,7 +150,7 @@ def _chain_segments(edges: _BlockEdges, new_start: np.ndarray) -> tuple[np.ndarr
 def _to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Local metres around the centre to WGS84 (spherical, exact enough for a synthetic network)."""
     coslat = np.cos(np.radians(_LAT0))
-    return _LON0 + np.degrees(x / (_EARTH_R * coslat)), _LAT0 + np.degrees(y / _EARTH_R)
+    return _LON0 + np.degrees(x / (EARTH_RADIUS_M * coslat)), _LAT0 + np.degrees(y / EARTH_RADIUS_M)
 
 
 def synthetic_road_network(n_nodes: int, *, seed: int) -> RoadNetwork:
@@ -261,15 +260,15 @@ def random_points_near(
     lon0, lat0 = net.lon[net.u[seg]], net.lat[net.u[seg]]
     lon1, lat1 = net.lon[net.v[seg]], net.lat[net.v[seg]]
     coslat = np.cos(np.radians(lat0))
-    dx = np.radians(lon1 - lon0) * _EARTH_R * coslat
-    dy = np.radians(lat1 - lat0) * _EARTH_R
+    dx = np.radians(lon1 - lon0) * EARTH_RADIUS_M * coslat
+    dy = np.radians(lat1 - lat0) * EARTH_RADIUS_M
     norm = np.hypot(dx, dy)
     norm[norm == 0] = 1.0
     off = rng.uniform(-max_offset_m, max_offset_m, size=n)
     px = f * dx - dy / norm * off
     py = f * dy + dx / norm * off
-    lon = lon0 + np.degrees(px / (_EARTH_R * coslat))
-    lat = lat0 + np.degrees(py / _EARTH_R)
+    lon = lon0 + np.degrees(px / (EARTH_RADIUS_M * coslat))
+    lat = lat0 + np.degrees(py / EARTH_RADIUS_M)
     ids = pd.Index([f"{prefix}{i}" for i in range(n)], name="id")
     return gpd.GeoDataFrame(
         {"name": ids.to_numpy(), "kind": np.full(n, kind, dtype=object)},
