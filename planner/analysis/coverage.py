@@ -30,15 +30,9 @@ Reason codes (``reasons`` column, ``;``-joined) and their evidence
 ``status`` is ``under_served`` when any code other than
 ``ESTIMATED_POPULATION`` applies, else ``served``.
 
-Priority
---------
-Under-served settlements are ranked (``priority`` 1 = first) by
-``priority_score = older_population * (1 + shortfall_ratio)`` where
-``shortfall_ratio`` is, over the tiers not covered, the largest
-``min(minutes over / threshold, 1)`` (1 when unreachable), and 0 when the only
-problems are capacity or a missing township centre.  So the score weighs
-how many older people are affected and how far they fall short; ties go to
-the larger shortfall in minutes.
+Under-served settlements are ranked by ``priority`` (1 = first): see
+:mod:`planner.analysis.classify` for the score and why its shortfall ratio
+is capped at 1.
 
 The numeric core (:func:`planner.analysis.classify.classify_settlements`)
 works on plain nearest-facility tables, so it can be checked by hand; the
@@ -47,6 +41,7 @@ runs the routing (:mod:`planner.analysis.travel`), the township assignment,
 the summaries (:mod:`planner.analysis.summary`) and the scorecard, and
 assembles :class:`CoverageResult`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,7 +63,6 @@ from planner.analysis.summary import coverage_summary, facility_links, facility_
 from planner.analysis.travel import (
     CoverageInputs,
     TierRouting,
-    build_graphs,
     circle15_extra_readings,
     circle15_reading,
     draw_circles,
@@ -84,15 +78,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from planner.data import StudyData
     from planner.routing import RoutingGraph
 
-__all__ = [
-    "REASON_CODES",
-    "CoverageResult",
-    "build_graphs",
-    "analyse_coverage",
-    "classify_settlements",
-    "coverage_summary",
-    "profiles_in_use",
-]
+__all__ = ["REASON_CODES", "CoverageResult", "analyse_coverage"]
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +224,24 @@ def _assign_centres(inp: CoverageInputs, routing: TierRouting, config: StudyConf
     )
 
 
+def _classify(inp: CoverageInputs, routing: TierRouting, config: StudyConfig,
+              assignment: TownshipAssignment | None, circle15: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`classify_settlements` on the routed tiers, facilities named by their ``name``."""
+    fac = inp.facilities
+    return classify_settlements(
+        inp.settlements, routing.nearest, tiers=inp.tiers, profiles=config.profiles,
+        facility_names=fac["name"].astype(str).to_dict() if "name" in fac else {},
+        assignment=assignment, circle15=circle15,
+    )
+
+
+def _scorecard(settlements: pd.DataFrame, data: StudyData, config: StudyConfig, year: int) -> pd.DataFrame:
+    """The policy scorecard of the classified settlements, per county read (all counties named otherwise)."""
+    counties = list(data.counties.index.astype(str)) if data.counties is not None and len(data.counties) else None
+    return make_scorecard(settlements, data.facilities, townships=data.townships, counties=counties,
+                          targets=config.targets, year=year)
+
+
 def _settlement_layer(inp: CoverageInputs, table: pd.DataFrame,
                       extra15: Mapping[str, pd.DataFrame]) -> gpd.GeoDataFrame:
     """Input settlements with the classification and the extra 15-minute-circle readings."""
@@ -356,12 +360,7 @@ def analyse_coverage(
     assignment = _assign_centres(inp, routing, config, data.townships)
     timer.lap("township_assignment")
 
-    fac = inp.facilities
-    table = classify_settlements(
-        inp.settlements, routing.nearest, tiers=tiers, profiles=config.profiles,
-        facility_names=fac["name"].astype(str).to_dict() if "name" in fac else {},
-        assignment=assignment, circle15=circle15,
-    )
+    table = _classify(inp, routing, config, assignment, circle15)
     settlements = _settlement_layer(inp, table, extra15)
     facilities = facility_table(inp, table, routing.reach, assignment)
     facilities["snap_m"], facilities["linked"], unlinked = facility_links(inp, routing)
@@ -371,9 +370,7 @@ def analyse_coverage(
     overall = coverage_summary(settlements, None, tiers=tiers)
     timer.lap("flags_and_summaries")
 
-    counties = list(data.counties.index.astype(str)) if data.counties is not None and len(data.counties) else None
-    card = make_scorecard(settlements, fac, townships=data.townships, counties=counties,
-                          targets=config.targets, year=year)
+    card = _scorecard(settlements, data, config, year)
     timer.lap("scorecard")
     c_all, c_tier, vor, circ_status = draw_circles(inp, verbose=verbose) if circles else (
         None, None, None, "not requested")

@@ -6,7 +6,9 @@ follow ``docs/policy.md`` (seed numbers of the plans).
 
 from __future__ import annotations
 
-__all__ = ["INDICATORS", "SHARE_TEXTS"]
+from typing import NamedTuple
+
+__all__ = ["INDICATORS", "GAP_TEXTS", "GapTexts"]
 
 #: indicator key -> (name_zh, name_en, source)
 INDICATORS: dict[str, tuple[str, str, str]] = {
@@ -56,43 +58,89 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-#: Words of the share indicators: key -> (gap unit, Chinese "still needed" sentence, English one for
-#: one and for many, Chinese and English when the scope has none to count).
-SHARE_TEXTS: dict[str, tuple[str, str, tuple[str, str], str, str]] = {
-    "village_facility_coverage": (
+class GapTexts(NamedTuple):
+    """The words of an indicator with a target: met, still needed (for one and many), nothing to count.
+
+    Templates take ``{value}`` and ``{target}`` (percentages), ``{gap}``,
+    ``{num}`` and ``{den}`` (whole numbers) and indicator-specific fields.
+    """
+
+    unit: str
+    met_zh: str
+    met_en: str
+    need_zh: str
+    need_en: tuple[str, str]
+    none_zh: str
+    none_en: str
+
+
+def _share(unit: str, need_zh: str, need_en_one: str, need_en_many: str, none_zh: str, none_en: str) -> GapTexts:
+    """Words of a "share of things that have X" indicator: the need sentences end with the current share."""
+    now_zh, now_en = "（现为{value}，{num}/{den}）", " (now {value}, {num}/{den})"
+    return GapTexts(unit, "已达标：{value}（{num}/{den}），目标{target}", "Met: {value} ({num}/{den}); target {target}",
+                    need_zh + now_zh, (need_en_one + now_en, need_en_many + now_en), none_zh, none_en)
+
+
+#: indicator key -> its words (every indicator with a target).
+GAP_TEXTS: dict[str, GapTexts] = {
+    "village_facility_coverage": _share(
         "villages", "还需 {gap} 个村配建村级养老服务设施才能达到{target}",
-        ("{gap} more village needs a village-level facility to reach {target}",
-         "{gap} more villages need a village-level facility to reach {target}"),
+        "{gap} more village needs a village-level facility to reach {target}",
+        "{gap} more villages need a village-level facility to reach {target}",
         "无村", "No villages",
     ),
-    "township_centre_coverage": (
+    "township_centre_coverage": _share(
         "townships", "还需在 {gap} 个乡镇（街道）建设具备综合功能的养老服务机构才能达到{target}",
-        ("{gap} more township/street needs a comprehensive centre to reach {target}",
-         "{gap} more townships/streets need a comprehensive centre to reach {target}"),
+        "{gap} more township/street needs a comprehensive centre to reach {target}",
+        "{gap} more townships/streets need a comprehensive centre to reach {target}",
         "无乡镇（街道）数据", "No townships/streets",
     ),
-    "street_centre_coverage": (
+    "street_centre_coverage": _share(
         "streets", "还需在 {gap} 个街道建设综合养老服务机构才能实现全覆盖",
-        ("{gap} more street needs a comprehensive centre for full coverage",
-         "{gap} more streets need a comprehensive centre for full coverage"),
+        "{gap} more street needs a comprehensive centre for full coverage",
+        "{gap} more streets need a comprehensive centre for full coverage",
         "无街道", "No streets",
     ),
-    "rural_township_centre_coverage": (
+    "rural_township_centre_coverage": _share(
         "townships", "还需在 {gap} 个乡镇建设区域养老服务中心才能实现全覆盖",
-        ("{gap} more township needs a regional centre for full coverage",
-         "{gap} more townships need a regional centre for full coverage"),
+        "{gap} more township needs a regional centre for full coverage",
+        "{gap} more townships need a regional centre for full coverage",
         "无乡镇", "No rural townships",
     ),
-    "county_public_institution": (
+    "county_public_institution": _share(
         "counties", "还需 {gap} 个县（市、区）建设公办养老机构（失能照护）才能达到{target}",
-        ("{gap} more county needs a public (disability-care) institution to reach {target}",
-         "{gap} more counties need a public (disability-care) institution to reach {target}"),
+        "{gap} more county needs a public (disability-care) institution to reach {target}",
+        "{gap} more counties need a public (disability-care) institution to reach {target}",
         "无县", "No counties",
     ),
-    "community_daycare_coverage": (
+    "community_daycare_coverage": _share(
         "communities", "还需 {gap} 个社区配建日间照料设施才能达到{target}",
-        ("{gap} more community needs a day-care facility to reach {target}",
-         "{gap} more communities need a day-care facility to reach {target}"),
+        "{gap} more community needs a day-care facility to reach {target}",
+        "{gap} more communities need a day-care facility to reach {target}",
         "无社区", "No communities",
+    ),
+    "nursing_bed_share": GapTexts(
+        "beds", "已达标：护理型床位占比{value}，目标{target}", "Met: nursing-bed share {value}; target {target}",
+        "还需将 {gap} 张床位转为护理型床位才能达到{target}（现为{value}，{num}/{den}）",
+        ("{gap} more bed must be nursing beds to reach {target} (now {value}, {num}/{den})",
+         "{gap} more beds must be nursing beds to reach {target} (now {value}, {num}/{den})"),
+        "无床位及护理型床位数据", "No bed / nursing-bed data",
+    ),
+    "public_occupancy": GapTexts(
+        "residents", "已达标：公办机构入住率{value}，目标{target}", "Met: public occupancy {value}; target {target}",
+        "公办机构还需新增入住 {gap} 人才能达到{target}（现为{value}，{num}/{den}）",
+        ("{gap} more resident needed in public institutions to reach {target} (now {value}, {num}/{den})",
+         "{gap} more residents needed in public institutions to reach {target} (now {value}, {num}/{den})"),
+        "无公办机构床位及入住数据", "No public bed / occupancy data",
+    ),
+    "circle15_older_share": GapTexts(
+        "older people", "已达标：中心城区{value}的老年人在15分钟养老服务圈内",
+        "Met: {value} of central older residents are within the 15-minute circle",
+        "中心城区还有 {gap} 名老年人（{n_out} 个村/社区）需纳入15分钟养老服务圈才能达到{target}（现为{value}）",
+        ("{gap} more central older resident ({n_out} settlements) need to be within the 15-minute circle "
+         "to reach {target} (now {value})",
+         "{gap} more central older residents ({n_out} settlements) need to be within the 15-minute circle "
+         "to reach {target} (now {value})"),
+        "无中心城区老年人口", "No older residents in the central districts",
     ),
 }

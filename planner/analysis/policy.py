@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.analysis.indicators import INDICATORS, SHARE_TEXTS
+from planner.analysis.indicators import GAP_TEXTS, INDICATORS
 from planner.config import PolicyTargets
 from planner.data import township_kind_from_name
 from planner.i18n import fmt_share
@@ -204,21 +204,24 @@ def _row(inp: _Inputs, key: str, scope: _Scope, num: float, den: float, target: 
     }
 
 
-def _share_row(inp: _Inputs, key: str, scope: _Scope, num: int, den: int, target: float,
-               due: int | None = None) -> dict[str, Any]:
-    """A row for "share of things that have X", with the count still needed to reach ``target``."""
-    unit, zh_need, en_need, zh_none, en_none = SHARE_TEXTS[key]
-    if den == 0:
-        return _row(inp, key, scope, num, den, target, None, unit, zh_none, en_none, due=due)
+def _gap_row(inp: _Inputs, key: str, scope: _Scope, num: float, den: float, target: float, *,
+             due: int | None = None, suffix: tuple[str, str] = ("", ""), **fields: Any) -> dict[str, Any]:
+    """A row for an indicator with a target, with the count still needed to reach it (:data:`GAP_TEXTS`).
+
+    ``suffix`` (zh, en) is appended to the sentence; ``fields`` fill indicator-specific template fields.
+    """
+    words = GAP_TEXTS[key]
+    if den <= 0:
+        return _row(inp, key, scope, num, den, target, None, words.unit, words.none_zh, words.none_en, due=due)
     gap = _needed(target, den, num)
-    value, t = num / den, fmt_share(target)
+    values = {"value": fmt_share(num / den), "target": fmt_share(target), "gap": gap,
+              "num": f"{num:.0f}", "den": f"{den:.0f}", **fields}
     if gap == 0:
-        zh = f"已达标：{fmt_share(value)}（{num}/{den}），目标{t}"
-        en = f"Met: {fmt_share(value)} ({num}/{den}); target {t}"
+        zh, en = words.met_zh, words.met_en
     else:
-        zh = zh_need.format(gap=gap, target=t) + f"（现为{fmt_share(value)}，{num}/{den}）"
-        en = _plural(gap, *en_need).format(gap=gap, target=t) + f" (now {fmt_share(value)}, {num}/{den})"
-    return _row(inp, key, scope, num, den, target, gap, unit, zh, en, due=due)
+        zh, en = words.need_zh, _plural(gap, *words.need_en)
+    return _row(inp, key, scope, num, den, target, gap, words.unit,
+                zh.format(**values) + suffix[0], en.format(**values) + suffix[1], due=due)
 
 
 # --------------------------------------------------------------------------- indicators, one each
@@ -227,38 +230,38 @@ def _share_row(inp: _Inputs, key: str, scope: _Scope, num: int, den: int, target
 def _village_facility_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     vil = sc.settlements & (inp.kind == "village")
     covered = int((inp.community_covered[vil] == True).sum())  # noqa: E712 - nullable boolean
-    return _share_row(inp, "village_facility_coverage", sc, covered, int(vil.sum()), inp.targets.village_facility_share)
+    return _gap_row(inp, "village_facility_coverage", sc, covered, int(vil.sum()), inp.targets.village_facility_share)
 
 
 def _township_centre_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     t = sc.towns
-    return _share_row(inp, "township_centre_coverage", sc, int(t["has_centre"].sum()), len(t),
+    return _gap_row(inp, "township_centre_coverage", sc, int(t["has_centre"].sum()), len(t),
                       inp.targets.township_centre_share_2025, due=2025)
 
 
 def _street_centre_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     t = sc.towns[sc.towns["kind"] == "street"]
-    return _share_row(inp, "street_centre_coverage", sc, int(t["has_centre"].sum()), len(t), 1.0,
+    return _gap_row(inp, "street_centre_coverage", sc, int(t["has_centre"].sum()), len(t), 1.0,
                       due=inp.targets.streets_full_coverage_year)
 
 
 def _rural_township_centre_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     t = sc.towns[sc.towns["kind"] != "street"]
-    return _share_row(inp, "rural_township_centre_coverage", sc, int(t["has_centre"].sum()), len(t), 1.0,
+    return _gap_row(inp, "rural_township_centre_coverage", sc, int(t["has_centre"].sum()), len(t), 1.0,
                       due=inp.targets.townships_full_coverage_year)
 
 
 def _county_public_institution(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     public_county = (inp.f_tier == "county") & (inp.public == True)  # noqa: E712 - nullable boolean
     has_pub = [bool(((inp.f_county == c) & public_county).fillna(False).any()) for c in sc.counties]
-    return _share_row(inp, "county_public_institution", sc, int(sum(has_pub)), len(sc.counties),
+    return _gap_row(inp, "county_public_institution", sc, int(sum(has_pub)), len(sc.counties),
                       inp.targets.county_public_institution_share)
 
 
 def _community_daycare_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     com = sc.settlements & (inp.kind == "community")
     covered = int((inp.community_covered[com] == True).sum())  # noqa: E712 - nullable boolean
-    return _share_row(inp, "community_daycare_coverage", sc, covered, int(com.sum()),
+    return _gap_row(inp, "community_daycare_coverage", sc, covered, int(com.sum()),
                       inp.targets.community_daycare_share)
 
 
@@ -283,67 +286,28 @@ def _beds_per_1000_older(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
 
 
 def _nursing_bed_share(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
-    target = inp.targets.nursing_bed_share
     known = sc.facilities & inp.beds.notna() & inp.nursing.notna() & (inp.beds > 0)
     nb, bb = float(inp.nursing[known].sum()), float(inp.beds[known].sum())
-    if bb <= 0:
-        return _row(inp, "nursing_bed_share", sc, nb, bb, target, None, "beds",
-                    "无床位及护理型床位数据", "No bed / nursing-bed data")
-    gap, value = _needed(target, bb, nb), nb / bb
-    if gap == 0:
-        zh = f"已达标：护理型床位占比{fmt_share(value)}，目标{fmt_share(target)}"
-        en = f"Met: nursing-bed share {fmt_share(value)}; target {fmt_share(target)}"
-    else:
-        zh = (f"还需将 {gap} 张床位转为护理型床位才能达到{fmt_share(target)}"
-              f"（现为{fmt_share(value)}，{nb:.0f}/{bb:.0f}）")
-        en = (f"{gap} more {_plural(gap, 'bed', 'beds')} must be nursing beds to reach "
-              f"{fmt_share(target)} (now {fmt_share(value)}, {nb:.0f}/{bb:.0f})")
-    return _row(inp, "nursing_bed_share", sc, nb, bb, target, gap, "beds", zh, en)
+    return _gap_row(inp, "nursing_bed_share", sc, nb, bb, inp.targets.nursing_bed_share)
 
 
 def _public_occupancy(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
-    target, floor = inp.targets.public_occupancy, inp.targets.min_occupancy_for_new_public
+    floor = inp.targets.min_occupancy_for_new_public
     pk = (sc.facilities & (inp.public == True).fillna(False)  # noqa: E712 - nullable boolean
           & inp.beds.notna() & inp.occupied.notna() & (inp.beds > 0))
     ob, pb = float(inp.occupied[pk].sum()), float(inp.beds[pk].sum())
-    if pb <= 0:
-        return _row(inp, "public_occupancy", sc, ob, pb, target, None, "residents",
-                    "无公办机构床位及入住数据", "No public bed / occupancy data")
-    value, gap = ob / pb, _needed(target, pb, ob)
-    low = value < floor
-    zh_low = f"；入住率低于{fmt_share(floor)}，不得新建、扩建公办养老机构" if low else ""
-    en_low = f"; below {fmt_share(floor)}: no new or expanded public institutions" if low else ""
-    if gap == 0:
-        zh = f"已达标：公办机构入住率{fmt_share(value)}，目标{fmt_share(target)}" + zh_low
-        en = f"Met: public occupancy {fmt_share(value)}; target {fmt_share(target)}" + en_low
-    else:
-        zh = (f"公办机构还需新增入住 {gap} 人才能达到{fmt_share(target)}"
-              f"（现为{fmt_share(value)}，{ob:.0f}/{pb:.0f}）" + zh_low)
-        en = (f"{gap} more {_plural(gap, 'resident', 'residents')} needed in public institutions to reach "
-              f"{fmt_share(target)} (now {fmt_share(value)}, {ob:.0f}/{pb:.0f})" + en_low)
-    return _row(inp, "public_occupancy", sc, ob, pb, target, gap, "residents", zh, en)
+    low = pb > 0 and ob / pb < floor
+    suffix = (f"；入住率低于{fmt_share(floor)}，不得新建、扩建公办养老机构",
+              f"; below {fmt_share(floor)}: no new or expanded public institutions") if low else ("", "")
+    return _gap_row(inp, "public_occupancy", sc, ob, pb, inp.targets.public_occupancy, suffix=suffix)
 
 
 def _circle15_older_share(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
-    target = inp.targets.circle15_older_share
     cm = sc.settlements & inp.central
     covered = cm & (inp.circle15_covered == True).fillna(False)  # noqa: E712 - nullable boolean
     o_c, o_in = float(inp.older[cm].sum()), float(inp.older[covered].sum())
-    if o_c <= 0:
-        return _row(inp, "circle15_older_share", sc, o_in, o_c, target, None, "older people",
-                    "无中心城区老年人口", "No older residents in the central districts")
-    value, gap = o_in / o_c, _needed(target, o_c, o_in)
-    n_out = int((cm & ~covered).sum())
-    if gap == 0:
-        zh = f"已达标：中心城区{fmt_share(value)}的老年人在15分钟养老服务圈内"
-        en = f"Met: {fmt_share(value)} of central older residents are within the 15-minute circle"
-    else:
-        zh = (f"中心城区还有 {gap} 名老年人（{n_out} 个村/社区）需纳入15分钟养老服务圈才能达到"
-              f"{fmt_share(target)}（现为{fmt_share(value)}）")
-        en = (f"{gap} more central older {_plural(gap, 'resident', 'residents')} "
-              f"({n_out} settlements) need to be within the 15-minute circle to reach {fmt_share(target)} "
-              f"(now {fmt_share(value)})")
-    return _row(inp, "circle15_older_share", sc, o_in, o_c, target, gap, "older people", zh, en)
+    return _gap_row(inp, "circle15_older_share", sc, o_in, o_c, inp.targets.circle15_older_share,
+                    n_out=int((cm & ~covered).sum()))
 
 
 #: The indicators in the order their rows appear within each scope.
