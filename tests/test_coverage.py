@@ -6,8 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.analysis import classify_settlements, coverage_summary, township_assignment
-from planner.analysis.coverage import profiles_in_use
+from planner.analysis import REASON_CODES, classify_settlements, coverage_summary, township_assignment
+from planner.analysis.classify import tier_reasons
+from planner.analysis.explain import Finding, describe
+from planner.analysis.travel import profiles_in_use
+from planner.codes import CoverageReason
 from planner.config import default_config
 
 INF = np.inf
@@ -169,6 +172,71 @@ def test_tier_without_any_facility():
     assert (out["reasons"].str.split(";").map(lambda c: "DISCONNECTED" in c)).all()
     assert out["reason_detail_zh"].str.contains("研究区内没有该级设施").all()
     assert out["reason_detail_en"].str.contains("no facility of this tier").all()
+
+
+def _one_village(time_s: float, older: float = 100.0) -> pd.DataFrame:
+    """Classify one village (community tier only, threshold 10 min by e-bike) at ``time_s`` seconds."""
+    s = _settlements().loc[["S4"]].assign(older_population=older)
+    table = _nearest([("F1", time_s, None, 5.0, 0)], s.index)
+    return classify_settlements(s, {"community": table}, tiers=CFG.tiers, profiles=CFG.profiles)
+
+
+def test_time_exactly_at_threshold_is_covered_without_reason():
+    minutes = CFG.tiers["community"].rural_minutes
+    at = _one_village(minutes * 60.0).loc["S4"]
+    assert at["community_covered"] and pd.isna(at["community_reason"])
+    assert at["reasons"] == "" and at["status"] == "served" and at["shortfall_min"] == 0.0
+    above = _one_village(minutes * 60.0 + 1e-6).loc["S4"]
+    assert not above["community_covered"] and above["community_reason"] == "BEYOND_THRESHOLD"
+    assert above["reasons"] == "BEYOND_THRESHOLD" and above["status"] == "under_served"
+
+
+def test_covered_is_exactly_no_blocking_reason():
+    t = np.array([0.0, 599.0, 600.0, 600.0 + 1e-6, INF, 100.0, INF])
+    raw = [None, None, None, None, "DISCONNECTED", "NO_ROAD", "NO_FACILITY"]
+    got = tier_reasons(t, raw, 10.0)
+    assert got.tolist() == [None, None, None, "BEYOND_THRESHOLD", "DISCONNECTED", None, "DISCONNECTED"]
+    assert all(c is None or isinstance(c, CoverageReason) for c in got)
+
+
+def test_priority_shortfall_ratio_capped_at_one():
+    # 3x the 10-minute threshold: uncapped the ratio would be 2 (score 300); capped at 1 it is 200
+    row = _one_village(30 * 60.0).loc["S4"]
+    assert row["shortfall_min"] == pytest.approx(20.0)
+    assert row["priority_score"] == pytest.approx(100.0 * (1 + 1))
+    # below the cap the ratio is the share of the threshold over: 15 min is 0.5 over
+    assert _one_village(15 * 60.0).loc["S4", "priority_score"] == pytest.approx(150.0)
+
+
+def test_reason_codes_are_the_enum():
+    assert [str(c) for c in REASON_CODES] == [
+        "NO_ROAD", "DISCONNECTED", "BEYOND_THRESHOLD", "OVER_CAPACITY", "NO_TOWNSHIP_CENTRE", "ESTIMATED_POPULATION",
+    ]
+    assert all(isinstance(c, CoverageReason) for c in REASON_CODES)
+
+
+def test_explain_every_code_in_both_languages():
+    findings = [
+        Finding(CoverageReason.NO_ROAD, "community", {"mode": "walk", "snap_m": INF, "limit_m": 500.0}),
+        Finding(CoverageReason.DISCONNECTED, "county", {"mode": "drive", "component": pd.NA}),
+        Finding(CoverageReason.NO_FACILITY, "county"),
+        Finding(CoverageReason.BEYOND_THRESHOLD, "township", {
+            "mode": "bike", "facility": "C9", "name": "中心", "time_min": 31.25, "threshold_min": 30.0,
+            "over_min": 1.25}),
+        Finding(CoverageReason.OVER_CAPACITY, "township",
+                {"centre": "C9", "name": "中心", "load": 1200.0, "capacity": 1000.0, "share": 1.2}),
+        Finding(CoverageReason.NO_TOWNSHIP_CENTRE, None, {"township": "T9"}),
+        Finding(CoverageReason.ESTIMATED_POPULATION, None, {"older": np.nan}),
+    ]
+    zh = [describe(f, "zh") for f in findings]
+    en = [describe(f, "en") for f in findings]
+    assert "未知距离" in zh[0] and "500 米" in zh[0] and "步行" in zh[0] and "an unknown distance" in en[0]
+    assert "编号 ?" in zh[1] and "driving" in en[1]
+    assert zh[2].endswith("研究区内没有该级设施")
+    assert "31.2 分钟" in zh[3] and "1.2 min over the 30-min threshold" in en[3] and "by e-bike" in en[3]
+    assert "1,200 / 1,000 人（120%）" in zh[4]
+    assert "T9" in zh[5] and en[6] == "older population is unknown"
+    assert findings[2].reported == "DISCONNECTED"
 
 
 def test_coverage_summary(classified):
@@ -351,6 +419,15 @@ def test_tiny_summaries_and_scorecard(tiny_result):
     assert tiny_result.params["assignment"]["default_capacity"] == 10000.0
 
 
+def test_tiny_params_read_only_and_only_in_params(tiny_result):
+    with pytest.raises(TypeError):
+        tiny_result.params["year"] = 1999  # type: ignore[index]
+    with pytest.raises(TypeError):
+        tiny_result.params["assignment"]["default_capacity"] = 1.0  # type: ignore[index]
+    assert tiny_result.params["year"] == CFG.targets.milestone_year
+    assert "params" not in tiny_result.scorecard.attrs and "year" not in tiny_result.scorecard.attrs
+
+
 def test_tiny_year_switches_scorecard_milestones():
     pytest.importorskip("planner.routing")
     from planner.analysis import analyse_coverage, build_graphs
@@ -386,6 +463,7 @@ def test_tiny_writers(tiny_result, tmp_path):
     assert {"settlements", "facilities", "centres", "scorecard", "by_township"} <= layers
     back = pyogrio.read_dataframe(p, layer="settlements")
     assert len(back) == 5 and "reasons" in back
+    assert set(tiny_result.layers()) <= layers
     paths = tiny_result.to_csv(tmp_path / "csv")
     sc = pd.read_csv(paths["settlements"], encoding="utf-8-sig")
     assert {"lon", "lat", "status"} <= set(sc.columns)

@@ -159,3 +159,18 @@ def test_townships_frame_and_counties_given():
     c = _row(sc, "township_centre_coverage", "C县")
     assert c["denominator"] == 1 and c["gap"] == 1
     assert _row(sc, "county_public_institution", OVERALL)["gap"] == 2
+
+
+def test_scorecard_name_is_the_function_everywhere():
+    import importlib.util
+
+    import planner
+    import planner.analysis
+
+    assert callable(planner.analysis.scorecard) and planner.scorecard is planner.analysis.scorecard
+    assert importlib.util.find_spec("planner.scorecard") is None
+    assert importlib.util.find_spec("planner.analysis.scorecard") is None  # the module is planner.analysis.policy
+
+
+def test_parameters_are_not_carried_in_attrs(sc):
+    assert sc.attrs == {}

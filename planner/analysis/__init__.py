@@ -1,4 +1,4 @@
-"""TODO"""
+"""Analysis stage: tiered coverage with reasons and priority, township centres, service circles, policy scorecard."""
 
 from __future__ import annotations
 
@@ -16,19 +16,16 @@ from planner.analysis.circles import (
     reached_lines,
     service_circles,
 )
+from planner.analysis.classify import classify_settlements
 from planner.analysis.coverage import (
     REASON_CODES,
     CoverageResult,
     analyse_coverage,
-    build_graphs,
-    classify_settlements,
-    coverage_summary,
 )
-from planner.analysis.scoring import (
-    INDICATORS,
-    OVERALL,
-    scorecard,
-)
+from planner.analysis.indicators import INDICATORS
+from planner.analysis.policy import OVERALL, scorecard
+from planner.analysis.summary import coverage_summary
+from planner.analysis.travel import build_graphs
 
 __all__ = [
     "service_circles",

@@ -1,0 +1,310 @@
+"""The routing adapter of coverage: travel times from settlements to each tier's facilities.
+
+Builds one routing graph per travel profile the tiers use, finds per tier the
+nearest facility of every settlement (with the tier's profile for the
+settlement's kind) and the sparse settlement x facility pairs within the
+threshold, reads the central districts' 15-minute circle and draws the
+service-circle polygons.  Everything here calls :mod:`planner.routing`; the
+numbers it returns are classified by :mod:`planner.analysis.classify`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from planner.analysis.classify import THRESHOLD_TOLERANCE_S
+from planner.codes import CoverageReason
+from planner.config import TIER_KEYS, StudyConfig, Tier
+from planner.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from planner.network import RoadNetwork
+    from planner.routing import RoutingGraph
+
+__all__ = ["profiles_in_use", "build_graphs", "CoverageInputs", "TierRouting", "route_tiers",
+           "circle15_reading", "circle15_extra_readings", "draw_circles"]
+
+logger = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+def profiles_in_use(config: StudyConfig) -> list[str]:
+    """Names of the travel profiles the configured tiers use (urban and rural)."""
+    names: list[str] = []
+    for key in TIER_KEYS:
+        tier = config.tiers.get(key)
+        if tier is None:
+            continue
+        for p in (tier.profile, tier.rural_profile):
+            if p not in names:
+                names.append(p)
+    return names
+
+
+def build_graphs(network: RoadNetwork, config: StudyConfig, *, crs: Any = None) -> dict[str, RoutingGraph]:
+    """Build one routing graph per travel profile the tiers use.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The study's road network.
+    config : StudyConfig
+        Study configuration (its tiers name the profiles).
+    crs : optional
+        Projected CRS for the graphs (default: chosen by the routing module).
+
+    Returns
+    -------
+    dict
+        Profile name -> :class:`planner.routing.RoutingGraph`.
+    """
+    from planner.routing import RoutingGraph
+
+    graphs: dict[str, RoutingGraph] = {}
+    for name in profiles_in_use(config):
+        graphs[name] = RoutingGraph.from_network(network, config.profiles[name], crs=crs)
+        logger.info("built routing graph for profile %r", name)
+    return graphs
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class CoverageInputs:
+    """What every coverage stage reads: the layers, the tiers and the graphs."""
+
+    settlements: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    tiers: Mapping[str, Tier]
+    graphs: Mapping[str, Any]
+
+    @cached_property
+    def facility_tier(self) -> pd.Series:
+        """Each facility's tier key (NA when it has none)."""
+        fac = self.facilities
+        if "tier" in fac:
+            return fac["tier"].astype("string")
+        return pd.Series(pd.NA, index=fac.index, dtype="string")
+
+    def tier_mask(self, key: str) -> np.ndarray:
+        """Boolean mask of the facilities of tier ``key``."""
+        return (self.facility_tier == key).fillna(False).to_numpy()
+
+    def facilities_of(self, key: str) -> gpd.GeoDataFrame:
+        """The facilities of tier ``key``."""
+        return self.facilities[self.tier_mask(key)]
+
+    def graph(self, profile: str) -> Any:
+        """The routing graph of travel profile ``profile``; :class:`ConfigError` when it was not built."""
+        if profile not in self.graphs:
+            raise ConfigError(
+                f"no routing graph for travel profile {profile!r}; build the graphs with "
+                f"planner.analysis.build_graphs(network, config) (have: {', '.join(self.graphs) or 'none'})"
+            )
+        return self.graphs[profile]
+
+    def central_ids(self) -> pd.Index | None:
+        """Ids of the central settlements when the community tier is studied and any is central."""
+        sett = self.settlements
+        if "community" not in self.tiers or "central" not in sett:
+            return None
+        central = sett["central"].astype("boolean").fillna(False).astype(bool)
+        return sett.index[central.to_numpy()] if central.any() else None
+
+
+# --------------------------------------------------------------------------- tiers
+
+
+@dataclass(frozen=True)
+class TierRouting:
+    """Per tier: nearest-facility table, pairs within the threshold, facility snapping.
+
+    Attributes
+    ----------
+    nearest : dict
+        Tier -> table of :func:`planner.routing.nearest_facility` indexed like the settlements.
+    reach : dict
+        Tier -> sparse settlements x facilities-of-the-tier seconds, pairs within the threshold.
+    facility_snapping : dict
+        Tier -> how the tier's facilities snapped (urban profile preferred).
+    """
+
+    nearest: dict[str, pd.DataFrame]
+    reach: dict[str, sparse.csr_array]
+    facility_snapping: dict[str, pd.DataFrame]
+
+
+def _empty_nearest(idx: pd.Index) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "facility": pd.Series(pd.NA, index=idx, dtype="string"),
+            "time_s": np.inf,
+            "reason": pd.Series(CoverageReason.NO_FACILITY.value, index=idx, dtype=object),
+            "snap_m": np.nan,
+            "component": pd.Series(pd.NA, index=idx, dtype="Int64"),
+        },
+        index=idx,
+    )
+
+
+def _groups(settlements: pd.DataFrame, tier: Tier) -> dict[tuple[str, float], pd.Index]:
+    """Settlement ids per (profile, minutes) the tier gives their kind."""
+    kind = settlements["kind"].astype(str)
+    groups: dict[tuple[str, float], list] = {}
+    for sid, k in zip(settlements.index, kind, strict=True):
+        groups.setdefault(tier.profile_for(k), []).append(sid)
+    return {g: pd.Index(ids, name=settlements.index.name) for g, ids in groups.items()}
+
+
+def _reach_pairs(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame,
+                 cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs reached within ``cutoff_s``: (settlement position, facility position, seconds).
+
+    Kept sparse so a province (10,000+ villages, thousands of facilities) fits in memory.
+    """
+    from planner.routing import reach_matrix
+
+    rm = reach_matrix(graph, facilities, settlements, cutoff_s=cutoff_s)
+    return rm.pairs(facilities.index, settlements.index, cutoff_s=cutoff_s)
+
+
+def _route_tier(inp: CoverageInputs, key: str) -> tuple[pd.DataFrame, sparse.csr_array, pd.DataFrame | None]:
+    """Nearest facility, pairs within the threshold and facility snapping for one tier."""
+    from planner.routing import nearest_facility
+
+    tier, sett = inp.tiers[key], inp.settlements
+    fac_t = inp.facilities_of(key)
+    tables, rows, cols, vals = [], [], [], []
+    snapping = None
+    for (prof, minutes), ids in _groups(sett, tier).items():
+        if not len(fac_t):
+            tables.append(_empty_nearest(ids))
+            continue
+        sub = sett.loc[ids]
+        g = inp.graph(prof)
+        nf = nearest_facility(g, sub, fac_t, cutoff_s=np.inf)
+        tables.append(nf.table.reindex(ids))
+        fs = getattr(nf, "facility_snapping", None)
+        if fs is not None and (snapping is None or prof == tier.profile):
+            snapping = fs
+        r, c, v = _reach_pairs(g, fac_t, sub, minutes * 60.0)
+        rows.append(sett.index.get_indexer(ids)[r])
+        cols.append(c)
+        vals.append(v)
+    nearest = pd.concat(tables).reindex(sett.index) if tables else _empty_nearest(sett.index)
+    reach = sparse.csr_array(
+        (np.concatenate(vals or [np.zeros(0)]),
+         (np.concatenate(rows or [np.zeros(0, int)]), np.concatenate(cols or [np.zeros(0, int)]))),
+        shape=(len(sett), len(fac_t)),
+    )
+    logger.info("tier %s: %d facilities", key, len(fac_t))
+    return nearest, reach, snapping
+
+
+def route_tiers(inp: CoverageInputs, *, verbose: bool = False) -> TierRouting:
+    """Route every tier (:class:`TierRouting`); ``verbose`` shows a progress bar."""
+    keys: Iterable[str] = list(inp.tiers)
+    if verbose:
+        from tqdm.auto import tqdm
+
+        keys = tqdm(keys, desc="coverage tiers")
+    out = TierRouting({}, {}, {})
+    for key in keys:
+        out.nearest[key], out.reach[key], snapping = _route_tier(inp, key)
+        if snapping is not None:
+            out.facility_snapping[key] = snapping
+    return out
+
+
+# --------------------------------------------------------------------------- 15-minute circle
+
+
+def _circle_frame(time_s: pd.Series, minutes: float) -> pd.DataFrame:
+    return pd.DataFrame({"time_min": time_s / 60.0, "covered": time_s <= minutes * 60.0 + THRESHOLD_TOLERANCE_S})
+
+
+def _nearest_times(inp: CoverageInputs, profile: str, ids: pd.Index, facilities: pd.DataFrame) -> pd.Series:
+    """Seconds from settlements ``ids`` to the nearest of ``facilities`` with ``profile`` (inf when none)."""
+    if not len(facilities):
+        return pd.Series(np.inf, index=ids)
+    from planner.routing import nearest_facility
+
+    nf = nearest_facility(inp.graph(profile), inp.settlements.loc[ids], facilities, cutoff_s=np.inf)
+    return nf.table.reindex(ids)["time_s"].astype(float)
+
+
+def circle15_reading(inp: CoverageInputs, nearest: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Central settlements' time to a community-tier facility with the tier's urban profile and minutes.
+
+    Settlements whose kind already uses that reading reuse the community
+    tier's nearest-facility time; the others are routed again.  None when no
+    settlement is central (or the community tier is not studied).
+    """
+    cids = inp.central_ids()
+    if cids is None:
+        return None
+    tier = inp.tiers["community"]
+    kinds = inp.settlements.loc[cids, "kind"].astype(str)
+    same = kinds.map(lambda k: tier.profile_for(k) == (tier.profile, float(tier.minutes)))
+    t_s = pd.Series(np.inf, index=cids)
+    t_s[same[same].index] = nearest["community"].loc[same[same].index, "time_s"].astype(float)
+    other = same[~same].index
+    if len(other):
+        t_s[other] = _nearest_times(inp, tier.profile, other, inp.facilities_of("community"))
+    return _circle_frame(t_s, tier.minutes)
+
+
+def circle15_extra_readings(inp: CoverageInputs, profiles: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """The 15-minute circle read with other travel profiles: profile -> ``time_min``, ``covered``."""
+    cids = inp.central_ids()
+    if cids is None:
+        return {}
+    tier = inp.tiers["community"]
+    fac_c = inp.facilities_of("community")
+    return {
+        prof: _circle_frame(_nearest_times(inp, prof, cids, fac_c), tier.minutes)
+        for prof in dict.fromkeys(profiles) if prof != tier.profile
+    }
+
+
+# --------------------------------------------------------------------------- polygons
+
+
+def draw_circles(inp: CoverageInputs, *, verbose: bool = False) -> tuple[Any, Any, Any, str]:
+    """Service circles, circles by tier and the centres' network Voronoi, and a status.
+
+    Returns ``(circles, circles_by_tier, voronoi, status)``; the frames are
+    None when :mod:`planner.analysis.circles` cannot be imported (status says why).
+    """
+    try:
+        from planner.analysis import circles as circ
+    except ImportError as exc:  # the polygons module is optional for the numbers
+        logger.warning("service circles skipped: planner.analysis.circles is not available (%s)", exc)
+        return None, None, None, f"unavailable: {exc}"
+    parts = []
+    for key in TIER_KEYS:
+        fac = inp.facilities_of(key) if key in inp.tiers else []
+        if len(fac):
+            tier = inp.tiers[key]
+            parts.append(circ.service_circles(inp.graph(tier.profile), fac, minutes=tier.minutes, verbose=verbose))
+    circles = by_tier = voronoi = None
+    if parts:
+        circles = gpd.GeoDataFrame(pd.concat(parts), crs=parts[0].crs)
+        by_tier = circ.circles_by_tier(circles, inp.facilities)
+    centres = inp.facilities_of("township") if "township" in inp.tiers else []
+    if len(centres):
+        t = inp.tiers["township"]
+        voronoi = circ.network_voronoi(inp.graph(t.profile), centres, minutes=t.minutes)
+    return circles, by_tier, voronoi, "ok"
