@@ -270,20 +270,43 @@ def load_zones(spec: InputSpec, config: StudyConfig, log: ProblemLog) -> gpd.Geo
 # --------------------------------------------------------------------------- where points are
 
 
+def _reproject(geom: Any, transformer: pyproj.Transformer) -> Any:
+    """Geometry (or array of geometries) through ``transformer`` (x/y order)."""
+    return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
 def admin_lookup(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Series:
-    """Name of the area containing each point ("" when none)."""
+    """Name of the area containing each point ("" when none).
+
+    A point in no area but within :data:`AREA_TOLERANCE_M` of one (it was kept
+    as inside the study area) goes to the nearest such area.
+    """
     if areas is None or len(areas) == 0 or len(points) == 0:
         return pd.Series("", index=points.index, dtype=object)
+    geoms = points.geometry.to_numpy()
     tree = shapely.STRtree(areas.geometry.to_numpy())
-    pi, ai = tree.query(points.geometry.to_numpy(), predicate="intersects")
-    values = np.full(len(points), "", dtype=object)
+    pi, ai = tree.query(geoms, predicate="intersects")
+    hit = np.full(len(points), -1)
     # first hit per point (a point on a shared border goes to the first area listed)
     order = np.lexsort((ai, pi))
     pi, ai = pi[order], ai[order]
     first = np.unique(pi, return_index=True)[1]
-    names = areas.index.astype(str).to_numpy()
-    values[pi[first]] = names[ai[first]]
-    return pd.Series(values, index=points.index, dtype=object)
+    hit[pi[first]] = ai[first]
+    near = np.flatnonzero(hit < 0)
+    if len(near):
+        hit[near] = _nearest_within_tolerance(geoms[near], areas)
+    names = np.append(areas.index.astype(str).to_numpy(), "").astype(object)
+    return pd.Series(names[hit], index=points.index, dtype=object)
+
+
+def _nearest_within_tolerance(points: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Position of the area nearest each point if within :data:`AREA_TOLERANCE_M`, else -1 (metric, in UTM)."""
+    to_utm = pyproj.Transformer.from_crs(WGS84, utm_crs_for(areas), always_xy=True)
+    tree = shapely.STRtree(_reproject(areas.geometry.to_numpy(), to_utm))
+    pi, ai = tree.query_nearest(_reproject(points, to_utm), max_distance=AREA_TOLERANCE_M, all_matches=False)
+    out = np.full(len(points), -1)
+    out[pi] = ai
+    return out
 
 
 @dataclass(frozen=True)
@@ -300,8 +323,7 @@ def area_check(area: BaseGeometry | None) -> AreaCheck | None:
         return None
     crs = utm_crs_for(area)
     to_utm = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    proj = shapely.transform(area, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1])))
-    zone = proj.buffer(AREA_TOLERANCE_M)
+    zone = _reproject(area, to_utm).buffer(AREA_TOLERANCE_M)
     shapely.prepare(zone)
     return AreaCheck(zone, to_utm)
 
@@ -337,6 +359,4 @@ def hull_area(points: list[gpd.GeoDataFrame | None]) -> BaseGeometry | None:
     crs = utm_crs_for(allp)
     fwd = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
     back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
-    hull = shapely.transform(allp, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1]))).convex_hull
-    buf = hull.buffer(HULL_BUFFER_M)
-    return shapely.transform(buf, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+    return _reproject(_reproject(allp, fwd).convex_hull.buffer(HULL_BUFFER_M), back)
