@@ -399,7 +399,8 @@ def read_vector(path: str | Path, *, layer: str | None = None) -> RawLayer:
         raise DataError(f"{path}: cannot read as a vector file ({exc})") from None
     gdf.index = pd.Index(range(1, len(gdf) + 1), name="row", dtype="int64")
     crs = gdf.crs
-    return RawLayer(frame=gdf, path=path, format="vector", crs=crs, layer=layer or (available[0] if available else None))
+    return RawLayer(frame=gdf, path=path, format="vector", crs=crs,
+                    layer=layer or (available[0] if available else None))
 
 
 _TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel"}
