@@ -114,6 +114,26 @@ def test_config_is_immutable():
     assert cfg.replace(name="x").name == "x"
 
 
+def test_config_is_deep_frozen_and_hashable(tmp_path):
+    cfg = default_config()
+    with pytest.raises(TypeError):
+        cfg.profiles["walk"] = None  # type: ignore[index]
+    with pytest.raises(TypeError):
+        cfg.tiers["county"] = None  # type: ignore[index]
+    with pytest.raises(TypeError):
+        cfg.profiles["drive"].highway_speeds_kmh["primary"] = 1.0  # type: ignore[index]
+    assert hash(cfg) == hash(default_config()) and cfg == default_config()
+    loaded = config_from_dict({"population": {"county_older_totals": {"甲县": 100}},
+                               "inputs": {"facilities": {"path": "f.csv", "columns": {"x": "lon"}}}},
+                              base_dir=tmp_path)
+    with pytest.raises(TypeError):
+        loaded.population.county_older_totals["乙县"] = 1.0  # type: ignore[index]
+    with pytest.raises(TypeError):
+        loaded.inputs.facilities.columns["y"] = "lat"  # type: ignore[index]
+    assert dict(loaded.population.county_older_totals) == {"甲县": 100.0}
+    assert hash(loaded) != hash(cfg)
+
+
 def test_from_dict_without_file():
     cfg = config_from_dict({"central_townships": ["城关街道"]})
     assert cfg.central_townships == ("城关街道",)

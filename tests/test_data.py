@@ -335,3 +335,44 @@ def test_summary_without_boundaries_labels_unknown_township(tmp_path):
     assert {p.column for p in missing} == {"60岁以上人口"}
     blank = [p for p in missing if p.value is None][0]
     assert "S5(row 6)" in blank.message and "所属县" in blank.fix
+
+
+# ----------------------------------------------------------------------------- area tolerance
+
+
+def _tolerance_study(tmp_path: Path):
+    """A 2 km square township (and county) in UTM 52N; settlements inside, 150 m and 250 m east of it."""
+    import pyproj
+
+    back = pyproj.Transformer.from_crs("EPSG:32652", "EPSG:4326", always_xy=True)
+    x0, y0, side = 500_000.0, 5_070_000.0, 2_000.0  # about 126.0 E, 45.8 N
+    square = shapely.box(x0, y0, x0 + side, y0 + side).segmentize(50.0)
+    square = shapely.transform(square, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+    gpd.GeoDataFrame({"名称": ["甲镇"], "所属县": ["测试县"]}, geometry=[square], crs="EPSG:4326").to_file(
+        tmp_path / "towns.geojson", driver="GeoJSON")
+    gpd.GeoDataFrame({"名称": ["测试县"]}, geometry=[square], crs="EPSG:4326").to_file(
+        tmp_path / "county.geojson", driver="GeoJSON")
+    ymid = y0 + side / 2
+    points = {"S1": (x0 + side / 2, ymid), "S2": (x0 + side + 150.0, ymid), "S3": (x0 + side + 250.0, ymid)}
+    lines = ["编号,名称,类型,经度,纬度,总人口,60岁以上人口"]
+    for sid, (x, y) in points.items():
+        lon, lat = back.transform(x, y)
+        lines.append(f"{sid},{sid}村,村,{lon:.7f},{lat:.7f},100,20")
+    (tmp_path / "set.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lon, lat = back.transform(x0 + side / 2, ymid)
+    (tmp_path / "fac.csv").write_text(f"编号,类型,经度,纬度\nF1,农村幸福院,{lon:.7f},{lat:.7f}\n", encoding="utf-8")
+    return config_from_dict({"inputs": {
+        "facilities": "fac.csv", "settlements": "set.csv",
+        "boundaries_county": "county.geojson", "boundaries_township": "towns.geojson",
+    }}, base_dir=tmp_path)
+
+
+def test_points_within_200_m_of_the_boundary_count_as_inside(tmp_path):
+    d = load_study(_tolerance_study(tmp_path))
+    s = d.settlements
+    assert set(s.index) == {"S1", "S2"}
+    assert not d.study_area.contains(s.geometry["S2"])  # really outside the polygon, kept by the tolerance
+    assert s.loc["S2", "township"] == "甲镇" and s.loc["S2", "county"] == "测试县"
+    outside = [p for p in d.report.problems if p.code == "OUTSIDE_STUDY_AREA"]
+    assert [(Path(p.file).name, p.row) for p in outside] == [("set.csv", 4)]  # S3, line 4 of the CSV
+    assert d.report.layer("settlements").excluded == {"OUTSIDE_STUDY_AREA": 1}

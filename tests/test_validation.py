@@ -10,7 +10,7 @@ import shapely
 
 from planner.config import config_from_dict
 from planner.data import LayerSummary, Problem, ProblemLog, ValidationReport, load_study
-from planner.errors import DataError
+from planner.errors import DataError, InputError
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 
@@ -375,9 +375,9 @@ def test_report_objects():
     assert "[错误] a.csv，第 3 行，列「经度」，值「1」: 消息 修改方法：改" in rep.format()
     assert "[ERROR] a.csv, row 3, column '经度', value '1': msg Fix: fix it" in rep.format("en")
     assert ValidationReport().ok and "未发现问题" in ValidationReport().format()
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError):
         Problem("f", 1, None, None, "X", "m", "f", severity="fatal")
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         rep.problems[0].row = 5  # frozen
 
 
@@ -408,7 +408,7 @@ def test_bd09_and_projected_inputs_are_converted(tmp_path):
     # Baidu's closed-form inverse is good to ~1e-6 degrees (0.1 m)
     assert abs(pt.x - 127.3) < 5e-6 and abs(pt.y - 45.6) < 5e-6
     e, n = pyproj.Transformer.from_crs(4326, 32652, always_xy=True).transform(127.3, 45.6)
-    cfg = study(tmp_path, sett=["S1,甲村,村,前进乡,测试县,%.3f,%.3f,100," % (e, n)],
+    cfg = study(tmp_path, sett=[f"S1,甲村,村,前进乡,测试县,{e:.3f},{n:.3f},100,"],
                 inputs={"settlements": {"path": "set.csv", "crs": "EPSG:32652"}})
     pt = load_study(cfg).settlements.loc["S1"].geometry
     assert abs(pt.x - 127.3) < 1e-6 and abs(pt.y - 45.6) < 1e-6
@@ -447,3 +447,11 @@ def test_degrees_minutes_seconds_and_full_width_digits_are_read(tmp_path):
     f4, f5 = data.facilities.loc["F4"].geometry, data.facilities.loc["F5"].geometry
     assert (f4.x, f4.y) == pytest.approx((127.3, 45.61))
     assert (f5.x, f5.y) == pytest.approx((127.3, 45.6))
+
+
+def test_reasons_are_the_data_problem_labels():
+    from planner.codes import DataProblem
+    from planner.data import REASONS
+
+    assert REASONS == {m.value: (m.zh, m.en) for m in DataProblem}
+    assert REASONS["OUTSIDE_STUDY_AREA"] == ("位于研究区外", "outside the study area")

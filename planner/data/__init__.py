@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from planner.config import tier_for_type
-from planner.data.load import (
-    KIND_VALUES,
-    PUBLIC_VALUES,
-    StudyData,
-    load_study,
-    summarise_study,
-    summarise_study_frame,
-    township_kind_from_name,
-)
+from planner.data.load import StudyData, load_study
 from planner.data.population import (
     PopulationAllocation,
     allocate_older_population,
     county_older_totals_from_census,
 )
+from planner.data.summary import summarise_study, summarise_study_frame
 from planner.data.validation import (
     REASONS,
     LayerSummary,
@@ -24,6 +17,7 @@ from planner.data.validation import (
     ProblemLog,
     ValidationReport,
 )
+from planner.data.vocabulary import KIND_VALUES, PUBLIC_VALUES, township_kind_from_name
 
 __all__ = [
     "township_kind_from_name",

@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from planner.codes import DataProblem
 from planner.config import PopulationConfig
 from planner.data.validation import Problem, ProblemLog
 from planner.errors import DataError
@@ -150,6 +151,145 @@ def _split(remainder: float, pop: np.ndarray) -> tuple[np.ndarray, str]:
     return np.full(n, remainder / n), "equal"
 
 
+@dataclass(frozen=True)
+class _Work:
+    """The allocation in progress: the copied frame, the arrays being filled, problems and records."""
+
+    out: pd.DataFrame
+    older: np.ndarray
+    pop: np.ndarray
+    estimated: np.ndarray
+    file: str
+    ids: list[str]
+    rows: Mapping[str, int] | None
+    colname: dict[str, str]
+    log: ProblemLog = field(default_factory=ProblemLog)
+    records: list[dict] = field(default_factory=list)
+
+    def row_list(self, mask: np.ndarray) -> str:
+        """The first 20 settlements of ``mask`` as ``id(row n)``, and how many more."""
+        names = []
+        for i in np.flatnonzero(mask)[:20]:
+            r = self.rows.get(self.ids[i]) if self.rows else None
+            names.append(f"{self.ids[i]}" + (f"(row {r})" if r is not None else ""))
+        more = int(mask.sum()) - len(names)
+        return ", ".join(names) + (f" … +{more}" if more > 0 else "")
+
+
+def _start(settlements: pd.DataFrame, *, file: str, rows: Mapping[str, int] | None,
+           columns: Mapping[str, str] | None) -> _Work:
+    """Copy the frame and read its counts; counted values are never changed."""
+    out = settlements.copy()
+    estimated = np.zeros(len(out), dtype=bool)
+    if "older_estimated" in out.columns:
+        estimated |= out["older_estimated"].fillna(False).to_numpy(dtype=bool)
+    colname = {"population": "population", "older_population": "older_population", "county": "county"}
+    colname.update(columns or {})
+    return _Work(
+        out=out,
+        older=pd.to_numeric(out["older_population"], errors="coerce").to_numpy(dtype=float).copy(),
+        pop=pd.to_numeric(out["population"], errors="coerce").to_numpy(dtype=float),
+        estimated=estimated, file=file, ids=[str(i) for i in out.index], rows=rows, colname=colname,
+    )
+
+
+def _allocate_level(work: _Work, level: str, totals: Mapping[str, float]) -> None:
+    """Steps 1 and 2: split each known ``level`` total over the area's settlements lacking a count."""
+    if level not in work.out.columns:
+        return
+    area_names = work.out[level].fillna("").astype(str).to_numpy()
+    for area in sorted(set(area_names) - {""}):
+        if area not in totals:
+            continue
+        in_area = area_names == area
+        missing = in_area & np.isnan(work.older)
+        if missing.any():
+            _allocate_area(work, level, area, float(totals[area]), in_area, missing)
+
+
+def _allocate_area(work: _Work, level: str, area: str, total: float, in_area: np.ndarray,
+                   missing: np.ndarray) -> None:
+    """Split ``total`` minus the counted values of ``in_area`` over ``missing`` (steps 3 and 4)."""
+    counted = float(np.nansum(work.older[in_area]))
+    remainder = total - counted
+    if remainder < 0:
+        _warn_counted_exceeds(work, area, counted, total, int(missing.sum()))
+        remainder = 0.0
+    values, method = _split(remainder, work.pop[missing])
+    if method != "proportional":
+        listed = work.row_list(missing & ~np.isfinite(work.pop))
+        work.log.add(
+            work.file, None, work.colname["population"], area, DataProblem.POPULATION_SPLIT_EQUALLY,
+            f"{area}：以下村/社区缺少总人口，老年人口按平均值分配：{listed}",
+            "在总人口列填写这些村/社区的常住人口",
+            severity="warning",
+            message_en=f"{area}: these settlements have no total population, so the older "
+                       f"population was split equally: {listed}",
+            fix_en="fill in the total population of these settlements",
+        )
+    work.older[missing] = values
+    work.estimated[missing] = True
+    work.records.append({
+        "level": level, "area": area, "known_total": total, "counted": counted,
+        "remainder": total - counted, "allocated": float(values.sum()),
+        "n_estimated": int(missing.sum()), "method": method,
+    })
+
+
+def _warn_counted_exceeds(work: _Work, area: str, counted: float, total: float, n_missing: int) -> None:
+    work.log.add(
+        work.file, None, work.colname["older_population"], area, DataProblem.OLDER_EXCEEDS_TOTAL,
+        f"{area}：各村/社区已填的老年人口合计 {counted:g} 超过已知总数 {total:g}，"
+        f"其余 {n_missing} 个村/社区按 0 计",
+        f"核对 {area} 的老年人口总数或各村/社区填报的数字",
+        severity="warning",
+        message_en=f"{area}: counted older population {counted:g} exceeds the known total "
+                   f"{total:g}; the {n_missing} settlements without a count get 0",
+        fix_en=f"check the total for {area} or the settlements' counts",
+    )
+
+
+def _unfilled_fix(area: str, county_column: str) -> tuple[str, str]:
+    """How to fill the settlements of ``area`` (a county, or ``""`` for none) that have no value (zh, en)."""
+    if area:
+        return (f"填写这些村/社区的60岁以上人口，或在配置 [population.county_older_totals] 中给出 "
+                f"\"{area}\" 的老年人口总数（或 census_csv）",
+                f"fill in their 60+ population, or give the total for \"{area}\" in "
+                "[population.county_older_totals] (or census_csv)")
+    return (f"填写这些村/社区的60岁以上人口，或填写「{county_column}」列"
+            "（或提供县界，按位置补全）并给出该县的老年人口总数",
+            f"fill in their 60+ population, or fill in '{county_column}' (or give county "
+            "boundaries) and the county's older total")
+
+
+def _report_unfilled(work: _Work) -> None:
+    """Step 5: one MISSING_OLDER_POPULATION warning and one ``none`` record per county still lacking values."""
+    still = np.isnan(work.older)
+    if not still.any():
+        return
+    out = work.out
+    groups = out["county"].fillna("").astype(str).to_numpy() if "county" in out.columns \
+        else np.array([""] * len(out))
+    for area in sorted(set(groups[still])):
+        mask = still & (groups == area)
+        fix_zh, fix_en = _unfilled_fix(area, work.colname["county"])
+        n, listed = int(mask.sum()), work.row_list(mask)
+        work.log.add(
+            work.file, None, work.colname["older_population"], area or None, DataProblem.MISSING_OLDER_POPULATION,
+            f"{area or '（未填县）'}：{n} 个村/社区没有老年人口，也没有可分配的总数：{listed}",
+            fix_zh,
+            severity="warning",
+            message_en=f"{area or '(no county)'}: {n} settlements have no older population "
+                       f"and no total to allocate from: {listed}",
+            fix_en=fix_en,
+        )
+        work.records.append({
+            "level": "county", "area": area, "known_total": np.nan,
+            "counted": float(np.nansum(work.older[groups == area])), "remainder": np.nan,
+            "allocated": 0.0, "n_estimated": 0, "method": "none",
+        })
+
+
 def allocate_older_population(
     settlements: pd.DataFrame,
     population: PopulationConfig,
@@ -184,113 +324,21 @@ def allocate_older_population(
     -------
     PopulationAllocation
     """
-    out = settlements.copy()
-    older = pd.to_numeric(out["older_population"], errors="coerce").to_numpy(dtype=float).copy()
-    pop = pd.to_numeric(out["population"], errors="coerce").to_numpy(dtype=float)
-    estimated = np.zeros(len(out), dtype=bool)
-    if "older_estimated" in out.columns:
-        estimated |= out["older_estimated"].fillna(False).to_numpy(dtype=bool)
-    log = ProblemLog()
-    records: list[dict] = []
+    work = _start(settlements, file=file, rows=rows, columns=columns)
     county_totals = dict(census_totals or {})
     county_totals.update(population.county_older_totals)
-    ids = [str(i) for i in out.index]
-    colname = {"population": "population", "older_population": "older_population", "county": "county"}
-    colname.update(columns or {})
-
-    def row_list(mask: np.ndarray) -> str:
-        names = []
-        for i in np.flatnonzero(mask)[:20]:
-            r = rows.get(ids[i]) if rows else None
-            names.append(f"{ids[i]}" + (f"(row {r})" if r is not None else ""))
-        more = int(mask.sum()) - len(names)
-        return ", ".join(names) + (f" … +{more}" if more > 0 else "")
-
     if population.allocation == "proportional":
-        for level, column, totals in (
-            ("township", "township", population.township_older_totals),
-            ("county", "county", county_totals),
-        ):
-            if column not in out.columns:
-                continue
-            area_names = out[column].fillna("").astype(str).to_numpy()
-            for area in sorted(set(area_names) - {""}):
-                if area not in totals:
-                    continue
-                in_area = area_names == area
-                missing = in_area & np.isnan(older)
-                if not missing.any():
-                    continue
-                total = float(totals[area])
-                counted = float(np.nansum(older[in_area]))
-                remainder = total - counted
-                if remainder < 0:
-                    log.add(
-                        file, None, colname["older_population"], area, "OLDER_EXCEEDS_TOTAL",
-                        f"{area}：各村/社区已填的老年人口合计 {counted:g} 超过已知总数 {total:g}，"
-                        f"其余 {int(missing.sum())} 个村/社区按 0 计",
-                        f"核对 {area} 的老年人口总数或各村/社区填报的数字",
-                        severity="warning",
-                        message_en=f"{area}: counted older population {counted:g} exceeds the known total "
-                                   f"{total:g}; the {int(missing.sum())} settlements without a count get 0",
-                        fix_en=f"check the total for {area} or the settlements' counts",
-                    )
-                    remainder = 0.0
-                values, method = _split(remainder, pop[missing])
-                if method != "proportional":
-                    log.add(
-                        file, None, colname["population"], area, "POPULATION_SPLIT_EQUALLY",
-                        f"{area}：以下村/社区缺少总人口，老年人口按平均值分配：{row_list(missing & ~np.isfinite(pop))}",
-                        "在总人口列填写这些村/社区的常住人口",
-                        severity="warning",
-                        message_en=f"{area}: these settlements have no total population, so the older "
-                                   f"population was split equally: {row_list(missing & ~np.isfinite(pop))}",
-                        fix_en="fill in the total population of these settlements",
-                    )
-                older[missing] = values
-                estimated[missing] = True
-                records.append({
-                    "level": level, "area": area, "known_total": total, "counted": counted,
-                    "remainder": total - counted, "allocated": float(values.sum()),
-                    "n_estimated": int(missing.sum()), "method": method,
-                })
-    still = np.isnan(older)
-    if still.any():
-        groups = out["county"].fillna("").astype(str).to_numpy() if "county" in out.columns \
-            else np.array([""] * len(out))
-        for area in sorted(set(groups[still])):
-            mask = still & (groups == area)
-            if area:
-                fix_zh = (f"填写这些村/社区的60岁以上人口，或在配置 [population.county_older_totals] 中给出 "
-                          f"\"{area}\" 的老年人口总数（或 census_csv）")
-                fix_en = (f"fill in their 60+ population, or give the total for \"{area}\" in "
-                          "[population.county_older_totals] (or census_csv)")
-            else:
-                fix_zh = (f"填写这些村/社区的60岁以上人口，或填写「{colname['county']}」列"
-                          "（或提供县界，按位置补全）并给出该县的老年人口总数")
-                fix_en = (f"fill in their 60+ population, or fill in '{colname['county']}' (or give county "
-                          "boundaries) and the county's older total")
-            log.add(
-                file, None, colname["older_population"], area or None, "MISSING_OLDER_POPULATION",
-                f"{area or '（未填县）'}：{int(mask.sum())} 个村/社区没有老年人口，也没有可分配的总数：{row_list(mask)}",
-                fix_zh,
-                severity="warning",
-                message_en=f"{area or '(no county)'}: {int(mask.sum())} settlements have no older population "
-                           f"and no total to allocate from: {row_list(mask)}",
-                fix_en=fix_en,
-            )
-            records.append({
-                "level": "county", "area": area, "known_total": np.nan,
-                "counted": float(np.nansum(older[groups == area])), "remainder": np.nan,
-                "allocated": 0.0, "n_estimated": 0, "method": "none",
-            })
-    out["older_population"] = older
-    out["older_estimated"] = estimated
-    frame = pd.DataFrame(records, columns=_RECORD_COLUMNS)
+        _allocate_level(work, "township", population.township_older_totals)
+        _allocate_level(work, "county", county_totals)
+    _report_unfilled(work)
+    out = work.out
+    out["older_population"] = work.older
+    out["older_estimated"] = work.estimated
+    frame = pd.DataFrame(work.records, columns=_RECORD_COLUMNS)
     logger.debug("older population allocation: %s", frame.to_dict("records"))
     return PopulationAllocation(
         settlements=out,
         records=frame,
-        problems=tuple(log.problems),
+        problems=tuple(work.log.problems),
         params={"config": population, "county_totals": county_totals},
     )

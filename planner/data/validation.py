@@ -16,17 +16,8 @@ latitude); a ``strict`` study turns warnings into errors.
 
 Problem codes
 -------------
-``FILE_NOT_FOUND``, ``READ_FAILED``, ``EMPTY_LAYER``, ``MISSING_COLUMNS``,
-``MISSING_CRS``, ``MISSING_COORDINATES``, ``NON_NUMERIC_COORDINATES``,
-``SWAPPED_LON_LAT``, ``OUTSIDE_STUDY_AREA``, ``OUTSIDE_CHINA``,
-``SUSPECT_GCJ02``, ``DUPLICATE_ID``, ``MISSING_ID``, ``MISSING_NAME``,
-``NON_POINT_GEOMETRY``, ``NON_POLYGON_GEOMETRY``,
-``EMPTY_GEOMETRY``, ``UNKNOWN_FACILITY_TYPE``, ``UNKNOWN_SETTLEMENT_KIND``,
-``KIND_FROM_NAME``, ``NEGATIVE_VALUE``, ``NON_NUMERIC_VALUE``,
-``UNKNOWN_BOOLEAN``, ``UNKNOWN_TOWNSHIP_KIND``, ``MISSING_OLDER_POPULATION``,
-``OLDER_EXCEEDS_POPULATION``,
-``OLDER_EXCEEDS_TOTAL``, ``POPULATION_SPLIT_EQUALLY``, ``NO_FACILITIES``,
-``NO_STUDY_AREA``, ``UNKNOWN_ADMIN_NAME``.
+The members of :class:`planner.codes.DataProblem` (``FILE_NOT_FOUND``,
+``MISSING_COLUMNS``, ``OUTSIDE_STUDY_AREA``...); :data:`REASONS` holds their labels.
 """
 
 from __future__ import annotations
@@ -38,6 +29,8 @@ from typing import Any
 
 import pandas as pd
 
+from planner.codes import DataProblem
+from planner.errors import InputError
 from planner.i18n import check_lang, tr
 
 __all__ = [
@@ -48,40 +41,8 @@ __all__ = [
     "REASONS",
 ]
 
-#: Short labels of problem codes (zh, en), used in layer summaries.
-REASONS: dict[str, tuple[str, str]] = {
-    "FILE_NOT_FOUND": ("文件不存在", "file not found"),
-    "READ_FAILED": ("无法读取", "cannot be read"),
-    "EMPTY_LAYER": ("图层为空", "empty layer"),
-    "MISSING_COLUMNS": ("缺少必需列", "required columns missing"),
-    "MISSING_CRS": ("缺少坐标系", "no coordinate system"),
-    "MISSING_COORDINATES": ("缺少坐标", "coordinates missing"),
-    "NON_NUMERIC_COORDINATES": ("坐标不是数字", "coordinates not numeric"),
-    "SWAPPED_LON_LAT": ("经纬度填反", "longitude/latitude swapped"),
-    "OUTSIDE_STUDY_AREA": ("位于研究区外", "outside the study area"),
-    "OUTSIDE_CHINA": ("位于中国境外", "outside China"),
-    "SUSPECT_GCJ02": ("疑似高德/百度坐标", "Amap/Baidu coordinates suspected"),
-    "DUPLICATE_ID": ("编号重复", "duplicate id"),
-    "MISSING_ID": ("缺少编号", "id missing"),
-    "NON_POINT_GEOMETRY": ("几何不是点", "geometry is not a point"),
-    "NON_POLYGON_GEOMETRY": ("几何不是面", "geometry is not a polygon"),
-    "MISSING_NAME": ("缺少名称", "name missing"),
-    "EMPTY_GEOMETRY": ("几何为空", "empty geometry"),
-    "UNKNOWN_FACILITY_TYPE": ("设施类型无法识别", "unknown facility type"),
-    "UNKNOWN_SETTLEMENT_KIND": ("村/社区类型无法识别", "unknown settlement kind"),
-    "KIND_FROM_NAME": ("类型由名称推断", "kind inferred from the name"),
-    "NEGATIVE_VALUE": ("数值为负", "negative value"),
-    "NON_NUMERIC_VALUE": ("数值无法识别", "value not numeric"),
-    "UNKNOWN_BOOLEAN": ("是/否无法识别", "yes/no not recognised"),
-    "UNKNOWN_TOWNSHIP_KIND": ("乡镇类型无法识别", "township kind unknown"),
-    "MISSING_OLDER_POPULATION": ("老年人口缺失", "older population missing"),
-    "OLDER_EXCEEDS_POPULATION": ("老年人口大于总人口", "older population exceeds the total population"),
-    "OLDER_EXCEEDS_TOTAL": ("已知老年人口超过总数", "counted older population exceeds the total"),
-    "POPULATION_SPLIT_EQUALLY": ("按平均分配老年人口", "older population split equally"),
-    "NO_FACILITIES": ("没有设施图层", "no facilities layer"),
-    "NO_STUDY_AREA": ("没有行政边界", "no boundaries"),
-    "UNKNOWN_ADMIN_NAME": ("行政区名称不在边界中", "admin name not in the boundaries"),
-}
+#: Short labels of problem codes (zh, en), used in layer summaries (from :class:`planner.codes.DataProblem`).
+REASONS: dict[str, tuple[str, str]] = {m.value: (m.zh, m.en) for m in DataProblem}
 
 _SEVERITIES = ("error", "warning")
 
@@ -103,7 +64,7 @@ class Problem:
     value
         The offending value as text (``None`` when not about one value).
     code
-        Machine-readable code (see the module docstring).
+        Machine-readable code: a :class:`~planner.codes.DataProblem` member (or its name).
     message, fix
         What is wrong and how to fix it, in Chinese.
     severity
@@ -125,7 +86,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
-            raise ValueError(f"severity must be 'error' or 'warning', not {self.severity!r}")
+            raise InputError(f"severity must be 'error' or 'warning', not {self.severity!r}")
 
     @property
     def is_error(self) -> bool:
@@ -196,7 +157,8 @@ class LayerSummary:
             ex += f"（{reasons}）" if lang == "zh" else f" ({reasons})"
         return tr(
             lang,
-            f"{_LAYER_ZH.get(self.layer, self.layer)}「{self.file}」：读取 {self.rows_read} 行，保留 {self.rows_kept} 行，{ex}{tail}",
+            f"{_LAYER_ZH.get(self.layer, self.layer)}「{self.file}」：读取 {self.rows_read} 行，"
+            f"保留 {self.rows_kept} 行，{ex}{tail}",
             f"{self.layer} '{self.file}': read {self.rows_read}, kept {self.rows_kept}, {ex}{tail}",
         )
 

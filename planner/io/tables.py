@@ -166,6 +166,14 @@ class ColumnMatch:
         return not self.missing and not self.bad_overrides
 
 
+def _existing(path: str | Path) -> Path:
+    """``path`` as a Path; :class:`InputFileNotFoundError` when there is no such file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(f"{path}: file not found; fix: check the path in the config")
+    return path
+
+
 # --------------------------------------------------------------------------- encodings
 
 
@@ -263,9 +271,7 @@ def read_csv(path: str | Path, *, encoding: str = "auto") -> RawLayer:
     ------
     InputFileNotFoundError, DataError
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputFileNotFoundError(f"{path}: file not found; fix: check the path in the config")
+    path = _existing(path)
     text, enc = _decode(path, encoding)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
@@ -315,9 +321,7 @@ def read_excel(path: str | Path, *, sheet: str | None = None) -> RawLayer:
     """
     import openpyxl
 
-    path = Path(path)
-    if not path.exists():
-        raise InputFileNotFoundError(f"{path}: file not found; fix: check the path in the config")
+    path = _existing(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for bad files
@@ -377,9 +381,7 @@ def read_vector(path: str | Path, *, layer: str | None = None) -> RawLayer:
     import geopandas as gpd
     import pyogrio
 
-    path = Path(path)
-    if not path.exists():
-        raise InputFileNotFoundError(f"{path}: file not found; fix: check the path in the config")
+    path = _existing(path)
     try:
         available = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:
@@ -399,7 +401,8 @@ def read_vector(path: str | Path, *, layer: str | None = None) -> RawLayer:
         raise DataError(f"{path}: cannot read as a vector file ({exc})") from None
     gdf.index = pd.Index(range(1, len(gdf) + 1), name="row", dtype="int64")
     crs = gdf.crs
-    return RawLayer(frame=gdf, path=path, format="vector", crs=crs, layer=layer or (available[0] if available else None))
+    return RawLayer(frame=gdf, path=path, format="vector", crs=crs,
+                    layer=layer or (available[0] if available else None))
 
 
 _TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel"}
