@@ -116,9 +116,9 @@ def test_another_seed_gives_another_county(tmp_path):
 
 def test_demo_config_path_and_its_error(monkeypatch, tmp_path):
     assert demo_config_path() == DATA / "demo_county.toml"
-    import planner.demo.generate as gen
+    import planner.demo.paths as paths
 
-    monkeypatch.setattr(gen, "DEMO_DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(paths, "DEMO_DATA_DIR", tmp_path / "data")
     with pytest.raises(InputFileNotFoundError, match="python -m planner.demo"):
         demo_config_path()
 
