@@ -48,6 +48,7 @@ def facility_rows(c: DemoCounty) -> tuple[list[list[str]], str]:
 
 
 def _row(k: int, f: Facility) -> list[str]:
+    """The table row of the ``k``-th facility."""
     num = lambda v: "" if v is None else str(int(v))  # noqa: E731
     return [f"F{k:03d}", f.name, f.ftype, *lonlat_cells(f.x, f.y), num(f.beds), num(f.nursing), num(f.occupied),
             f.public, num(f.capacity), f.township, DEMO_COUNTY_NAME, SYNTHETIC_NOTE]

@@ -37,6 +37,7 @@ class River:
     phases: tuple[float, float]
 
     def y(self, x):
+        """The river's ``y`` (km) at ``x``."""
         x = np.asarray(x, dtype=float)
         return self.base + 2.4 * np.sin(x / 7.0 + self.phases[0]) + 1.0 * np.sin(x / 3.1 + self.phases[1])
 
@@ -45,10 +46,12 @@ class River:
         return np.where(np.asarray(y) > self.y(x), 1, -1)
 
     def line(self, x0: float, x1: float, step: float = 0.3) -> np.ndarray:
+        """The river from ``x0`` to ``x1`` as a polyline with a point every ``step`` km."""
         xs = np.arange(x0, x1 + step / 2, step)
         return np.column_stack([xs, self.y(xs)])
 
     def crosses(self, pts: np.ndarray) -> bool:
+        """Whether a polyline has points on both banks."""
         s = self.side(pts[:, 0], pts[:, 1])
         return bool((s != s[0]).any())
 
@@ -99,6 +102,7 @@ def build_layout(rng: np.random.Generator) -> Layout:
 
 
 def _county_polygon(rng: np.random.Generator) -> tuple[Polygon, np.ndarray, np.ndarray]:
+    """A wobbly round county of 4,400 km² and its border radius per angle of ``ang``."""
     ang = np.linspace(0, 2 * math.pi, 96, endpoint=False)
     ph = rng.uniform(0, 2 * math.pi, 3)
     rel = 1 + 0.09 * np.sin(2 * ang + ph[0]) + 0.06 * np.sin(3 * ang + ph[1]) + 0.03 * np.sin(5 * ang + ph[2])
@@ -109,6 +113,7 @@ def _county_polygon(rng: np.random.Generator) -> tuple[Polygon, np.ndarray, np.n
 
 
 def _radius_at(theta: float, ang: np.ndarray, rad: np.ndarray) -> float:
+    """The border radius in direction ``theta``, interpolated between the outline's angles."""
     return float(np.interp(theta % (2 * math.pi), np.append(ang, 2 * math.pi), np.append(rad, rad[0])))
 
 

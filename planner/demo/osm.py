@@ -49,6 +49,7 @@ class Osm:
     ways: list[tuple[list[int], dict[str, str]]] = field(default_factory=list)
 
     def node(self, x: float, y: float) -> int:
+        """Id of the node at ``(x, y)``, added if no node sits there (to 0.1 m)."""
         k = (int(round(x * 1e4)), int(round(y * 1e4)))
         i = self.key.get(k)
         if i is None:
@@ -59,6 +60,10 @@ class Osm:
         return i
 
     def way(self, pts: np.ndarray, tags: dict[str, str], *, connectable: bool = True) -> list[int]:
+        """Add a way through ``pts`` (repeated nodes dropped); returns its node ids.
+
+        ``connectable`` ways may have village links attached to their nodes.
+        """
         ids: list[int] = []
         for x, y in np.asarray(pts, dtype=float):
             i = self.node(x, y)
@@ -73,6 +78,7 @@ class Osm:
         return ids
 
     def coords(self) -> np.ndarray:
+        """Node positions as an ``(n, 2)`` array (km)."""
         return np.asarray(self.xy, dtype=float)
 
 

@@ -64,6 +64,7 @@ def build_main_roads(c: DemoCounty) -> Hubs:
 
 
 def _urban_class(axis: str, k: int) -> str:
+    """Highway class of the county seat's grid line ``k``: main axes secondary, ring tertiary."""
     if k == 0:
         return "secondary"
     if abs(k) == 12:
@@ -82,6 +83,7 @@ def _county_seat_grid(c: DemoCounty) -> list[tuple[float, float]]:
 
 
 def _hub_road(c: DemoCounty, hubs: Hubs, a: str, b: str, tags: dict[str, str], *, bridge: bool = False) -> None:
+    """A road between the facing perimeter junctions of two hubs, its river crossing as a bridge."""
     pa, pb = hubs.port(a, hubs.xy[b]), hubs.port(b, hubs.xy[a])
     pts = np.round(wiggly(pa, pb, c.rng, amp=0.03), 4)
     if bridge:

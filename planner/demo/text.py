@@ -19,6 +19,7 @@ def fmt(v: float, nd: int) -> str:
 
 
 def _round_coords(obj, nd: int = 7):
+    """Coordinates nested in lists, rounded to ``nd`` decimals."""
     if isinstance(obj, float):
         return round(obj, nd)
     if isinstance(obj, (list, tuple)):
