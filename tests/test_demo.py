@@ -110,15 +110,15 @@ def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
 
 def test_another_seed_gives_another_county(tmp_path):
     generate_demo_county(tmp_path, seed=7)
-    assert (tmp_path / "settlements/settlements.csv").read_bytes() != (DATA / "settlements/settlements.csv").read_bytes()
-    assert (tmp_path / "roads/demo_county.osm.bz2").read_bytes() != (DATA / "roads/demo_county.osm.bz2").read_bytes()
+    for rel in ("settlements/settlements.csv", "roads/demo_county.osm.bz2"):
+        assert (tmp_path / rel).read_bytes() != (DATA / rel).read_bytes(), rel
 
 
 def test_demo_config_path_and_its_error(monkeypatch, tmp_path):
     assert demo_config_path() == DATA / "demo_county.toml"
-    import planner.demo.generate as gen
+    import planner.demo.paths as paths
 
-    monkeypatch.setattr(gen, "DEMO_DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(paths, "DEMO_DATA_DIR", tmp_path / "data")
     with pytest.raises(InputFileNotFoundError, match="python -m planner.demo"):
         demo_config_path()
 
