@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-__all__ = ["SearchGraph", "counting_order", "dedupe_parallel", "arc_tails", "zorder", "split_order"]
+__all__ = ["Arcs", "SearchGraph", "counting_order", "dedupe_parallel", "arc_tails", "zorder", "split_order"]
 
 
 @njit(cache=True)
@@ -84,6 +84,19 @@ def split_order(okp: np.ndarray, seg_of: np.ndarray, t: np.ndarray) -> np.ndarra
     because the order (and so every piece) is the same.
     """
     return okp[np.lexsort((okp, t[okp], seg_of[okp]))]
+
+
+@dataclass(frozen=True, eq=False)
+class Arcs:
+    """Road arcs with the segment each covers and the covered fractions along the segment's ``u -> v``
+    (access legs: segment ``-1``, fractions NaN)."""
+
+    tail: np.ndarray
+    head: np.ndarray
+    weight: np.ndarray
+    segment: np.ndarray
+    f0: np.ndarray
+    f1: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)

@@ -45,7 +45,7 @@ from planner.errors import NetworkError
 from planner.geo import utm_crs_for_lonlat
 from planner.routing import contracted as _contracted
 from planner.routing import snap as _snap
-from planner.routing.csr import arc_tails, counting_order, dedupe_parallel
+from planner.routing.csr import Arcs, arc_tails, counting_order, dedupe_parallel
 
 __all__ = ["RoutingGraph"]
 
@@ -59,21 +59,11 @@ def _network_crs(net: Any) -> pyproj.CRS:
     return utm_crs_for_lonlat(net.lon, net.lat)
 
 
-@dataclass(frozen=True)
-class _RoadArcs:
-    """The arcs a profile may use, one per segment direction, sorted by tail with parallel arcs merged."""
+def _road_arcs(net: Any, profile: TravelProfile, fwd: np.ndarray, bwd: np.ndarray) -> tuple[np.ndarray, Arcs]:
+    """Usable segment directions as arcs sorted by tail, parallel arcs merged: (indptr, arcs).
 
-    indptr: np.ndarray
-    tail: np.ndarray
-    head: np.ndarray
-    weight: np.ndarray
-    segment: np.ndarray
-    f0: np.ndarray
-    f1: np.ndarray
-
-
-def _road_arcs(net: Any, profile: TravelProfile, fwd: np.ndarray, bwd: np.ndarray) -> _RoadArcs:
-    """Usable segment directions as arcs (NetworkError when there is none), parallel arcs merged."""
+    NetworkError when the profile may use no segment.
+    """
     n = net.n_nodes
     u = np.asarray(net.u, dtype=np.int64)
     v = np.asarray(net.v, dtype=np.int64)
@@ -100,7 +90,7 @@ def _road_arcs(net: Any, profile: TravelProfile, fwd: np.ndarray, bwd: np.ndarra
     order = order[keep]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail[order], minlength=n), out=indptr[1:])
-    return _RoadArcs(indptr, tail[order], head[order], w[order], seg[order], f0[order], 1.0 - f0[order])
+    return indptr, Arcs(tail[order], head[order], w[order], seg[order], f0[order], 1.0 - f0[order])
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,12 +204,12 @@ class RoutingGraph:
         fwd, bwd = segment_travel_times(net, profile)
         fwd = np.asarray(fwd, dtype=np.float64)
         bwd = np.asarray(bwd, dtype=np.float64)
-        arcs = _road_arcs(net, profile, fwd, bwd)
+        indptr, arcs = _road_arcs(net, profile, fwd, bwd)
         crs_obj = pyproj.CRS.from_user_input(crs) if crs is not None else _network_crs(net)
         tr = pyproj.Transformer.from_crs("EPSG:4326", crs_obj, always_xy=True)
         x, y = tr.transform(np.asarray(net.lon, dtype=float), np.asarray(net.lat, dtype=float))
         return cls._assemble(
-            indptr=arcs.indptr, tail=arcs.tail, head=arcs.head, weight=arcs.weight,
+            indptr=indptr, tail=arcs.tail, head=arcs.head, weight=arcs.weight,
             arc_segment=arcs.segment, arc_f0=arcs.f0, arc_f1=arcs.f1,
             x=np.asarray(x, dtype=np.float64), y=np.asarray(y, dtype=np.float64),
             component=None, main_component=None, n_network_nodes=net.n_nodes, crs=crs_obj, profile=profile,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import DataError, InputError
-from planner.routing.csr import arc_tails, counting_order, split_order
+from planner.routing.csr import Arcs, arc_tails, counting_order, split_order
 from planner.routing.grid import SegmentGrid
 
 if TYPE_CHECKING:
@@ -147,18 +147,6 @@ class _Numbering:
     virt_node: np.ndarray
 
 
-@dataclass(frozen=True, eq=False)
-class _Arcs:
-    """Arcs with their segment and covered fractions (access legs: segment -1, fractions NaN)."""
-
-    tail: np.ndarray
-    head: np.ndarray
-    weight: np.ndarray
-    segment: np.ndarray
-    f0: np.ndarray
-    f1: np.ndarray
-
-
 def _number(n: int, snapped: Snapped) -> _Numbering:
     """Split nodes follow the graph's nodes in split order, then one virtual node per linked point."""
     k = snapped.ok.shape[0]
@@ -196,7 +184,7 @@ def _pieces(graph: RoutingGraph, snapped: Snapped, num: _Numbering) -> tuple[np.
     return p_a, p_b, p_t0, p_t1, p_seg
 
 
-def _new_arcs(graph: RoutingGraph, snapped: Snapped, num: _Numbering) -> _Arcs:
+def _new_arcs(graph: RoutingGraph, snapped: Snapped, num: _Numbering) -> Arcs:
     """The arcs of the pieces (usable directions, timed by covered fraction) and the access legs."""
     p_a, p_b, p_t0, p_t1, p_seg = _pieces(graph, snapped, num)
     fwd, bwd = graph.seg_fwd_s[p_seg], graph.seg_bwd_s[p_seg]
@@ -210,7 +198,7 @@ def _new_arcs(graph: RoutingGraph, snapped: Snapped, num: _Numbering) -> _Arcs:
     okp, n_ok = num.okp, num.okp.size
     acc = snapped.distance[okp] / (graph.profile.access_speed_kmh / 3.6)
     virt, split = num.virt_node[okp], num.split_node[okp]
-    return _Arcs(
+    return Arcs(
         tail=np.concatenate([p_a[fok], p_b[bok], virt, split]),
         head=np.concatenate([p_b[fok], p_a[bok], split, virt]),
         weight=np.concatenate([fw[fok], bw[bok], acc, acc]),
@@ -220,7 +208,7 @@ def _new_arcs(graph: RoutingGraph, snapped: Snapped, num: _Numbering) -> _Arcs:
     )
 
 
-def _splice(graph: RoutingGraph, snapped: Snapped, num: _Numbering, new: _Arcs) -> RoutingGraph:
+def _splice(graph: RoutingGraph, snapped: Snapped, num: _Numbering, new: Arcs) -> RoutingGraph:
     """The graph with the arcs of split segments replaced by ``new`` and the new nodes added."""
     net = graph.network
     n, n_ok, sp = graph.n_nodes, num.okp.size, num.sp
