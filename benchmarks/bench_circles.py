@@ -11,7 +11,7 @@ outline).  For each facility it times
 * the engine's per-facility hot path (bounded reverse Dijkstra, reached
   pieces with partial arcs, chain buffer and union), after one
   ``with_points`` for all facilities (timed separately);
-* the public :func:`planner.circles.service_circles` call for all facilities
+* the public :func:`planner.analysis.service_circles` call for all facilities
   (amortised per facility);
 * a naive reference on the first ``--naive`` facilities: networkx
   ``ego_graph`` on the reversed reference graph (whole edges only, no
@@ -38,6 +38,9 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from planner.analysis import circle_frames as F  # noqa: E402
+from planner.analysis import circle_geometry as G  # noqa: E402
+from planner.analysis import circle_pieces as P  # noqa: E402
 from planner.analysis import circles as C  # noqa: E402
 from planner.config import default_config  # noqa: E402
 
@@ -117,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
           f"walk graph {graph.indptr.shape[0] - 1:,} nodes, {graph.indices.shape[0]:,} arcs (build {t2 - t1:.1f} s)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings are wall clock)")
     print(f"profile walk {profile.speed_kmh / 3.6:.2f} m/s, {args.minutes:g} min "
-          f"(reach {profile.speed_kmh / 3.6 * limit:.0f} m of road), buffer {args.buffer:g} m, quad_segs {C.QUAD_SEGS}")
+          f"(reach {profile.speed_kmh / 3.6 * limit:.0f} m of road), buffer {args.buffer:g} m, quad_segs {G.QUAD_SEGS}")
 
     rng = np.random.default_rng(args.seed)
     lon, lat = random_road_points(net, profile, args.n, rng)
@@ -134,12 +137,12 @@ def main(argv: list[str] | None = None) -> None:
 
     # ---- engine, per facility
     t0 = time.perf_counter()
-    g2, nodes, _ = C._snap(graph, fac, None)
+    g2, nodes, _ = F.attach_facilities(graph, fac, None)
     t1 = time.perf_counter()
-    rev = C._Reversed(g2)
+    arcs = P.ReverseArcs(g2)
     t2 = time.perf_counter()
     print(f"setup for {len(fac)} facilities: with_points {1e3 * (t1 - t0):.0f} ms, "
-          f"reversed CSR {1e3 * (t2 - t1):.0f} ms")
+          f"reverse-arc geometry {1e3 * (t2 - t1):.0f} ms")
     eng_ms, eng_area, eng_km, eng_geom = [], [], [], []
     for s in nodes:
         if s < 0:
@@ -149,11 +152,11 @@ def main(argv: list[str] | None = None) -> None:
             eng_geom.append(shapely.Polygon())
             continue
         a = time.perf_counter()
-        coords, group = C._reached_pieces(rev, np.array([s]), limit)
-        poly = C._polygons(C._multilines(coords, group, 1), args.buffer)[0]
+        coords, group = P.reached_pieces(g2, arcs, np.array([s]), limit)
+        poly = G.polygons(G.multilines(coords, group, 1), args.buffer)[0]
         eng_ms.append(1e3 * (time.perf_counter() - a))
         eng_area.append(poly.area / 1e6)
-        eng_km.append(C._piece_lengths_km(coords, group, 1)[0])
+        eng_km.append(P.piece_lengths_km(coords, group, 1)[0])
         eng_geom.append(poly)
     eng_ms = np.array(eng_ms)
     ok = np.isfinite(eng_ms)

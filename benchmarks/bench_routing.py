@@ -21,7 +21,7 @@ segment split at its points and a virtual node per point
 (:meth:`RoutingGraph.with_points` then ``to_networkx``, not timed); the
 engine answers the same query from the road network and the points.  Its
 "search" time is the kernel alone, on its contracted graph (intersections
-and point nodes, see :mod:`planner._contract`); its "end-to-end" time is the
+and point nodes, see :mod:`planner.routing.contract`); its "end-to-end" time is the
 public call (snapping, the contracted graph with the points, search, result
 tables).  Ratios are given for both.
 
@@ -79,9 +79,9 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
 
     from planner.config import default_config
     from planner.network import graph_from_network, random_points_near, synthetic_road_network
-    from planner.routing import RoutingGraph, nearest_facility, reach_matrix
+    from planner.routing import RoutingGraph, contracted, nearest_facility, reach_matrix
     from planner.routing import kernels as _dijkstra
-    from planner.routing.graph import _attach
+    from planner.routing.snap import Snapped
 
     profiles = default_config().profiles
     # numba: compile or load from cache, on a tiny graph
@@ -106,10 +106,10 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
 
     g, t_build = timed(RoutingGraph.from_network, net, profile)
     _, t_prep = timed(g.prepare)
-    ch = g._chains()
+    ch = contracted.chains(g)
     print(f"engine build from arrays (no networkx): CSR {t_build:.2f} s + snapping grid and contraction "
           f"{t_prep:.2f} s = {t_build + t_prep:.2f} s ({g.n_nodes:,} nodes, {g.n_arcs:,} arcs; contracted: "
-          f"{ch['n_core']:,} key nodes, {ch['chain_a'].shape[0]:,} chains)")
+          f"{ch.n_core:,} key nodes, {ch.chain_a.shape[0]:,} chains)")
 
     n_fac = max(args.facilities)
     S = random_points_near(net, args.settlements, seed=args.seed + 1, max_offset_m=200.0, prefix="S")
@@ -133,9 +133,9 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
     else:
         floor = C_FLOOR_S_PER_NODE * settled
         src_floor = f"no C compiler: the issue's 0.33 s per 3M nodes, scaled: {floor:.3f} s"
-    ch = g._chains()
-    sg0, _ = g._search_graph(*(np.zeros(0, dtype=t) for t in (np.int64, float, bool, float, float)))
-    core_src = ch["core_of"][main]
+    no_points = Snapped(*(np.zeros(0, dtype=t) for t in (float, float, np.int64, float, float, bool, float, float)))
+    sg0, _ = contracted.search_graph(g, no_points)
+    core_src = ch.core_of[main]
     (_, _, settled_c), t_core = best_of(
         args.repeat, _dijkstra.multi_source, sg0.rev_indptr, sg0.rev_indices, sg0.rev_weight, core_src, np.inf,
         no_t, -1,
@@ -151,7 +151,7 @@ def run_graph(name: str, args: argparse.Namespace) -> None:
         nf, t_nf = best_of(args.repeat, nearest_facility, g, S, F)
         rm, t_rm = best_of(args.repeat, reach_matrix, g, F, S, cutoff_s=cutoff)
         # the parts: snap + contracted graph with the points, then the search alone
-        at, t_att = best_of(args.repeat, _attach, g, S, F, None)
+        at, t_att = best_of(args.repeat, contracted.attach, g, S, F, None)
         t_nf_s, t_rm_s = _search_times(at, nf.method, cutoff, args.repeat)
         engine.append((k, nf, t_nf, t_nf_s, rm, t_rm, t_rm_s))
         print(f"engine  k={k:>6,}: snap + contracted graph ({at.graph.n_nodes:,} nodes) {t_att:6.3f} s | "
@@ -257,9 +257,9 @@ def pd_concat_points(S, F):
 
 def _snap_limits(g, S, F) -> np.ndarray:
     """The engine's default snapping limits (settlements, then facilities), from the engine itself."""
-    from planner.routing.graph import _default_max_snap
+    from planner.routing.contracted import default_max_snap
 
-    return np.r_[_default_max_snap(g, S, rural=False), _default_max_snap(g, F, rural=True)]
+    return np.r_[default_max_snap(g, S, rural=False), default_max_snap(g, F, rural=True)]
 
 
 def _search_times(at, method, cutoff, repeat) -> tuple[float, float]:
@@ -267,10 +267,10 @@ def _search_times(at, method, cutoff, repeat) -> tuple[float, float]:
 
     The same private steps as ``nearest_facility`` / ``reach_matrix`` run after attaching.
     """
-    from planner.routing.graph import _nearest_search, _reach_search
+    from planner.routing.queries import nearest_search, reach_search
 
-    _, t_nf = best_of(repeat, _nearest_search, at, method, None)
-    _, t_rm = best_of(repeat, _reach_search, at, cutoff, None)
+    _, t_nf = best_of(repeat, nearest_search, at, method, None)
+    _, t_rm = best_of(repeat, reach_search, at, cutoff, None)
     return t_nf, t_rm
 
 

@@ -117,6 +117,19 @@ def test_straight_road_ends_at_the_cut_point(straight):
     assert (c20["minutes"] == 20.0).all()
 
 
+def test_circle_width_across_the_road_is_twice_the_buffer():
+    """The buffer width, pinned on a tiny road built from arrays (no shared data needed)."""
+    assert C.BUFFER_M == 30.0  # the documented default: the depth of the buildings along a street
+    g = _graph(_net([(0.0, 0.0), (2000.0, 0.0)], [(0, 1)]))
+    fac = _points([(1000.0, 0.0)])
+    across = shapely.LineString([(1200.0, -500.0), (1200.0, 500.0)])  # 200 m along the road, inside 5 min
+    for draw in (C.service_circles, C.network_voronoi):
+        poly = _local(draw(g, fac, minutes=5.0))[0]  # default buffer
+        assert shapely.intersection(poly, across).length == pytest.approx(2 * C.BUFFER_M, abs=0.05)
+        narrow = _local(draw(g, fac, minutes=5.0, buffer_m=12.5))[0]
+        assert shapely.intersection(narrow, across).length == pytest.approx(25.0, abs=0.05)
+
+
 def test_both_ends_reached_middle_not():
     # A(0,0)-B(300,0)-E(300,200) and A-C(-300,0)-F(-700,200); E-F is a 1000 m road
     # reached 310 m from E and 810 - 300 - 447 m from F, with a gap between

@@ -22,7 +22,7 @@ from planner.network import (
     segment_travel_times,
     synthetic_road_network,
 )
-from planner.routing import RoutingGraph, nearest_facility, reach_matrix, reach_nodes
+from planner.routing import RoutingGraph, contracted, nearest_facility, reach_matrix, reach_nodes
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARBIN = DATA / "harbin" / "harbin.osm.pbf"
@@ -231,13 +231,13 @@ def test_contraction_keeps_intersections_and_drops_shape_nodes():
                     (2, 4, "residential", 0), (5, 6, "residential", 0), (6, 7, "residential", 0),
                     (7, 5, "residential", 0)])
     g = RoutingGraph.from_network(net, WALK, crs=UTM)
-    ch = g._chains()
-    key = np.flatnonzero(ch["core_of"] >= 0).tolist()
+    ch = contracted.chains(g)
+    key = np.flatnonzero(ch.core_of >= 0).tolist()
     assert key == [0, 2, 3, 4, 5]  # ends, the junction, one node of the ring; 1, 6, 7 are shape nodes
-    assert ch["chain_a"].shape[0] == 4  # 0-1-2, 2-3, 2-4 and the ring
-    ring = ch["seg_chain"][4]
-    assert (ch["seg_chain"][4:] == ring).all() and ch["chain_a"][ring] == ch["chain_b"][ring]
-    np.testing.assert_allclose(np.sort(ch["time_f"][:3]), np.sort([200 / 0.9, 100 / 0.9, 100 / 0.9]), atol=1e-9)
+    assert ch.chain_a.shape[0] == 4  # 0-1-2, 2-3, 2-4 and the ring
+    ring = ch.seg_chain[4]
+    assert (ch.seg_chain[4:] == ring).all() and ch.chain_a[ring] == ch.chain_b[ring]
+    np.testing.assert_allclose(np.sort(ch.time_f[:3]), np.sort([200 / 0.9, 100 / 0.9, 100 / 0.9]), atol=1e-9)
     # a settlement on the ring reaches a facility on the ring both ways round
     S, F = pts([(10, 500)], prefix="S"), pts([(90, 500)], prefix="F")
     nf = nearest_facility(g, S, F, max_snap_m=50.0)

@@ -1,13 +1,14 @@
-"""TODO"""
+"""Routing stage: exact travel times settlement -> facility on the road graph of a travel profile."""
 
 from __future__ import annotations
 
-from planner.routing.graph import (
+from planner.routing.graph import RoutingGraph
+from planner.routing.queries import (
     NearestFacility,
     NodeTimes,
     ReachMatrix,
-    RoutingGraph,
     nearest_facility,
+    nearest_source_times,
     reach_matrix,
     reach_nodes,
 )
@@ -20,4 +21,5 @@ __all__ = [
     "nearest_facility",
     "reach_matrix",
     "reach_nodes",
+    "nearest_source_times",
 ]

@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["chains_from_segments", "core_arcs"]
+__all__ = ["chains_from_segments", "core_arcs", "chain_times"]
 
 
 @njit(cache=True)
@@ -75,6 +75,14 @@ def chains_from_segments(n, u, v, usable):  # pragma: no cover - numba
     seg_chain, seg_pos : int64 (len(u),)
         Chain of each segment and its position in it (``-1`` if unusable).
     """
+    deg, ptr, inc = _incidence(n, u, v, usable)
+    key = _key_nodes(n, u, v, deg, ptr, inc)
+    return _walk_chains(n, u, v, usable, key, ptr, inc)
+
+
+@njit(cache=True)
+def _incidence(n, u, v, usable):  # pragma: no cover - numba
+    """Usable segments at each node, in CSR form: (degree, indptr, segment ids)."""
     m = u.shape[0]
     deg = np.zeros(n, dtype=np.int64)
     for s in range(m):
@@ -92,6 +100,12 @@ def chains_from_segments(n, u, v, usable):  # pragma: no cover - numba
             fill[u[s]] += 1
             inc[fill[v[s]]] = s
             fill[v[s]] += 1
+    return deg, ptr, inc
+
+
+@njit(cache=True)
+def _key_nodes(n, u, v, deg, ptr, inc):  # pragma: no cover - numba
+    """Nodes on some usable segment that are not shape nodes (two segments to two different neighbours)."""
     key = np.zeros(n, dtype=np.bool_)
     for x in range(n):
         if deg[x] == 0:
@@ -104,6 +118,14 @@ def chains_from_segments(n, u, v, usable):  # pragma: no cover - numba
         o1 = v[s1] if u[s1] == x else u[s1]
         o2 = v[s2] if u[s2] == x else u[s2]
         key[x] = o1 == o2  # two segments to the same neighbour: keep the pair of nodes
+    return key
+
+
+@njit(cache=True)
+def _walk_chains(n, u, v, usable, key, ptr, inc):  # pragma: no cover - numba
+    """Walk every chain from its key node (then the rings of shape nodes); the outputs of
+    :func:`chains_from_segments`.  ``key`` gains one node per ring."""
+    m = u.shape[0]
     n_use = ptr[n] // 2
     cseg = np.empty(n_use, dtype=np.int64)
     corient = np.empty(n_use, dtype=np.bool_)
@@ -238,22 +260,46 @@ def core_arcs(chain_ptr, cseg, corient, chain_a, chain_b, core_of, fwd, bwd,
     tail = np.empty(cap, dtype=np.int64)
     head = np.empty(cap, dtype=np.int64)
     w = np.empty(cap, dtype=np.float64)
+    na = _whole_chain_arcs(has, chain_a, chain_b, core_of, chain_time_f, chain_time_b, tail, head, w)
+    na = _point_chain_arcs(chain_ptr, cseg, corient, chain_a, chain_b, core_of, fwd, bwd,
+                           p_chain, p_pos, p_t, p_node, tail, head, w, na)
+    return tail[:na].copy(), head[:na].copy(), w[:na].copy()
+
+
+@njit(cache=True, inline="always")
+def _add_arcs(tail, head, w, na, a, b, tf, tb):  # pragma: no cover - numba
+    """Append ``a -> b`` taking ``tf`` and ``b -> a`` taking ``tb`` (each only when finite); new count."""
+    if tf < np.inf:
+        tail[na] = a
+        head[na] = b
+        w[na] = tf
+        na += 1
+    if tb < np.inf:
+        tail[na] = b
+        head[na] = a
+        w[na] = tb
+        na += 1
+    return na
+
+
+@njit(cache=True)
+def _whole_chain_arcs(has, chain_a, chain_b, core_of, chain_time_f, chain_time_b,
+                      tail, head, w):  # pragma: no cover - numba
+    """One arc per usable direction of every chain without points (not rings); the number written."""
     na = 0
-    for c in range(nc):
+    for c in range(chain_a.shape[0]):
         if has[c] or chain_a[c] == chain_b[c]:
             continue
-        a = core_of[chain_a[c]]
-        b = core_of[chain_b[c]]
-        if chain_time_f[c] < np.inf:
-            tail[na] = a
-            head[na] = b
-            w[na] = chain_time_f[c]
-            na += 1
-        if chain_time_b[c] < np.inf:
-            tail[na] = b
-            head[na] = a
-            w[na] = chain_time_b[c]
-            na += 1
+        na = _add_arcs(tail, head, w, na, core_of[chain_a[c]], core_of[chain_b[c]], chain_time_f[c],
+                       chain_time_b[c])
+    return na
+
+
+@njit(cache=True)
+def _point_chain_arcs(chain_ptr, cseg, corient, chain_a, chain_b, core_of, fwd, bwd,
+                      p_chain, p_pos, p_t, p_node, tail, head, w, na):  # pragma: no cover - numba
+    """The pieces of every chain with points, cut at its points in chain order; the new count."""
+    npt = p_chain.shape[0]
     i = 0
     while i < npt:
         c = p_chain[i]
@@ -273,21 +319,12 @@ def core_arcs(chain_ptr, cseg, corient, chain_a, chain_b, core_of, fwd, bwd,
                 nt = p_t[i]
                 node = p_node[i]
             tf, tb = _span(chain_ptr, cseg, corient, fwd, bwd, c, pj, pt, nj, nt)
-            if tf < np.inf:
-                tail[na] = prev
-                head[na] = node
-                w[na] = tf
-                na += 1
-            if tb < np.inf:
-                tail[na] = node
-                head[na] = prev
-                w[na] = tb
-                na += 1
+            na = _add_arcs(tail, head, w, na, prev, node, tf, tb)
             if at_end:
                 break
             prev, pj, pt = node, nj, nt
             i += 1
-    return tail[:na].copy(), head[:na].copy(), w[:na].copy()
+    return na
 
 
 @njit(cache=True)

@@ -22,6 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
+from planner.errors import InputError
+
 __all__ = ["SegmentGrid", "point_segment_distance"]
 
 
@@ -145,7 +147,7 @@ class SegmentGrid:
         self.ax, self.ay, self.bx, self.by = (np.ascontiguousarray(a, dtype=np.float64) for a in (ax, ay, bx, by))
         m = self.ax.shape[0]
         if m == 0:
-            raise ValueError("a segment grid needs at least one segment")
+            raise InputError("a segment grid needs at least one segment")
         xmin = float(min(self.ax.min(), self.bx.min()))
         xmax = float(max(self.ax.max(), self.bx.max()))
         ymin = float(min(self.ay.min(), self.by.min()))

@@ -27,24 +27,15 @@ Kernels
     (``nogil=True``) so :func:`planner.routing` runs one call per thread on
     chunks of sources and uses every core.
 
-Heap
-----
-An indexed binary min-heap on arrays with the keys stored in the heap
-(``hv`` node, ``hd`` time, ``ho`` source index: sifting reads contiguous
-memory instead of chasing ``dist[heap[i]]``); ``pos[v]`` is the slot of ``v``, ``-1`` when never reached in this search and
-``-2`` once settled), with decrease-key, so the heap never holds more than
-one entry per node.  :func:`multi_source` (the one search that covers the
-whole graph) uses a leaner layout: each heap slot is two adjacent float64
-words (time, then the bits of ``origin << 32 | node``), so a sift level reads
-one cache line, and the only per-node array read while searching is ``pos``
-(a node's tentative key is read from its heap slot; ``dist`` and ``origin``
-are written once, when it is settled).  Node indices must be below 2**32.
+The heap they share is in :mod:`planner.routing.heap`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from planner.routing.heap import DONE, LOW32, NEVER, less, pop, sift_up
 
 __all__ = [
     "multi_source",
@@ -53,135 +44,11 @@ __all__ = [
     "bounded_from_ws",
     "first_hit_many",
     "first_hit_from_ws",
+    "new_workspace",
+    "NO_BUDGET",
 ]
 
-_NEVER = -1
-_DONE = -2
-_NO_BUDGET = np.iinfo(np.int64).max  # work budget (settled nodes) meaning "no limit"
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _less(d1: float, o1: int, d2: float, o2: int) -> bool:
-    return d1 < d2 or (d1 == d2 and o1 < o2)
-
-
-@njit(cache=True, nogil=True)
-def _sift_up(hv, hd, ho, pos, i, v, d, o):  # pragma: no cover - numba
-    """Place node ``v`` with key ``(d, o)`` at slot ``i`` or above."""
-    while i > 0:
-        p = (i - 1) >> 1
-        if _less(d, o, hd[p], ho[p]):
-            w = hv[p]
-            hv[i] = w
-            hd[i] = hd[p]
-            ho[i] = ho[p]
-            pos[w] = i
-            i = p
-        else:
-            break
-    hv[i] = v
-    hd[i] = d
-    ho[i] = o
-    pos[v] = i
-
-
-@njit(cache=True, nogil=True)
-def _pop(hv, hd, ho, pos, size):  # pragma: no cover - numba
-    """Remove the top of a heap of ``size`` entries; returns the new size."""
-    size -= 1
-    if size == 0:
-        return size
-    v = hv[size]
-    d = hd[size]
-    o = ho[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        c2 = c + 1
-        if c2 < size and _less(hd[c2], ho[c2], hd[c], ho[c]):
-            c = c2
-        if _less(hd[c], ho[c], d, o):
-            w = hv[c]
-            hv[i] = w
-            hd[i] = hd[c]
-            ho[i] = ho[c]
-            pos[w] = i
-            i = c
-        else:
-            break
-    hv[i] = v
-    hd[i] = d
-    ho[i] = o
-    pos[v] = i
-    return size
-
-
-# multi_source's heap: one interleaved array per slot (time, then origin << 32 | node
-# stored in the bits of the second float64), so a sift reads one cache line per level
-_LOW32 = 0xFFFFFFFF
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _pless(d1: float, k1: int, d2: float, k2: int) -> bool:
-    """``(d1, origin of k1) < (d2, origin of k2)``; the node bits never decide."""
-    return d1 < d2 or (d1 == d2 and (k1 >> 32) < (k2 >> 32))
-
-
-@njit(cache=True, nogil=True)
-def _psift_up(hk, hp, pos, i, d, k):  # pragma: no cover - numba
-    """Place packed entry ``(d, k)`` at slot ``i`` or above."""
-    while i > 0:
-        p = (i - 1) >> 1
-        dp = hk[2 * p]
-        kp = hp[2 * p + 1]
-        if _pless(d, k, dp, kp):
-            hk[2 * i] = dp
-            hp[2 * i + 1] = kp
-            pos[kp & _LOW32] = i
-            i = p
-        else:
-            break
-    hk[2 * i] = d
-    hp[2 * i + 1] = k
-    pos[k & _LOW32] = i
-
-
-@njit(cache=True, nogil=True)
-def _ppop(hk, hp, pos, size):  # pragma: no cover - numba
-    """Remove the top of a packed heap of ``size`` entries; returns the new size."""
-    size -= 1
-    if size == 0:
-        return size
-    d = hk[2 * size]
-    k = hp[2 * size + 1]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        dc = hk[2 * c]
-        kc = hp[2 * c + 1]
-        if c + 1 < size:
-            d2 = hk[2 * c + 2]
-            k2 = hp[2 * c + 3]
-            if _pless(d2, k2, dc, kc):
-                c += 1
-                dc = d2
-                kc = k2
-        if _pless(dc, kc, d, k):
-            hk[2 * i] = dc
-            hp[2 * i + 1] = kc
-            pos[kc & _LOW32] = i
-            i = c
-        else:
-            break
-    hk[2 * i] = d
-    hp[2 * i + 1] = k
-    pos[k & _LOW32] = i
-    return size
-
+NO_BUDGET = np.iinfo(np.int64).max  # work budget (settled nodes) meaning "no limit"
 
 
 @njit(cache=True, nogil=True)
@@ -219,7 +86,8 @@ def multi_source(indptr, indices, weight, sources, limit, target_mask, n_targets
 
 
 @njit(cache=True, nogil=True)
-def multi_source_from(indptr, indices, weight, sources, start, limit, target_mask, n_targets):  # pragma: no cover - numba
+def multi_source_from(indptr, indices, weight, sources, start, limit, target_mask,
+                      n_targets):  # pragma: no cover - numba
     """:func:`multi_source` with a start time per source.
 
     ``start[i]`` (>= 0) is the time already spent when source ``i`` is
@@ -233,7 +101,7 @@ def multi_source_from(indptr, indices, weight, sources, start, limit, target_mas
     # the only per-node state read while searching is ``pos``: the tentative key of a
     # node in the heap is read from its heap slot and ``dist``/``origin`` are written
     # once, when the node is settled (one random access per arc instead of three)
-    pos = np.full(n, _NEVER, dtype=np.int64)
+    pos = np.full(n, NEVER, dtype=np.int64)
     hk = np.empty(2 * n, dtype=np.float64)  # slot i: [2i] time, [2i + 1] bits of (origin << 32 | node)
     hp = hk.view(np.int64)
     size = 0
@@ -244,19 +112,19 @@ def multi_source_from(indptr, indices, weight, sources, start, limit, target_mas
             continue
         k = (i << 32) | s
         ps = pos[s]
-        if ps == _NEVER:
+        if ps == NEVER:
             size += 1
-            _psift_up(hk, hp, pos, size - 1, t0, k)
-        elif _pless(t0, k, hk[2 * ps], hp[2 * ps + 1]):
-            _psift_up(hk, hp, pos, ps, t0, k)
+            sift_up(hk, hp, pos, size - 1, t0, k)
+        elif less(t0, k, hk[2 * ps], hp[2 * ps + 1]):
+            sift_up(hk, hp, pos, ps, t0, k)
     remaining = n_targets
     n_settled = 0
     while size > 0:
         du = hk[0]
         ku = hp[1]
-        u = ku & _LOW32
-        size = _ppop(hk, hp, pos, size)
-        pos[u] = _DONE
+        u = ku & LOW32
+        size = pop(hk, hp, pos, size)
+        pos[u] = DONE
         dist[u] = du
         origin[u] = ku >> 32
         n_settled += 1
@@ -264,20 +132,20 @@ def multi_source_from(indptr, indices, weight, sources, start, limit, target_mas
             remaining -= 1
             if remaining == 0:
                 break
-        hi = ku & ~_LOW32
+        hi = ku & ~LOW32
         for a in range(indptr[u], indptr[u + 1]):
             v = indices[a]
             pv = pos[v]
-            if pv == _DONE:
+            if pv == DONE:
                 continue
             nd = du + weight[a]
             if nd > limit:
                 continue
-            if pv == _NEVER:
+            if pv == NEVER:
                 size += 1
-                _psift_up(hk, hp, pos, size - 1, nd, hi | v)
-            elif _pless(nd, hi, hk[2 * pv], hp[2 * pv + 1]):
-                _psift_up(hk, hp, pos, pv, nd, hi | v)
+                sift_up(hk, hp, pos, size - 1, nd, hi | v)
+            elif less(nd, hi, hk[2 * pv], hp[2 * pv + 1]):
+                sift_up(hk, hp, pos, pv, nd, hi | v)
     # nodes still in the heap after an early stop were never written: inf / -1
     return dist, origin, n_settled
 
@@ -309,7 +177,7 @@ def bounded_many_source(indptr, indices, weight, sources, limit, target_col, all
         in settling order (non-decreasing time).
     """
     n = indptr.shape[0] - 1
-    pos = np.full(n, _NEVER, dtype=np.int64)
+    pos = np.full(n, NEVER, dtype=np.int64)
     hk = np.empty(2 * n, dtype=np.float64)
     touched = np.empty(n, dtype=np.int64)
     return bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, all_nodes, pos, hk, touched)
@@ -344,7 +212,7 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
     dense; the searches are independent so callers run chunks in threads.
     """
     n = indptr.shape[0] - 1
-    pos = np.full(n, _NEVER, dtype=np.int64)
+    pos = np.full(n, NEVER, dtype=np.int64)
     hk = np.empty(2 * n, dtype=np.float64)
     touched = np.empty(n, dtype=np.int64)
     return first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched)
@@ -354,16 +222,16 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
 # Workspace kernels: the same searches as bounded_many_source / first_hit_many
 # on caller-owned workspaces, so a search costs what it reaches and nothing is
 # allocated or initialised per call (planner.routing keeps a pool of them).
-# A workspace is ``pos`` (int64, >= n, all _NEVER between calls), ``hk``
+# A workspace is ``pos`` (int64, >= n, all NEVER between calls), ``hk``
 # (float64, >= 2 n, the packed heap) and ``touched`` (int64, >= n); it may be
-# larger than the graph and is left clean (all _NEVER) on return.
+# larger than the graph and is left clean (all NEVER) on return.
 # ----------------------------------------------------------------------------
 
 
 def new_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A clean search workspace for graphs of up to ``n`` nodes."""
     n = max(int(n), 1)
-    return np.full(n, _NEVER, dtype=np.int64), np.empty(2 * n, dtype=np.float64), np.empty(n, dtype=np.int64)
+    return np.full(n, NEVER, dtype=np.int64), np.empty(2 * n, dtype=np.float64), np.empty(n, dtype=np.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -371,7 +239,7 @@ def bounded_many_source_ws(indptr, indices, weight, sources, limit, target_col, 
                            pos, hk, touched):  # pragma: no cover - numba
     """:func:`bounded_many_source` on a workspace (same output, same row order)."""
     counts, cols, vals, _ = bounded_from_ws(indptr, indices, weight, sources, np.zeros(0), limit, target_col,
-                                            np.zeros(0), all_nodes, pos, hk, touched, _NO_BUDGET)
+                                            np.zeros(0), all_nodes, pos, hk, touched, NO_BUDGET)
     return counts, cols, vals
 
 
@@ -412,13 +280,13 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
         ntouched = 1
         touched[0] = s
         size = 1
-        _psift_up(hk, hp, pos, 0, t0, s)
+        sift_up(hk, hp, pos, 0, t0, s)
         begin = nout
         while size > 0:
             du = hk[0]
             u = hp[1]
-            size = _ppop(hk, hp, pos, size)
-            pos[u] = _DONE
+            size = pop(hk, hp, pos, size)
+            pos[u] = DONE
             settled += 1
             c = u if all_nodes else target_col[u]
             if c >= 0:
@@ -438,21 +306,21 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
             for a in range(indptr[u], indptr[u + 1]):
                 v = indices[a]
                 pv = pos[v]
-                if pv == _DONE:
+                if pv == DONE:
                     continue
                 nd = du + weight[a]
                 if nd > limit:
                     continue
-                if pv == _NEVER:
+                if pv == NEVER:
                     touched[ntouched] = v
                     ntouched += 1
                     size += 1
-                    _psift_up(hk, hp, pos, size - 1, nd, v)
+                    sift_up(hk, hp, pos, size - 1, nd, v)
                 elif nd < hk[2 * pv]:
-                    _psift_up(hk, hp, pos, pv, nd, v)
+                    sift_up(hk, hp, pos, pv, nd, v)
         counts[k] = nout - begin
         for t in range(ntouched):
-            pos[touched[t]] = _NEVER
+            pos[touched[t]] = NEVER
     return counts[:done].copy(), cols[:nout].copy(), vals[:nout].copy(), done
 
 
@@ -460,7 +328,7 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
 def first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched):  # pragma: no cover - numba
     """:func:`first_hit_many` on a workspace (same output)."""
     t, r, n_settled, _ = first_hit_from_ws(indptr, indices, weight, sources, np.zeros(0), target_rank,
-                                           np.zeros(0), pos, hk, touched, _NO_BUDGET)
+                                           np.zeros(0), pos, hk, touched, NO_BUDGET)
     return t, r, n_settled
 
 
@@ -493,7 +361,7 @@ def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, targ
         ntouched = 1
         touched[0] = s
         size = 1
-        _psift_up(hk, hp, pos, 0, start[k] if has_start else 0.0, s)
+        sift_up(hk, hp, pos, 0, start[k] if has_start else 0.0, s)
         best = np.inf
         best_r = -1
         while size > 0:
@@ -501,8 +369,8 @@ def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, targ
             if du > best:
                 break
             u = hp[1]
-            size = _ppop(hk, hp, pos, size)
-            pos[u] = _DONE
+            size = pop(hk, hp, pos, size)
+            pos[u] = DONE
             n_settled += 1
             r = target_rank[u]
             if r >= 0:
@@ -513,18 +381,18 @@ def first_hit_from_ws(indptr, indices, weight, sources, start, target_rank, targ
             for a in range(indptr[u], indptr[u + 1]):
                 v = indices[a]
                 pv = pos[v]
-                if pv == _DONE:
+                if pv == DONE:
                     continue
                 nd = du + weight[a]
-                if pv == _NEVER:
+                if pv == NEVER:
                     touched[ntouched] = v
                     ntouched += 1
                     size += 1
-                    _psift_up(hk, hp, pos, size - 1, nd, v)
+                    sift_up(hk, hp, pos, size - 1, nd, v)
                 elif nd < hk[2 * pv]:
-                    _psift_up(hk, hp, pos, pv, nd, v)
+                    sift_up(hk, hp, pos, pv, nd, v)
         out_t[k] = best
         out_r[k] = best_r
         for t in range(ntouched):
-            pos[touched[t]] = _NEVER
+            pos[touched[t]] = NEVER
     return out_t[:done].copy(), out_r[:done].copy(), n_settled, done
