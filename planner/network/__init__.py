@@ -13,7 +13,7 @@ from planner.network.synthetic import (
     random_points_near,
     synthetic_road_network,
 )
-from planner.network.weights import arcs_from_network, segment_travel_times, usable_directions
+from planner.network.weights import arcs_from_network, arcs_from_times, segment_travel_times, usable_directions
 
 __all__ = [
     "RoadNetwork",
@@ -21,6 +21,7 @@ __all__ = [
     "segment_travel_times",
     "usable_directions",
     "arcs_from_network",
+    "arcs_from_times",
     "graph_from_network",
     "components_of",
     "network_from_osm_file",

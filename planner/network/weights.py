@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from planner.config import TravelProfile
     from planner.network.model import RoadNetwork
 
-__all__ = ["usable_directions", "segment_travel_times", "arcs_from_network"]
+__all__ = ["usable_directions", "segment_travel_times", "arcs_from_network", "arcs_from_times"]
 
 
 def _per_highway(highway: np.ndarray, fn: Callable[[str], Any]) -> np.ndarray:
@@ -134,12 +134,22 @@ def arcs_from_network(
         ``head == net.v[segment]``) come first, then the backward ones.
     """
     fwd, bwd = segment_travel_times(net, profile)
+    return arcs_from_times(net, fwd, bwd)
+
+
+def arcs_from_times(
+    net: RoadNetwork, fwd: np.ndarray, bwd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Directed arcs from per-segment times (``inf`` = not usable that way): the arcs of :func:`arcs_from_network`.
+
+    For callers that keep the segment times too (the routing graph), so they are computed once.
+    """
     f = np.flatnonzero(np.isfinite(fwd))
     b = np.flatnonzero(np.isfinite(bwd))
     u = np.asarray(net.u, dtype=np.int64)
     v = np.asarray(net.v, dtype=np.int64)
     tail = np.concatenate([u[f], v[b]])
     head = np.concatenate([v[f], u[b]])
-    seconds = np.concatenate([fwd[f], bwd[b]])
+    seconds = np.concatenate([np.asarray(fwd)[f], np.asarray(bwd)[b]]).astype(np.float64)
     segment = np.concatenate([f, b]).astype(np.int64)
     return tail, head, seconds, segment

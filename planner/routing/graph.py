@@ -64,24 +64,18 @@ def _road_arcs(net: Any, profile: TravelProfile, fwd: np.ndarray, bwd: np.ndarra
 
     NetworkError when the profile may use no segment.
     """
+    from planner.network import arcs_from_times
+
     n = net.n_nodes
-    u = np.asarray(net.u, dtype=np.int64)
-    v = np.asarray(net.v, dtype=np.int64)
-    loop = u == v
-    f_ok = np.isfinite(fwd) & ~loop
-    b_ok = np.isfinite(bwd) & ~loop
-    if not (f_ok.any() or b_ok.any()):
+    tail, head, w, seg = arcs_from_times(net, fwd, bwd)
+    ok = tail != head  # a loop never shortens a path
+    tail, head, w, seg = tail[ok], head[ok], w[ok], seg[ok]
+    if not tail.size:
         raise NetworkError(
             f"road network {getattr(net, 'name', '')!r}: profile {profile.name!r} may use none of its "
             f"{net.n_segments} segments; check the profile's allowed_highways or the extract"
         )
-    fs = np.flatnonzero(f_ok)
-    bs = np.flatnonzero(b_ok)
-    tail = np.concatenate([u[fs], v[bs]])
-    head = np.concatenate([v[fs], u[bs]])
-    w = np.concatenate([fwd[fs], bwd[bs]])
-    seg = np.concatenate([fs, bs])
-    f0 = np.concatenate([np.zeros(fs.size), np.ones(bs.size)])
+    f0 = (tail != np.asarray(net.u, dtype=np.int64)[seg]).astype(np.float64)  # 0 along u->v, 1 against it
     indptr0, order = counting_order(n, tail)
     keep = dedupe_parallel(indptr0, order, head, w)
     n_dup = int((~keep).sum())
