@@ -195,7 +195,7 @@ def summarise(result: SitingResult, lang: str = "zh") -> str:
                 f"{tier}: {n} new sites proposed ({model}, {status}), "
                 f"newly covering {nset} settlements and {older} older people.")]
     if len(result.excluded):
-        parts.append(_excluded_sentence(result.excluded["reason"].value_counts(), lang))
+        parts.append(_excluded_sentence(dict(result.excluded["reason"].value_counts()), lang))
     occ = result.occupancy
     blocked = occ[occ["blocked"]] if len(occ) else occ
     if result.params.get("public") and len(blocked):
