@@ -142,7 +142,7 @@ class SitingProblem:
         """The demands."""
         return self.data.settlements
 
-    @property
+    @cached_property
     def kind(self) -> np.ndarray:
         """``village`` / ``community`` per settlement."""
         return self.settlements["kind"].astype(str).to_numpy()

@@ -126,15 +126,13 @@ def _params(problem: SitingProblem, sol: _locate.Solution, n_excluded: int, curv
 
 def _solve_and_explain(problem: SitingProblem, coverage: CoverageResult | None, t_start: float) -> SitingResult:
     """Solve the problem and build every table of the result (sites, settlements, curve, targets, scorecard)."""
-    o = problem.options
     sol = solve(problem)
     out = coverage_outcome(problem, sol)
     sites = site_table(problem, sol, out)
     settlements = settlement_table(problem, sol, out)
     uncoverable = uncoverable_table(problem, settlements)
     targets, curve, curve_method = curve_and_targets(problem, sol)
-    score = scorecard_before_after(problem.data, coverage, o.tier, out.covered_before, out.covered_after, sites,
-                                   problem.config)
+    score = scorecard_before_after(problem, out, sites, coverage=coverage)
     excluded = problem.screen.excluded()
     params = _params(problem, sol, len(excluded), curve_method, t_start)
     if params["older_unknown"]:

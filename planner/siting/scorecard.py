@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from planner.analysis import scorecard as make_scorecard
+from planner.siting.outcome import SitingOutcome
+from planner.siting.problem import SitingProblem
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.analysis import CoverageResult
-    from planner.config import StudyConfig
-    from planner.data import StudyData
 
 __all__ = ["scorecard_before_after"]
 
@@ -28,21 +27,20 @@ def _with_new_sites(facilities: pd.DataFrame, sites: gpd.GeoDataFrame, tier: str
     return pd.concat([facilities, new_fac]) if len(new_fac) else facilities
 
 
-def scorecard_before_after(data: StudyData, coverage: CoverageResult | None, tier: str, before: np.ndarray,
-                           after: np.ndarray, sites: gpd.GeoDataFrame, config: StudyConfig) -> pd.DataFrame:
+def scorecard_before_after(problem: SitingProblem, out: SitingOutcome, sites: gpd.GeoDataFrame, *,
+                           coverage: CoverageResult | None = None) -> pd.DataFrame:
     """The scorecard with the tier's coverage as before, and as after with the proposed sites built.
 
     Parameters
     ----------
-    data : StudyData
-    coverage : CoverageResult, optional
-        Its other tiers' coverage columns feed both scorecards.
-    tier : str
-    before, after : ndarray
-        The tier's coverage per settlement.
+    problem : SitingProblem
+        Gives the study, the tier and the targets.
+    out : SitingOutcome
+        The tier's coverage per settlement before and after.
     sites : GeoDataFrame
         The proposed sites (added as facilities of the tier after).
-    config : StudyConfig
+    coverage : CoverageResult, optional
+        Its other tiers' coverage columns feed both scorecards.
 
     Returns
     -------
@@ -51,6 +49,7 @@ def scorecard_before_after(data: StudyData, coverage: CoverageResult | None, tie
         ``value_before``, ``met_before``, ``gap_before``, ``value_after``,
         ``met_after``, ``gap_after``, ``text_zh``, ``text_en``, ``changed``.
     """
+    data, tier = problem.data, problem.options.tier
     sett = pd.DataFrame(data.settlements.drop(columns="geometry"))
     if coverage is not None:
         cs = coverage.settlements
@@ -60,8 +59,8 @@ def scorecard_before_after(data: StudyData, coverage: CoverageResult | None, tie
     fac = pd.DataFrame(data.facilities.drop(columns="geometry"))
     col = f"{tier}_covered"
     s_before, s_after = sett.copy(), sett.copy()
-    s_before[col], s_after[col] = before, after
-    kw = {"townships": data.townships, "targets": config.targets}
+    s_before[col], s_after[col] = out.covered_before, out.covered_after
+    kw = {"townships": data.townships, "targets": problem.config.targets}
     b = make_scorecard(s_before, fac, **kw)
     a = make_scorecard(s_after, _with_new_sites(fac, sites, tier), **kw)
     keys = ["indicator", "scope"]
