@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from shapely.geometry import Point, box
 
 from planner.config import PolicyTargets, SitingConfig, default_config
-from planner.errors import ConfigError, SolverError
+from planner.errors import ConfigError, InputError, SolverError
 from planner.optim import locate as L
 
 # --------------------------------------------------------------------------- core: hand-computed
@@ -237,7 +237,8 @@ def _study(*, public_occupied: float = 80.0, config=None):
     cands = gpd.GeoDataFrame(
         {"name": ["校舍1", "村委会2", "卫生室3", "校舍4"], "type": ["闲置校舍", "村委会", "村卫生室", "闲置校舍"],
          "township": ["甲镇", "乙镇", "乙镇", "甲镇"], "county": "示范县"},
-        geometry=_pts([4000, 11000, 12000, 4200]), crs="EPSG:4326", index=pd.Index(["C1", "C2", "C3", "C4"], name="candidate_id"),
+        geometry=_pts([4000, 11000, 12000, 4200]), crs="EPSG:4326",
+        index=pd.Index(["C1", "C2", "C3", "C4"], name="candidate_id"),
     )
     zone_centre = Point(504_200.0, 5_185_000.0)
     zones = gpd.GeoDataFrame({"name": ["永久基本农田"], "kind": "farmland"},
@@ -383,8 +384,72 @@ def test_settlements_as_candidates_and_outputs(study, reach, tmp_path):
     assert pd.read_csv(paths["proposed_sites"], encoding="utf-8-sig").shape[0] == 2
     gpkg = r.to_gpkg(tmp_path / "s.gpkg")
     assert len(gpd.read_file(gpkg, layer="community_proposed_sites")) == 2
-    with pytest.raises(ConfigError):
+    with pytest.raises(InputError):
         propose_sites(st, reach, model="nope")
+
+
+def test_bad_arguments_raise_input_error(study, reach):
+    from planner.siting import propose_sites, straight_line_reach
+
+    for kw in ({"tier": "nope"}, {"method": "nope"}, {"p": -1}, {"model": "lscp", "capacitated": True},
+               {"tier": "township", "method": "greedy"}):
+        with pytest.raises(InputError) as info:
+            propose_sites(study, reach, **kw)
+        assert not isinstance(info.value, ConfigError)
+    with pytest.raises(InputError):
+        propose_sites(study, object())
+    with pytest.raises(InputError):
+        straight_line_reach(study.config, detour=0.5)
+    with pytest.raises(InputError, match="no routing graph"):
+        propose_sites(study, {})
+    # a profile the study file does not define is a study-file problem
+    with pytest.raises(ConfigError):
+        reach("no_such_profile", study.candidates, study.settlements, 600.0)
+
+
+def test_straight_line_reach_is_a_reach_matrix(study, reach):
+    from planner.routing import ReachMatrix
+
+    rm = reach("ebike", study.candidates, study.settlements, 600.0)
+    assert isinstance(rm, ReachMatrix)
+    r, c, v = rm.pairs(study.candidates.index, study.settlements.index)
+    assert len(r) == len(c) == len(v) and (v <= 600.0 + 1e-9).all()
+
+
+def test_result_params_are_read_only_and_carry_tier_and_model(study, reach):
+    from planner.codes import CandidateExclusion
+    from planner.siting import propose_sites
+
+    r = propose_sites(study, reach, model="mclp", p=2)
+    assert r.tier == r.params["tier"] == "community" and r.model == r.params["model"] == "mclp"
+    with pytest.raises(TypeError):
+        r.params["p"] = 5
+    assert r.params["thresholds_min"]  # nested mappings are frozen too
+    with pytest.raises(TypeError):
+        r.params["thresholds_min"]["x"] = 1
+    assert all(isinstance(x, CandidateExclusion) for x in r.excluded["reason"])
+    assert r.excluded.loc["C4", "reason"] is CandidateExclusion.EXCLUSION_ZONE
+    assert r.excluded.loc["C4", "reason_en"] == CandidateExclusion.EXCLUSION_ZONE.en
+
+
+def test_layers_go_through_the_one_serialiser(study, reach, tmp_path):
+    import pyogrio
+
+    from planner.siting import propose_tiered_sites
+
+    tiers = propose_tiered_sites(study, reach, p={"community": 2, "township": 1})
+    layers = tiers["community"].layers()
+    assert list(layers) == ["proposed_sites", "excluded_candidates", "siting_settlements", "uncoverable",
+                            "coverage_curve", "targets", "scorecard_before_after", "public_occupancy"]
+    path = tmp_path / "siting.gpkg"
+    for r in tiers.values():  # several tiers share one file
+        r.to_gpkg(path)
+    names = {row[0] for row in pyogrio.list_layers(path)}
+    assert {f"{t}_{n}" for t in tiers for n in ("proposed_sites", "coverage_curve", "targets")} <= names
+    csvs = tiers["township"].to_csv(tmp_path / "csv")
+    assert csvs["proposed_sites"].name == "township_proposed_sites.csv"
+    sites = pd.read_csv(csvs["proposed_sites"], encoding="utf-8-sig")
+    assert sites.columns[0] == "candidate_id" and {"lon", "lat"} <= set(sites.columns)
 
 
 # --------------------------------------------------------------------------- demo county on its roads
