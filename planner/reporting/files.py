@@ -7,9 +7,8 @@ are written by the one serialiser, :mod:`planner.io.export`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planner.io.export import write_csvs as _write_csv_layers
 from planner.io.export import write_geopackage as _write_gpkg_layers
@@ -20,12 +19,6 @@ if TYPE_CHECKING:
     from planner.study import StudyResult
 
 __all__ = ["write_geopackage", "write_csvs", "study_layers", "boundary_layers", "site_layers"]
-
-
-def _layers_of(obj: Any) -> dict[str, pd.DataFrame]:
-    """``obj.layers()``: the named frames a result exposes."""
-    method: Callable[[], dict[str, pd.DataFrame]] = getattr(obj, "layers", None) or obj._layers  # merge: drop fallback
-    return method()
 
 
 def boundary_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
@@ -39,7 +32,7 @@ def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     """The proposed sites of each siting run that proposed any, as ``proposed_sites_<tier>``."""
     layers: dict[str, pd.DataFrame] = {}
     for key, site in (result.siting or {}).items():
-        sites = _layers_of(site).get("proposed_sites")
+        sites = site.layers().get("proposed_sites")
         if sites is not None and len(sites):
             layers[f"proposed_sites_{key}"] = sites
     return layers
@@ -47,7 +40,7 @@ def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
 
 def study_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     """Every layer of a study by name: the coverage layers, the boundaries and the proposed sites."""
-    return {**_layers_of(result.coverage), **boundary_layers(result), **site_layers(result)}
+    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result)}
 
 
 def write_geopackage(result: StudyResult, path: str | Path) -> Path:
@@ -83,5 +76,5 @@ def write_csvs(result: StudyResult, folder: str | Path, *, lang: str = "zh") -> 
         The folder.
     """
     folder = Path(folder)
-    _write_csv_layers({**_layers_of(result.coverage), **site_layers(result)}, folder)
+    _write_csv_layers({**result.coverage.layers(), **site_layers(result)}, folder)
     return folder
