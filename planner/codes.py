@@ -18,6 +18,8 @@ Kinds of code
     facts about a township-centre assignment (capacity, reach).
 :class:`DataProblem`
     what is wrong with an input file (validation).
+:class:`SitingReason`
+    why siting cannot serve a settlement.
 :class:`CandidateExclusion`
     why a candidate site is left out of siting.
 """
@@ -34,6 +36,7 @@ __all__ = [
     "CoverageReason",
     "AssignmentFlag",
     "DataProblem",
+    "SitingReason",
     "CandidateExclusion",
     "COVERAGE_FROM_ROUTE",
     "code_label",
@@ -139,6 +142,13 @@ class DataProblem(Code):
     UNKNOWN_ADMIN_NAME = ("UNKNOWN_ADMIN_NAME", "行政区名称不在边界中", "admin name not in the boundaries")
 
 
+class SitingReason(Code):
+    """Why siting cannot serve a settlement."""
+
+    NO_CANDIDATE_WITHIN_THRESHOLD = ("NO_CANDIDATE_WITHIN_THRESHOLD", "服务时间内没有可选的候选点",
+                                     "No candidate site within the time threshold")
+
+
 class CandidateExclusion(Code):
     """Why a candidate site is not considered by siting."""
 
@@ -151,7 +161,8 @@ class CandidateExclusion(Code):
                    "Reaches no settlement within the limit (no road or isolated road piece)")
 
 
-_ALL: tuple[type[Code], ...] = (CoverageReason, RouteReason, AssignmentFlag, DataProblem, CandidateExclusion)
+_ALL: tuple[type[Code], ...] = (CoverageReason, RouteReason, AssignmentFlag, DataProblem, SitingReason,
+                                 CandidateExclusion)
 
 
 for _cls in _ALL:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.codes import SitingReason
 from planner.optim import locate as _locate
 from planner.siting.explain import uncoverable_text
 from planner.siting.problem import SitingProblem
@@ -26,7 +27,7 @@ __all__ = ["NO_CANDIDATE", "SitingOutcome", "solve", "coverage_outcome", "settle
 logger = logging.getLogger(__name__)
 
 #: Reason code of a settlement that no candidate can cover.
-NO_CANDIDATE = "NO_CANDIDATE_WITHIN_THRESHOLD"
+NO_CANDIDATE = SitingReason.NO_CANDIDATE_WITHIN_THRESHOLD
 
 
 def solve(problem: SitingProblem) -> _locate.Solution:
