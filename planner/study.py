@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from planner.config import StudyConfig
+from planner.results import FrozenMap
 
 if TYPE_CHECKING:
     from planner.analysis import CoverageResult
@@ -50,8 +51,12 @@ class StudyResult:
     network: RoadNetwork
     graphs: Mapping[str, RoutingGraph]
     coverage: CoverageResult
-    siting: Mapping[str, SitingResult] = field(default_factory=dict)
-    timings: Mapping[str, float] = field(default_factory=dict)
+    siting: Mapping[str, SitingResult] = field(default_factory=FrozenMap)
+    timings: Mapping[str, float] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        for name in ("graphs", "siting", "timings"):
+            object.__setattr__(self, name, FrozenMap(getattr(self, name)))
 
     @property
     def synthetic(self) -> bool:
