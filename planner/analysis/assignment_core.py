@@ -236,7 +236,6 @@ def default_penalty(tt: np.ndarray, thr: np.ndarray) -> float:
     return PENALTY_FACTOR * max(longest, 60.0) / 60.0
 
 
-
 def assign_capacitated(
     times_s: Any,
     demand: Any,
