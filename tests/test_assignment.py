@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from planner.analysis import assign_brute_force, assign_capacitated, assignment_objective, township_assignment
+from planner.errors import InputError
 
 INF = np.inf
 
@@ -107,9 +108,9 @@ def test_no_centres_at_all():
 
 
 def test_bad_inputs_are_rejected():
-    with pytest.raises(ValueError, match="demand"):
+    with pytest.raises(InputError, match="demand"):
         assign_capacitated(np.zeros((2, 1)), [1], [1], threshold_s=1)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(InputError, match="NaN"):
         assign_capacitated(np.array([[np.nan]]), [1], [1], threshold_s=1)
 
 

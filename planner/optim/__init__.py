@@ -1,6 +1,34 @@
-"""TODO"""
+"""Optimisation core: location models (LSCP, MCLP, p-median) and the capacitated assignment, solved with HiGHS."""
 
 from __future__ import annotations
 
+from planner.optim.assign import AssignmentAnswer, AssignmentModel, best_share, solve_assignment
+from planner.optim.locate import (
+    Solution,
+    cover_from_times,
+    solve_lscp,
+    solve_mclp,
+    solve_partial_cover,
+    solve_pmedian,
+)
+from planner.optim.milp import OPTIMAL, TIME_LIMIT, Milp, MilpResult, quiet_stdout, relative_gap, solve_milp
+
 __all__ = [
+    "Solution",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_pmedian",
+    "solve_partial_cover",
+    "cover_from_times",
+    "AssignmentModel",
+    "AssignmentAnswer",
+    "solve_assignment",
+    "best_share",
+    "Milp",
+    "MilpResult",
+    "solve_milp",
+    "quiet_stdout",
+    "relative_gap",
+    "OPTIMAL",
+    "TIME_LIMIT",
 ]

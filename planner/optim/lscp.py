@@ -1,0 +1,219 @@
+"""Covering with the fewest sites: the LSCP (cover every coverable demand) and the partial cover (cover ``n``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from planner.optim.milp import Milp, relative_gap
+from planner.optim.problem import LocationProblem, as_cover, build_problem
+from planner.optim.solution import (
+    Lazy,
+    Solution,
+    Verdict,
+    empty_solution,
+    finish_cover,
+    make_solution,
+    nearest_open,
+    rank_cover,
+)
+
+__all__ = ["solve_lscp", "solve_partial_cover"]
+
+
+@dataclass(frozen=True, eq=False)
+class _CoverSplit:
+    """Which demands fixed sites already cover, which candidates can cover, which nobody can."""
+
+    covered0: np.ndarray
+    by_cand: np.ndarray
+
+    @classmethod
+    def of(cls, A: sp.csr_array, fx: np.ndarray) -> _CoverSplit:
+        n_dem = A.shape[0]
+        covered0 = (np.asarray(A[:, np.flatnonzero(fx)].sum(axis=1)).reshape(-1) > 0) if fx.any() \
+            else np.zeros(n_dem, bool)
+        cand = np.flatnonzero(~fx)
+        by_cand = np.asarray(A[:, cand].sum(axis=1)).reshape(-1) > 0 if len(cand) else np.zeros(n_dem, bool)
+        return cls(covered0, by_cand)
+
+
+def _useful_columns(A: sp.csr_array, need: np.ndarray, cand: np.ndarray) -> tuple[sp.csc_array, np.ndarray]:
+    """The needed demands x the candidates that cover at least one of them, and those candidates' columns."""
+    sub = sp.csc_array(A[need][:, cand])
+    useful = np.flatnonzero(np.diff(sub.indptr) > 0)
+    return sp.csc_array(sub[:, useful]), cand[useful]
+
+
+def _cover_milp(sub: sp.csc_array, cost: np.ndarray) -> Milp:
+    """min cost . x  s.t. every needed demand is covered at least once."""
+    n_need, nx = sub.shape
+    return Milp(cost, sp.csr_array(sub), np.ones(n_need), np.full(n_need, np.inf), np.ones(nx))
+
+
+def _lscp_greedy(prob: LocationProblem, sub: sp.csc_array, cost: np.ndarray) -> tuple[list[int], Verdict]:
+    """Lazy greedy: the site covering the most uncovered demands per unit cost, until all are covered."""
+    unc = np.ones(sub.shape[0], bool)
+
+    def gain(k: int) -> float:
+        rows = sub.indices[sub.indptr[k]:sub.indptr[k + 1]]
+        return float(unc[rows].sum()) / cost[k]
+
+    lazy = Lazy(np.diff(sub.indptr) / cost, np.ones(len(cost), bool))
+    picked: list[int] = []
+    rnd = 0
+    while unc.any():
+        got = lazy.pop(gain, rnd)
+        if got is None or got[1] <= 0:
+            break
+        k = got[0]
+        picked.append(k)
+        unc[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]] = False
+        rnd += 1
+    score = float(cost[picked].sum())
+    lp = prob.solve(_cover_milp(sub, cost), relax=True)
+    verdict = Verdict("greedy", score, lp.score, relative_gap(score, lp.score, maximise=False),
+                      f"greedy (lazy); LP relaxation {lp.status}")
+    return picked, verdict
+
+
+def solve_lscp(
+    cover: Any,
+    *,
+    fixed: Any = None,
+    preference: Any = None,
+    method: str = "exact",
+    time_limit_s: float = 60.0,
+    mip_gap: float = 0.0,
+) -> Solution:
+    """Location set covering: fewest new sites so every coverable demand is covered.
+
+    Parameters
+    ----------
+    cover : sparse or ndarray
+        Demands x sites, bool.
+    fixed : bool mask or indices, optional
+        Existing sites (open; what they cover is already covered).
+    preference : array, optional
+        Per-site bonus subtracted from the unit cost of opening it; keep the
+        sum over any solution below 1 (e.g. ``bonus / n_candidates``) so it
+        only breaks ties between solutions with the same number of sites.
+    method : {"exact", "greedy"}
+    time_limit_s, mip_gap : float
+        HiGHS limits.
+
+    Returns
+    -------
+    Solution
+        ``objective`` = number of new sites; demands nobody can cover are in
+        ``uncoverable`` instead of making the model infeasible.
+
+    Raises
+    ------
+    InputError
+        For arguments of the wrong length or an unknown method.
+    """
+    A = as_cover(cover)
+    prob = build_problem(A.shape, model="LSCP", fixed=fixed, preference=preference, method=method,
+                         time_limit_s=time_limit_s, mip_gap=mip_gap)
+    split = _CoverSplit.of(A, prob.fixed)
+    need = np.flatnonzero(~split.covered0 & split.by_cand)
+    uncoverable = np.flatnonzero(~split.covered0 & ~split.by_cand)
+    params = prob.params({"n_to_cover": len(need)})
+    if not len(need):
+        return empty_solution(prob, "lscp", uncoverable, 0.0, params, assignment=nearest_open(A, prob.fixed),
+                              covered=split.covered0)
+    sub, cols = _useful_columns(A, need, prob.candidates)
+    cost = 1.0 - prob.preference[cols]
+    if prob.method == "exact":
+        m = prob.solve(_cover_milp(sub, cost))
+        chosen, verdict = list(cols[m.x > 0.5]), Verdict.of(m)
+        params.update(n_vars=m.n_vars, n_cons=m.n_cons)
+    else:
+        picked, verdict = _lscp_greedy(prob, sub, cost)
+        chosen = list(cols[picked])
+        params.update(n_vars=len(cols), n_cons=len(need))
+    order, gains, credited, covered = finish_cover(chosen, A, split.covered0, np.ones(prob.n_demands),
+                                                   prob.preference)
+    open_mask = prob.fixed.copy()
+    open_mask[order] = True
+    return make_solution(prob, verdict, model="lscp", objective=float(len(order)), opened=order, gains=gains,
+                         assignment=nearest_open(A, open_mask), credited=credited, covered=covered,
+                         uncoverable=uncoverable, params=params)
+
+
+def _partial_cover_milp(sub: sp.csr_array, extra: int) -> Milp:
+    """min sum x  s.t. ``y_i <= sum_j a_ij x_j`` and ``sum_i y_i >= extra``."""
+    ny, nx = sub.shape
+    A1 = sp.hstack([-sub, sp.identity(ny, format="csr")])
+    A2 = sp.csr_array(np.concatenate([np.zeros(nx), np.ones(ny)])[None, :])
+    return Milp(np.concatenate([np.ones(nx), np.zeros(ny)]), sp.vstack([A1, A2]).tocsr(),
+                np.concatenate([np.full(ny, -np.inf), [extra]]), np.concatenate([np.zeros(ny), [np.inf]]),
+                np.concatenate([np.ones(nx), np.zeros(ny)]))
+
+
+def solve_partial_cover(
+    cover: Any,
+    group: Any,
+    n_needed: int,
+    *,
+    fixed: Any = None,
+    time_limit_s: float = 60.0,
+    mip_gap: float = 0.0,
+) -> Solution:
+    """Fewest new sites so that at least ``n_needed`` demands of ``group`` are covered.
+
+    This answers "how many new village points reach 80 % of villages": the
+    count includes what fixed sites already cover.
+
+    Parameters
+    ----------
+    cover : sparse or ndarray
+        Demands x sites, bool.
+    group : bool array
+        The demands that count (e.g. villages).
+    n_needed : int
+        How many of them must be covered.
+    fixed : bool mask or indices, optional
+        Existing sites.
+    time_limit_s, mip_gap : float
+
+    Returns
+    -------
+    Solution
+        ``objective`` = number of new sites; ``status`` is ``"infeasible"``
+        (and ``opened`` empty) when even every candidate together does not
+        cover ``n_needed``; ``params["max_coverable"]`` says how many could be.
+    """
+    A = as_cover(cover)
+    prob = build_problem(A.shape, model="partial cover", fixed=fixed, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    grp = np.asarray(group, dtype=bool)
+    split = _CoverSplit.of(A, prob.fixed)
+    covered0 = split.covered0
+    have = int((covered0 & grp).sum())
+    need_rows = np.flatnonzero(grp & ~covered0 & split.by_cand)
+    max_cov = have + len(need_rows)
+    extra = int(n_needed) - have
+    params = {"n_needed": int(n_needed), "already": have, "max_coverable": max_cov,
+              "time_limit_s": time_limit_s, "mip_gap": mip_gap}
+    uncoverable = np.flatnonzero(grp & ~covered0 & ~split.by_cand)
+    if extra <= 0:
+        return empty_solution(prob, "partial_cover", uncoverable, 0.0, params, covered=covered0)
+    if extra > len(need_rows):
+        s = empty_solution(prob, "partial_cover", uncoverable, float("nan"), params, covered=covered0)
+        return dataclasses.replace(s, status="infeasible", message=f"at most {max_cov} of {int(grp.sum())} coverable")
+    sub, cols = _useful_columns(sp.csr_array(A, dtype=float), need_rows, prob.candidates)
+    m = prob.solve(_partial_cover_milp(sp.csr_array(sub), extra))
+    chosen = list(cols[m.x[:len(cols)] > 0.5])
+    order, gains, credited = rank_cover(chosen, sp.csc_array(A), covered0 | ~grp, np.ones(prob.n_demands),
+                                        np.zeros(prob.n_sites))
+    covered = covered0.copy()
+    covered[credited >= 0] = True
+    params.update(n_vars=m.n_vars, n_cons=m.n_cons)
+    return make_solution(prob, Verdict.of(m), model="partial_cover", objective=float(len(chosen)), opened=order,
+                         gains=gains, assignment=np.full(prob.n_demands, -1), credited=credited, covered=covered,
+                         uncoverable=uncoverable, params=params)
