@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from shapely.geometry import Point, box
 
 from planner.config import PolicyTargets, SitingConfig, default_config
-from planner.errors import ConfigError, InputError, SolverError
+from planner.errors import ConfigError, InputError
 from planner.optim import locate as L
 
 # --------------------------------------------------------------------------- core: hand-computed
@@ -117,7 +117,7 @@ def test_capacitated_mclp_unsplittable_and_splittable():
     # an existing centre (site 0, capacity 10) is fixed: p=1 opens site 1
     fx = L.solve_mclp(cover, w, 1, fixed=[0], capacity=cap)
     assert list(fx.opened) == [1] and fx.objective == 12.0
-    with pytest.raises(SolverError):
+    with pytest.raises(InputError):  # a bad argument, not a solver failure
         L.solve_mclp(cover, w, 1, capacity=cap, method="greedy")
 
 
@@ -142,11 +142,11 @@ def test_partial_cover_fewest_sites_for_a_share():
 
 
 def test_bad_inputs_raise():
-    with pytest.raises(SolverError):
+    with pytest.raises(InputError):
         L.solve_mclp(COVER, W[:3], 1)
-    with pytest.raises(SolverError):
+    with pytest.raises(InputError):
         L.solve_mclp(COVER, -W, 1)
-    with pytest.raises(SolverError):
+    with pytest.raises(InputError):
         L.solve_lscp(COVER, method="magic")
 
 
