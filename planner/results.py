@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["FrozenMap", "freeze", "thaw"]
+__all__ = ["FrozenMap", "freeze", "thaw", "FrozenParams"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -88,3 +88,14 @@ def thaw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [thaw(v) for v in value]
     return value
+
+
+class FrozenParams:
+    """Base of the frozen result dataclasses: their ``params`` become a deep read-only mapping.
+
+    A result declares ``params: Mapping[str, Any] = field(default_factory=dict)``; whatever
+    mapping it is given is frozen once, here, so parameters travel one way and cannot change.
+    """
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", freeze(self.params))

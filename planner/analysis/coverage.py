@@ -72,7 +72,7 @@ from planner.analysis.travel import (
 from planner.codes import CoverageReason
 from planner.config import TIER_KEYS, StudyConfig, Tier
 from planner.io import write_csvs, write_geopackage
-from planner.results import freeze
+from planner.results import FrozenParams
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.data import StudyData
@@ -92,7 +92,7 @@ INFORMATIONAL = frozenset(c for c in REASON_CODES if c.informational)
 
 
 @dataclass(frozen=True, eq=False)
-class CoverageResult:
+class CoverageResult(FrozenParams):
     """Tiered coverage of one study (see the module docstring and ``docs/architecture.md``).
 
     Attributes
@@ -143,9 +143,6 @@ class CoverageResult:
     overall: pd.DataFrame
     scorecard: pd.DataFrame
     params: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", freeze(self.params))
 
     @property
     def under_served(self) -> gpd.GeoDataFrame:

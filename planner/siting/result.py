@@ -12,14 +12,14 @@ import pandas as pd
 
 from planner.io.export import write_csvs, write_geopackage
 from planner.optim import locate as _locate
-from planner.results import freeze
+from planner.results import FrozenParams
 from planner.siting.explain import summarise
 
 __all__ = ["SitingResult"]
 
 
 @dataclass(frozen=True)
-class SitingResult:
+class SitingResult(FrozenParams):
     """Proposed new sites for one tier and everything needed to judge them.
 
     Attributes
@@ -73,9 +73,6 @@ class SitingResult:
     occupancy: pd.DataFrame
     solution: _locate.Solution
     params: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", freeze(self.params))
 
     @property
     def tier(self) -> str:
