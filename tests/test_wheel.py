@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,24 @@ def _build_wheel(src: Path, out: Path) -> Path:
     return wheels[0]
 
 
+def _see_these_dependencies(env_dir: Path) -> None:
+    """Let the new venv import the dependencies installed for this test run, but not this run's ``planner``.
+
+    ``--system-site-packages`` would show the *base* interpreter's packages, which is not where a
+    venv (CI's ``.venv``) installed them. A ``.pth`` path line adds this environment's
+    site-packages after the venv's own, and, unlike a site dir, its own ``.pth`` files (the
+    editable install's finder among them) are not run: ``planner`` can only come from the wheel.
+    """
+    paths = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    probe = _run([str(env_dir / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                 cwd=env_dir)
+    assert probe.returncode == 0, probe.stderr
+    (Path(probe.stdout.strip()) / "_test_run_dependencies.pth").write_text("\n".join(sorted(paths)) + "\n")
+
+
 @pytest.fixture
 def venv(tmp_path) -> Path:
-    """A venv (seeing the system's site-packages for the dependencies) with the repository's wheel installed."""
+    """A venv that sees this run's dependencies, with the repository's wheel installed."""
     if _run([sys.executable, "-m", "pip", "wheel", "--help"], cwd=REPO, timeout=120).returncode != 0:
         pytest.skip("`pip wheel` is not available")
     root = tmp_path / "wheel"
@@ -69,8 +85,9 @@ def venv(tmp_path) -> Path:
     src = _copy_sources(root / "src")
     wheel = _build_wheel(src, root / "dist")
     env_dir = root / "venv"
-    made = _run([sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)], cwd=root)
+    made = _run([sys.executable, "-m", "venv", str(env_dir)], cwd=root)
     assert made.returncode == 0, made.stderr
+    _see_these_dependencies(env_dir)
     installed = _run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--no-deps", str(wheel)], cwd=root)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return env_dir
