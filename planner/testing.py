@@ -41,7 +41,7 @@ LAYER_CONTRACTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 
 
-def _snap_all(graph: RoutingGraph, settlements: Any, facilities: Any, max_snap_m: Any
+def _snap_all(graph: RoutingGraph, settlements: Any, facilities: Any, max_snap_m: float
               ) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     """The engine's own split graph with settlements then facilities attached, and their snapping."""
     import geopandas as gpd
@@ -49,9 +49,7 @@ def _snap_all(graph: RoutingGraph, settlements: Any, facilities: Any, max_snap_m
     s = gpd.GeoSeries(settlements.geometry, crs=settlements.crs)
     f = gpd.GeoSeries(facilities.geometry, crs=facilities.crs).to_crs(s.crs)
     both = gpd.GeoSeries(list(s) + list(f), crs=s.crs)
-    limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(both),)) if np.ndim(max_snap_m) == 0 \
-        else np.concatenate([np.asarray(max_snap_m[0], dtype=float), np.asarray(max_snap_m[1], dtype=float)])
-    aug, snap = graph.with_points(both, max_snap_m=limit)
+    aug, snap = graph.with_points(both, max_snap_m=float(max_snap_m))
     return aug, snap.iloc[: len(s)], snap.iloc[len(s):]
 
 
