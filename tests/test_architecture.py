@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import pkgutil
 import shutil
 import subprocess
@@ -92,7 +93,7 @@ def _tool(name: str) -> str:
 def test_stages_import_only_downward():
     """The import-linter contract in pyproject.toml: cli > pipeline > reporting > ... > errors."""
     proc = subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                          env={**_env(), "PYTHONPATH": str(ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -100,9 +101,3 @@ def test_ruff_is_clean():
     proc = subprocess.run([_tool("ruff"), "check", "planner", "tests", "benchmarks"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
