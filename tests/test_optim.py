@@ -104,6 +104,9 @@ def test_assignment_model_unserved_pays_its_cost():
     lambda: solve_mclp(COVER, W[:3], 1),
     lambda: solve_mclp(COVER, -W, 1),
     lambda: solve_mclp(COVER, W, -1),
+    lambda: solve_mclp(COVER, W, None),     # a missing p is the caller's mistake, not an infeasible model
+    lambda: solve_mclp(COVER, W, None, capacity=[10.0, 10.0, 10.0]),
+    lambda: solve_pmedian(np.ones((2, 2)), [1.0, 1.0], None),
     lambda: solve_lscp(COVER, method="magic"),
     lambda: solve_lscp(COVER, fixed=np.array([True, False])),
     lambda: solve_mclp(COVER, W, 1, capacity=[10.0, 10.0, 10.0], method="greedy"),

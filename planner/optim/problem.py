@@ -103,6 +103,10 @@ def _weights(weights: Any, n: int) -> np.ndarray:
     return w
 
 
+#: ``p`` of a model that has none (LSCP, partial cover): distinct from a user's ``None``, which is an error.
+NO_P: Any = object()
+
+
 def _check_p(p: int | None, n_cand: int) -> int:
     if p is None or p < 0:
         raise InputError(f"p (number of new sites) must be >= 0, got {p}")
@@ -190,7 +194,7 @@ def build_problem(
     *,
     model: str,
     weights: Any = None,
-    p: int | None = None,
+    p: Any = NO_P,
     fixed: Any = None,
     preference: Any = None,
     capacity: Any = None,
@@ -209,8 +213,9 @@ def build_problem(
         Model name for messages (``"LSCP"``, ``"MCLP"``, ``"p-median"``).
     weights : array, optional
         ``None``: every demand weighs 1 (LSCP, partial cover).
-    p : int, optional
-        ``None``: the model has no ``p``.
+    p : int
+        The user's ``p`` (checked: ``None`` or negative is an :class:`InputError`); leave it out
+        (:data:`NO_P`) for models without one (LSCP, partial cover).
     fixed, preference, capacity, splittable, method, time_limit_s, mip_gap
         As for the solvers.
 
@@ -226,7 +231,7 @@ def build_problem(
     pref = vector(preference, n_site, "preference")
     pref[fx] = 0.0
     n_cand = int((~fx).sum())
-    pp = -1 if p is None else _check_p(p, n_cand)
+    pp = -1 if p is NO_P else _check_p(p, n_cand)
     cap = None if capacity is None else vector(capacity, n_site, "capacity", np.inf)
     method = _check_method(method, model, cap is not None)
     return LocationProblem(n_dem, n_site, w, fx, pref, pp, cap, splittable, method, time_limit_s, mip_gap, t0)
