@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from planner.optim.milp import Milp, MilpResult, solve_milp
 
-__all__ = ["AssignmentModel", "AssignmentAnswer", "solve_assignment", "best_share"]
+__all__ = ["AssignmentModel", "AssignmentAnswer", "build_assignment_milp", "solve_assignment", "best_share"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from planner.optim.assign import AssignmentModel, best_share, solve_assignment
-from planner.optim.milp import Milp, MilpResult, relative_gap
+from planner.optim.assign import AssignmentModel, best_share, build_assignment_milp, solve_assignment
+from planner.optim.milp import MilpResult, relative_gap
 from planner.optim.problem import EPS, LocationProblem, build_problem, reachable_pairs
 from planner.optim.solution import Lazy, Solution, Verdict, make_solution, prune
 
@@ -203,41 +203,28 @@ def _pmedian_greedy(prob: LocationProblem, reach: _Reach, useful: _Useful) -> tu
     return picked, float((w * best).sum()) - float(pref[picked].sum())
 
 
-def _uncap_milp(prob: LocationProblem, cur: np.ndarray, useful: _Useful) -> tuple[Milp, np.ndarray]:
-    """Uncapacitated p-median over the useful candidate pairs; also returns the demands it touches.
+def _uncap_model(prob: LocationProblem, cur: np.ndarray, useful: _Useful) -> AssignmentModel:
+    """Uncapacitated p-median over the useful candidate pairs, as the one assignment model.
 
-    Variables x (useful candidates), z_ij (pairs that beat the demand's
-    current cost), z_i0 (keep the current cost: nearest fixed site or the
-    penalty).  ``z_i0 + sum_j z_ij = 1``; ``z_ij <= x_j``; ``sum x <= p``.
+    Pairs ``z_ij`` that beat a demand's current cost (nearest fixed site or the penalty), one
+    continuous ``u_i`` per touched demand that keeps that cost (``u_i + sum_j z_ij = 1``),
+    ``z_ij <= x_j`` and ``sum x <= p``; no capacities.
     """
-    w, r_c, c_c = prob.weights, useful.r, useful.c
-    dem = np.unique(r_c)
-    dpos = np.full(prob.n_demands, -1)
-    dpos[dem] = np.arange(len(dem))
-    xpos = np.full(prob.n_sites, -1)
-    xpos[useful.cols] = np.arange(len(useful.cols))
-    nx, nz, n0 = len(useful.cols), len(r_c), len(dem)
-    nv = nx + nz + n0
-    zi = nx + np.arange(nz)
-    z0 = nx + nz + np.arange(n0)
-    c = np.concatenate([-prob.preference[useful.cols], w[r_c] * useful.v, w[dem] * cur[dem]])
-    assign = sp.csr_array((np.ones(nz + n0), (np.concatenate([dpos[r_c], np.arange(n0)]), np.concatenate([zi, z0]))),
-                          shape=(n0, nv))
-    link = sp.csr_array((np.concatenate([np.ones(nz), -np.ones(nz)]),
-                         (np.concatenate([np.arange(nz)] * 2), np.concatenate([zi, xpos[c_c]]))), shape=(nz, nv))
-    card = sp.csr_array((np.ones(nx), (np.zeros(nx, int), np.arange(nx))), shape=(1, nv))
-    A = sp.vstack([assign, link, card]).tocsr()
-    lo = np.concatenate([np.ones(n0), np.full(nz, -np.inf), [-np.inf]])
-    hi = np.concatenate([np.ones(n0), np.zeros(nz), [prob.p]])
-    integ = np.concatenate([np.ones(nx), np.zeros(nz + n0)])
-    return Milp(c, A, lo, hi, integ), dem
+    must = np.zeros(prob.n_demands, bool)
+    must[useful.r] = True
+    return AssignmentModel(
+        prob.n_demands, prob.n_sites, useful.r, useful.c, prob.weights[useful.r] * useful.v,
+        load=np.ones(prob.n_demands), capacity=np.full(prob.n_sites, np.inf), fixed=prob.fixed,
+        candidates=useful.cols, open_cost=-prob.preference[useful.cols], p=prob.p, splittable=True,
+        must_assign=must, unserved_cost=prob.weights * cur)
 
 
 def _solve_uncap(prob: LocationProblem, reach: _Reach, useful: _Useful, *, relax: bool) -> tuple[MilpResult, float]:
     """Solve the uncapacitated model; also the constant cost of demands no useful pair touches."""
     cur, w = reach.cur, prob.weights
-    model, dem = _uncap_milp(prob, cur, useful)
-    m = prob.solve(model, relax=relax)
+    model = _uncap_model(prob, cur, useful)
+    dem = model.unserved_rows()
+    m = prob.solve(build_assignment_milp(model), relax=relax)
     return m, float((w * cur).sum() - (w[dem] * cur[dem]).sum())
 
 
