@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from planner.analysis import assign_capacitated, township_assignment
 from planner.analysis import assignment as asg
+from planner.analysis import assignment_core
 from planner.codes import AssignmentFlag, CoverageReason
 from planner.errors import InputError, SolverError
 from planner.optim import (
@@ -45,7 +46,7 @@ def test_flag_constants_are_the_code_members():
     assert asg.FLAG_OVER_CAPACITY is AssignmentFlag.OVER_CAPACITY
     assert asg.FLAG_NO_REACHABLE_CENTRE is AssignmentFlag.NO_REACHABLE_CENTRE
     assert asg.FLAG_BEYOND_THRESHOLD is CoverageReason.BEYOND_THRESHOLD
-    assert asg.FLAG_OVER_CAPACITY == "OVER_CAPACITY" and asg.PENALTY_FACTOR == 100.0
+    assert asg.FLAG_OVER_CAPACITY == "OVER_CAPACITY" and assignment_core.PENALTY_FACTOR == 100.0
 
 
 # --------------------------------------------------------------------------- HiGHS wrapper
@@ -205,8 +206,6 @@ def test_penalty_factor_decides_who_is_served():
 
 
 def test_penalty_factor_through_the_module_constant(monkeypatch):
-    from planner.analysis import assignment_core
-
     t = np.array([[0.0], [29.0]]) * 60
     monkeypatch.setattr(assignment_core, "PENALTY_FACTOR", 97.0)
     sol = assign_capacitated(t, [100.0, 101.0], [101.0], threshold_s=30 * 60, mip_rel_gap=0.0)

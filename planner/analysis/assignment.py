@@ -43,11 +43,11 @@ members; the ``FLAG_*`` names are aliases of them.
 
 from __future__ import annotations
 
-# the flag, stage and penalty constants stay importable from here (explicit re-exports, not in __all__)
+# the flag and stage constants stay importable from here (explicit re-exports, not in __all__); the penalty
+# factor is not re-exported: it is read in assignment_core, so a copy here could be set to no effect
 from planner.analysis.assignment_core import FLAG_BEYOND_THRESHOLD as FLAG_BEYOND_THRESHOLD
 from planner.analysis.assignment_core import FLAG_NO_REACHABLE_CENTRE as FLAG_NO_REACHABLE_CENTRE
 from planner.analysis.assignment_core import FLAG_OVER_CAPACITY as FLAG_OVER_CAPACITY
-from planner.analysis.assignment_core import PENALTY_FACTOR as PENALTY_FACTOR
 from planner.analysis.assignment_core import STAGE_NONE as STAGE_NONE
 from planner.analysis.assignment_core import STAGE_SPILL as STAGE_SPILL
 from planner.analysis.assignment_core import STAGE_WITHIN as STAGE_WITHIN
