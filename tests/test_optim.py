@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planner.analysis import assign_capacitated, township_assignment
+from planner.analysis import assign_capacitated, assignment_core, township_assignment
 from planner.analysis import assignment as asg
-from planner.analysis import assignment_core
 from planner.codes import AssignmentFlag, CoverageReason
 from planner.errors import InputError, SolverError
 from planner.optim import (
