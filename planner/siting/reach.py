@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,12 +23,14 @@ import scipy.sparse as sp
 
 from planner.config import StudyConfig, Tier
 from planner.errors import ConfigError, InputError
-from planner.routing import ReachMatrix
+
+if TYPE_CHECKING:  # routing (numba) loads only when a road network is used
+    from planner.routing import ReachMatrix
 
 __all__ = ["ReachFn", "straight_line_reach", "reach_function", "SiteReach", "site_table", "site_reach"]
 
 #: ``reach(profile, sites, settlements, cutoff_s) -> ReachMatrix``.
-ReachFn = Callable[[str, gpd.GeoDataFrame, gpd.GeoDataFrame, float], ReachMatrix]
+ReachFn = Callable[[str, gpd.GeoDataFrame, gpd.GeoDataFrame, float], "ReachMatrix"]
 
 
 def _xy(points: gpd.GeoSeries) -> np.ndarray:
@@ -88,6 +90,8 @@ def straight_line_reach(config: StudyConfig, *, detour: float = 1.3, crs: Any = 
         rows, cols, metres = _pairs_within(_xy(sites.geometry.to_crs(metric)),
                                            _xy(settlements.geometry.to_crs(metric)), float(cutoff_s) * speed / detour)
         times = sp.csr_array((metres * detour / speed, (rows, cols)), shape=(len(sites), len(settlements)))
+        from planner.routing import ReachMatrix
+
         return ReachMatrix(times, pd.Index(sites.index), pd.Index(settlements.index), pd.DataFrame(), pd.DataFrame(),
                            float(cutoff_s), f"straight_line:{profile}")
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from planner.analysis import scorecard as make_scorecard
 from planner.siting.outcome import SitingOutcome
 from planner.siting.problem import SitingProblem
 
@@ -60,6 +59,8 @@ def scorecard_before_after(problem: SitingProblem, out: SitingOutcome, sites: gp
     col = f"{tier}_covered"
     s_before, s_after = sett.copy(), sett.copy()
     s_before[col], s_after[col] = out.covered_before, out.covered_after
+    from planner.analysis import scorecard as make_scorecard  # the analysis stage (numba) loads on first use
+
     kw = {"townships": data.townships, "targets": problem.config.targets}
     b = make_scorecard(s_before, fac, **kw)
     a = make_scorecard(s_after, _with_new_sites(fac, sites, tier), **kw)
