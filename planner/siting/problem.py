@@ -175,7 +175,7 @@ class SitingProblem:
     @property
     def n_live(self) -> int:
         """Usable candidates that reach at least one settlement."""
-        return int(self.reach.reached()[self.n_existing:].sum())
+        return int(self.reach.reached[self.n_existing:].sum())
 
     def site_id(self, j: int) -> Any:
         """Facility or candidate id of site column ``j`` (None for -1)."""
@@ -253,7 +253,7 @@ def build_problem(data: StudyData, graphs_or_reach: Mapping[str, Any] | ReachFn,
     weights = older.fillna(0.0).to_numpy(dtype=float)
     sr = site_reach(reach, site_table(existing, usable), data.settlements, tier, search=options.search)
     n_ex = len(existing)
-    dead = np.flatnonzero(~sr.reached()[n_ex:])
+    dead = np.flatnonzero(~sr.reached[n_ex:])
     screen = screen.with_unreachable(usable.index[dead], f"{options.search:g} x threshold")
     fixed = np.zeros(sr.shape[1], bool)
     fixed[:n_ex] = True
@@ -264,7 +264,7 @@ def build_problem(data: StudyData, graphs_or_reach: Mapping[str, Any] | ReachFn,
     colocated = hdist <= sc.colocation_distance_m
     capacity = (_capacity(existing, len(usable), config.targets.township_centre_capacity)
                 if options.capacitated else None)
-    n_live = int(sr.reached()[n_ex:].sum())
+    n_live = int(sr.reached[n_ex:].sum())
     return SitingProblem(
         data=data, config=config, options=options,
         method=_resolve_method(options.method, n_live, options.capacitated, sc.greedy_above),

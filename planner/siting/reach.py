@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from planner.config import StudyConfig, Tier
 from planner.errors import ConfigError, InputError
+from planner.optim import cover_from_times
 
 if TYPE_CHECKING:  # routing (numba) loads only when a road network is used
     from planner.routing import ReachMatrix
@@ -144,8 +145,6 @@ class SiteReach:
         ``(profile, minutes)`` -> settlement positions.
     rows, cols, vals : ndarray
         Settlement position, site position, seconds of every pair within the search limit.
-    search : float
-        The search limit as a multiple of the threshold.
     """
 
     sites: gpd.GeoDataFrame
@@ -154,7 +153,6 @@ class SiteReach:
     rows: np.ndarray
     cols: np.ndarray
     vals: np.ndarray
-    search: float
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -164,15 +162,14 @@ class SiteReach:
     @cached_property
     def cover(self) -> sp.csr_array:
         """Settlements x sites, True within the settlement's threshold."""
-        within = self.vals <= self.threshold_s[self.rows] + 1e-9
-        return sp.csr_array((np.ones(int(within.sum()), bool), (self.rows[within], self.cols[within])),
-                            shape=self.shape)
+        return cover_from_times(self.times, self.threshold_s)
 
     @cached_property
     def times(self) -> sp.csr_array:
         """Settlements x sites, seconds within the search limit (explicit zeros kept)."""
         return sp.csr_array((self.vals, (self.rows, self.cols)), shape=self.shape)
 
+    @cached_property
     def reached(self) -> np.ndarray:
         """True for every site that reaches at least one settlement."""
         out = np.zeros(len(self.sites), bool)
@@ -231,4 +228,4 @@ def site_reach(reach: ReachFn, sites: gpd.GeoDataFrame, settlements: gpd.GeoData
     rows = np.concatenate(rows_l) if rows_l else np.zeros(0, int)
     cols = np.concatenate(cols_l) if cols_l else np.zeros(0, int)
     vals = np.concatenate(vals_l) if vals_l else np.zeros(0)
-    return SiteReach(sites, thr, groups, rows, cols, vals, float(search))
+    return SiteReach(sites, thr, groups, rows, cols, vals)
