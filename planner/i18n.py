@@ -15,7 +15,7 @@ from typing import Any
 from planner.errors import ConfigError
 
 __all__ = ["LANGS", "LABELS", "MODE_LABELS", "check_lang", "tr", "label", "mode_label",
-           "fmt_number", "fmt_share", "fmt_minutes", "MISSING", "INFINITE"]
+           "fmt_number", "fmt_share", "fmt_minutes", "is_missing", "MISSING", "INFINITE"]
 
 LANGS = ("zh", "en")
 
@@ -95,7 +95,7 @@ def fmt_number(v: Any, digits: int = 0) -> str:
     """
     f = _as_float(v)
     if f is None:
-        return MISSING if v is None or _is_na(v) else str(v)
+        return MISSING if is_missing(v) else str(v)
     if math.isinf(f):
         return INFINITE if f > 0 else "-" + INFINITE
     return f"{f:,.{digits}f}"
@@ -124,10 +124,18 @@ def fmt_minutes(x: Any) -> str:
     return INFINITE if math.isinf(f) else f"{f:.1f}"
 
 
-def _is_na(v: Any) -> bool:
-    try:
-        import pandas as pd
+def is_missing(v: Any) -> bool:
+    """True for a missing value: ``None``, NaN, ``pd.NA`` or ``NaT``; False for strings, containers and the rest.
 
-        return bool(pd.isna(v)) if not hasattr(v, "__len__") else False
-    except (TypeError, ValueError, ImportError):
+    The one test of "missing" that formatters, popups, reports and explanations share.
+    """
+    if v is None:
+        return True
+    if isinstance(v, str) or hasattr(v, "__len__"):
+        return False
+    import pandas as pd  # every caller has it loaded; kept out of ``import planner``
+
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
         return False

@@ -101,7 +101,7 @@ def test_map_renders_in_headless_chromium(demo_outputs, tmp_path):
 def test_popup_text_is_escaped_and_formatted():
     import pandas as pd
 
-    from planner.reporting.popups import facility_popup, settlement_popup, text
+    from planner.reporting.popups import centre_tooltip, facility_popup, settlement_popup, text
 
     assert text(True) == "✓" and text(None) == "—" and text(12345.6) == "12,346" and text("<a>") == "&lt;a&gt;"
     fac = facility_popup(pd.Series({"name": "<敬老院>", "tier": "township", "beds": 120, "load": 9000.0,
@@ -112,3 +112,5 @@ def test_popup_text_is_escaped_and_formatted():
                                        "reason_detail_zh": "超出服务时间；所在乡镇无区域养老服务中心"}),
                             ["community"], "zh")
     assert "服务不足" in sett and "12.3 分钟" in sett and "<li>超出服务时间</li>" in sett
+    tip = centre_tooltip("C1", pd.Series({"name": "<b>甲镇中心</b>", "load": 9000.0, "capacity": 10000.0}), "zh")
+    assert tip == "&lt;b&gt;甲镇中心&lt;/b&gt;：负荷 9,000 / 能力 10,000"

@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from planner.codes import CoverageReason
-from planner.i18n import fmt_minutes, fmt_number, fmt_share, label, mode_label, tr
+from planner.i18n import fmt_minutes, fmt_number, fmt_share, is_missing, label, mode_label, tr
 
 __all__ = ["Finding", "describe", "reason_details", "SEPARATORS"]
 
@@ -50,10 +48,6 @@ class Finding:
         return CoverageReason.DISCONNECTED if self.code is CoverageReason.NO_FACILITY else self.code
 
 
-def _is_missing(v: Any) -> bool:
-    return v is None or bool(pd.isna(v))
-
-
 def _no_road(f: Finding, lang: str) -> str:
     e, t = f.evidence, label(f.tier or "", lang)
     mode = mode_label(e["mode"], lang)
@@ -69,7 +63,7 @@ def _no_road(f: Finding, lang: str) -> str:
 def _disconnected(f: Finding, lang: str) -> str:
     e, t = f.evidence, label(f.tier or "", lang)
     mode = mode_label(e["mode"], lang)
-    c = "?" if _is_missing(e["component"]) else e["component"]
+    c = "?" if is_missing(e["component"]) else e["component"]
     return tr(lang, f"[{t}] 所在路网片段（编号 {c}，{mode}）内没有该级设施，无法到达",
               f"[{t}] its road piece (id {c}, {mode}) holds no facility of this tier")
 
@@ -104,7 +98,7 @@ def _no_township_centre(f: Finding, lang: str) -> str:
 
 def _estimated_population(f: Finding, lang: str) -> str:
     o = f.evidence["older"]
-    if _is_missing(o):
+    if is_missing(o):
         return tr(lang, "60岁及以上人口（未知）为按规则分配的估算值，非统计数", "older population is unknown")
     n = fmt_number(o)
     return tr(lang, f"60岁及以上人口（{n} 人）为按规则分配的估算值，非统计数",

@@ -6,7 +6,6 @@ library and no CJK font where it is made.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
@@ -14,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.i18n import fmt_number, fmt_share, tr
+from planner.i18n import fmt_number, fmt_share, is_missing, tr
 from planner.reporting.workbook import column_header
 
-__all__ = ["CSS", "num", "bars", "histogram", "table_html", "is_missing", "met_class_text"]
+__all__ = ["CSS", "num", "bars", "histogram", "table_html", "met_class_text"]
 
 #: The report's style sheet.
 CSS = """
@@ -84,11 +83,6 @@ def histogram(values: np.ndarray, *, edges: np.ndarray, lang: str) -> str:
     axis = "".join(f"<div>{int(a)}–{int(b)}</div>" for a, b in zip(edges[:-1], edges[1:]))
     axis += f"<div>&gt;{int(edges[-1])}</div><div>{tr(lang, '不可达', 'unreachable')}</div>"
     return f'<div class="hist">{columns}</div><div class="axis">{axis}</div>'
-
-
-def is_missing(v: Any) -> bool:
-    """True for ``None``, ``pd.NA`` and NaN."""
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def met_class_text(met: Any, lang: str, *, na_text: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from planner.codes import DataProblem, code_label
 from planner.i18n import check_lang, fmt_number, label, tr
-from planner.reporting.charts import CSS, bars, histogram, is_missing, met_class_text, num, table_html
+from planner.reporting.charts import CSS, bars, histogram, met_class_text, num, table_html
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -76,7 +76,7 @@ def _value_text(row: pd.Series) -> tuple[str, str]:
     """An indicator's value and target as text: shares as percentages, bed counts as numbers."""
     v, t = row.get("value"), row.get("target")
     as_pct = str(row.get("indicator", "")) not in ("beds_per_1000_older", "total_beds")
-    return num(v, 1, as_pct), ("—" if is_missing(t) else num(t, 0, as_pct))
+    return num(v, 1, as_pct), num(t, 0, as_pct)
 
 
 def _judgement(met: object, lang: str) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
-from planner.i18n import check_lang, label, tr
+from planner.i18n import check_lang, is_missing, label, tr
 from planner.reporting.map_assets import CENTRE_PALETTE, STATUS_COLOR, TIER_STYLE, MapControls, inline_assets
 from planner.reporting.popups import (
     centre_tooltip,
@@ -167,7 +167,7 @@ def _add_catchments(m: folium.Map, result: StudyResult, lang: str) -> None:
     centre_xy = dict(zip(centres.index, zip(*_points(centres))))
     slat, slon = _points(sett)
     for i, centre in enumerate(sett["centre"]):
-        if centre is None or centre is pd.NA or (isinstance(centre, float) and math.isnan(centre)):
+        if is_missing(centre):
             continue
         if centre in centre_xy:
             folium.PolyLine([(slat[i], slon[i]), centre_xy[centre]], color=colours[centre], weight=1.5,

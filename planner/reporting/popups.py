@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from planner.i18n import fmt_minutes, fmt_number, fmt_share, label, tr
+from planner.i18n import fmt_minutes, fmt_number, fmt_share, is_missing, label, tr
 from planner.reporting.map_assets import STATUS_COLOR, TIER_STYLE
 
 if TYPE_CHECKING:
@@ -44,10 +44,6 @@ def is_true(v: Any) -> bool:
         return bool(v) and v is not pd.NA
     except (TypeError, ValueError):
         return False
-
-
-def _present(v: Any) -> bool:
-    return v is not None and bool(pd.notna(v))
 
 
 def facility_popup(row: pd.Series, lang: str) -> str:
@@ -86,7 +82,7 @@ def _nearest_rows(row: pd.Series, tiers: list[str], lang: str) -> list[tuple[str
         time_txt = _minutes(t) + " " + label("minutes", lang) if pd.notna(t) and not np.isinf(float(t)) else "—"
         rows.append((f"{label(tier, lang)}", f"{text(fac)} · {time_txt}"))
     centre = row.get("centre_name", row.get("centre"))
-    if _present(centre) and str(centre):
+    if not is_missing(centre) and str(centre):
         rows.append((tr(lang, "所属区域中心", "Township centre"),
                      f"{text(centre)} · {_minutes(row.get('centre_time_min'))} {label('minutes', lang)}"))
     return rows
@@ -95,7 +91,7 @@ def _nearest_rows(row: pd.Series, tiers: list[str], lang: str) -> list[tuple[str
 def _reason_list(row: pd.Series, lang: str) -> str | None:
     """The reasons a settlement is under-served, in words, as a bullet list (None when it has none)."""
     detail = row.get(f"reason_detail_{lang}")
-    if not _present(detail) or not str(detail).strip():
+    if is_missing(detail) or not str(detail).strip():
         return None
     items = "".join(f"<li>{html.escape(x.strip())}</li>"
                     for x in str(detail).split("；" if lang == "zh" else ";") if x.strip())
@@ -134,7 +130,7 @@ def site_popup(row: pd.Series, lang: str) -> str:
 
 def centre_tooltip(cid: Any, row: pd.Series, lang: str) -> str:
     """A township centre's name, load and capacity."""
-    name, load, cap = row.get("name", cid), text(row.get("load")), text(row.get("capacity"))
+    name, load, cap = text(row.get("name", cid)), text(row.get("load")), text(row.get("capacity"))
     return tr(lang, f"{name}：负荷 {load} / 能力 {cap}", f"{name}: load {load} / capacity {cap}")
 
 
