@@ -31,10 +31,9 @@ def boundary_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
 def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     """The proposed sites of each siting run that proposed any, as ``proposed_sites_<tier>``."""
     layers: dict[str, pd.DataFrame] = {}
-    for key, site in (result.siting or {}).items():
-        sites = site.layers().get("proposed_sites")
-        if sites is not None and len(sites):
-            layers[f"proposed_sites_{key}"] = sites
+    for key, site in result.siting.items():
+        if len(site.sites):
+            layers[f"proposed_sites_{key}"] = site.sites
     return layers
 
 

@@ -21,6 +21,7 @@ from planner.i18n import check_lang, fmt_number, label, tr
 from planner.reporting.charts import CSS, bars, histogram, met_class_text, num, table_html
 
 if TYPE_CHECKING:
+    from planner.siting import SitingResult
     from planner.study import StudyResult
 
 __all__ = ["write_report_html"]
@@ -197,22 +198,18 @@ def _priority_section(result: StudyResult, lang: str) -> str:
             f'<p class="muted">{note}</p>' + table_html(us.head(50).reset_index(), cols, lang))
 
 
-def _site_block(key: str, site: object, *, target: float, lang: str) -> str:
+def _site_block(key: str, site: SitingResult, *, target: float, lang: str) -> str:
     """One siting run: its summary sentence, the sites and the coverage curve against the target."""
-    out = [f"<h3>{escape(label(key, lang))}</h3>"]
-    summary = getattr(site, "summary", None)
-    if callable(summary):
-        out.append(f"<p>{escape(str(summary(lang=lang)))}</p>")
-    sites = getattr(site, "sites", None)
-    if sites is not None and len(sites):
+    out = [f"<h3>{escape(label(key, lang))}</h3>", f"<p>{escape(site.summary(lang=lang))}</p>"]
+    sites = site.sites
+    if len(sites):
         cols = [c for c in ("rank", "name", "type", "township", "new_settlements", "new_older",
                             "marginal_gain", f"why_{lang}") if c in sites]
         out.append(table_html(sites.reset_index(drop=True), cols, lang))
-    curve = getattr(site, "curve", None)
-    share_col = next((c for c in curve.columns if "share" in c), None) if curve is not None and len(curve) else None
+    curve = site.curve
+    share_col = next((c for c in curve.columns if "share" in c), None) if len(curve) else None
     if share_col:
-        ks = curve.iloc[:, 0] if "k" not in curve else curve["k"]
-        out.append(bars(((f"+{int(k)}", float(v), num(v, 1, True)) for k, v in zip(ks, curve[share_col])),
+        out.append(bars(((f"+{int(k)}", float(v), num(v, 1, True)) for k, v in zip(curve["k"], curve[share_col])),
                         maximum=1.0, mark=target, bad_above=False))
     return "".join(out)
 
@@ -264,7 +261,7 @@ def _caveats(result: StudyResult, lang: str) -> list[str]:
                       f"The older population of {n_est} settlements is estimated "
                       "(allocated in proportion to total population)."))
     out.extend(_layer_caveat(layer, lang) for layer in result.data.report.layers)
-    dropped = getattr(result.network, "dropped", {}) or {}
+    dropped = result.network.dropped
     if dropped:
         what = [f"{k} {v}" for k, v in dropped.items()]
         out.append(tr(lang, "路网：" + "；".join(what), "Road network: " + "; ".join(what)))

@@ -243,9 +243,9 @@ def _site_icon(rank: str) -> folium.DivIcon:
 
 def _add_sites(m: folium.Map, result: StudyResult, lang: str) -> None:
     """Proposed sites of each siting run, one layer per run."""
-    for key, site in (result.siting or {}).items():
-        sites = getattr(site, "sites", None)
-        if sites is None or not len(sites):
+    for key, site in result.siting.items():
+        sites = site.sites
+        if not len(sites):
             continue
         name = label(key, lang)
         group = folium.FeatureGroup(name=tr(lang, f"建议新增选址（{name}）", f"Proposed sites ({name})"), show=True)

@@ -7,7 +7,6 @@ is shared with the HTML report.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["write_workbook", "report_tables", "COLUMN_LABELS", "column_header"]
 
-logger = logging.getLogger(__name__)
 
 #: Column name -> (zh, en) header used in the workbook and the report.
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
@@ -106,13 +104,9 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
     put("县", "counties", cov.by_county)
     put("区域中心", "centres", cov.centres)
     put("无中心乡镇", "townships_without_centre", cov.townships_without_centre)
-    for key, site in (result.siting or {}).items():
-        sites = getattr(site, "sites", None)
-        if sites is not None:
-            put(f"建议选址_{label(key, 'zh')}".replace("/", "_"), f"sites_{key}", sites)
-        curve = getattr(site, "curve", None)
-        if curve is not None:
-            put(f"选址曲线_{label(key, 'zh')}".replace("/", "_"), f"curve_{key}", curve)
+    for key, site in result.siting.items():
+        put(f"建议选址_{label(key, 'zh')}".replace("/", "_"), f"sites_{key}", site.sites)
+        put(f"选址曲线_{label(key, 'zh')}".replace("/", "_"), f"curve_{key}", site.curve)
     problems = result.data.report.to_frame()
     if len(problems):
         sheets[tr(lang, "数据问题", "data_problems")] = _excel_safe(problems)
