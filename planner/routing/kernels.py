@@ -1,4 +1,4 @@
-"""Numba kernels for shortest travel times on a CSR graph.
+"""Numba kernels for shortest travel times on a CSR graph, and the heap they share.
 
 These are the inner loops of :mod:`planner.routing`; they know nothing about
 roads, profiles or points.  A graph is three arrays in compressed sparse row
@@ -7,35 +7,51 @@ form: ``indptr`` (int64, n + 1), ``indices`` (int32, m, the arc heads) and
 the *reverse* graph so that searches started at facilities give times
 *to* the facility.
 
-Kernels
--------
-:func:`multi_source`
-    One Dijkstra search started from many sources at once.  Returns the time
-    and the index of the nearest source for every node (nearest facility in
-    one pass).  Ties in time go to the source listed first: the heap is
-    ordered by the pair ``(time, source index)``, which is a valid
-    lexicographic path cost, so the result does not depend on heap order
-    even with zero-time arcs.
-:func:`bounded_many_source`
-    Many independent single-source searches bounded by a time limit.  One
-    workspace (``dist``, heap, heap positions) of graph size is allocated per
-    call and *only the nodes a search touched are reset* before the next
-    source, so a search's cost is proportional to what it reaches, not to the
-    size of the graph (the cost that makes a per-source
-    ``scipy.sparse.csgraph.dijkstra`` call take milliseconds on a
-    million-node graph even for a tiny bound).  The kernel releases the GIL
-    (``nogil=True``) so :func:`planner.routing` runs one call per thread on
-    chunks of sources and uses every core.
+Kernels the engine runs
+-----------------------
+:func:`multi_source_from`
+    One Dijkstra search started from many sources at once, each with its own
+    start time.  Returns the time and the index of the nearest source for
+    every node (nearest facility in one pass).  Ties in time go to the source
+    listed first: the heap is ordered by the pair ``(time, source index)``,
+    which is a valid lexicographic path cost, so the result does not depend
+    on heap order even with zero-time arcs.
+:func:`bounded_from_ws`, :func:`first_hit_from_ws`
+    Many independent single-source searches, bounded by a time limit or
+    stopped at the first target, on a caller's workspace (``pos``, heap,
+    touched list) of graph size: *only the nodes a search touched are reset*
+    before the next source, so a search costs what it reaches, not the size of
+    the graph.  They release the GIL (``nogil=True``);
+    :mod:`planner.routing.parallel` pools the workspaces and runs chunks of
+    sources on threads, inline below a work budget.
 
-The heap they share is in :mod:`planner.routing.heap`.
+:func:`multi_source`, :func:`bounded_many_source`, :func:`first_hit_many` and
+their ``_ws`` forms are thin wrappers with the original signatures (no start
+or arrival times), kept for the tests and the benchmark.
+
+The heap
+--------
+The indexed binary min-heap shared by the search kernels (numba).
+
+Each heap slot is two adjacent float64 words of one array ``hk``: the time,
+then the bits (read through the int64 view ``hp``) of
+``origin << 32 | node``, so a sift level reads one cache line.  Keys are
+ordered by ``(time, origin)``; the node bits never decide.  ``pos[v]`` is
+the slot of node ``v``, :data:`NEVER` when not reached in this search and
+:data:`DONE` once settled; with decrease-key the heap never holds more than
+one entry per node, and a node's tentative time is read from its slot (the
+only per-node array a search reads is ``pos``).  Node indices must be below
+2**32.
+
+The heap lives in this module on purpose: numba's ``cache=True`` invalidates a
+cached function only when its own file changes, so kernels and the heap they
+inline must share one file or an edit to the heap would be silently ignored.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from planner.routing.heap import DONE, LOW32, NEVER, less, pop, sift_up
 
 __all__ = [
     "multi_source",
@@ -47,6 +63,71 @@ __all__ = [
     "new_workspace",
     "NO_BUDGET",
 ]
+
+NEVER = -1  # pos: never reached in this search
+DONE = -2  # pos: settled
+
+LOW32 = 0xFFFFFFFF
+
+
+@njit(cache=True, nogil=True, inline="always")
+def less(d1: float, k1: int, d2: float, k2: int) -> bool:
+    """``(d1, origin of k1) < (d2, origin of k2)``; the node bits never decide."""
+    return d1 < d2 or (d1 == d2 and (k1 >> 32) < (k2 >> 32))
+
+
+@njit(cache=True, nogil=True)
+def sift_up(hk, hp, pos, i, d, k):  # pragma: no cover - numba
+    """Place packed entry ``(d, k)`` at slot ``i`` or above."""
+    while i > 0:
+        p = (i - 1) >> 1
+        dp = hk[2 * p]
+        kp = hp[2 * p + 1]
+        if less(d, k, dp, kp):
+            hk[2 * i] = dp
+            hp[2 * i + 1] = kp
+            pos[kp & LOW32] = i
+            i = p
+        else:
+            break
+    hk[2 * i] = d
+    hp[2 * i + 1] = k
+    pos[k & LOW32] = i
+
+
+@njit(cache=True, nogil=True)
+def pop(hk, hp, pos, size):  # pragma: no cover - numba
+    """Remove the top of a packed heap of ``size`` entries; returns the new size."""
+    size -= 1
+    if size == 0:
+        return size
+    d = hk[2 * size]
+    k = hp[2 * size + 1]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        dc = hk[2 * c]
+        kc = hp[2 * c + 1]
+        if c + 1 < size:
+            d2 = hk[2 * c + 2]
+            k2 = hp[2 * c + 3]
+            if less(d2, k2, dc, kc):
+                c += 1
+                dc = d2
+                kc = k2
+        if less(dc, kc, d, k):
+            hk[2 * i] = dc
+            hp[2 * i + 1] = kc
+            pos[kc & LOW32] = i
+            i = c
+        else:
+            break
+    hk[2 * i] = d
+    hp[2 * i + 1] = k
+    pos[k & LOW32] = i
+    return size
 
 NO_BUDGET = np.iinfo(np.int64).max  # work budget (settled nodes) meaning "no limit"
 
