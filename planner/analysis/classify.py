@@ -14,8 +14,9 @@ Under-served settlements are ranked (``priority`` 1 = first) by
 ``priority_score = older_population * (1 + shortfall_ratio)`` where
 ``shortfall_ratio`` is, over the tiers not covered, the largest
 ``min(minutes over / threshold, 1)`` (1 when unreachable), and 0 when the only
-problems are capacity or a missing township centre; ties go to the larger
-shortfall in minutes.
+problems are capacity or a missing township centre.  So the score weighs how
+many older people are affected and how far they fall short; ties go to the
+larger shortfall in minutes.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ Reason codes (``reasons`` column, ``;``-joined) and their evidence
 ``ESTIMATED_POPULATION`` applies, else ``served``.
 
 Under-served settlements are ranked by ``priority`` (1 = first): see
-:mod:`planner.analysis.classify` for the score and why its shortfall ratio
-is capped at 1.
+:mod:`planner.analysis.classify` for the score (older people affected, weighed
+by how far they fall short, the shortfall ratio capped at 1).
 
 The numeric core (:func:`planner.analysis.classify.classify_settlements`)
 works on plain nearest-facility tables, so it can be checked by hand; the
@@ -84,8 +84,6 @@ logger = logging.getLogger(__name__)
 
 #: The codes the ``reasons`` column can hold (``NO_FACILITY`` is internal: reported as ``DISCONNECTED``).
 REASON_CODES: tuple[CoverageReason, ...] = tuple(c for c in CoverageReason if c is not CoverageReason.NO_FACILITY)
-#: Codes that do not by themselves make a settlement under-served.
-INFORMATIONAL = frozenset(c for c in REASON_CODES if c.informational)
 
 
 # --------------------------------------------------------------------------- result

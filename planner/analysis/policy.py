@@ -1,6 +1,6 @@
 """Policy scorecard: every target in ``docs/policy.md`` a spatial planner can compute.
 
-One row per indicator and scope (each county, then ``overall``) with the value,
+One row per indicator and scope (``overall``, then each county) with the value,
 the target, whether it is met, and the gap as a plain count with a Chinese and
 an English sentence ("还需 17 个村配建村级养老服务设施才能达到80%").  Each row
 names the plan it comes from, as ``docs/policy.md`` does (seed numbers).
@@ -52,7 +52,6 @@ import pandas as pd
 
 from planner.analysis.indicators import GAP_TEXTS, INDICATORS
 from planner.config import PolicyTargets
-from planner.data import township_kind_from_name
 from planner.i18n import fmt_share
 
 __all__ = ["scorecard", "INDICATORS", "OVERALL"]
@@ -92,6 +91,8 @@ def _num_col(df: pd.DataFrame, col: str) -> pd.Series:
 
 def _township_kind(name: str) -> str:
     """Kind from the name; a name that does not say counts as a town (镇)."""
+    from planner.data import township_kind_from_name  # the data stage (readers) loads only when a name is read
+
     return township_kind_from_name(name) or "town"
 
 

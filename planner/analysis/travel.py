@@ -177,7 +177,7 @@ def _reach_pairs(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame
     from planner.routing import reach_matrix
 
     rm = reach_matrix(graph, facilities, settlements, cutoff_s=cutoff_s)
-    return rm.pairs(facilities.index, settlements.index, cutoff_s=cutoff_s)
+    return rm.pairs(facilities.index, settlements.index)
 
 
 def _route_tier(inp: CoverageInputs, key: str) -> tuple[pd.DataFrame, sparse.csr_array, pd.DataFrame | None]:
