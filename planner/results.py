@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["FrozenMap", "freeze", "thaw", "FrozenParams"]
+__all__ = ["FrozenMap", "freeze", "thaw", "freeze_fields", "FrozenParams"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -90,6 +90,12 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def freeze_fields(obj: Any, *names: str) -> None:
+    """Make the mapping fields ``names`` of a frozen dataclass deep read-only (call from ``__post_init__``)."""
+    for name in names:
+        object.__setattr__(obj, name, freeze(getattr(obj, name)))
+
+
 class FrozenParams:
     """Base of the frozen result dataclasses: their ``params`` become a deep read-only mapping.
 
@@ -98,4 +104,4 @@ class FrozenParams:
     """
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "params", freeze(self.params))
+        freeze_fields(self, "params")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from planner.config import StudyConfig
-from planner.results import FrozenMap
+from planner.results import FrozenMap, freeze_fields
 
 if TYPE_CHECKING:
     from planner.analysis import CoverageResult
@@ -55,8 +55,7 @@ class StudyResult:
     timings: Mapping[str, float] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        for name in ("graphs", "siting", "timings"):
-            object.__setattr__(self, name, FrozenMap(getattr(self, name)))
+        freeze_fields(self, "graphs", "siting", "timings")
 
     @property
     def synthetic(self) -> bool:

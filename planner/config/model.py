@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import ConfigError
-from planner.results import freeze
+from planner.results import freeze_fields
 
 __all__ = [
     "tier_for_type", "TravelProfile", "Tier", "InputSpec", "Inputs", "PopulationConfig", "NetworkConfig",
@@ -25,12 +25,6 @@ TIER_KEYS: tuple[str, ...] = ("county", "township", "community")
 
 #: Older walker pace, m/s (see module docstring for the source).
 OLDER_WALK_SPEED_MS = 0.9
-
-
-def _freeze_fields(obj: Any, *names: str) -> None:
-    """Make the mapping fields ``names`` of a frozen dataclass read-only (:class:`~planner.results.FrozenMap`)."""
-    for name in names:
-        object.__setattr__(obj, name, freeze(getattr(obj, name)))
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ class TravelProfile:
     max_snap_m_rural: float = 1000.0
 
     def __post_init__(self) -> None:
-        _freeze_fields(self, "highway_speeds_kmh")
+        freeze_fields(self, "highway_speeds_kmh")
         if self.mode not in ("walk", "bike", "drive"):
             raise ConfigError(
                 f"profile {self.name!r}: mode must be 'walk', 'bike' or 'drive', not {self.mode!r}"
@@ -223,7 +217,7 @@ class InputSpec:
     columns: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _freeze_fields(self, "columns")
+        freeze_fields(self, "columns")
 
 
 @dataclass(frozen=True)
@@ -266,7 +260,7 @@ class PopulationConfig:
     census_csv: Path | None = None
 
     def __post_init__(self) -> None:
-        _freeze_fields(self, "county_older_totals", "township_older_totals")
+        freeze_fields(self, "county_older_totals", "township_older_totals")
         if self.allocation not in ("proportional", "none"):
             raise ConfigError(
                 f"population.allocation must be 'proportional' or 'none', not {self.allocation!r}"
@@ -353,7 +347,7 @@ class StudyConfig:
     source: Path | None = None
 
     def __post_init__(self) -> None:
-        _freeze_fields(self, "profiles", "tiers")
+        freeze_fields(self, "profiles", "tiers")
         if self.lang not in ("zh", "en"):
             raise ConfigError(f"lang must be 'zh' or 'en', not {self.lang!r}")
         unknown_tiers = set(self.tiers) - set(TIER_KEYS)

@@ -38,6 +38,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,7 @@ from planner.config import PopulationConfig
 from planner.data.validation import Problem, ProblemLog
 from planner.errors import DataError
 from planner.io import read_layer, recognise_columns
+from planner.results import FrozenParams
 
 __all__ = [
     "PopulationAllocation",
@@ -62,7 +64,7 @@ _RECORD_COLUMNS = [
 
 
 @dataclass(frozen=True)
-class PopulationAllocation:
+class PopulationAllocation(FrozenParams):
     """Result of :func:`allocate_older_population`.
 
     Attributes
@@ -83,7 +85,7 @@ class PopulationAllocation:
     settlements: pd.DataFrame
     records: pd.DataFrame
     problems: tuple[Problem, ...]
-    params: dict
+    params: Mapping[str, Any]
 
     @property
     def estimated_share(self) -> float:
