@@ -23,7 +23,7 @@ __all__ = [
 #: The three tiers of the facility network, from the top down.
 TIER_KEYS: tuple[str, ...] = ("county", "township", "community")
 
-#: Older walker pace, m/s (see module docstring for the source).
+#: Older walker pace, m/s (the source is in the :mod:`planner.config` docstring).
 OLDER_WALK_SPEED_MS = 0.9
 
 
@@ -170,7 +170,7 @@ _TIER_WORDS: dict[str, tuple[str, ...]] = {
                   "互助养老服务点", "互助养老点", "互助养老", "农村幸福院", "幸福院", "养老大院", "睦邻点",
                   "老年活动站"),
 }
-#: key: (name_zh, name_en, urban profile, minutes, rural profile, rural minutes); see the module docstring.
+#: key: (name_zh, name_en, urban profile, minutes, rural profile, rural minutes); why: :mod:`planner.config`.
 _TIER_RULES: dict[str, tuple[str, str, str, float, str, float]] = {
     "county": ("县级", "County", "drive", 60.0, "drive", 60.0),
     "township": ("乡镇/街道", "Township / street", "ebike", 30.0, "drive", 30.0),

@@ -122,7 +122,7 @@ class _OpenAreas:
 
 def _open_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog) -> _OpenAreas | None:
     """Read a boundary layer: file, vector check, features, columns, CRS (None, summary written, when unusable)."""
-    layer = LayerLog(log, display_path(spec.path, config), name, config.lang)
+    layer = LayerLog(log, display_path(spec.path, config), name)
     raw = read_input(spec, layer)
     if raw is None or not _vector_only(raw, layer, "边界", "boundaries must be a GeoJSON, GeoPackage or "
                                        "Shapefile of polygons"):
@@ -244,7 +244,7 @@ def load_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog,
 
 def load_zones(spec: InputSpec, config: StudyConfig, log: ProblemLog) -> gpd.GeoDataFrame | None:
     """Exclusion-zone polygons (ecological red line, basic farmland...) in WGS84."""
-    layer = LayerLog(log, display_path(spec.path, config), "exclusion_zones", config.lang)
+    layer = LayerLog(log, display_path(spec.path, config), "exclusion_zones")
     raw = read_input(spec, layer)
     if raw is None or not _vector_only(raw, layer, "禁建区", "exclusion zones must be a polygon GeoJSON, "
                                        "GeoPackage or Shapefile"):

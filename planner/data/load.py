@@ -23,7 +23,7 @@ What happens to bad input
 * ``strict=True`` (or ``strict = true`` in the config) raises on any problem.
 
 Coordinates in GCJ-02 (Amap/Gaode, Tencent) or BD-09 (Baidu) are converted
-to WGS84 when the layer's ``crs`` says so (:mod:`planner.coords`).
+to WGS84 when the layer's ``crs`` says so (:mod:`planner.geo`).
 """
 
 from __future__ import annotations

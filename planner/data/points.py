@@ -37,7 +37,7 @@ from planner.data.reading import (
 )
 from planner.data.validation import ProblemLog
 from planner.data.vocabulary import AMAP_HINT, township_kind_from_name
-from planner.geo import out_of_china, to_wgs84
+from planner.geo import normalise_crs, out_of_china, to_wgs84
 from planner.io import LAYER_FIELDS, RawLayer
 
 __all__ = [
@@ -98,7 +98,7 @@ def empty_points(columns: list[str], index_name: str) -> gpd.GeoDataFrame:
 
 def _open_points(spec: InputSpec, name: str, ctx: PointContext) -> _OpenPoints | None:
     """Read the file and match its columns (None, summary written, when the layer is unusable)."""
-    layer = LayerLog(ctx.log, display_path(spec.path, ctx.config), name, ctx.config.lang)
+    layer = LayerLog(ctx.log, display_path(spec.path, ctx.config), name)
     raw = read_input(spec, layer)
     if raw is None:
         return None
@@ -150,8 +150,7 @@ def _vector_xy(op: _OpenPoints) -> tuple[np.ndarray, np.ndarray, str] | None:
             layer.summary(len(rows), op.raw.encoding, None)
             return None
     elif crs not in ("gcj02", "bd09"):
-        epsg = file_crs.to_epsg()
-        crs = "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else file_crs.to_wkt())
+        crs = normalise_crs(file_crs)
     return x, y, crs
 
 

@@ -34,13 +34,11 @@ WGS84 = "EPSG:4326"
 class LayerLog:
     """Bookkeeping for one layer: problems go to the log, excluded rows are counted under their first error."""
 
-    def __init__(self, log: ProblemLog, file: str, name: str, lang: str) -> None:
+    def __init__(self, log: ProblemLog, file: str, name: str) -> None:
         self.log = log
         self.file = file
         self.name = name
-        self.lang = lang
         self.excluded: dict[int, str] = {}  # row -> first error code
-        self.fatal = False
 
     def row(self, row: int, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str,
             en: str, fix_en: str, *, severity: str = "error") -> None:
@@ -52,11 +50,9 @@ class LayerLog:
 
     def layer(self, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str, en: str,
               fix_en: str, *, severity: str = "error") -> None:
-        """A problem of the whole layer; an error makes the layer unusable."""
+        """A problem of the whole layer (the caller stops reading it after an error)."""
         self.log.add(self.file, None, column, value, code, zh, fix_zh, severity=severity,
                      message_en=en, fix_en=fix_en)
-        if severity == "error":
-            self.fatal = True
 
     def summary(self, rows_read: int, encoding: str | None, crs: str | None) -> None:
         """Record the layer's summary (rows read, kept, excluded per reason)."""
