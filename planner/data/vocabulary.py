@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from planner.io import ALIASES
+
 __all__ = [
     "KIND_VALUES",
     "PUBLIC_VALUES",
@@ -29,13 +31,9 @@ TOWNSHIP_KINDS: dict[str, str] = {
     "街道": "street", "street": "street", "镇": "town", "town": "town",
     "乡": "township", "township": "township", "民族乡": "township",
 }
-#: The planner's field names in Chinese, for messages about missing columns.
-FIELD_ZH: dict[str, str] = {
-    "id": "编号", "name": "名称", "type": "类型", "kind": "类型", "x": "经度", "y": "纬度",
-    "beds": "床位数", "nursing_beds": "护理型床位数", "occupied_beds": "入住人数", "public": "是否公办",
-    "capacity": "服务能力", "township": "所属乡镇", "county": "所属县", "population": "总人口",
-    "older_population": "60岁以上人口",
-}
+#: The planner's field names in Chinese, for messages about missing columns: the first (Chinese) alias each
+#: field is recognised by, so a message suggests exactly the header the reader accepts.
+FIELD_ZH: dict[str, str] = {field: aliases[0] for field, aliases in ALIASES.items()}
 #: Words in a file or column name that suggest Amap/Gaode, Tencent or Baidu coordinates.
 AMAP_HINT = re.compile(r"高德|amap|gaode|gcj|火星|百度|baidu|bd09|腾讯|tencent", re.IGNORECASE)
 
