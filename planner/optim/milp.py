@@ -46,7 +46,7 @@ _HIGHS_TIME_LIMIT = 1  # scipy.optimize.milp status: iteration or time limit rea
 
 @dataclass(frozen=True, eq=False)
 class Milp:
-    """A mixed-integer linear program ``min/max c x`` s.t. ``lo <= A x <= hi``, ``lb <= x <= ub``.
+    """A mixed-integer linear program ``min/max c x`` s.t. ``lo <= A x <= hi``, ``0 <= x <= 1``.
 
     Attributes
     ----------
@@ -60,8 +60,9 @@ class Milp:
         1 for integer variables, 0 for continuous ones.
     maximise : bool
         Maximise instead of minimise.
-    lb, ub : ndarray, optional
-        Variable bounds; default 0 and 1 (every variable of the planner's models is a 0-1 share).
+
+    Every variable of the planner's models is a 0-1 share (open, assigned, unserved), so the
+    variable bounds are always 0 and 1.
     """
 
     c: np.ndarray
@@ -70,8 +71,6 @@ class Milp:
     hi: np.ndarray
     integrality: np.ndarray
     maximise: bool = False
-    lb: np.ndarray | None = None
-    ub: np.ndarray | None = None
 
     @property
     def n_vars(self) -> int:
@@ -159,13 +158,11 @@ def _run_highs(model: Milp, *, time_limit_s: float, mip_gap: float, relax: bool)
     sign = -1.0 if model.maximise else 1.0
     cons = [LinearConstraint(sp.csr_array(model.A), model.lo, model.hi)] if model.n_cons else []
     integ = np.zeros_like(model.integrality) if relax else model.integrality
-    lb = np.zeros(model.n_vars) if model.lb is None else model.lb
-    ub = np.ones(model.n_vars) if model.ub is None else model.ub
     opts: dict[str, Any] = {"time_limit": float(time_limit_s), "disp": False}
     if not relax:
         opts["mip_rel_gap"] = float(mip_gap)
     with quiet_stdout():
-        return milp(sign * model.c, integrality=integ, bounds=Bounds(lb, ub), constraints=cons, options=opts)
+        return milp(sign * model.c, integrality=integ, bounds=Bounds(0, 1), constraints=cons, options=opts)
 
 
 def solve_milp(

@@ -8,6 +8,7 @@ capacitated variant.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -50,9 +51,9 @@ class _Reach:
         """Demands no site at all reaches."""
         return np.flatnonzero(~self.reach_any)
 
-    @property
+    @cached_property
     def cur(self) -> np.ndarray:
-        """Cost per unit weight with the fixed sites only."""
+        """Cost per unit weight with the fixed sites only (shared: copy before changing it)."""
         cur = np.where(np.isfinite(self.fbest), self.fbest, self.penalty)
         cur[~self.reach_any] = 0.0
         return cur
@@ -131,8 +132,8 @@ def solve_pmedian(
                          capacity=capacity, splittable=splittable, method=method, time_limit_s=time_limit_s,
                          mip_gap=mip_gap)
     reach = _reach(rows, cols, vals, prob, default_unserved_penalty(vals, unserved_penalty))
-    params = prob.params({"unserved_penalty_s": reach.penalty}, capacitated=capacity is not None,
-                         splittable=splittable)
+    params = prob.params({"unserved_penalty_s": reach.penalty}, capacitated=prob.capacitated,
+                         splittable=prob.splittable)
     if prob.capacitated:
         return _pmedian_capacitated(prob, reach, params)
     return _pmedian_uncapacitated(prob, reach, params)
@@ -278,7 +279,7 @@ def _finish_pmedian(prob: LocationProblem, reach: _Reach, chosen: list[int], ver
                     params: dict) -> Solution:
     """Prune and rank the chosen sites, assign every demand to its nearest open site, report."""
     w = prob.weights
-    best = reach.cur
+    best = reach.cur.copy()  # ranking lowers it as sites open
     site = reach.fsite.copy()
     if chosen:
         chosen = _prune_pmedian(prob, reach, chosen, best)
@@ -321,4 +322,4 @@ def _pmedian_capacitated(prob: LocationProblem, reach: _Reach, params: dict) -> 
     params = dict(params, n_vars=m.n_vars, n_cons=m.n_cons, load=load, n_pairs=len(rows))
     return make_solution(prob, Verdict.of(m), model="pmedian_cap", objective=objective, opened=chosen[order],
                          gains=gains[order], assignment=site, credited=credited, covered=served,
-                         uncoverable=reach.uncoverable, unserved=unserved, params=params, method="exact")
+                         uncoverable=reach.uncoverable, unserved=unserved, params=params)

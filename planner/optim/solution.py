@@ -111,10 +111,10 @@ class Verdict:
 
 def make_solution(prob: LocationProblem, verdict: Verdict, *, model: str, objective: float, opened: Any,
                   gains: Any, assignment: Any, credited: Any, covered: Any, uncoverable: Any, params: dict,
-                  unserved: Any = None, method: str | None = None) -> Solution:
+                  unserved: Any = None) -> Solution:
     """A :class:`Solution` of ``prob`` with the solver's ``verdict`` and the run time so far."""
     return Solution(
-        model=model, method=prob.method if method is None else method, status=verdict.status,
+        model=model, method=prob.method, status=verdict.status,
         objective=objective, score=verdict.score, bound=verdict.bound, gap=verdict.gap, opened=opened,
         gains=gains, assignment=assignment, credited=credited, covered=covered, uncoverable=uncoverable,
         unserved=np.zeros(0, int) if unserved is None else unserved, runtime_s=prob.elapsed(), params=params,
