@@ -169,8 +169,7 @@ def _capacitated_pairs(prob: LocationProblem, A: sp.csr_array) -> tuple[np.ndarr
     """Covering pairs a demand can use: unsplittable, only sites whose capacity holds the whole demand."""
     coo = sp.coo_array(A)
     rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
-    w, cap = prob.weights, prob.capacity
-    keep = w[rows] <= cap[cols] + EPS if not prob.splittable else np.ones(len(rows), bool)
+    keep = prob.fitting(rows, cols)
     return rows[keep], cols[keep]
 
 

@@ -299,7 +299,7 @@ def _pmedian_capacitated(prob: LocationProblem, reach: _Reach, params: dict) -> 
     """Capacitated p-median (exact only): every reachable demand is served or pays the penalty."""
     w, fx, cap, n_dem = prob.weights, prob.fixed, prob.capacity, prob.n_demands
     rows, cols, vals = reach.rows, reach.cols, reach.vals
-    keep = (w[rows] <= cap[cols] + EPS) if not prob.splittable else np.ones(len(rows), bool)
+    keep = prob.fitting(rows, cols)
     rows, cols, vals = rows[keep], cols[keep], vals[keep]
     cand_cols = np.unique(cols[~fx[cols]])
     model = AssignmentModel(n_dem, prob.n_sites, rows, cols, pair_cost=w[rows] * vals, load=w, capacity=cap,

@@ -170,6 +170,16 @@ class LocationProblem:
         """True when the model has capacities."""
         return self.capacity is not None
 
+    def fitting(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Per (demand, site) pair, whether the demand may use the site.
+
+        Unsplittable demand only where the site's capacity holds all of it; every pair when the
+        model is uncapacitated or splittable.
+        """
+        if self.capacity is None or self.splittable:
+            return np.ones(len(rows), bool)
+        return self.weights[rows] <= self.capacity[cols] + EPS
+
     def elapsed(self) -> float:
         """Seconds since the solve started."""
         return time.perf_counter() - self.t0
