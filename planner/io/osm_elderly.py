@@ -89,10 +89,11 @@ def _tier_words(config: StudyConfig) -> list[tuple[str, str]]:
 
 def _apply_rule(
     cand: gpd.GeoDataFrame, tier_words: Sequence[tuple[str, str]]
-) -> tuple[list[str], list[str], list[str], Counter]:
-    """The candidates kept (index), the rule and type of each, and the exclusions counted by reason."""
+) -> tuple[list[str], list[str], list[str], list[str], Counter]:
+    """The candidates kept (index), the name, rule and type of each, and the exclusions counted by reason."""
     excluded: Counter = Counter()
     keep: list[str] = []
+    names: list[str] = []
     rules: list[str] = []
     types: list[str] = []
     for idx, row in cand.iterrows():
@@ -102,9 +103,10 @@ def _apply_rule(
             excluded[reason] += 1
             continue
         keep.append(idx)
+        names.append(name)
         rules.append(rule)
         types.append(_type_for(name, row["social_facility"], row["amenity"], tier_words))
-    return keep, rules, types, excluded
+    return keep, names, rules, types, excluded
 
 
 def elderly_care_facilities_from_osm_file(
@@ -165,9 +167,9 @@ def elderly_care_facilities_from_osm_file(
     cand = features_from_osm_file(
         path, tags=CANDIDATE_TAGS, name_contains=ELDERLY_NAME_WORDS, columns=OTHER_FUNCTION_TAGS
     )
-    keep, rules, types, excluded = _apply_rule(cand, _tier_words(config))
+    keep, names, rules, types, excluded = _apply_rule(cand, _tier_words(config))
     out = cand.loc[keep].copy()
-    out["name"] = [r["name"] or r["name:zh"] for _, r in out.iterrows()]
+    out["name"] = names
     out["type"] = types
     out["tier"] = pd.array([tier_for_type(t, config.tiers) for t in types], dtype="string")
     out["rule"] = rules
