@@ -50,7 +50,7 @@ from planner.demo.county import DemoCounty
 from planner.demo.facilities import FACILITY_HEADER, N_COUNTY_INSTITUTIONS, TOWNSHIP_TIER_TYPES, facility_rows
 from planner.demo.layout import build_layout
 from planner.demo.names import DEMO_COUNTY_NAME, DEMO_OLDER_TOTAL, STREETS, TOWNSHIPS
-from planner.demo.osm import osm_xml
+from planner.demo.osm import osm_xml, river_points
 from planner.demo.paths import DEMO_DATA_DIR
 from planner.demo.roads import build_main_roads, build_village_roads
 from planner.demo.settlements import (
@@ -156,7 +156,7 @@ def _summary(c: DemoCounty, tables: _Tables, files: list[str]) -> dict:
                                "community": len(frows) - n_county - n_township},
         "candidates": len(tables.candidates),
         "exclusion_zones": len(tables.zones),
-        "osm_nodes": len(c.osm.xy) + len(c.layout.river.line(-50, 50)),
+        "osm_nodes": len(c.osm.xy) + len(river_points(c.layout.river, c.layout.county)),
         "osm_ways": len(c.osm.ways) + 1,
         "junctions_added": c.junctions_added,
         "population": int(sum(m.population for m in c.communities) + sum(v.population for v in villages)),

@@ -10,7 +10,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-from planner.demo.layout import KM_PER_DEG_LAT, KM_PER_DEG_LON, LAT0, LON0, River
+from planner.demo.layout import River, lonlat
 
 
 def wiggly(a, b, rng: np.random.Generator, *, amp: float = 0.04, step: tuple[float, float] = (0.05, 0.15),
@@ -182,14 +182,18 @@ def bridge_way(osm: Osm, pts: np.ndarray, tags: dict[str, str], river: River) ->
 
 
 
+def river_points(river: River, county: Polygon) -> np.ndarray:
+    """The river's points as the OSM file draws them: across the county, 2 km past each side."""
+    minx, _, maxx, _ = county.bounds
+    return river.line(minx - 2.0, maxx + 2.0)
+
+
 def osm_xml(osm: Osm, river: River, county: Polygon) -> str:
     """OpenStreetMap XML (API 0.6 layout) of the roads and the river, nodes sorted by id."""
     xy = osm.coords()
-    minx, miny, maxx, maxy = county.bounds
-    rline = river.line(minx - 2.0, maxx + 2.0)
+    rline = river_points(river, county)
     all_xy = np.vstack([xy, rline])
-    lon = LON0 + all_xy[:, 0] / KM_PER_DEG_LON
-    lat = LAT0 + all_xy[:, 1] / KM_PER_DEG_LAT
+    lon, lat = lonlat(all_xy[:, 0], all_xy[:, 1])
     lines = [
         "<?xml version='1.0' encoding='UTF-8'?>",
         '<osm version="0.6" generator="planner.demo (synthetic)">',
