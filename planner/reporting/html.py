@@ -107,7 +107,7 @@ def _tier_heading(result: StudyResult, tier: str, lang: str) -> str:
     rule = tr(lang, f"村 {t.rural_minutes:.0f} 分钟/{t.rural_profile}，社区 {t.minutes:.0f} 分钟/{t.profile}",
               f"villages {t.rural_minutes:.0f} min by {t.rural_profile}, "
               f"communities {t.minutes:.0f} min by {t.profile}")
-    return f"<h3>{escape(label(tier, lang))}（{rule}）</h3>"
+    return f"<h3>{escape(label(tier, lang))}（{escape(rule)}）</h3>"  # profile names are the user's TOML keys
 
 
 def _coverage_section(result: StudyResult, lang: str) -> str:
@@ -160,7 +160,7 @@ def _centre_load_bars(centres: pd.DataFrame) -> str:
     cap = pd.to_numeric(centres.get("capacity"), errors="coerce")
     top = float(np.nanmax(np.r_[load.to_numpy(dtype=float), cap.to_numpy(dtype=float), 1.0]))
     rows = [(str(r.get("name", cid)), float(r[load_col]) if pd.notna(r[load_col]) else np.nan,
-             f"{num(r[load_col])} / {num(r.get('capacity'))}") for cid, r in centres.iterrows()]
+             f"{fmt_number(r[load_col])} / {fmt_number(r.get('capacity'))}") for cid, r in centres.iterrows()]
     cap_mark = float(np.nanmedian(cap)) if cap.notna().any() else None
     return bars(rows, maximum=top * 1.05, mark=cap_mark, colour="#d46b08")
 
