@@ -42,6 +42,11 @@ EXCLUSION_REASONS: dict[str, tuple[str, str]] = {m.value: (m.zh, m.en) for m in 
 #: Facility-type words that make a point a health facility (co-location).
 HEALTH_WORDS: tuple[str, ...] = ("卫生院", "卫生室", "卫生服务中心", "卫生服务站", "诊所", "医院")
 
+
+def _is_health(kind: str) -> bool:
+    """True when a type names a health facility (卫生院, 卫生室...)."""
+    return any(h in kind for h in HEALTH_WORDS)
+
 _TEXT_COLUMNS = ("name", "type", "township", "county")
 
 
@@ -126,7 +131,7 @@ class CandidateScreen:
     def health_candidates(self) -> gpd.GeoDataFrame:
         """The located candidates that are health facilities (卫生院, 卫生室...)."""
         kinds = self.candidates["type"].fillna("").astype(str)
-        is_health = kinds.map(lambda t: any(h in t for h in HEALTH_WORDS)).to_numpy()
+        is_health = kinds.map(_is_health).to_numpy()
         return self.candidates[is_health & self.located]
 
     def with_unreachable(self, ids: Sequence[Any], detail: str) -> CandidateScreen:
@@ -273,7 +278,7 @@ def health_distance(cands: gpd.GeoDataFrame, health: gpd.GeoDataFrame | None, cr
     kind = np.full(n, "", dtype=object)
     own = cands["type"].fillna("").astype(str) if "type" in cands else pd.Series("", index=cands.index)
     for i, t in enumerate(own):
-        if any(h in t for h in HEALTH_WORDS):
+        if _is_health(t):
             dist[i], kind[i] = 0.0, t
     if health is not None and len(health) and n:
         hp = health.geometry.to_crs(crs)

@@ -165,7 +165,7 @@ def _township_count(problem: SitingProblem) -> int:
     """Townships of the study (boundaries, else the settlements' township names)."""
     data = problem.data
     if data.townships is not None:
-        return len(list(data.townships.index.astype(str)))
+        return len(data.townships)
     return len({t for t in problem.settlements["township"].astype(str) if t})
 
 
