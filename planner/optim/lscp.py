@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +11,7 @@ import scipy.sparse as sp
 from planner.optim.milp import Milp, relative_gap
 from planner.optim.problem import LocationProblem, as_cover, build_problem
 from planner.optim.solution import (
+    CoverSplit,
     Lazy,
     Solution,
     Verdict,
@@ -20,33 +20,10 @@ from planner.optim.solution import (
     make_solution,
     nearest_open,
     rank_cover,
+    useful_columns,
 )
 
 __all__ = ["solve_lscp", "solve_partial_cover"]
-
-
-@dataclass(frozen=True, eq=False)
-class _CoverSplit:
-    """Which demands fixed sites already cover, which candidates can cover, which nobody can."""
-
-    covered0: np.ndarray
-    by_cand: np.ndarray
-
-    @classmethod
-    def of(cls, A: sp.csr_array, fx: np.ndarray) -> _CoverSplit:
-        n_dem = A.shape[0]
-        covered0 = (np.asarray(A[:, np.flatnonzero(fx)].sum(axis=1)).reshape(-1) > 0) if fx.any() \
-            else np.zeros(n_dem, bool)
-        cand = np.flatnonzero(~fx)
-        by_cand = np.asarray(A[:, cand].sum(axis=1)).reshape(-1) > 0 if len(cand) else np.zeros(n_dem, bool)
-        return cls(covered0, by_cand)
-
-
-def _useful_columns(A: sp.csr_array, need: np.ndarray, cand: np.ndarray) -> tuple[sp.csc_array, np.ndarray]:
-    """The needed demands x the candidates that cover at least one of them, and those candidates' columns."""
-    sub = sp.csc_array(A[need][:, cand])
-    useful = np.flatnonzero(np.diff(sub.indptr) > 0)
-    return sp.csc_array(sub[:, useful]), cand[useful]
 
 
 def _cover_milp(sub: sp.csc_array, cost: np.ndarray) -> Milp:
@@ -120,14 +97,14 @@ def solve_lscp(
     A = as_cover(cover)
     prob = build_problem(A.shape, model="LSCP", fixed=fixed, preference=preference, method=method,
                          time_limit_s=time_limit_s, mip_gap=mip_gap)
-    split = _CoverSplit.of(A, prob.fixed)
+    split = CoverSplit.of(A, prob.fixed)
     need = np.flatnonzero(~split.covered0 & split.by_cand)
     uncoverable = np.flatnonzero(~split.covered0 & ~split.by_cand)
     params = prob.params({"n_to_cover": len(need)})
     if not len(need):
         return empty_solution(prob, "lscp", uncoverable, 0.0, params, assignment=nearest_open(A, prob.fixed),
                               covered=split.covered0)
-    sub, cols = _useful_columns(A, need, prob.candidates)
+    sub, cols = useful_columns(A, need, prob.candidates)
     cost = 1.0 - prob.preference[cols]
     if prob.method == "exact":
         m = prob.solve(_cover_milp(sub, cost))
@@ -139,10 +116,8 @@ def solve_lscp(
         params.update(n_vars=len(cols), n_cons=len(need))
     order, gains, credited, covered = finish_cover(chosen, A, split.covered0, np.ones(prob.n_demands),
                                                    prob.preference)
-    open_mask = prob.fixed.copy()
-    open_mask[order] = True
     return make_solution(prob, verdict, model="lscp", objective=float(len(order)), opened=order, gains=gains,
-                         assignment=nearest_open(A, open_mask), credited=credited, covered=covered,
+                         assignment=nearest_open(A, prob.fixed, order), credited=credited, covered=covered,
                          uncoverable=uncoverable, params=params)
 
 
@@ -192,7 +167,7 @@ def solve_partial_cover(
     A = as_cover(cover)
     prob = build_problem(A.shape, model="partial cover", fixed=fixed, time_limit_s=time_limit_s, mip_gap=mip_gap)
     grp = np.asarray(group, dtype=bool)
-    split = _CoverSplit.of(A, prob.fixed)
+    split = CoverSplit.of(A, prob.fixed)
     covered0 = split.covered0
     have = int((covered0 & grp).sum())
     need_rows = np.flatnonzero(grp & ~covered0 & split.by_cand)
@@ -206,7 +181,7 @@ def solve_partial_cover(
     if extra > len(need_rows):
         s = empty_solution(prob, "partial_cover", uncoverable, float("nan"), params, covered=covered0)
         return dataclasses.replace(s, status="infeasible", message=f"at most {max_cov} of {int(grp.sum())} coverable")
-    sub, cols = _useful_columns(sp.csr_array(A, dtype=float), need_rows, prob.candidates)
+    sub, cols = useful_columns(sp.csr_array(A, dtype=float), need_rows, prob.candidates)
     m = prob.solve(_partial_cover_milp(sp.csr_array(sub), extra))
     chosen = list(cols[m.x[:len(cols)] > 0.5])
     order, gains, credited = rank_cover(chosen, sp.csc_array(A), covered0 | ~grp, np.ones(prob.n_demands),

@@ -12,6 +12,7 @@ from planner.optim.assign import AssignmentModel, best_share, solve_assignment
 from planner.optim.milp import OPTIMAL, Milp, relative_gap
 from planner.optim.problem import EPS, LocationProblem, as_cover, build_problem
 from planner.optim.solution import (
+    CoverSplit,
     Lazy,
     Solution,
     Verdict,
@@ -19,6 +20,7 @@ from planner.optim.solution import (
     finish_cover,
     make_solution,
     nearest_open,
+    useful_columns,
 )
 
 __all__ = ["solve_mclp"]
@@ -134,25 +136,23 @@ def solve_mclp(
     uncoverable = np.flatnonzero(~any_cover)
     if prob.capacitated:
         return _mclp_capacitated(prob, A, uncoverable)
-    w, fx, cand = prob.weights, prob.fixed, prob.candidates
-    covered0 = (A[:, np.flatnonzero(fx)].sum(axis=1) > 0) if fx.any() else np.zeros(prob.n_demands, bool)
-    need = np.flatnonzero(~covered0 & any_cover)
+    w, fx = prob.weights, prob.fixed
+    split = CoverSplit.of(A, fx)
+    covered0 = split.covered0
+    need = np.flatnonzero(~covered0 & split.by_cand)
     params = prob.params(capacitated=False)
-    sub = sp.csc_array(A[need][:, cand]) if len(need) and len(cand) else sp.csc_array((len(need), 0))
-    useful = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub, cols = useful_columns(A, need, prob.candidates)
     base = float(w[covered0].sum())
-    if not len(need) or not len(useful) or prob.p == 0:
+    if not len(need) or not len(cols) or prob.p == 0:
         return empty_solution(prob, "mclp", uncoverable, base, params, assignment=nearest_open(A, fx),
                               covered=covered0)
-    left = _Uncovered(sp.csc_array(sub[:, useful]), cand[useful], w[need], base)
+    left = _Uncovered(sub, cols, w[need], base)
     solve = _mclp_exact if prob.method == "exact" else _mclp_greedy
     chosen, verdict, size = solve(prob, left)
     params.update(size)
     order, gains, credited, covered = finish_cover(chosen, A, covered0, w, prob.preference)
-    open_mask = fx.copy()
-    open_mask[order] = True
     return make_solution(prob, verdict, model="mclp", objective=float(w[covered].sum()), opened=order, gains=gains,
-                         assignment=nearest_open(A, open_mask), credited=credited, covered=covered,
+                         assignment=nearest_open(A, fx, order), credited=credited, covered=covered,
                          uncoverable=uncoverable, params=params)
 
 

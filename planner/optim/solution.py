@@ -17,8 +17,8 @@ import scipy.sparse as sp
 from planner.optim.milp import MilpResult
 from planner.optim.problem import EPS, LocationProblem
 
-__all__ = ["Solution", "Verdict", "Lazy", "prune", "rank_cover", "nearest_open", "empty_solution", "make_solution",
-           "finish_cover"]
+__all__ = ["Solution", "Verdict", "Lazy", "prune", "rank_cover", "CoverSplit", "useful_columns", "nearest_open",
+           "empty_solution", "make_solution", "finish_cover"]
 
 
 @dataclass(frozen=True)
@@ -198,8 +198,37 @@ def rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndarr
     return np.array(order, dtype=int), np.array(gains, dtype=float), credited
 
 
-def nearest_open(cover: sp.csr_array, open_mask: np.ndarray) -> np.ndarray:
-    """Per demand, the first open site that covers it (-1 when none)."""
+@dataclass(frozen=True, eq=False)
+class CoverSplit:
+    """Which demands fixed sites already cover, and which candidates can cover."""
+
+    covered0: np.ndarray
+    by_cand: np.ndarray
+
+    @classmethod
+    def of(cls, A: sp.csr_array, fx: np.ndarray) -> CoverSplit:
+        """The split of cover matrix ``A`` (demands x sites) for the fixed-site mask ``fx``."""
+        n_dem = A.shape[0]
+        covered0 = (np.asarray(A[:, np.flatnonzero(fx)].sum(axis=1)).reshape(-1) > 0) if fx.any() \
+            else np.zeros(n_dem, bool)
+        cand = np.flatnonzero(~fx)
+        by_cand = np.asarray(A[:, cand].sum(axis=1)).reshape(-1) > 0 if len(cand) else np.zeros(n_dem, bool)
+        return cls(covered0, by_cand)
+
+
+def useful_columns(A: sp.csr_array, need: np.ndarray, cand: np.ndarray) -> tuple[sp.csc_array, np.ndarray]:
+    """The needed demands x the candidates that cover at least one of them, and those candidates' columns."""
+    if not len(need) or not len(cand):
+        return sp.csc_array((len(need), 0)), cand[:0]
+    sub = sp.csc_array(A[need][:, cand])
+    useful = np.flatnonzero(np.diff(sub.indptr) > 0)
+    return sp.csc_array(sub[:, useful]), cand[useful]
+
+
+def nearest_open(cover: sp.csr_array, fixed: np.ndarray, opened: Any = ()) -> np.ndarray:
+    """Per demand, the first site that covers it among the fixed and the ``opened`` ones (-1 when none)."""
+    open_mask = np.array(fixed, dtype=bool)
+    open_mask[np.asarray(opened, dtype=np.int64)] = True
     out = np.full(cover.shape[0], -1)
     for i in range(cover.shape[0]):
         cols = cover.indices[cover.indptr[i]:cover.indptr[i + 1]]
