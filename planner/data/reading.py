@@ -15,7 +15,7 @@ from planner.data.validation import LayerSummary, ProblemLog
 from planner.data.vocabulary import FIELD_ZH
 from planner.errors import DataError, InputFileNotFoundError
 from planner.geo import normalise_crs
-from planner.io import RawLayer, read_layer, recognise_columns
+from planner.io import RawLayer, SuspectEncodingError, read_layer, recognise_columns
 
 __all__ = [
     "WGS84",
@@ -75,21 +75,75 @@ def display_path(path: Path, config: StudyConfig) -> str:
 
 
 def read_input(spec: InputSpec, layer: LayerLog) -> RawLayer | None:
-    """The layer's file, or ``None`` (with a FILE_NOT_FOUND/READ_FAILED problem and an empty summary)."""
+    """The layer's file, or ``None`` (with a FILE_NOT_FOUND/READ_FAILED/SUSPECT_ENCODING problem and an
+    empty summary); title rows skipped and merged cells filled are reported as warnings."""
     try:
-        return read_layer(spec.path, encoding=spec.encoding, sheet=spec.sheet, layer=spec.layer)
+        raw = read_layer(spec.path, encoding=spec.encoding, sheet=spec.sheet, layer=spec.layer,
+                         header_row=spec.header_row, column_names=tuple(spec.columns.values()))
     except InputFileNotFoundError:
         layer.layer(None, None, DataProblem.FILE_NOT_FOUND,
                     f"{layer.name} 文件不存在：{spec.path}",
                     f"检查配置 [inputs.{layer.name}] 中的 path 是否正确（相对于配置文件所在文件夹）",
                     f"{layer.name} file not found: {spec.path}",
                     f"check path in [inputs.{layer.name}] (relative to the config file's folder)")
+    except SuspectEncodingError as exc:
+        _suspect_encoding(layer, exc)
     except DataError as exc:
         layer.layer(None, None, DataProblem.READ_FAILED, f"无法读取：{exc}",
-                    "用 Excel/WPS 另存为 CSV UTF-8 或 .xlsx，或检查 sheet/layer 设置",
-                    f"cannot read: {exc}", "re-save as CSV UTF-8 or .xlsx, or check sheet/layer")
+                    "用 Excel/WPS 另存为 CSV UTF-8 或 .xlsx，或检查 sheet/layer/header_row 设置",
+                    f"cannot read: {exc}", "re-save as CSV UTF-8 or .xlsx, or check sheet/layer/header_row")
+    else:
+        _report_title_rows(raw, layer)
+        _report_merged(raw, layer)
+        return raw
     layer.summary(0, None, None)
     return None
+
+
+def _suspect_encoding(layer: LayerLog, exc: SuspectEncodingError) -> None:
+    """The file decodes but its text is not believable: a layer error naming the likely encoding."""
+    j, likely = exc.judgement, exc.likely
+    share = f"{j.common}/{j.judged}"
+    if likely:
+        fix_zh = (f"用 Excel/WPS 打开后另存为“CSV UTF-8”（繁体请先转为简体），或在配置 [inputs.{layer.name}] "
+                  f"写 encoding = \"{likely}\"")
+        fix_en = f"re-save as 'CSV UTF-8', or set encoding = \"{likely}\" in [inputs.{layer.name}]"
+        zh = (f"按 {j.encoding} 解码后的文字不像中文名称（常用汉字仅占 {share}，如「{j.sample}」）；"
+              f"很可能是 {likely} 编码")
+    else:
+        fix_zh = f"用生成该文件的软件另存为“CSV UTF-8”，或在配置 [inputs.{layer.name}] 写 encoding = \"编码名\""
+        fix_en = f"re-save as 'CSV UTF-8', or set encoding = \"<codec>\" in [inputs.{layer.name}]"
+        zh = f"按 {j.encoding} 解码后的文字不像中文名称（常用汉字仅占 {share}，如「{j.sample}」），无法判断实际编码"
+    layer.layer(None, j.encoding, DataProblem.SUSPECT_ENCODING, zh, fix_zh, str(exc), fix_en)
+
+
+def _report_title_rows(raw: RawLayer, layer: LayerLog) -> None:
+    """A warning when rows above the header were skipped without ``header_row`` (a title, a note)."""
+    if not raw.header_detected:
+        return
+    rows = raw.title_rows
+    span = f"{rows[0]}" if len(rows) == 1 else f"{rows[0]}-{rows[-1]}"
+    layer.layer(None, raw.title_text or None, DataProblem.TITLE_ROWS_SKIPPED,
+                f"第 {span} 行在表头之上（标题或说明），已跳过；表头取第 {raw.header_row} 行（其中有可识别的列名）",
+                f"如果表头不是第 {raw.header_row} 行，在配置 [inputs.{layer.name}] 写 header_row = 表头所在行号",
+                f"rows {span} above the header (a title or a note) were skipped; the header is row "
+                f"{raw.header_row} (its cells are known column names)",
+                f"if the header is not row {raw.header_row}, set header_row = <row> in [inputs.{layer.name}]",
+                severity="warning")
+
+
+def _report_merged(raw: RawLayer, layer: LayerLog) -> None:
+    """One warning per merged range that reached into the data (its cells were filled with its value)."""
+    for m in raw.merged:
+        cols = "、".join(m.columns)
+        rows = f"{m.first_row}-{m.last_row}"
+        layer.layer(cols, m.value, DataProblem.MERGED_CELLS,
+                    f"合并单元格 {m.ref}（列「{cols}」，第 {rows} 行）：只有第一格有值，已把「{m.value}」填入每一行",
+                    "在 Excel 中取消合并单元格并把值填到每一行（选中 > 取消合并 > 定位空值 > 填充），核对后保存",
+                    f"merged cells {m.ref} (column '{', '.join(m.columns)}', rows {rows}): only the first cell "
+                    f"holds a value; '{m.value}' was filled into every row",
+                    "unmerge the cells in Excel and fill the value into every row, then check and save",
+                    severity="warning")
 
 
 def match_columns(raw: RawLayer, spec: InputSpec, layer: LayerLog, fields: Sequence[str],
