@@ -316,11 +316,20 @@ def test_real_harbin_boundaries_census_and_column_override(tmp_path):
     assert len(s) == len(sub) > 10
     assert set(s["county"]) <= {"道里区", "南岗区"} and (s["township"] != "").all()
     assert d.projected_crs.to_epsg() == 32652
-    census = pd.read_csv(SHARED / "heilongjiang" / "county_census2020.csv", usecols=["区县", "pop60plus"])
+    census = pd.read_csv(SHARED / "heilongjiang" / "county_census2020.csv",
+                         usecols=["区县", "pop60plus", "人口数_合计"])
+    partial = {p.value: p for p in d.report.problems if p.code == "PARTIAL_COUNTY"}
     for county, group in s.groupby("county"):
-        total = census.loc[census["区县"] == county, "pop60plus"].iloc[0]
-        assert group["older_population"].sum() == pytest.approx(total)
+        row = census.loc[census["区县"] == county].iloc[0]
+        # the made-up settlements hold a small part of the district's residents: the census total is
+        # scaled to them (the district's 60+ rate applied to its residents), never split whole over them
+        share = group["population"].sum() / row["人口数_合计"]
+        assert share < 0.1
+        assert group["older_population"].sum() == pytest.approx(row["pop60plus"] * share)
+        assert (group["older_population"] <= group["population"]).all()
         assert group["older_estimated"].all()
+        assert f"{row['pop60plus']:,.0f}" in partial[county].message_en
+    assert {sh.county for sh in d.allocation.county_shares} == set(s["county"])
     assert d.facilities.loc["F1", "county"] in {"道里区", "南岗区"}
     assert d.report.layer("settlements").encoding == "gbk"
 

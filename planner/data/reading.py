@@ -39,6 +39,7 @@ class LayerLog:
         self.file = file
         self.name = name
         self.excluded: dict[int, str] = {}  # row -> first error code
+        self.warned: dict[int, set[str]] = {}  # row -> warning codes
 
     def row(self, row: int, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str,
             en: str, fix_en: str, *, severity: str = "error") -> None:
@@ -47,6 +48,8 @@ class LayerLog:
                      message_en=en, fix_en=fix_en)
         if severity == "error":
             self.excluded.setdefault(row, code)
+        else:
+            self.warned.setdefault(row, set()).add(code)
 
     def layer(self, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str, en: str,
               fix_en: str, *, severity: str = "error") -> None:
@@ -55,12 +58,13 @@ class LayerLog:
                      message_en=en, fix_en=fix_en)
 
     def summary(self, rows_read: int, encoding: str | None, crs: str | None) -> None:
-        """Record the layer's summary (rows read, kept, excluded per reason)."""
+        """Record the layer's summary (rows read, kept, excluded per reason, kept rows warned per code)."""
         counts = Counter(self.excluded.values())
+        flagged = Counter(c for row, codes in self.warned.items() if row not in self.excluded for c in codes)
         self.log.summary(LayerSummary(
             file=self.file, layer=self.name, rows_read=rows_read,
             rows_kept=rows_read - len(self.excluded), excluded=dict(counts),
-            encoding=encoding, crs=crs,
+            encoding=encoding, crs=crs, flagged=dict(flagged),
         ))
 
 
