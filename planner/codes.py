@@ -150,6 +150,7 @@ class DataProblem(Code):
     PARTIAL_COUNTY = ("PARTIAL_COUNTY", "研究区只含县的一部分，县总数已按比例缩小",
                       "the study covers part of the county; its total was scaled down")
     FAR_FROM_OTHER_POINTS = ("FAR_FROM_OTHER_POINTS", "远离其他所有点", "far from all other points")
+    WRONG_CRS = ("WRONG_CRS", "坐标与坐标系不符", "coordinates do not fit the coordinate system")
 
 
 class SitingReason(Code):

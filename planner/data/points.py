@@ -35,6 +35,7 @@ from planner.data.reading import (
     in_degrees,
     match_columns,
     read_input,
+    units_fit,
 )
 from planner.data.validation import ProblemLog
 from planner.data.vocabulary import AMAP_HINT, township_kind_from_name
@@ -264,6 +265,9 @@ def _locate(spec: InputSpec, op: _OpenPoints, ctx: PointContext) -> tuple[np.nda
     else:
         (x, y), crs = _table_xy(op), op.crs
         coord_col = f"{op.columns['x']}/{op.columns['y']}"
+    if not units_fit(op.layer, crs, x, y, recorded=op.raw.crs is not None and crs not in ("gcj02", "bd09")):
+        op.layer.summary(len(op.rows), op.raw.encoding, crs)
+        return None
     _warn_suspect_gcj02(spec, op, crs)
     check = area_check(ctx.area)
     if crs in ("wgs84", "gcj02", "bd09"):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyproj
 
 from planner.codes import DataProblem
 from planner.config import InputSpec, StudyConfig
@@ -26,6 +27,7 @@ __all__ = [
     "crs_name",
     "accept_unrecorded_crs",
     "in_degrees",
+    "units_fit",
 ]
 
 WGS84 = "EPSG:4326"
@@ -213,3 +215,55 @@ def in_degrees(x: np.ndarray, y: np.ndarray) -> bool:
     return bool(ok.any()) and bool(
         (np.abs(x[ok]) <= 180).all() and (np.abs(y[ok]) <= 90).all()
     )
+
+
+def _is_geographic(crs: str) -> bool:
+    if crs in ("wgs84", "gcj02", "bd09"):
+        return True
+    try:
+        return bool(pyproj.CRS.from_user_input(crs).is_geographic)
+    except pyproj.exceptions.CRSError:
+        return True
+
+
+def units_fit(layer: LayerLog, crs: str, x: np.ndarray, y: np.ndarray, *, recorded: bool = False) -> bool:
+    """False (a WRONG_CRS layer error) when the coordinates cannot be in ``crs``.
+
+    Metres (most coordinates beyond +-180/+-90) in a longitude/latitude system, or
+    degrees (every coordinate within 180 m of the projection's origin) in a
+    projected one, mean the configured or recorded coordinate system is wrong.
+    ``recorded``: ``crs`` is the one the file records (the fix is then in the GIS, not the config).
+    """
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return True
+    deg = (np.abs(x[ok]) <= 180) & (np.abs(y[ok]) <= 90)
+    i = int(np.flatnonzero(ok)[0])
+    example = f"{x[i]:.10g}, {y[i]:.10g}"
+    where = f"[inputs.{layer.name}]"
+    if _is_geographic(crs) and deg.mean() < 0.5:
+        layer.layer(None, example, DataProblem.WRONG_CRS,
+                    f"坐标系是经纬度（{crs}），但坐标不是经纬度（如 {example}，像是投影坐标的米数）",
+                    f"在配置 {where} 写 crs = \"EPSG:编号\"，即坐标实际所用的投影坐标系（如 WGS84 UTM 52N 为 "
+                    "EPSG:32652，CGCS2000 3度带 129E 为 EPSG:4549），或在 GIS 软件中定义正确的坐标系后重新导出",
+                    f"the coordinate system is longitude/latitude ({crs}) but the coordinates are not degrees "
+                    f"(e.g. {example}: they look like metres of a projected system)",
+                    f"set crs = \"EPSG:<code>\" of the system they are in {where} (e.g. EPSG:32652 = WGS84 UTM "
+                    "52N, EPSG:4549 = CGCS2000 3-degree zone 129E), or define the right CRS in your GIS")
+        return False
+    if not _is_geographic(crs) and deg.all():
+        if recorded:
+            fix_zh = (f"文件记录的坐标系 {crs} 不对：在 GIS 软件中为图层“定义”（不是“转换”）坐标系为 "
+                      "WGS84（EPSG:4326）后重新导出")
+            fix_en = (f"the file records the wrong system ({crs}): in your GIS define (not reproject) the "
+                      "layer's CRS as WGS84 (EPSG:4326) and export it again")
+        else:
+            fix_zh = f"在配置 {where} 写 crs = \"wgs84\"（高德/腾讯写 gcj02，百度写 bd09）"
+            fix_en = f"set crs = \"wgs84\" (gcj02 for Amap/Tencent, bd09 for Baidu) in {where}"
+        layer.layer(None, example, DataProblem.WRONG_CRS,
+                    f"坐标系 {crs} 以米为单位，但坐标像是经纬度（如 {example}）", fix_zh,
+                    f"the coordinate system {crs} is in metres but the coordinates look like degrees (e.g. {example})",
+                    fix_en)
+        return False
+    return True
+
