@@ -42,6 +42,7 @@ class LayerLog:
         self.name = name
         self.excluded: dict[int, str] = {}  # row -> first error code
         self.warned: dict[int, set[str]] = {}  # row -> warning codes
+        self.unusable: str | None = None  # the first error of the whole layer
 
     def row(self, row: int, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str,
             en: str, fix_en: str, *, severity: str = "error") -> None:
@@ -58,14 +59,19 @@ class LayerLog:
         """A problem of the whole layer (the caller stops reading it after an error)."""
         self.log.add(self.file, None, column, value, code, zh, fix_zh, severity=severity,
                      message_en=en, fix_en=fix_en)
+        if severity == "error" and self.unusable is None:
+            self.unusable = code
 
     def summary(self, rows_read: int, encoding: str | None, crs: str | None) -> None:
-        """Record the layer's summary (rows read, kept, excluded per reason, kept rows warned per code)."""
+        """Record the layer's summary (rows read, kept, excluded per reason, kept rows warned per code);
+        after an error of the whole layer no row is kept (the rest are counted under that error)."""
         counts = Counter(self.excluded.values())
+        if self.unusable is not None and rows_read > len(self.excluded):
+            counts[self.unusable] += rows_read - len(self.excluded)  # an unusable layer keeps no row
         flagged = Counter(c for row, codes in self.warned.items() if row not in self.excluded for c in codes)
         self.log.summary(LayerSummary(
             file=self.file, layer=self.name, rows_read=rows_read,
-            rows_kept=rows_read - len(self.excluded), excluded=dict(counts),
+            rows_kept=rows_read - sum(counts.values()), excluded=dict(counts),
             encoding=encoding, crs=crs, flagged=dict(flagged),
         ))
 
