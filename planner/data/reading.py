@@ -138,7 +138,8 @@ def _report_title_rows(raw: RawLayer, layer: LayerLog) -> None:
     layer.layer(None, raw.title_text or None, DataProblem.TITLE_ROWS_SKIPPED,
                 f"第 {span} 行在表头之上（标题或说明），已跳过；表头取第 {raw.header_row} 行（其中有可识别的列名）",
                 f"如果表头不是第 {raw.header_row} 行，在配置 [inputs.{layer.name}] 写 header_row = 表头所在行号",
-                f"rows {span} above the header (a title or a note) were skipped; the header is row "
+                f"{'row' if len(rows) == 1 else 'rows'} {span} above the header (a title or a note) "
+                f"{'was' if len(rows) == 1 else 'were'} skipped; the header is row "
                 f"{raw.header_row} (its cells are known column names)",
                 f"if the header is not row {raw.header_row}, set header_row = <row> in [inputs.{layer.name}]",
                 severity="warning")
