@@ -140,6 +140,17 @@ class DataProblem(Code):
     NO_FACILITIES = ("NO_FACILITIES", "没有设施图层", "no facilities layer")
     NO_STUDY_AREA = ("NO_STUDY_AREA", "没有行政边界", "no boundaries")
     UNKNOWN_ADMIN_NAME = ("UNKNOWN_ADMIN_NAME", "行政区名称不在边界中", "admin name not in the boundaries")
+    SUSPECT_ENCODING = ("SUSPECT_ENCODING", "文件编码疑似不对", "text encoding looks wrong")
+    TITLE_ROWS_SKIPPED = ("TITLE_ROWS_SKIPPED", "跳过表头上方的标题行", "rows above the header skipped")
+    MERGED_CELLS = ("MERGED_CELLS", "合并单元格已按左上角值填充", "merged cells filled from their top-left value")
+    IMPLAUSIBLE_POPULATION = ("IMPLAUSIBLE_POPULATION", "人口数不合常理", "implausible population")
+    POPULATION_OUTLIER = ("POPULATION_OUTLIER", "人口数远大于同类", "population far above the others")
+    ESTIMATED_OLDER_EXCEEDS_POPULATION = ("ESTIMATED_OLDER_EXCEEDS_POPULATION", "估算的老年人口大于总人口",
+                                          "estimated older population exceeds the residents")
+    PARTIAL_COUNTY = ("PARTIAL_COUNTY", "研究区只含县的一部分，县总数已按比例缩小",
+                      "the study covers part of the county; its total was scaled down")
+    FAR_FROM_OTHER_POINTS = ("FAR_FROM_OTHER_POINTS", "远离其他所有点", "far from all other points")
+    WRONG_CRS = ("WRONG_CRS", "坐标与坐标系不符", "coordinates do not fit the coordinate system")
 
 
 class SitingReason(Code):

@@ -316,11 +316,20 @@ def test_real_harbin_boundaries_census_and_column_override(tmp_path):
     assert len(s) == len(sub) > 10
     assert set(s["county"]) <= {"道里区", "南岗区"} and (s["township"] != "").all()
     assert d.projected_crs.to_epsg() == 32652
-    census = pd.read_csv(SHARED / "heilongjiang" / "county_census2020.csv", usecols=["区县", "pop60plus"])
+    census = pd.read_csv(SHARED / "heilongjiang" / "county_census2020.csv",
+                         usecols=["区县", "pop60plus", "人口数_合计"])
+    partial = {p.value: p for p in d.report.problems if p.code == "PARTIAL_COUNTY"}
     for county, group in s.groupby("county"):
-        total = census.loc[census["区县"] == county, "pop60plus"].iloc[0]
-        assert group["older_population"].sum() == pytest.approx(total)
+        row = census.loc[census["区县"] == county].iloc[0]
+        # the made-up settlements hold a small part of the district's residents: the census total is
+        # scaled to them (the district's 60+ rate applied to its residents), never split whole over them
+        share = group["population"].sum() / row["人口数_合计"]
+        assert share < 0.1
+        assert group["older_population"].sum() == pytest.approx(row["pop60plus"] * share)
+        assert (group["older_population"] <= group["population"]).all()
         assert group["older_estimated"].all()
+        assert f"{row['pop60plus']:,.0f}" in partial[county].message_en
+    assert {sh.county for sh in d.allocation.county_shares} == set(s["county"])
     assert d.facilities.loc["F1", "county"] in {"道里区", "南岗区"}
     assert d.report.layer("settlements").encoding == "gbk"
 
@@ -376,3 +385,125 @@ def test_points_within_200_m_of_the_boundary_count_as_inside(tmp_path):
     outside = [p for p in d.report.problems if p.code == "OUTSIDE_STUDY_AREA"]
     assert [(Path(p.file).name, p.row) for p in outside] == [("set.csv", 4)]  # S3, line 4 of the CSV
     assert d.report.layer("settlements").excluded == {"OUTSIDE_STUDY_AREA": 1}
+
+
+# ----------------------------------------------------------------------------- input traps (issue 11)
+
+
+def _fixture_copy(tmp_path: Path) -> Path:
+    for n in ("county.geojson", "townships.geojson", "facilities.csv", "settlements.csv", "study.toml"):
+        shutil.copy(FIX / n, tmp_path / n)
+    return tmp_path / "study.toml"
+
+
+def _with_facilities(cfg, path: Path):
+    import dataclasses
+
+    spec = dataclasses.replace(cfg.inputs.facilities, path=path)
+    return cfg.replace(inputs=dataclasses.replace(cfg.inputs, facilities=spec))
+
+
+def test_one_impossible_village_does_not_absorb_the_county_total(tmp_path):
+    cfg_path = _fixture_copy(tmp_path)
+    text = (tmp_path / "settlements.csv").read_text(encoding="utf-8").replace(
+        "S3,东升村,村,红星镇,测试县,127.21,45.73,1000,", "S3,东升村,村,红星镇,测试县,127.21,45.73,999999999,")
+    (tmp_path / "settlements.csv").write_text(text, encoding="utf-8")
+    d = load_study(load_config(cfg_path))
+    s = d.settlements
+    (p,) = [p for p in d.report.problems if p.code == "IMPLAUSIBLE_POPULATION"]
+    assert (p.file, p.row, p.column, p.value) == ("settlements.csv", 4, "总人口", "999999999")
+    assert "999,999,999" in p.message and p.fix and p.severity == "warning"
+    assert np.isnan(s.loc["S3", "population"])
+    # S3 now weighs the mean of the other estimated ones (3000, 500, 1500), not the whole remainder of 2000
+    assert s.loc["S3", "older_population"] == pytest.approx(2000 * (5000 / 3) / (5000 + 5000 / 3))
+    assert d.report.layer("settlements").flagged == {"IMPLAUSIBLE_POPULATION": 1}
+    assert "保留但有警告：人口数不合常理 1" in d.report.format()
+
+
+def test_population_far_above_the_median_is_flagged(tmp_path):
+    from planner.data.plausibility import check_population
+    from planner.data.reading import LayerLog
+    from planner.data.validation import ProblemLog
+
+    log = ProblemLog()
+    values = np.array([800, 900, 1000, 1100, 1200, 90000, 4000, 5000], dtype=float)
+    kinds = np.array(["village"] * 6 + ["community"] * 2)
+    out = check_population(values, kinds, np.arange(2, 10), "总人口", LayerLog(log, "s.csv", "settlements"))
+    assert out.tolist() == values.tolist()  # kept: a large place may be real
+    (p,) = log.problems
+    assert (p.code, p.row, p.value) == ("POPULATION_OUTLIER", 7, "90000")
+    assert "86 倍" in p.message  # 90,000 / median 1,050
+
+
+def test_facility_in_the_sea_without_boundaries_is_excluded_and_counted(tmp_path):
+    fac = (FIX / "facilities.csv").read_text(encoding="utf-8-sig") + \
+        "F13,海上养老院,养老院,123.0,37.0,10,,5,否,,,,测试数据\n"
+    (tmp_path / "fac.csv").write_text(fac, encoding="utf-8")
+    cfg = config_from_dict({"inputs": {"facilities": "fac.csv", "settlements": str(FIX / "settlements.csv")}},
+                           base_dir=tmp_path)
+    d = load_study(cfg)
+    (p,) = [p for p in d.report.problems if p.code == "FAR_FROM_OTHER_POINTS"]
+    assert (Path(p.file).name, p.row, p.value) == ("fac.csv", 14, "123, 37") and p.is_error
+    assert "km" in p.message_en and "boundaries_county" in p.fix_en
+    km = float(p.message_en.split(" km")[0].replace(",", ""))
+    assert 900 < km < 1100
+    assert "F13" not in d.facilities.index
+    assert d.report.layer("facilities").excluded == {"FAR_FROM_OTHER_POINTS": 1}
+    minx, miny, maxx, maxy = d.study_area.bounds
+    assert maxx - minx < 1.0 and maxy - miny < 1.0  # the hull is the county's, not stretched to the sea
+    # with a boundary the same point is simply outside the study area
+    cfg_b = _with_facilities(load_config(FIX / "study.toml"), tmp_path / "fac.csv")
+    rep = load_study(cfg_b).report
+    assert [p.code for p in rep.problems if p.row == 14] == ["OUTSIDE_STUDY_AREA"]
+
+
+def test_big5_settlements_stop_the_load_with_the_likely_encoding(tmp_path):
+    cfg_path = _fixture_copy(tmp_path)
+    rows = ["編號,名稱,類型,所屬鄉鎮,所屬縣,經度,緯度,總人口"] + [
+        f"S{i},{nm}{i},村,紅星鎮,測試縣,127.{10 + i},45.6,1000"
+        for i, nm in enumerate("東風村 團結村 勝利村 永興村 長發村 新華村 興華村 鐵南村 紅星村".split())
+    ]
+    (tmp_path / "settlements.csv").write_bytes("\n".join(rows).encode("big5"))
+    with pytest.raises(DataError) as exc:
+        load_study(load_config(cfg_path))
+    (p,) = [p for p in exc.value.report.problems if p.code == "SUSPECT_ENCODING"]
+    assert p.file == "settlements.csv" and p.row is None and "big5" in p.message
+    assert '[inputs.settlements] 写 encoding = "big5"' in p.fix and "CSV UTF-8" in p.fix
+
+
+def test_merged_excel_cells_and_a_title_row_keep_every_row(tmp_path):
+    import openpyxl
+
+    cfg_path = _fixture_copy(tmp_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["测试县养老设施名单（2023年）"])
+    ws.merge_cells("A1:F1")
+    ws.append(["编号", "名称", "类型", "所属乡镇", "经度", "纬度"])
+    for i in range(45):
+        ws.append([f"F{i}", f"幸福院{i}", "农村幸福院" if i == 0 else None, "红星镇" if i == 0 else None,
+                   127.10 + i / 1000, 45.70])
+    ws.merge_cells("C3:C47")
+    ws.merge_cells("D3:D47")
+    wb.save(tmp_path / "fac.xlsx")
+    d = load_study(_with_facilities(load_config(cfg_path), tmp_path / "fac.xlsx"))
+    assert len(d.facilities) == 45 and (d.facilities["tier"] == "community").all()
+    merged = [p for p in d.report.problems if p.code == "MERGED_CELLS"]
+    assert [(p.column, p.value) for p in merged] == [("类型", "农村幸福院"), ("所属乡镇", "红星镇")]
+    assert "C3:C47" in merged[0].message and "第 3-47 行" in merged[0].message and "取消合并" in merged[0].fix
+    (t,) = [p for p in d.report.problems if p.code == "TITLE_ROWS_SKIPPED"]
+    assert "第 2 行" in t.message and t.value == "测试县养老设施名单（2023年）" and "header_row" in t.fix
+
+
+def test_header_row_in_the_config(tmp_path):
+    cfg_path = _fixture_copy(tmp_path)
+    text = (tmp_path / "facilities.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "facilities.csv").write_text("设施名单\n说明：坐标为 WGS84\n" + text, encoding="utf-8")
+    with open(cfg_path, "a", encoding="utf-8") as fh:
+        fh.write('\n[inputs.facilities]\npath = "facilities.csv"\nheader_row = 3\n')
+    toml = cfg_path.read_text(encoding="utf-8").replace('facilities = "facilities.csv"\n', "", 1)
+    cfg_path.write_text(toml, encoding="utf-8")
+    cfg = load_config(cfg_path)
+    assert cfg.inputs.facilities.header_row == 3
+    d = load_study(cfg)
+    assert len(d.facilities) == 12 and "TITLE_ROWS_SKIPPED" not in d.report.codes()

@@ -154,3 +154,53 @@ def test_allocation_adds_up_to_the_known_total(pops, counted_mask, total):
     if missing.any():
         expect = max(total, counted)
         assert out["older_population"].sum() == pytest.approx(expect, rel=1e-9, abs=1e-6)
+
+
+# ----------------------------------------------------------------------------- part of a county
+
+
+def test_county_total_is_scaled_to_the_residents_share_the_study_holds():
+    # the study's settlements hold 6,000 of the county's 300,000 residents (2 %)
+    s = frame([("a", "T", "C", 1000, np.nan), ("b", "T", "C", 5000, np.nan)])
+    res = allocate_older_population(s, PopulationConfig(county_older_totals={"C": 60000.0}),
+                                    file="s.csv", county_population={"C": 300000.0}, area_shares={"C": 0.019})
+    out = res.settlements
+    assert out["older_population"].tolist() == pytest.approx([200.0, 1000.0])  # 20 % of 1,000 and 5,000
+    assert (out["older_population"] <= out["population"]).all()
+    (p,) = res.problems
+    assert p.code == "PARTIAL_COUNTY" and p.severity == "warning" and p.file == "s.csv"
+    assert "2.0%" in p.message_en and "1.9%" in p.message_en and "60,000" in p.message_en and "1,200" in p.message_en
+    (sh,) = res.county_shares
+    assert (sh.county, sh.full_total) == ("C", 60000.0)
+    assert sh.residents_share == pytest.approx(0.02) and sh.used_total == pytest.approx(1200.0)
+
+
+def test_whole_county_by_area_keeps_the_total_and_unknown_residents_refuse_a_part():
+    s = frame([("a", "T", "C", 1000, np.nan), ("b", "T", "D", 1000, np.nan)])
+    res = allocate_older_population(
+        s, PopulationConfig(county_older_totals={"C": 300.0, "D": 50000.0}),
+        county_population={"C": 900000.0}, area_shares={"C": 0.97, "D": 0.05})
+    out = res.settlements
+    assert out.loc["a", "older_population"] == 300.0  # the study covers C: the given total is used
+    assert np.isnan(out.loc["b", "older_population"])  # 5 % of D's area, D's residents unknown: not allocated
+    codes = sorted(p.code for p in res.problems)
+    assert codes == ["MISSING_OLDER_POPULATION", "PARTIAL_COUNTY"]
+    part = next(p for p in res.problems if p.code == "PARTIAL_COUNTY")
+    assert part.value == "D" and "5.0%" in part.message_en and "census_csv" in part.fix_en
+    assert [sh.county for sh in res.county_shares] == ["D"] and np.isnan(res.county_shares[0].used_total)
+
+
+def test_estimates_above_the_residents_are_named():
+    s = frame([("a", "T", "C", 100, np.nan), ("b", "T", "C", 300, np.nan), ("c", "U", "C", 5000, 10.0)])
+    res = allocate_older_population(s, PopulationConfig(county_older_totals={"C": 1010.0}), rows={"a": 2, "b": 3})
+    over = [p for p in res.problems if p.code == "ESTIMATED_OLDER_EXCEEDS_POPULATION"]
+    assert [p.value for p in over] == ["C", "T"]
+    assert "a(row 2), b(row 3)" in over[0].message and "1,000" in over[1].message_en and "400" in over[1].message_en
+
+
+def test_census_population_column_is_read(tmp_path):
+    from planner.data.county_share import county_population_from_census
+
+    p = tmp_path / "census.csv"
+    p.write_text("区县,人口数_合计,pop60plus\n甲县,300000,60000\n向阳区,1,1\n向阳区,2,2\n", encoding="utf-8")
+    assert county_population_from_census(p) == {"甲县": 300000.0}

@@ -455,3 +455,173 @@ def test_reasons_are_the_data_problem_labels():
 
     assert REASONS == {m.value: (m.zh, m.en) for m in DataProblem}
     assert REASONS["OUTSIDE_STUDY_AREA"] == ("位于研究区外", "outside the study area")
+
+
+# ----------------------------------------------------------------------------- the trap corpus (issue 11)
+
+DEMO = Path(__file__).resolve().parents[1] / "planner" / "demo" / "data"
+
+
+def _demo_cut(tmp_path: Path, n: int = 20):
+    """The demo county's boundaries and the first ``n`` facilities and settlements, as header + rows."""
+    import csv
+    import io
+
+    for name in ("county.geojson", "townships.geojson"):
+        shutil.copy(DEMO / "boundaries" / name, tmp_path / name)
+    tables = {}
+    for key, rel in (("fac", "facilities/facilities.csv"), ("set", "settlements/settlements.csv")):
+        rows = list(csv.reader(io.StringIO((DEMO / rel).read_text(encoding="utf-8-sig"), newline="")))
+        tables[key] = (rows[0], [r[:] for r in rows[1:n + 1]])
+    return tables
+
+
+def _write(path: Path, header, rows, encoding="utf-8") -> None:
+    import csv
+    import io
+
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    # a few simplified characters have no Big5 code: they become "?" as an office PC would write them
+    path.write_bytes(buf.getvalue().encode(encoding, errors="replace" if encoding == "big5" else "strict"))
+
+
+def _col(header, name):
+    return header.index(name)
+
+
+def _trap_metres(tmp_path, t, inputs):
+    import pyproj
+
+    h, rows = t["fac"]
+    fwd = pyproj.Transformer.from_crs(4326, 32652, always_xy=True)
+    for r in rows:
+        x, y = fwd.transform(float(r[_col(h, "经度")]), float(r[_col(h, "纬度")]))
+        r[_col(h, "经度")], r[_col(h, "纬度")] = f"{x:.1f}", f"{y:.1f}"
+    return "fac.csv", None, "WRONG_CRS", "EPSG"
+
+
+def _trap_degrees_as_metres(tmp_path, t, inputs):
+    inputs["facilities"] = {"path": "fac.csv", "crs": "EPSG:3857"}
+    return "fac.csv", None, "WRONG_CRS", "wgs84"
+
+
+def _trap_unknown_crs(tmp_path, t, inputs):
+    inputs["facilities"] = {"path": "fac.csv", "crs": "WGS-1984-ish"}
+    return "fac.csv", None, "MISSING_CRS", "EPSG"
+
+
+def _trap_shp_without_prj(tmp_path, t, inputs):
+    h, rows = t["fac"]
+    pts = gpd.GeoDataFrame({"编号": [r[0] for r in rows], "类型": [r[_col(h, "类型")] for r in rows]},
+                           geometry=gpd.points_from_xy([float(r[_col(h, "经度")]) for r in rows],
+                                                       [float(r[_col(h, "纬度")]) for r in rows]), crs=4326)
+    pts.to_crs(32652).to_file(tmp_path / "fac.shp", encoding="utf-8")
+    (tmp_path / "fac.prj").unlink()
+    inputs["facilities"] = "fac.shp"
+    return "fac.shp", None, "MISSING_CRS", "EPSG"
+
+
+def _trap_swapped(tmp_path, t, inputs):
+    h, rows = t["fac"]
+    rows[3][_col(h, "经度")], rows[3][_col(h, "纬度")] = rows[3][_col(h, "纬度")], rows[3][_col(h, "经度")]
+    return "fac.csv", 5, "SWAPPED_LON_LAT", "交换"
+
+
+def _trap_duplicate(tmp_path, t, inputs):
+    h, rows = t["fac"]
+    rows[6][0] = rows[2][0]
+    return "fac.csv", 8, "DUPLICATE_ID", "唯一"
+
+
+def _trap_outside(tmp_path, t, inputs):
+    h, rows = t["fac"]
+    rows[1][_col(h, "经度")] = f"{float(rows[1][_col(h, '经度')]) + 1.5:.6f}"
+    return "fac.csv", 3, "OUTSIDE_STUDY_AREA", "坐标"
+
+
+def _trap_header_only(tmp_path, t, inputs):
+    t["fac"] = (t["fac"][0], [])
+    return "fac.csv", None, "EMPTY_LAYER", "文件"
+
+
+def _trap_empty_file(tmp_path, t, inputs):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    inputs["facilities"] = "empty.csv"
+    return "empty.csv", None, "EMPTY_LAYER", "文件"
+
+
+def _trap_empty_county(tmp_path, t, inputs):
+    gpd.GeoDataFrame({"名称": []}, geometry=[], crs=4326).to_file(tmp_path / "c0.geojson", driver="GeoJSON")
+    inputs["boundaries_county"] = "c0.geojson"
+    return "c0.geojson", None, "EMPTY_LAYER", "文件"
+
+
+def _trap_unknown_type(tmp_path, t, inputs):
+    h, rows = t["fac"]
+    rows[4][_col(h, "类型")] = "老年食堂"
+    return "fac.csv", 6, "UNKNOWN_FACILITY_TYPE", "extra_words"
+
+
+def _trap_negative(tmp_path, t, inputs):
+    h, rows = t["set"]
+    rows[2][_col(h, "总人口")] = "-300"
+    return "set.csv", 4, "NEGATIVE_VALUE", "非负数"
+
+
+def _trap_impossible(tmp_path, t, inputs):
+    h, rows = t["set"]
+    rows[5][_col(h, "总人口")] = "999999999"
+    return "set.csv", 7, "IMPLAUSIBLE_POPULATION", "核对"
+
+
+def _trap_big5(tmp_path, t, inputs):
+    h, rows = t["set"]
+    trad = str.maketrans("区设华兴东风团结胜利长发铁红进乡镇县", "區設華興東風團結勝利長發鐵紅進鄉鎮縣")
+    for r in rows:
+        for i, c in enumerate(r):
+            r[i] = c.translate(trad)
+    t["set"] = ([c.translate(trad) for c in h], rows)
+    t["set_encoding"] = "big5"
+    return "set.csv", None, "SUSPECT_ENCODING", "big5"
+
+
+TRAPS = [_trap_metres, _trap_degrees_as_metres, _trap_unknown_crs, _trap_shp_without_prj, _trap_swapped,
+         _trap_duplicate, _trap_outside, _trap_header_only, _trap_empty_file, _trap_empty_county,
+         _trap_unknown_type, _trap_negative, _trap_impossible, _trap_big5]
+
+
+@pytest.mark.parametrize("trap", TRAPS, ids=[f.__name__[6:] for f in TRAPS])
+def test_trap_corpus_cut_from_the_demo_county(tmp_path, trap):
+    """Each broken input gives one problem naming file, row (when a row is wrong) and fix; no traceback."""
+    t = _demo_cut(tmp_path)
+    inputs = {"facilities": "fac.csv", "settlements": "set.csv",
+              "boundaries_county": "county.geojson", "boundaries_township": "townships.geojson"}
+    file, row, code, fix_word = trap(tmp_path, t, inputs)
+    _write(tmp_path / "fac.csv", *t["fac"], encoding="gbk")  # Excel's "CSV" on Chinese Windows
+    _write(tmp_path / "set.csv", *t["set"], encoding=t.get("set_encoding", "utf-8-sig"))
+    cfg = config_from_dict({"name": "t", "inputs": inputs,
+                            "population": {"county_older_totals": {"合成示范县": 70488.0}}},
+                           base_dir=tmp_path, source=tmp_path / "study.toml")
+    report = load(cfg)
+    p = only(report, code)
+    assert p.file == file and p.row == row
+    zh, en = p.text("zh"), p.text("en")
+    assert file in zh and file in en and fix_word in zh + en
+    if row is not None:
+        assert f"第 {row} 行" in zh and f"row {row}" in en
+    assert "修改方法" in zh and "Fix:" in en and p.fix_en
+    fac = report.layer("facilities")
+    if fac.file == "fac.csv" and fac.rows_read:
+        assert fac.encoding == "gbk"
+    if p.row is None and p.is_error:  # an unusable layer keeps no row, and says so
+        bad = report.layer({"fac.csv": "facilities", "fac.shp": "facilities", "set.csv": "settlements",
+                            "c0.geojson": "counties", "empty.csv": "facilities"}[file])
+        assert bad.rows_kept == 0 and sum(bad.excluded.values()) == bad.rows_read
+
+
+def test_unknown_tier_name_is_a_config_error_naming_the_valid_tiers(tmp_path):
+    from planner.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"tiers\.village.*county, township, community"):
+        config_from_dict({"tiers": {"village": {"minutes": 10}}}, base_dir=tmp_path)

@@ -207,6 +207,10 @@ class InputSpec:
         Map from the planner's field name (``id``, ``name``, ``type``, ``x``,
         ``y``, ``beds``...) to the file's column name, when the automatic
         recognition of common names (经度/纬度, lng/lat, lon/lat, x/y...) is not enough.
+    header_row
+        Row (CSV line) number of the column names in a table, when a title or
+        notes stand above them; ``None``: the first row whose cells are known
+        column names (else the first non-blank row).
     """
 
     path: Path | None = None
@@ -215,6 +219,7 @@ class InputSpec:
     sheet: str | None = None
     encoding: str = "auto"
     columns: Mapping[str, str] = field(default_factory=dict)
+    header_row: int | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "columns")

@@ -30,6 +30,7 @@ from planner.data.reading import (
     in_degrees,
     match_columns,
     read_input,
+    units_fit,
 )
 from planner.data.validation import ProblemLog
 from planner.data.vocabulary import TOWNSHIP_KINDS, township_kind_from_name
@@ -72,6 +73,11 @@ def to_wgs84_frame(gdf: gpd.GeoDataFrame, raw: RawLayer, spec: InputSpec, layer:
         if not accept_unrecorded_crs(layer, crs, in_degrees(bounds[[0, 2]], bounds[[1, 3]])):
             return None
         gdf = gdf.set_crs(crs if crs.startswith("EPSG:") else WGS84, allow_override=True)
+    bounds = gdf.geometry.total_bounds
+    recorded = raw.crs is not None and crs not in ("gcj02", "bd09")
+    if not units_fit(layer, normalise_crs(raw.crs) if recorded else crs, bounds[[0, 2]], bounds[[1, 3]],
+                     recorded=recorded):
+        return None
     if crs in ("gcj02", "bd09"):
         gdf = gdf.to_crs(WGS84)
         geoms = shapely.transform(

@@ -8,6 +8,7 @@ import pandas as pd
 from planner.codes import DataProblem
 from planner.config import StudyConfig, tier_for_type
 from planner.data.cells import cell_text, number
+from planner.data.plausibility import check_population
 from planner.data.reading import LayerLog
 from planner.data.vocabulary import KIND_VALUES, PUBLIC_VALUES, settlement_kind_from_name
 from planner.i18n import label
@@ -128,6 +129,9 @@ def settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: LayerLog
     out["kind"] = [_settlement_kind(layer, r, kcol, cell_text(kv), nm) for r, nm, kv in zip(rows, out["name"], kvals)]
     out["population"] = numeric_column(frame, cols, "population", layer)
     out["older_population"] = numeric_column(frame, cols, "older_population", layer)
+    for fld in ("population", "older_population"):
+        if fld in cols:
+            out[fld] = check_population(out[fld].to_numpy(), out["kind"].to_numpy(), rows, cols[fld], layer)
     too_many = out["older_population"].to_numpy() > out["population"].to_numpy()
     for r, older, pop in zip(rows[too_many], out["older_population"][too_many], out["population"][too_many]):
         layer.row(r, cols["older_population"], older, DataProblem.OLDER_EXCEEDS_POPULATION,

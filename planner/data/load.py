@@ -39,6 +39,7 @@ from tqdm.auto import tqdm
 from planner.codes import DataProblem
 from planner.config import StudyConfig
 from planner.data.areas import HULL_BUFFER_M, boundary_area, hull_area, load_areas, load_zones
+from planner.data.county_share import county_area_shares, county_population_from_census
 from planner.data.points import (
     FACILITY_COLUMNS,
     SETTLEMENT_COLUMNS,
@@ -171,20 +172,22 @@ def _hull_study_area(points: list[gpd.GeoDataFrame | None], log: ProblemLog) -> 
     return area
 
 
-def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame, log: ProblemLog) -> dict | None:
-    """County older totals from ``population.census_csv`` (None when not used or unreadable)."""
+def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame,
+                   log: ProblemLog) -> tuple[dict | None, dict]:
+    """County older totals and county residents from ``population.census_csv`` (None, {} when not used)."""
     path = config.population.census_csv
     if path is None or config.population.allocation != "proportional":
-        return None
+        return None, {}
     shown = display_path(path, config)
     try:
         census, ambiguous = county_older_totals_from_census(path)
+        residents = county_population_from_census(path)
     except (DataError, InputFileNotFoundError) as exc:
         log.add(shown, None, None, None, DataProblem.READ_FAILED,
                 f"无法读取普查表：{exc}", "检查 population.census_csv 路径和列（区县、pop60plus）",
                 message_en=f"cannot read the census table: {exc}",
                 fix_en="check population.census_csv (columns 区县, pop60plus)")
-        return None
+        return None, {}
     for nm in sorted(set(settlements["county"]) & set(ambiguous)):
         log.add(shown, None, "区县", nm, DataProblem.DUPLICATE_ID,
                 f"普查表中「{nm}」出现多次（不同地市同名），不能确定用哪一个",
@@ -192,16 +195,17 @@ def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame, log: Prob
                 severity="warning",
                 message_en=f"'{nm}' occurs several times in the census table (same name in different cities)",
                 fix_en=f"set \"{nm}\" in [population.county_older_totals]")
-    return census
+    return census, residents
 
 
 def _allocate(config: StudyConfig, settlements: gpd.GeoDataFrame, rows: dict, columns: dict,
-              log: ProblemLog) -> PopulationAllocation:
+              log: ProblemLog, ctx: PointContext) -> PopulationAllocation:
     """Fill missing older population (:func:`allocate_older_population`), its problems into the log."""
-    census = _census_totals(config, settlements, log)
+    census, residents = _census_totals(config, settlements, log)
     allocation = allocate_older_population(
         settlements, config.population, file=display_path(config.inputs.settlements.path, config),
         rows=rows, census_totals=census, columns=columns,
+        area_shares=county_area_shares(ctx.counties, ctx.townships), county_population=residents,
     )
     log.extend(allocation.problems)
     return allocation
@@ -264,7 +268,7 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
     area = ctx.area if ctx.area is not None else _hull_study_area([facilities, settlements], log)
     allocation = None
     if settlements is not None and len(settlements):
-        allocation = _allocate(config, settlements, rows, settlement_columns, log)
+        allocation = _allocate(config, settlements, rows, settlement_columns, log, ctx)
         settlements = allocation.settlements
     progress.update()
     progress.close()

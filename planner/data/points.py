@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +25,7 @@ from planner.config import InputSpec, StudyConfig
 from planner.data.areas import AreaCheck, admin_lookup, area_check, inside
 from planner.data.cells import cell_text, coordinate, fmt_coord
 from planner.data.fields import facility_fields, settlement_fields
+from planner.data.outliers import far_points
 from planner.data.reading import (
     WGS84,
     LayerLog,
@@ -34,6 +35,7 @@ from planner.data.reading import (
     in_degrees,
     match_columns,
     read_input,
+    units_fit,
 )
 from planner.data.validation import ProblemLog
 from planner.data.vocabulary import AMAP_HINT, township_kind_from_name
@@ -65,6 +67,8 @@ class PointContext:
     area: BaseGeometry | None
     townships: gpd.GeoDataFrame | None
     counties: gpd.GeoDataFrame | None
+    #: WGS84 lon/lat of the kept points of the layers read so far (the reference for far points)
+    kept_points: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,30 @@ def _exclude_outside(lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndar
         en, fix_en = "the point is not in China", "check the coordinates (lon 121-135, lat 43-54 in Heilongjiang)"
     for i in np.flatnonzero(outside):
         op.layer.row(op.rows[i], coord_col, f"{fmt_coord(x[i])}, {fmt_coord(y[i])}", code, zh, fix_zh, en, fix_en)
+    if ctx.area is None:
+        _exclude_far(np.where(outside, np.nan, lon), np.where(outside, np.nan, lat), x, y, op, coord_col, ctx)
+
+
+def _exclude_far(lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray, op: _OpenPoints,
+                 coord_col: str, ctx: PointContext) -> None:
+    """Without a boundary: exclude points far from the rest (:mod:`planner.data.outliers`)."""
+    ref_lon = np.concatenate([lon] + [p[0] for p in ctx.kept_points])
+    ref_lat = np.concatenate([lat] + [p[1] for p in ctx.kept_points])
+    found = far_points(lon, lat, ref_lon, ref_lat)
+    if found is None:
+        return
+    c = f"{fmt_coord(round(found.centre[0], 4))}, {fmt_coord(round(found.centre[1], 4))}"
+    for i in np.flatnonzero(found.far):
+        d, spread = found.distance_km[i], found.spread_km
+        op.layer.row(op.rows[i], coord_col, f"{fmt_coord(x[i])}, {fmt_coord(y[i])}", DataProblem.FAR_FROM_OTHER_POINTS,
+                     f"距其他点的中心（{c}）{d:,.0f} 公里，而一半的点在 {spread:,.1f} 公里以内；"
+                     "没有边界时这样的点会把研究区拉大，已排除",
+                     "核对坐标（抄错数字、经纬度填反、坐标系不对）；给出县界 [inputs.boundaries_county] "
+                     "以便按边界检查；确实在那里的点请给出包含它的边界",
+                     f"{d:,.0f} km from the centre of the other points ({c}), while half of them lie within "
+                     f"{spread:,.1f} km; without a boundary it would stretch the study area, so it was excluded",
+                     "check the coordinates (typo, swapped lon/lat, wrong crs); give the county boundary in "
+                     "[inputs.boundaries_county]; if the place really is there, give a boundary that contains it")
 
 
 def _locate(spec: InputSpec, op: _OpenPoints, ctx: PointContext) -> tuple[np.ndarray, np.ndarray, str] | None:
@@ -237,6 +265,9 @@ def _locate(spec: InputSpec, op: _OpenPoints, ctx: PointContext) -> tuple[np.nda
     else:
         (x, y), crs = _table_xy(op), op.crs
         coord_col = f"{op.columns['x']}/{op.columns['y']}"
+    if not units_fit(op.layer, crs, x, y, recorded=op.raw.crs is not None and crs not in ("gcj02", "bd09")):
+        op.layer.summary(len(op.rows), op.raw.encoding, crs)
+        return None
     _warn_suspect_gcj02(spec, op, crs)
     check = area_check(ctx.area)
     if crs in ("wgs84", "gcj02", "bd09"):
@@ -401,5 +432,6 @@ def load_points(spec: InputSpec, name: str, ctx: PointContext) -> tuple[gpd.GeoD
     lon, lat, crs = located
     out = _attributes(op, ctx.config)
     gdf, row_of = _assemble(op, out, lon, lat, ctx)
+    ctx.kept_points.append((gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()))
     op.layer.summary(len(op.rows), op.raw.encoding, crs)
     return gdf, row_of, op.columns

@@ -25,7 +25,13 @@ Allocation rule (``population.allocation = "proportional"``)
 4. **Counted exceeds total** (``R < 0``): the settlements lacking a count get
    0 and an ``OLDER_EXCEEDS_TOTAL`` warning is given: the total or the counts
    are wrong.
-5. Settlements still without a value (no total known for their township or
+5. **Part of a county.**  Before step 2, a county total is scaled to the
+   share of the county the study covers, or not allocated
+   (:mod:`planner.data.county_share`, ``PARTIAL_COUNTY`` warning).
+6. **Check.**  Where an estimate exceeds a settlement's residents, or a
+   township's 60+ total its residents, an ``ESTIMATED_OLDER_EXCEEDS_POPULATION``
+   warning names the settlements or the township.
+7. Settlements still without a value (no total known for their township or
    county, or ``allocation = "none"``) keep NaN and get a
    ``MISSING_OLDER_POPULATION`` warning per area.
 
@@ -45,6 +51,7 @@ import pandas as pd
 
 from planner.codes import DataProblem
 from planner.config import PopulationConfig
+from planner.data.county_share import CountyShare, scale_partial_counties
 from planner.data.validation import Problem, ProblemLog
 from planner.errors import DataError
 from planner.io import read_layer, recognise_columns
@@ -80,12 +87,16 @@ class PopulationAllocation(FrozenParams):
         Warnings (see the module docstring).
     params
         The :class:`PopulationConfig` used, and the county totals applied.
+    county_shares
+        The counties the study covers only part of, and what was done with their totals
+        (:mod:`planner.data.county_share`).
     """
 
     settlements: pd.DataFrame
     records: pd.DataFrame
     problems: tuple[Problem, ...]
     params: Mapping[str, Any]
+    county_shares: tuple[CountyShare, ...] = ()
 
     @property
     def estimated_share(self) -> float:
@@ -292,6 +303,44 @@ def _report_unfilled(work: _Work) -> None:
         })
 
 
+def _check_estimates(work: _Work) -> None:
+    """Step 6: estimates above the residents, per county (settlements listed) and per township."""
+    over = work.estimated & np.isfinite(work.pop) & (work.older > work.pop)
+    out = work.out
+    counties = out["county"].fillna("").astype(str).to_numpy() if "county" in out.columns else np.full(len(out), "")
+    for area in sorted(set(counties[over])):
+        mask = over & (counties == area)
+        n, listed = int(mask.sum()), work.row_list(mask)
+        work.log.add(
+            work.file, None, work.colname["older_population"], area or None,
+            DataProblem.ESTIMATED_OLDER_EXCEEDS_POPULATION,
+            f"{area or '（未填县）'}：{n} 个村/社区估算的60岁以上人口大于其总人口：{listed}",
+            "已知总数对这些村/社区来说太大：核对老年人口总数是否只属于研究区，或这些村/社区的总人口",
+            severity="warning",
+            message_en=f"{area or '(no county)'}: the estimated 60+ population exceeds the residents of {n} "
+                       f"settlements: {listed}",
+            fix_en="the known total is too large for these settlements: check that it covers only the study "
+                   "area, and their total populations",
+        )
+    if "township" not in out.columns:
+        return
+    towns = out["township"].fillna("").astype(str).to_numpy()
+    for town in sorted(set(towns[work.estimated & (work.older > 0)]) - {""}):
+        t = towns == town
+        if not np.isfinite(work.pop[t]).all() or np.nansum(work.older[t]) <= work.pop[t].sum():
+            continue
+        older, pop = float(np.nansum(work.older[t])), float(work.pop[t].sum())
+        work.log.add(
+            work.file, None, work.colname["older_population"], town,
+            DataProblem.ESTIMATED_OLDER_EXCEEDS_POPULATION,
+            f"{town}：60岁以上人口合计 {older:,.0f}（含估算）大于总人口 {pop:,.0f}",
+            "核对老年人口总数是否只属于研究区，或各村/社区的人口",
+            severity="warning",
+            message_en=f"{town}: its 60+ population {older:,.0f} (partly estimated) exceeds its residents {pop:,.0f}",
+            fix_en="check that the known totals cover only the study area, and the settlements' populations",
+        )
+
+
 def allocate_older_population(
     settlements: pd.DataFrame,
     population: PopulationConfig,
@@ -300,6 +349,8 @@ def allocate_older_population(
     rows: Mapping[str, int] | None = None,
     census_totals: Mapping[str, float] | None = None,
     columns: Mapping[str, str] | None = None,
+    area_shares: Mapping[str, float] | None = None,
+    county_population: Mapping[str, float] | None = None,
 ) -> PopulationAllocation:
     """Fill missing older population from township and county totals.
 
@@ -321,6 +372,10 @@ def allocate_older_population(
     columns
         Field -> column name in the user's file (``population``,
         ``older_population``, ``county``), so problems name the user's columns.
+    area_shares, county_population
+        County -> share of its area the study's township boundaries cover, and
+        county -> census residents (:mod:`planner.data.county_share`): county
+        totals are scaled to the part of the county the study covers.
 
     Returns
     -------
@@ -329,9 +384,15 @@ def allocate_older_population(
     work = _start(settlements, file=file, rows=rows, columns=columns)
     county_totals = dict(census_totals or {})
     county_totals.update(population.county_older_totals)
+    shares: tuple[CountyShare, ...] = ()
     if population.allocation == "proportional":
         _allocate_level(work, "township", population.township_older_totals)
+        county_totals, partial, shares = scale_partial_counties(
+            county_totals, settlements, file=file, column=work.colname["older_population"],
+            area_shares=area_shares or {}, county_population=county_population or {})
+        work.log.extend(partial)
         _allocate_level(work, "county", county_totals)
+        _check_estimates(work)
     _report_unfilled(work)
     out = work.out
     out["older_population"] = work.older
@@ -343,4 +404,5 @@ def allocate_older_population(
         records=frame,
         problems=tuple(work.log.problems),
         params={"config": population, "county_totals": county_totals},
+        county_shares=shares,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyproj
 
 from planner.codes import DataProblem
 from planner.config import InputSpec, StudyConfig
@@ -15,7 +16,7 @@ from planner.data.validation import LayerSummary, ProblemLog
 from planner.data.vocabulary import FIELD_ZH
 from planner.errors import DataError, InputFileNotFoundError
 from planner.geo import normalise_crs
-from planner.io import RawLayer, read_layer, recognise_columns
+from planner.io import RawLayer, SuspectEncodingError, read_layer, recognise_columns
 
 __all__ = [
     "WGS84",
@@ -26,6 +27,7 @@ __all__ = [
     "crs_name",
     "accept_unrecorded_crs",
     "in_degrees",
+    "units_fit",
 ]
 
 WGS84 = "EPSG:4326"
@@ -39,6 +41,8 @@ class LayerLog:
         self.file = file
         self.name = name
         self.excluded: dict[int, str] = {}  # row -> first error code
+        self.warned: dict[int, set[str]] = {}  # row -> warning codes
+        self.unusable: str | None = None  # the first error of the whole layer
 
     def row(self, row: int, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str,
             en: str, fix_en: str, *, severity: str = "error") -> None:
@@ -47,20 +51,28 @@ class LayerLog:
                      message_en=en, fix_en=fix_en)
         if severity == "error":
             self.excluded.setdefault(row, code)
+        else:
+            self.warned.setdefault(row, set()).add(code)
 
     def layer(self, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str, en: str,
               fix_en: str, *, severity: str = "error") -> None:
         """A problem of the whole layer (the caller stops reading it after an error)."""
         self.log.add(self.file, None, column, value, code, zh, fix_zh, severity=severity,
                      message_en=en, fix_en=fix_en)
+        if severity == "error" and self.unusable is None:
+            self.unusable = code
 
     def summary(self, rows_read: int, encoding: str | None, crs: str | None) -> None:
-        """Record the layer's summary (rows read, kept, excluded per reason)."""
+        """Record the layer's summary (rows read, kept, excluded per reason, kept rows warned per code);
+        after an error of the whole layer no row is kept (the rest are counted under that error)."""
         counts = Counter(self.excluded.values())
+        if self.unusable is not None and rows_read > len(self.excluded):
+            counts[self.unusable] += rows_read - len(self.excluded)  # an unusable layer keeps no row
+        flagged = Counter(c for row, codes in self.warned.items() if row not in self.excluded for c in codes)
         self.log.summary(LayerSummary(
             file=self.file, layer=self.name, rows_read=rows_read,
-            rows_kept=rows_read - len(self.excluded), excluded=dict(counts),
-            encoding=encoding, crs=crs,
+            rows_kept=rows_read - sum(counts.values()), excluded=dict(counts),
+            encoding=encoding, crs=crs, flagged=dict(flagged),
         ))
 
 
@@ -75,21 +87,76 @@ def display_path(path: Path, config: StudyConfig) -> str:
 
 
 def read_input(spec: InputSpec, layer: LayerLog) -> RawLayer | None:
-    """The layer's file, or ``None`` (with a FILE_NOT_FOUND/READ_FAILED problem and an empty summary)."""
+    """The layer's file, or ``None`` (with a FILE_NOT_FOUND/READ_FAILED/SUSPECT_ENCODING problem and an
+    empty summary); title rows skipped and merged cells filled are reported as warnings."""
     try:
-        return read_layer(spec.path, encoding=spec.encoding, sheet=spec.sheet, layer=spec.layer)
+        raw = read_layer(spec.path, encoding=spec.encoding, sheet=spec.sheet, layer=spec.layer,
+                         header_row=spec.header_row, column_names=tuple(spec.columns.values()))
     except InputFileNotFoundError:
         layer.layer(None, None, DataProblem.FILE_NOT_FOUND,
                     f"{layer.name} 文件不存在：{spec.path}",
                     f"检查配置 [inputs.{layer.name}] 中的 path 是否正确（相对于配置文件所在文件夹）",
                     f"{layer.name} file not found: {spec.path}",
                     f"check path in [inputs.{layer.name}] (relative to the config file's folder)")
+    except SuspectEncodingError as exc:
+        _suspect_encoding(layer, exc)
     except DataError as exc:
         layer.layer(None, None, DataProblem.READ_FAILED, f"无法读取：{exc}",
-                    "用 Excel/WPS 另存为 CSV UTF-8 或 .xlsx，或检查 sheet/layer 设置",
-                    f"cannot read: {exc}", "re-save as CSV UTF-8 or .xlsx, or check sheet/layer")
+                    "用 Excel/WPS 另存为 CSV UTF-8 或 .xlsx，或检查 sheet/layer/header_row 设置",
+                    f"cannot read: {exc}", "re-save as CSV UTF-8 or .xlsx, or check sheet/layer/header_row")
+    else:
+        _report_title_rows(raw, layer)
+        _report_merged(raw, layer)
+        return raw
     layer.summary(0, None, None)
     return None
+
+
+def _suspect_encoding(layer: LayerLog, exc: SuspectEncodingError) -> None:
+    """The file decodes but its text is not believable: a layer error naming the likely encoding."""
+    j, likely = exc.judgement, exc.likely
+    share = f"{j.common}/{j.judged}"
+    if likely:
+        fix_zh = (f"用 Excel/WPS 打开后另存为“CSV UTF-8”（繁体请先转为简体），或在配置 [inputs.{layer.name}] "
+                  f"写 encoding = \"{likely}\"")
+        fix_en = f"re-save as 'CSV UTF-8', or set encoding = \"{likely}\" in [inputs.{layer.name}]"
+        zh = (f"按 {j.encoding} 解码后的文字不像中文名称（常用汉字仅占 {share}，如「{j.sample}」）；"
+              f"很可能是 {likely} 编码")
+    else:
+        fix_zh = f"用生成该文件的软件另存为“CSV UTF-8”，或在配置 [inputs.{layer.name}] 写 encoding = \"编码名\""
+        fix_en = f"re-save as 'CSV UTF-8', or set encoding = \"<codec>\" in [inputs.{layer.name}]"
+        zh = f"按 {j.encoding} 解码后的文字不像中文名称（常用汉字仅占 {share}，如「{j.sample}」），无法判断实际编码"
+    layer.layer(None, j.encoding, DataProblem.SUSPECT_ENCODING, zh, fix_zh, str(exc), fix_en)
+
+
+def _report_title_rows(raw: RawLayer, layer: LayerLog) -> None:
+    """A warning when rows above the header were skipped without ``header_row`` (a title, a note)."""
+    if not raw.header_detected:
+        return
+    rows = raw.title_rows
+    span = f"{rows[0]}" if len(rows) == 1 else f"{rows[0]}-{rows[-1]}"
+    layer.layer(None, raw.title_text or None, DataProblem.TITLE_ROWS_SKIPPED,
+                f"第 {span} 行在表头之上（标题或说明），已跳过；表头取第 {raw.header_row} 行（其中有可识别的列名）",
+                f"如果表头不是第 {raw.header_row} 行，在配置 [inputs.{layer.name}] 写 header_row = 表头所在行号",
+                f"{'row' if len(rows) == 1 else 'rows'} {span} above the header (a title or a note) "
+                f"{'was' if len(rows) == 1 else 'were'} skipped; the header is row "
+                f"{raw.header_row} (its cells are known column names)",
+                f"if the header is not row {raw.header_row}, set header_row = <row> in [inputs.{layer.name}]",
+                severity="warning")
+
+
+def _report_merged(raw: RawLayer, layer: LayerLog) -> None:
+    """One warning per merged range that reached into the data (its cells were filled with its value)."""
+    for m in raw.merged:
+        cols = "、".join(m.columns)
+        rows = f"{m.first_row}-{m.last_row}"
+        layer.layer(cols, m.value, DataProblem.MERGED_CELLS,
+                    f"合并单元格 {m.ref}（列「{cols}」，第 {rows} 行）：只有第一格有值，已把「{m.value}」填入每一行",
+                    "在 Excel 中取消合并单元格并把值填到每一行（选中 > 取消合并 > 定位空值 > 填充），核对后保存",
+                    f"merged cells {m.ref} (column '{', '.join(m.columns)}', rows {rows}): only the first cell "
+                    f"holds a value; '{m.value}' was filled into every row",
+                    "unmerge the cells in Excel and fill the value into every row, then check and save",
+                    severity="warning")
 
 
 def match_columns(raw: RawLayer, spec: InputSpec, layer: LayerLog, fields: Sequence[str],
@@ -155,3 +222,55 @@ def in_degrees(x: np.ndarray, y: np.ndarray) -> bool:
     return bool(ok.any()) and bool(
         (np.abs(x[ok]) <= 180).all() and (np.abs(y[ok]) <= 90).all()
     )
+
+
+def _is_geographic(crs: str) -> bool:
+    if crs in ("wgs84", "gcj02", "bd09"):
+        return True
+    try:
+        return bool(pyproj.CRS.from_user_input(crs).is_geographic)
+    except pyproj.exceptions.CRSError:
+        return True
+
+
+def units_fit(layer: LayerLog, crs: str, x: np.ndarray, y: np.ndarray, *, recorded: bool = False) -> bool:
+    """False (a WRONG_CRS layer error) when the coordinates cannot be in ``crs``.
+
+    Metres (most coordinates beyond +-180/+-90) in a longitude/latitude system, or
+    degrees (every coordinate within 180 m of the projection's origin) in a
+    projected one, mean the configured or recorded coordinate system is wrong.
+    ``recorded``: ``crs`` is the one the file records (the fix is then in the GIS, not the config).
+    """
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return True
+    deg = (np.abs(x[ok]) <= 180) & (np.abs(y[ok]) <= 90)
+    i = int(np.flatnonzero(ok)[0])
+    example = f"{x[i]:.10g}, {y[i]:.10g}"
+    where = f"[inputs.{layer.name}]"
+    if _is_geographic(crs) and deg.mean() < 0.5:
+        layer.layer(None, example, DataProblem.WRONG_CRS,
+                    f"坐标系是经纬度（{crs}），但坐标不是经纬度（如 {example}，像是投影坐标的米数）",
+                    f"在配置 {where} 写 crs = \"EPSG:编号\"，即坐标实际所用的投影坐标系（如 WGS84 UTM 52N 为 "
+                    "EPSG:32652，CGCS2000 3度带 129E 为 EPSG:4549），或在 GIS 软件中定义正确的坐标系后重新导出",
+                    f"the coordinate system is longitude/latitude ({crs}) but the coordinates are not degrees "
+                    f"(e.g. {example}: they look like metres of a projected system)",
+                    f"set crs = \"EPSG:<code>\" of the system they are in {where} (e.g. EPSG:32652 = WGS84 UTM "
+                    "52N, EPSG:4549 = CGCS2000 3-degree zone 129E), or define the right CRS in your GIS")
+        return False
+    if not _is_geographic(crs) and deg.all():
+        if recorded:
+            fix_zh = (f"文件记录的坐标系 {crs} 不对：在 GIS 软件中为图层“定义”（不是“转换”）坐标系为 "
+                      "WGS84（EPSG:4326）后重新导出")
+            fix_en = (f"the file records the wrong system ({crs}): in your GIS define (not reproject) the "
+                      "layer's CRS as WGS84 (EPSG:4326) and export it again")
+        else:
+            fix_zh = f"在配置 {where} 写 crs = \"wgs84\"（高德/腾讯写 gcj02，百度写 bd09）"
+            fix_en = f"set crs = \"wgs84\" (gcj02 for Amap/Tencent, bd09 for Baidu) in {where}"
+        layer.layer(None, example, DataProblem.WRONG_CRS,
+                    f"坐标系 {crs} 以米为单位，但坐标像是经纬度（如 {example}）", fix_zh,
+                    f"the coordinate system {crs} is in metres but the coordinates look like degrees (e.g. {example})",
+                    fix_en)
+        return False
+    return True
+

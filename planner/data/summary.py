@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -58,6 +59,28 @@ def summarise_study_frame(data: StudyData, *, lang: str = "zh") -> pd.DataFrame:
     return frame.rename(columns=names)
 
 
+def _county_share_lines(data: StudyData, lang: str) -> list[str]:
+    """One line per county the study covers only part of: the share and what was done with its total."""
+    lines = []
+    shares = data.allocation.county_shares if data.allocation is not None else ()
+    for sh in shares:
+        if math.isfinite(sh.used_total):
+            lines.append(tr(
+                lang,
+                f"{sh.county}：研究区村/社区人口只占全县普查人口的 {sh.residents_share:.1%}，"
+                f"全县60岁以上人口 {sh.full_total:,.0f} 按比例缩小为 {sh.used_total:,.0f}",
+                f"{sh.county}: the study's settlements hold {sh.residents_share:.1%} of the county's census "
+                f"residents; its 60+ total {sh.full_total:,.0f} was scaled to {sh.used_total:,.0f}"))
+        else:
+            lines.append(tr(
+                lang,
+                f"{sh.county}：研究区只覆盖全县面积的 {sh.area_share:.1%}，"
+                f"全县60岁以上人口 {sh.full_total:,.0f} 未分配",
+                f"{sh.county}: the study covers {sh.area_share:.1%} of the county's area; its 60+ total "
+                f"{sh.full_total:,.0f} was not allocated"))
+    return lines
+
+
 def summarise_study(data: StudyData, lang: str = "zh") -> str:
     """Readable summary: counts per tier, per settlement kind and per township.
 
@@ -91,6 +114,7 @@ def summarise_study(data: StudyData, lang: str = "zh") -> str:
         tr(lang, f"村/社区 {len(s)} 个：{kinds}", f"Settlements {len(s)}: {kinds}"),
         tr(lang, f"总人口 {pop:,.0f}；60岁以上 {older:,.0f}（其中估算 {share:.0%}）",
            f"Population {pop:,.0f}; aged 60+ {older:,.0f} ({share:.0%} estimated)"),
+        *_county_share_lines(data, lang),
         tr(lang, f"坐标系（米制计算）：{data.projected_crs.to_string()}",
            f"Projected CRS: {data.projected_crs.to_string()}"),
         tr(lang, f"数据问题：{len(data.report.errors)} 个错误（已排除的行），{len(data.report.warnings)} 个警告",

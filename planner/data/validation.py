@@ -127,6 +127,9 @@ class LayerSummary:
         Text encoding used (``utf-8``, ``utf-8-sig``, ``gbk``, ``gb18030``), or ``None``.
     crs
         The coordinate system the coordinates were read in.
+    flagged
+        Kept rows with a warning (a value treated as unknown or corrected, a suspicious value),
+        per warning code.
     """
 
     file: str
@@ -136,6 +139,7 @@ class LayerSummary:
     excluded: Mapping[str, int] = field(default_factory=dict)
     encoding: str | None = None
     crs: str | None = None
+    flagged: Mapping[str, int] = field(default_factory=dict)
 
     def text(self, lang: str = "zh") -> str:
         """One readable line: rows read, kept, excluded and why."""
@@ -155,6 +159,10 @@ class LayerSummary:
         ex = tr(lang, f"排除 {n_ex} 行", f"excluded {n_ex}")
         if n_ex:
             ex += f"（{reasons}）" if lang == "zh" else f" ({reasons})"
+        if self.flagged:
+            warned = tr(lang, "，", ", ").join(
+                f"{_reason(code, lang)} {n}" for code, n in sorted(self.flagged.items()))
+            ex += tr(lang, f"；保留但有警告：{warned}", f"; kept with warnings: {warned}")
         return tr(
             lang,
             f"{_LAYER_ZH.get(self.layer, self.layer)}「{self.file}」：读取 {self.rows_read} 行，"

@@ -14,7 +14,9 @@ from planner.io.tables import (
     ENCODINGS,
     LAYER_FIELDS,
     ColumnMatch,
+    MergedCells,
     RawLayer,
+    SuspectEncodingError,
     detect_encoding,
     read_csv,
     read_excel,
@@ -25,6 +27,8 @@ from planner.io.tables import (
 
 __all__ = [
     "RawLayer",
+    "MergedCells",
+    "SuspectEncodingError",
     "ColumnMatch",
     "ALIASES",
     "LAYER_FIELDS",

@@ -1,49 +1,63 @@
 """Reading the tables and vector files planners actually have.
 
 * **CSV** in whatever encoding the office PC wrote: UTF-8, UTF-8 with BOM
-  (Excel's "CSV UTF-8"), or GBK/GB18030 (Excel's default "CSV" on Chinese
-  Windows).  With ``encoding="auto"`` they are tried strictly in that order
-  and the one that decoded the whole file is reported.
-* **Excel** ``.xlsx`` (openpyxl), first or named sheet.
+  (Excel's "CSV UTF-8"), GBK/GB18030 (Excel's default "CSV" on Chinese
+  Windows) or UTF-16 (Excel's "Unicode text").  With ``encoding="auto"`` the
+  encoding is detected, the decoded text is judged (a Big5 file decoded as
+  GB18030 is refused, naming Big5; :mod:`planner.io.encoding`) and the
+  encoding used is reported.
+* **Excel** ``.xlsx`` (openpyxl), first or named sheet, merged cells filled
+  (:mod:`planner.io.excel`).
 * **GeoJSON**, **GeoPackage** (named layer), **Shapefile** and anything else
   pyogrio reads.
 
 Every reader returns a :class:`RawLayer`: the cells as the file has them (text
 for CSV, cell values for Excel, attribute values plus ``geometry`` for vector
 files), indexed by the **1-based row number the user sees** -- the line
-number in a CSV (header = line 1; multi-line quoted cells are counted
-properly), the row number in Excel, the feature number in a vector file -- so
-validation can say "row 17".  Nothing is converted or dropped here; blank
-lines are not rows.
+number in a CSV (header = line 1 unless a title is above it; multi-line
+quoted cells are counted properly), the row number in Excel, the feature
+number in a vector file -- so validation can say "row 17".  Nothing is
+converted or dropped here; blank lines are not rows.  A table's header is the
+configured ``header_row``, else the first row whose cells are known column
+names, else its first non-blank row (:func:`planner.io.rows.find_header`).
 
-Column recognition (:func:`recognise_columns`) maps the planner's field names
-to the file's columns by the alias table of ``docs/architecture.md``
-(case-insensitive, first alias that matches wins), with the user's
-``[inputs.<layer>.columns]`` overrides taking precedence.
+Column recognition lives in :mod:`planner.io.columns` (re-exported here).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io as _io
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyproj
 
-from planner.errors import DataError, InputFileNotFoundError
+from planner.errors import DataError
+from planner.io.columns import ALIASES, LAYER_FIELDS, ColumnMatch, known_column_names, recognise_columns
+from planner.io.encoding import ENCODINGS, SuspectEncodingError, decode_bytes, detect_encoding
+from planner.io.excel import read_excel
+from planner.io.rows import (
+    MergedCells,
+    RawLayer,
+    blank,
+    existing,
+    find_header,
+    first_text,
+    frame_from_rows,
+    unique_header,
+)
 
 __all__ = [
     "RawLayer",
+    "MergedCells",
     "ColumnMatch",
     "ALIASES",
     "LAYER_FIELDS",
     "ENCODINGS",
+    "SuspectEncodingError",
     "detect_encoding",
     "read_csv",
     "read_excel",
@@ -54,204 +68,30 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Encodings tried by ``encoding="auto"``, strictly in this order.
-ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "gbk", "gb18030")
 
-#: Column aliases per planner field (docs/architecture.md); first match wins.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("编号", "设施编号", "机构编号", "村编号", "代码", "区划代码", "id", "code", "fid"),
-    "name": ("名称", "机构名称", "设施名称", "村名", "社区名称", "name"),
-    "type": ("类型", "设施类型", "机构类型", "type", "category"),
-    "kind": ("类型", "村社类型", "类别", "kind", "type"),
-    "x": ("经度", "lng", "lon", "long", "longitude", "x", "东经"),
-    "y": ("纬度", "lat", "latitude", "y", "北纬"),
-    "beds": ("床位数", "床位", "总床位", "beds"),
-    "nursing_beds": ("护理型床位数", "护理型床位", "护理床位", "nursing_beds"),
-    "occupied_beds": ("入住人数", "在住人数", "入住床位", "occupied", "occupied_beds"),
-    "public": ("是否公办", "公办", "性质", "举办性质", "public"),
-    "capacity": ("服务能力", "服务人数", "服务老人数", "capacity"),
-    "township": ("所属乡镇", "乡镇", "街道", "乡镇街道", "乡镇(街道)", "township", "town"),
-    "county": ("所属县", "县", "区县", "县(市、区)", "county", "district"),
-    "population": ("总人口", "常住人口", "户籍人口", "人口", "population", "pop"),
-    "older_population": (
-        "60岁以上人口", "60岁及以上人口", "老年人口", "older_population", "pop60", "pop60plus",
-    ),
-}
-
-#: Fields each layer may have, and which of them are required.  ``x``/``y``
-#: are required only for tables (vector files carry geometry).
-LAYER_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "facilities": {
-        "required": ("type", "x", "y"),
-        "optional": ("id", "name", "beds", "nursing_beds", "occupied_beds", "public", "capacity",
-                     "township", "county"),
-    },
-    "settlements": {
-        "required": ("x", "y"),
-        "optional": ("id", "name", "kind", "township", "county", "population", "older_population"),
-    },
-    "candidates": {
-        "required": ("x", "y"),
-        "optional": ("id", "name", "type", "township", "county"),
-    },
-    "townships": {"required": ("name",), "optional": ("kind", "county")},
-    "counties": {"required": ("name",), "optional": ()},
-}
-
-
-@dataclass(frozen=True)
-class RawLayer:
-    """A file's rows as read, before any validation.
-
-    Parameters
-    ----------
-    frame
-        The rows; a GeoDataFrame (with ``geometry``) for vector files.  Index:
-        1-based row number as the user sees it (name ``row``).
-    path
-        The file.
-    format
-        ``"csv"``, ``"excel"`` or ``"vector"``.
-    encoding
-        Encoding used for CSV (``None`` otherwise).
-    crs
-        The file's own CRS for vector files (``None`` when it has none, and for tables).
-    sheet, layer
-        Excel sheet / GeoPackage layer read.
-    """
-
-    frame: pd.DataFrame
-    path: Path
-    format: str
-    encoding: str | None = None
-    crs: pyproj.CRS | None = None
-    sheet: str | None = None
-    layer: str | None = None
-
-    @property
-    def columns(self) -> list[str]:
-        """The attribute columns (without ``geometry``)."""
-        return [str(c) for c in self.frame.columns if c != "geometry"]
-
-    @property
-    def is_vector(self) -> bool:
-        """True for vector files (rows carry a geometry)."""
-        return self.format == "vector"
-
-
-@dataclass(frozen=True)
-class ColumnMatch:
-    """Which file column holds each planner field.
-
-    Parameters
-    ----------
-    columns
-        Field -> column name in the file, for the fields found.
-    missing
-        Required fields with no column.
-    found
-        Every column of the file (to show the user when something is missing).
-    bad_overrides
-        Overrides from the config that name a column the file does not have.
-    """
-
-    columns: Mapping[str, str]
-    missing: tuple[str, ...] = ()
-    found: tuple[str, ...] = ()
-    bad_overrides: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when every required field was found and every override exists."""
-        return not self.missing and not self.bad_overrides
-
-
-def _existing(path: str | Path) -> Path:
-    """``path`` as a Path; :class:`InputFileNotFoundError` when there is no such file."""
-    path = Path(path)
-    if not path.exists():
-        raise InputFileNotFoundError(f"{path}: file not found; fix: check the path in the config")
-    return path
-
-
-# --------------------------------------------------------------------------- encodings
-
-
-def detect_encoding(data: bytes, *, path: str | Path = "<bytes>") -> str:
-    """The first of :data:`ENCODINGS` that decodes ``data`` without error.
-
-    A leading byte-order mark selects ``utf-8-sig`` (plain UTF-8 would keep
-    the mark as part of the first column name).
-
-    Raises
-    ------
-    DataError
-        When no encoding decodes the file.
-    """
-    for enc in ENCODINGS:
-        if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
-            continue
-        try:
-            data.decode(enc, errors="strict")
-        except UnicodeDecodeError:
-            continue
-        return enc
-    raise DataError(
-        f"{path}: cannot decode the file as UTF-8, UTF-8 with BOM, GBK or GB18030; "
-        "fix: open it in Excel or WPS and save as 'CSV UTF-8'"
-    )
-
-
-def _decode(path: Path, encoding: str) -> tuple[str, str]:
-    data = path.read_bytes()
-    if encoding == "auto":
-        enc = detect_encoding(data, path=path)
-    else:
-        enc = encoding
+def _csv_rows(text: str, path: Path) -> list[tuple[int, list[Any]]]:
+    """The non-blank rows of CSV text with the line each starts on (quoted line breaks counted)."""
     try:
-        text = data.decode(enc, errors="strict")
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise DataError(
-            f"{path}: cannot decode with encoding {encoding!r} ({exc}); "
-            "fix: set encoding = \"auto\" for this input or save the file as 'CSV UTF-8'"
-        ) from None
-    return text.removeprefix("\ufeff"), enc
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[Any]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            line = start
+            start = reader.line_num + 1
+            if not blank(cells):
+                rows.append((line, [c.strip() for c in cells]))
+    except csv.Error as exc:
+        raise DataError(f"{path}: line {reader.line_num}: malformed CSV ({exc})") from None
+    return rows
 
 
-# --------------------------------------------------------------------------- tables
-
-
-def _unique_header(cells: Sequence[Any]) -> list[str]:
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for i, c in enumerate(cells):
-        name = "" if c is None else str(c).strip()
-        if not name:
-            name = f"column_{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        names.append(name)
-    return names
-
-
-def _frame_from_rows(header: list[str], rows: list[tuple[int, list[Any]]]) -> pd.DataFrame:
-    width = max([len(header)] + [len(r) for _, r in rows])
-    header = header + [f"column_{i + 1}" for i in range(len(header), width)]
-    header = _unique_header(header)
-    data = [r + [None] * (width - len(r)) for _, r in rows]
-    frame = pd.DataFrame(data, columns=header, dtype=object)
-    frame.index = pd.Index([n for n, _ in rows], name="row", dtype="int64")
-    return frame
-
-
-def _blank(cells: Sequence[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
-def read_csv(path: str | Path, *, encoding: str = "auto") -> RawLayer:
+def read_csv(path: str | Path, *, encoding: str = "auto", header_row: int | None = None,
+             column_names: Sequence[str] = ()) -> RawLayer:
     """Read a CSV file as text cells, keeping each row's line number.
 
     Parameters
@@ -259,7 +99,12 @@ def read_csv(path: str | Path, *, encoding: str = "auto") -> RawLayer:
     path
         The file.
     encoding
-        ``"auto"`` (try :data:`ENCODINGS` in order) or a Python codec name.
+        ``"auto"`` (detect and judge, :func:`planner.io.encoding.decode_bytes`) or a Python codec name.
+    header_row
+        Line number of the column names (``None``: the first line whose cells are
+        known column names, else the first non-blank line).
+    column_names
+        Column names the config maps fields to (recognised as header cells too).
 
     Returns
     -------
@@ -270,92 +115,22 @@ def read_csv(path: str | Path, *, encoding: str = "auto") -> RawLayer:
     Raises
     ------
     InputFileNotFoundError, DataError
+        :class:`~planner.io.encoding.SuspectEncodingError` (a DataError) when
+        the decoded text is not believable.
     """
-    path = _existing(path)
-    text, enc = _decode(path, encoding)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[Any]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            line = start
-            start = reader.line_num + 1
-            if _blank(cells):
-                continue
-            cells = [c.strip() for c in cells]
-            if header is None:
-                header = _unique_header(cells)
-                continue
-            rows.append((line, list(cells)))
-    except csv.Error as exc:
-        raise DataError(f"{path}: line {reader.line_num}: malformed CSV ({exc})") from None
-    if header is None:
+    path = existing(path)
+    text, enc = decode_bytes(path.read_bytes(), encoding, path=path)
+    rows = _csv_rows(text, path)
+    if not rows:
         return RawLayer(frame=pd.DataFrame(index=pd.Index([], name="row", dtype="int64")),
                         path=path, format="csv", encoding=enc)
-    logger.debug("read %s: %d rows, encoding %s", path, len(rows), enc)
-    return RawLayer(frame=_frame_from_rows(header, rows), path=path, format="csv", encoding=enc)
-
-
-def read_excel(path: str | Path, *, sheet: str | None = None) -> RawLayer:
-    """Read an Excel ``.xlsx`` sheet, keeping each row's Excel row number.
-
-    The first non-blank row is the header; blank rows are skipped.
-
-    Parameters
-    ----------
-    path
-        The workbook.
-    sheet
-        Sheet name; ``None`` = the first sheet.
-
-    Raises
-    ------
-    InputFileNotFoundError, DataError
-        The latter names the sheets when ``sheet`` does not exist.
-    """
-    import openpyxl
-
-    path = _existing(path)
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for bad files
-        raise DataError(f"{path}: cannot read as an Excel .xlsx workbook ({exc}); "
-                        "fix: save it as .xlsx or CSV UTF-8") from None
-    try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        elif sheet in wb.sheetnames:
-            ws = wb[sheet]
-        else:
-            raise DataError(
-                f"{path}: no sheet {sheet!r}; the workbook has sheets {', '.join(map(repr, wb.sheetnames))}; "
-                "fix: set sheet = one of these for this input"
-            )
-        header: list[str] | None = None
-        rows: list[tuple[int, list[Any]]] = []
-        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = list(cells)
-            if _blank(cells):
-                continue
-            cells = [c.strip() if isinstance(c, str) else c for c in cells]
-            if header is None:
-                header = _unique_header(cells)
-                continue
-            rows.append((number, cells))
-        title = ws.title
-    finally:
-        wb.close()
-    if header is None:
-        frame = pd.DataFrame(index=pd.Index([], name="row", dtype="int64"))
-    else:
-        frame = _frame_from_rows(header, rows)
-    return RawLayer(frame=frame, path=path, format="excel", sheet=title)
+    at, detected = find_header(rows, header_row=header_row, names=known_column_names(column_names), path=path)
+    number, header = rows[at]
+    logger.debug("read %s: %d rows, encoding %s, header line %d", path, len(rows) - at - 1, enc, number)
+    return RawLayer(frame=frame_from_rows(unique_header(header), rows[at + 1:]), path=path, format="csv",
+                    encoding=enc, header_row=number, title_rows=tuple(n for n, _ in rows[:at]),
+                    title_text=first_text(rows[:at]),
+                    header_detected=detected)
 
 
 def read_vector(path: str | Path, *, layer: str | None = None) -> RawLayer:
@@ -381,7 +156,7 @@ def read_vector(path: str | Path, *, layer: str | None = None) -> RawLayer:
     import geopandas as gpd
     import pyogrio
 
-    path = _existing(path)
+    path = existing(path)
     try:
         available = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:
@@ -409,12 +184,14 @@ _TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel"
 
 
 def read_layer(
-    path: str | Path, *, encoding: str = "auto", sheet: str | None = None, layer: str | None = None
+    path: str | Path, *, encoding: str = "auto", sheet: str | None = None, layer: str | None = None,
+    header_row: int | None = None, column_names: Sequence[str] = (),
 ) -> RawLayer:
     """Read any supported file, choosing the reader from the file suffix.
 
     ``.csv``/``.txt``/``.tsv`` -> :func:`read_csv`; ``.xlsx`` -> :func:`read_excel`;
     ``.xls`` is refused with a fix; anything else -> :func:`read_vector`.
+    ``header_row`` and ``column_names`` apply to tables only.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -422,72 +199,7 @@ def read_layer(
         raise DataError(f"{path}: old Excel .xls files are not supported; fix: save it as .xlsx or CSV UTF-8")
     kind = _TABLE_SUFFIXES.get(suffix)
     if kind == "csv":
-        return read_csv(path, encoding=encoding)
+        return read_csv(path, encoding=encoding, header_row=header_row, column_names=column_names)
     if kind == "excel":
-        return read_excel(path, sheet=sheet)
+        return read_excel(path, sheet=sheet, header_row=header_row, column_names=column_names)
     return read_vector(path, layer=layer)
-
-
-# --------------------------------------------------------------------------- columns
-
-
-def _norm(name: str) -> str:
-    return (
-        str(name).strip().lower()
-        .replace("（", "(").replace("）", ")").replace("，", ",").replace(" ", "")
-    )
-
-
-def recognise_columns(
-    columns: Sequence[str],
-    fields: Sequence[str],
-    *,
-    required: Sequence[str] = (),
-    overrides: Mapping[str, str] | None = None,
-) -> ColumnMatch:
-    """Match planner fields to a file's columns.
-
-    Parameters
-    ----------
-    columns
-        The file's column names.
-    fields
-        Planner fields to look for (keys of :data:`ALIASES`).
-    required
-        Fields that must be found.
-    overrides
-        Field -> column name from ``[inputs.<layer>.columns]``; these win
-        over the aliases.  An override naming a column the file lacks is
-        reported in ``bad_overrides``.
-
-    Returns
-    -------
-    ColumnMatch
-        Each file column is used for at most one field (overrides first,
-        then fields in the order given).
-    """
-    columns = [str(c) for c in columns if c != "geometry"]
-    by_norm: dict[str, str] = {}
-    for c in columns:
-        by_norm.setdefault(_norm(c), c)
-    used: set[str] = set()
-    out: dict[str, str] = {}
-    bad: dict[str, str] = {}
-    for fld, col in (overrides or {}).items():
-        hit = col if col in columns else by_norm.get(_norm(col))
-        if hit is None:
-            bad[fld] = col
-        else:
-            out[fld] = hit
-            used.add(hit)
-    for fld in fields:
-        if fld in out or fld in bad:
-            continue
-        for alias in ALIASES.get(fld, (fld,)):
-            hit = by_norm.get(_norm(alias))
-            if hit is not None and hit not in used:
-                out[fld] = hit
-                used.add(hit)
-                break
-    missing = tuple(f for f in required if f not in out and f not in bad)
-    return ColumnMatch(columns=out, missing=missing, found=tuple(columns), bad_overrides=bad)
