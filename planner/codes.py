@@ -140,6 +140,8 @@ class DataProblem(Code):
     NO_FACILITIES = ("NO_FACILITIES", "没有设施图层", "no facilities layer")
     NO_STUDY_AREA = ("NO_STUDY_AREA", "没有行政边界", "no boundaries")
     UNKNOWN_ADMIN_NAME = ("UNKNOWN_ADMIN_NAME", "行政区名称不在边界中", "admin name not in the boundaries")
+    DATUM_MISMATCH = ("DATUM_MISMATCH", "坐标系疑似填错", "coordinate system looks wrong")
+    FAR_FROM_ROADS = ("FAR_FROM_ROADS", "远离路网", "far from every road")
 
 
 class SitingReason(Code):
