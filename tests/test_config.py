@@ -231,3 +231,26 @@ speed_kmh = 2.5
     assert truck.name == "truck" and truck.speed_kmh == 40.0
     assert truck.allowed_highways == cfg.profiles["drive"].allowed_highways and truck.respect_oneway
     assert stroll.mode == "walk" and stroll.allowed_highways == cfg.profiles["walk"].allowed_highways
+
+
+@pytest.mark.parametrize("key, hint", [("lon", "did you mean 'x'?"), ("nmae", "did you mean 'name'?"),
+                                       ("colour", "fields: type, x, y")])
+def test_unknown_column_field_is_named_with_the_closest_field(tmp_path, key, hint):
+    """A key of [inputs.<layer>.columns] that is no field is an error naming it and the field meant."""
+    import shutil
+
+    from planner import DataError
+    from planner.data import load_study
+    from planner.demo import demo_config_path
+
+    shutil.copytree(demo_config_path().parent, tmp_path / "demo")
+    toml = tmp_path / "demo" / "demo_county.toml"
+    text = toml.read_text(encoding="utf-8").replace(
+        'facilities = "facilities/facilities.csv"',
+        f'facilities = {{ path = "facilities/facilities.csv", columns = {{ {key} = "经度" }} }}')
+    toml.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_study(load_config(toml).replace(lang="en"))
+    problem = next(p for p in exc.value.report.problems if p.value == key)
+    assert "[inputs.facilities.columns]" in problem.message_en and hint in problem.message_en
+    assert problem.file == "facilities/facilities.csv" and problem.fix_en
