@@ -117,12 +117,12 @@ def _validate(config, *, strict: bool, verbose: bool) -> int:
     from planner.data import load_study, summarise_study
 
     lang = config.lang
-    from planner.errors import NetworkError
+    from planner.errors import InputFileNotFoundError, NetworkError
 
     data = load_study(config, strict=strict, verbose=verbose)
     try:
         data, roads = _validate_roads(data, strict=strict, verbose=verbose)
-    except NetworkError:
+    except (NetworkError, InputFileNotFoundError):
         print(data.report.format(lang))  # what the data files say, then the road file's error
         raise
     print(data.report.format(lang))

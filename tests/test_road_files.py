@@ -11,7 +11,7 @@ import pytest
 
 from planner.cli import main
 from planner.config import load_config
-from planner.errors import NetworkError
+from planner.errors import InputFileNotFoundError, NetworkError
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ def _untagged_graphml(path, demo_dir):
 
 #: name -> (how to make it from the demo roads, words the message must hold)
 BROKEN = {
+    "missing.osm.pbf": (lambda p, d: None, ["missing.osm.pbf", "not found"]),
     "empty.osm": (lambda p, d: p.write_bytes(b""), ["empty.osm", "OSM"]),
     "truncated.osm": (lambda p, d: p.write_bytes(_xml(d)[: len(_xml(d)) // 2]), ["truncated.osm", "OSM"]),
     "truncated.osm.bz2": (lambda p, d: p.write_bytes((d / "roads" / "demo_county.osm.bz2").read_bytes()[:50_000]),
@@ -79,7 +80,7 @@ def test_validate_and_run_give_the_same_clear_message(demo_dir, tmp_path, capsys
 
     from planner.pipeline import run_study
 
-    with pytest.raises(NetworkError) as exc:
+    with pytest.raises((NetworkError, InputFileNotFoundError)) as exc:
         run_study(load_config(toml).replace(lang="en"), site=False)
     assert str(exc.value) in captured.err  # run stops with the very message validate gave
 
