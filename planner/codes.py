@@ -142,6 +142,7 @@ class DataProblem(Code):
     UNKNOWN_ADMIN_NAME = ("UNKNOWN_ADMIN_NAME", "行政区名称不在边界中", "admin name not in the boundaries")
     DATUM_MISMATCH = ("DATUM_MISMATCH", "坐标系疑似填错", "coordinate system looks wrong")
     FAR_FROM_ROADS = ("FAR_FROM_ROADS", "远离路网", "far from every road")
+    ZERO_CAPACITY = ("ZERO_CAPACITY", "服务能力为 0", "capacity 0")
 
 
 class SitingReason(Code):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from planner import ConfigError, default_config, load_config
-from planner.config import TIER_KEYS, config_from_dict
+from planner.config import TIER_KEYS, config_from_dict, tier_for_type
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -254,3 +254,30 @@ def test_unknown_column_field_is_named_with_the_closest_field(tmp_path, key, hin
     problem = next(p for p in exc.value.report.problems if p.value == key)
     assert "[inputs.facilities.columns]" in problem.message_en and hint in problem.message_en
     assert problem.file == "facilities/facilities.csv" and problem.fix_en
+
+
+def test_capacity_zero_in_the_facilities_file_is_unknown_not_inf(tmp_path):
+    """A township centre of capacity 0 would load as "inf %": it is reported and taken as unknown."""
+    import shutil
+
+    import numpy as np
+    import pandas as pd
+
+    from planner.data import load_study
+    from planner.demo import demo_config_path
+
+    shutil.copytree(demo_config_path().parent, tmp_path / "demo")
+    path = tmp_path / "demo" / "facilities" / "facilities.csv"
+    df = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    cfg = load_config(tmp_path / "demo" / "demo_county.toml")
+    tiers = [tier_for_type(t, cfg.tiers) for t in df["类型"]]
+    i = tiers.index("township")
+    df.loc[i, "服务能力"] = "0"
+    df.loc[i + 1, "服务能力"] = "1200"
+    df.to_csv(path, index=False, encoding="utf-8-sig")
+    data = load_study(cfg)
+    fid = df.loc[i, "编号"]
+    assert np.isnan(data.facilities.loc[fid, "capacity"])
+    assert data.facilities.loc[df.loc[i + 1, "编号"], "capacity"] == 1200
+    (p,) = [p for p in data.report.problems if p.code == "ZERO_CAPACITY"]
+    assert p.row == i + 2 and p.column == "服务能力" and p.severity == "warning" and "unknown" in p.message_en
