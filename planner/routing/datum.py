@@ -136,7 +136,7 @@ class DatumTest:
 
 
 def _declared(data: StudyData, layer: str) -> tuple[str, str] | None:
-    """(file, declared system) of a point layer read in WGS84/GCJ-02/BD-09; None otherwise."""
+    """(file, declared system) of a point layer; None when it was not read."""
     summary = data.report.layer(layer)
     if summary is None or not summary.crs:
         return None
@@ -144,7 +144,7 @@ def _declared(data: StudyData, layer: str) -> tuple[str, str] | None:
         crs = normalise_crs(summary.crs)
     except Exception:  # noqa: BLE001 - an unknown CRS was already reported by the loader
         return None
-    return (summary.file, crs) if crs in _SYSTEMS else None
+    return summary.file, crs
 
 
 def _raw(lon: np.ndarray, lat: np.ndarray, declared: str) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +179,7 @@ def layer_datum_test(index: RoadIndex, lon: np.ndarray, lat: np.ndarray, *, decl
     lon, lat
         WGS84 coordinates of the points as the loader read them.
     declared
-        The system the file was read in (``wgs84``, ``gcj02`` or ``bd09``).
+        The system the file was read in (``wgs84``, ``gcj02``, ``bd09``; another is not tested).
     layer, file
         Names recorded on the result.
 
@@ -194,7 +194,7 @@ def layer_datum_test(index: RoadIndex, lon: np.ndarray, lat: np.ndarray, *, decl
     med0 = float(np.median(d0[use])) if n else float("nan")
     alts: dict[str, tuple[float, float]] = {}
     likely, best = None, np.inf
-    if n:
+    if n and declared in _SYSTEMS:  # a projected EPSG system is never an Amap/Baidu one
         raw_x, raw_y = _raw(lon[use], lat[use], declared)
         for system in _SYSTEMS:
             if system == declared:
@@ -209,7 +209,9 @@ def layer_datum_test(index: RoadIndex, lon: np.ndarray, lat: np.ndarray, *, decl
 
 
 def datum_tests(data: StudyData, network: RoadNetwork) -> list[DatumTest]:
-    """The datum test of each point layer (facilities, settlements, candidates) read in WGS84/GCJ-02/BD-09.
+    """The datum test of each point layer (facilities, settlements, candidates).
+
+    Layers read in a projected ``EPSG`` system get their distances only (no other system is tried).
 
     Parameters
     ----------
