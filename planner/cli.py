@@ -115,10 +115,9 @@ def _slug(name: str) -> str:
 
 def _validate(config, *, strict: bool, verbose: bool) -> int:
     from planner.data import load_study, summarise_study
-
-    lang = config.lang
     from planner.errors import InputFileNotFoundError, NetworkError
 
+    lang = config.lang
     data = load_study(config, strict=strict, verbose=verbose)
     try:
         data, roads = _validate_roads(data, strict=strict, verbose=verbose)
