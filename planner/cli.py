@@ -115,13 +115,37 @@ def _slug(name: str) -> str:
 
 def _validate(config, *, strict: bool, verbose: bool) -> int:
     from planner.data import load_study, summarise_study
+    from planner.errors import InputFileNotFoundError, NetworkError
 
     lang = config.lang
     data = load_study(config, strict=strict, verbose=verbose)
+    try:
+        data, roads = _validate_roads(data, strict=strict, verbose=verbose)
+    except (NetworkError, InputFileNotFoundError):
+        print(data.report.format(lang))  # what the data files say, then the road file's error
+        raise
     print(data.report.format(lang))
     print()
     print(summarise_study(data, lang=lang))
+    print(roads)
     return 0
+
+
+def _validate_roads(data, *, strict: bool, verbose: bool):
+    """Open the roads file as ``run`` would (NetworkError when unusable) and check the points against it."""
+    from planner.network import load_network, usable_segments_by_profile
+    from planner.routing import check_points_on_roads
+
+    config, lang = data.config, data.config.lang
+    if config.network.source == "osmnx" or (config.network.source == "auto" and config.inputs.roads.path is None):
+        return data, tr(lang, "路网：运行时在线下载（此处未检查）",
+                        "Road network: downloaded at run time (not checked here)")
+    network = load_network(config, data.study_area, verbose=verbose)
+    data = check_points_on_roads(data, network, strict=strict, log=False)
+    usable = "，".join(f"{k} {n:,}" for k, n in usable_segments_by_profile(network, config).items())
+    return data, tr(lang, f"路网「{network.name}」：研究区内 {network.n_segments:,} 条路段；各出行方式可用：{usable}",
+                    f"Road network '{network.name}': {network.n_segments:,} segments inside the study area; "
+                    f"usable per profile: {usable.replace('，', ', ')}")
 
 
 def _network(config, *, verbose: bool) -> int:

@@ -151,6 +151,9 @@ class DataProblem(Code):
                       "the study covers part of the county; its total was scaled down")
     FAR_FROM_OTHER_POINTS = ("FAR_FROM_OTHER_POINTS", "远离其他所有点", "far from all other points")
     WRONG_CRS = ("WRONG_CRS", "坐标与坐标系不符", "coordinates do not fit the coordinate system")
+    DATUM_MISMATCH = ("DATUM_MISMATCH", "坐标系疑似填错", "coordinate system looks wrong")
+    FAR_FROM_ROADS = ("FAR_FROM_ROADS", "远离路网", "far from every road")
+    ZERO_CAPACITY = ("ZERO_CAPACITY", "服务能力为 0", "capacity 0")
 
 
 class SitingReason(Code):

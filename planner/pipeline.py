@@ -64,6 +64,7 @@ def run_study(
     """
     from planner.analysis import analyse_coverage
     from planner.data import load_study
+    from planner.routing import check_points_on_roads
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -73,6 +74,7 @@ def run_study(
 
     t0 = time.perf_counter()
     network, graphs = build_study_graphs(data, verbose=verbose)
+    data = check_points_on_roads(data, network, strict=strict)  # wrong datum, points far from every road
     timings["network"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

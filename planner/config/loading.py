@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.config.checks import check_config, check_values
 from planner.config.model import (
     TIER_KEYS,
     Inputs,
@@ -69,7 +70,7 @@ def config_from_dict(
     data = dict(data)
     profiles = dict(defaults.profiles)
     for name, raw in _as_table(data.pop("profiles", {}), "profiles", where).items():
-        base_prof = profiles.get(name, TravelProfile(name=name))
+        base_prof = profiles.get(name) or _new_profile(name, raw, defaults.profiles)
         profiles[name] = _build(TravelProfile, raw, f"profiles.{name}", where, base_prof, base, name=name)
     tiers = dict(defaults.tiers)
     for key, raw in _as_table(data.pop("tiers", {}), "tiers", where).items():
@@ -87,10 +88,24 @@ def config_from_dict(
             kwargs[key] = _build(_SECTIONS[key], value, key, where, _SECTIONS[key](), base)
         else:
             kwargs[key] = _coerce(StudyConfig, key, value, where, key, base)
+            check_values(StudyConfig, {key: kwargs[key]}, "", where)
     try:
-        return StudyConfig(**kwargs)
+        config = StudyConfig(**kwargs)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    check_config(config, where)
+    return config
+
+
+#: The built-in profile a new profile of each mode starts from (its road classes, one-way and speed rules).
+_MODE_BASE = {"walk": "walk", "bike": "ebike", "drive": "drive"}
+
+
+def _new_profile(name: str, raw: Any, builtin: Mapping[str, TravelProfile]) -> TravelProfile:
+    """A user's new profile starts from the built-in profile of its mode (else it could use no road)."""
+    mode = raw.get("mode", "walk") if isinstance(raw, Mapping) else "walk"
+    base = builtin.get(_MODE_BASE.get(mode, "walk")) if isinstance(mode, str) else None
+    return TravelProfile(name=name) if base is None else dataclasses.replace(base, name=name)
 
 
 #: The config's sections that are one dataclass each (``inputs`` is a table of :class:`InputSpec`).
@@ -136,6 +151,7 @@ def _build(cls: type, raw: Any, section: str, where: str, base_obj: Any, base_di
         if key not in names or key in fixed:
             raise ConfigError(_unknown(where, section, key, [n for n in names if n not in fixed]))
         values[key] = _coerce(cls, key, value, where, f"{section}.{key}", base_dir)
+    check_values(cls, values, section, where)
     try:
         return dataclasses.replace(base_obj, **values, **fixed)
     except (TypeError, ValueError) as exc:  # ConfigError from the dataclass checks included

@@ -95,7 +95,21 @@ def facility_fields(frame: pd.DataFrame, cols: dict[str, str], layer: LayerLog, 
     for fld in ("beds", "nursing_beds", "occupied_beds"):
         out[fld] = numeric_column(frame, cols, fld, layer)
     out["public"] = _public(frame, cols, layer)
-    out["capacity"] = numeric_column(frame, cols, "capacity", layer)
+    out["capacity"] = _capacity(frame, cols, layer)
+
+
+def _capacity(frame: pd.DataFrame, cols: dict[str, str], layer: LayerLog) -> np.ndarray:
+    """``capacity`` as floats; 0 (a centre serving nobody: a blank written as 0) is unknown, with a warning."""
+    cap = numeric_column(frame, cols, "capacity", layer)
+    for i in np.flatnonzero(cap == 0):
+        layer.row(frame.index[i], cols["capacity"], "0", DataProblem.ZERO_CAPACITY,
+                  "服务能力为 0，按“未知”处理（乡镇级中心使用配置的默认服务能力）",
+                  "填写该设施可服务的老年人数，未知请留空",
+                  "capacity 0; treated as unknown (a township centre takes the config's default capacity)",
+                  "write the number of older people the facility serves, or leave blank if unknown",
+                  severity="warning")
+        cap[i] = np.nan
+    return cap
 
 
 def _settlement_kind(layer: LayerLog, row: int, column: str | None, value: str, name: str) -> str:

@@ -16,7 +16,7 @@ from planner.data.validation import LayerSummary, ProblemLog
 from planner.data.vocabulary import FIELD_ZH
 from planner.errors import DataError, InputFileNotFoundError
 from planner.geo import normalise_crs
-from planner.io import RawLayer, SuspectEncodingError, read_layer, recognise_columns
+from planner.io import ALIASES, RawLayer, SuspectEncodingError, read_layer, recognise_columns
 
 __all__ = [
     "WGS84",
@@ -159,9 +159,28 @@ def _report_merged(raw: RawLayer, layer: LayerLog) -> None:
                     severity="warning")
 
 
+def _unknown_column_keys(spec: InputSpec, layer: LayerLog, fields: Sequence[str]) -> None:
+    """A key of ``[inputs.<layer>.columns]`` that is no field of the layer: an error naming the closest field."""
+    import difflib
+
+    for key in spec.columns:
+        if key in fields:
+            continue
+        by_alias = [f for f in fields if key.strip().lower() in (a.lower() for a in ALIASES.get(f, ()))]
+        close = by_alias or difflib.get_close_matches(key, list(fields), n=1, cutoff=0.5)
+        hint_zh, hint_en = (f"（是否应为 {close[0]}？）", f" (did you mean {close[0]!r}?)") if close else ("", "")
+        layer.layer(None, key, DataProblem.MISSING_COLUMNS,
+                    f"[inputs.{layer.name}.columns] 中的 {key} 不是该图层的字段{hint_zh}；字段：{', '.join(fields)}",
+                    f"把 {key} 改为上面列出的某个字段（x 为经度，y 为纬度）",
+                    f"{key!r} in [inputs.{layer.name}.columns] is not a field of this layer{hint_en}; "
+                    f"fields: {', '.join(fields)}",
+                    f"rename {key!r} to one of the fields listed (x is longitude, y latitude)")
+
+
 def match_columns(raw: RawLayer, spec: InputSpec, layer: LayerLog, fields: Sequence[str],
                   required: Sequence[str]) -> dict[str, str] | None:
     """Field -> file column, or ``None`` (with MISSING_COLUMNS problems) when a required field has no column."""
+    _unknown_column_keys(spec, layer, fields)
     match = recognise_columns(raw.columns, fields, required=required, overrides=spec.columns)
     found = "、".join(match.found) or "（无）"
     for fld, col in match.bad_overrides.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.network.check import check_profiles, usable_segments_by_profile
 from planner.network.components import Components, components_of
 from planner.network.download import network_from_osmnx, osmnx_cache_path
 from planner.network.load import load_network
@@ -32,6 +33,8 @@ __all__ = [
     "osmnx_cache_path",
     "clip_network",
     "load_network",
+    "check_profiles",
+    "usable_segments_by_profile",
     "parse_maxspeed",
     "synthetic_road_network",
     "random_points_near",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.errors import InputFileNotFoundError, NetworkError
 from planner.i18n import tr
+from planner.network.check import check_profiles, no_roads_message
 from planner.network.download import network_from_osmnx
 from planner.network.model import RoadNetwork, as_area, buffered_area, clip_network
 from planner.network.readers import network_from_graphml, network_from_osm_file, osm_file_format
@@ -97,7 +98,8 @@ def load_network(config: StudyConfig, study_area: Any, *, verbose: bool = False)
         The roads file named in the configuration does not exist.
     NetworkError
         No roads file when ``network.source = "file"``, an unknown file
-        type, or no usable road inside the study area.
+        type, no road inside the study area, or none a profile the tiers
+        use may travel on (:func:`~planner.network.check.check_profiles`).
     """
     ncfg = config.network
     if study_area is not None:
@@ -108,10 +110,6 @@ def load_network(config: StudyConfig, study_area: Any, *, verbose: bool = False)
     else:
         net = _network_from_download(config, study_area, verbose=verbose)
     if net.n_segments == 0:
-        raise NetworkError(tr(
-            config.lang,
-            f"{net.name}：研究区内没有道路。修正：确认路网文件覆盖研究区，且坐标为 WGS84。",
-            f"{net.name}: no roads inside the study area. Fix: make sure the road data covers the study "
-            "area and uses WGS84 coordinates.",
-        ))
+        raise NetworkError(no_roads_message(net, config))
+    check_profiles(net, config)
     return net

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.routing.datum import DatumTest, check_points_on_roads, datum_tests
 from planner.routing.graph import RoutingGraph
 from planner.routing.queries import (
     NearestFacility,
@@ -22,4 +23,7 @@ __all__ = [
     "reach_matrix",
     "reach_nodes",
     "nearest_source_times",
+    "DatumTest",
+    "datum_tests",
+    "check_points_on_roads",
 ]
