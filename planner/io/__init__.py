@@ -9,6 +9,7 @@ from planner.io.osm_features import (
     elderly_care_facilities_from_osm_file,
     features_from_osm_file,
 )
+from planner.io.spreadsheet import EXCEL_CELL_LIMIT, csv_text, guard_text_cells, is_formula_like, make_text_cells
 from planner.io.tables import (
     ALIASES,
     ENCODINGS,
@@ -42,4 +43,9 @@ __all__ = [
     "file_safe",
     "write_geopackage",
     "write_csvs",
+    "EXCEL_CELL_LIMIT",
+    "csv_text",
+    "is_formula_like",
+    "guard_text_cells",
+    "make_text_cells",
 ]
