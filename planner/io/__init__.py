@@ -23,6 +23,7 @@ from planner.io.tables import (
     read_vector,
     recognise_columns,
 )
+from planner.io.target import LOCK_NAME, OutputLock, check_output_folder, os_error_message, safe_name, staged_outputs
 
 __all__ = [
     "RawLayer",
@@ -48,4 +49,10 @@ __all__ = [
     "is_formula_like",
     "guard_text_cells",
     "make_text_cells",
+    "LOCK_NAME",
+    "OutputLock",
+    "check_output_folder",
+    "staged_outputs",
+    "safe_name",
+    "os_error_message",
 ]
