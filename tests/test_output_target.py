@@ -74,7 +74,8 @@ def test_unwritable_output_folder_fails_before_the_analysis(tmp_path, capsys, no
     monkeypatch.setattr(target_mod.tempfile, "mkstemp", read_only)
     assert main(["demo", "--out", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err
-    assert f"cannot write outputs to {tmp_path}: Read-only file system" in err
+    assert f"cannot write outputs to {tmp_path / 'out'} (its folder {tmp_path} cannot be written): " \
+           "Read-only file system" in err
     assert "choose a folder you can write to with --out" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
 

@@ -137,7 +137,9 @@ def check_output_folder(path: str | Path) -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(os_error_message(exc, base)) from exc
+        where = p if base == p else f"{p} (its folder {base} cannot be written)"
+        exc.filename = None  # the probe file means nothing to the user
+        raise OutputError(os_error_message(exc, where)) from exc
     return p
 
 
