@@ -114,10 +114,9 @@ def test_map_text_is_inert_in_html_and_template_literals():
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_hostile_names_do_not_run_in_a_browser(demo_result, tmp_path, lang):
+def test_hostile_names_do_not_run_in_a_browser(demo_result, tmp_path):
     result = hostile_result(demo_result)
-    path = write_map(result, tmp_path / "map.html", lang=lang)
+    path = write_map(result, tmp_path / "map.html", lang="en")
     page = path.read_text(encoding="utf-8")
     probe = tmp_path / "probe.html"
     probe.write_text(page.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
