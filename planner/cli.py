@@ -70,16 +70,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("planner").setLevel(level)
+    lang = args.lang or "zh"
     try:
         return _dispatch(args)
     except PlannerError as exc:
         if args.debug:
             raise
-        lang = args.lang or "zh"
         print(tr(lang, "错误：", "Error: ") + str(exc), file=sys.stderr)
         print(tr(lang, "（加 --debug 查看详细信息）", "(add --debug for the traceback)"), file=sys.stderr)
         return 2
+    except OSError as exc:  # a file the planner could not read or write: one line, not a traceback
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(tr(lang, "文件系统错误：", "File system error: ") + f"{exc.strerror or exc}{where}", file=sys.stderr)
+        print(tr(lang, "（加 --debug 查看详细信息）", "(add --debug for the traceback)"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
+        print(tr(lang, "已中断；输出文件夹保持上次的完整结果。", "Interrupted; the output folder keeps its previous "
+                 "complete set of outputs."), file=sys.stderr)
         return 130
 
 
@@ -109,8 +118,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _slug(name: str) -> str:
-    keep = "".join(ch if (ch.isalnum() or ch in "-_") else "_" for ch in name.strip())
-    return keep or "study"
+    """The study's folder name: safe characters, at most 100 bytes (a hash keeps long names apart)."""
+    from planner.io import safe_name
+
+    return safe_name(name)
 
 
 def _validate(config, *, strict: bool, verbose: bool) -> int:
@@ -165,12 +176,15 @@ def _network(config, *, verbose: bool) -> int:
 
 
 def _run(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool, site_only: bool = False) -> int:
+    from planner.io import OutputLock, check_output_folder
     from planner.pipeline import run_study, write_outputs
 
     lang = args.lang or config.lang
     t0 = time.perf_counter()
-    result = run_study(config, site=site_only or not args.no_site, verbose=verbose)
-    paths = write_outputs(result, out_dir, lang=lang)
+    out_dir = check_output_folder(out_dir)  # before the analysis, not after it
+    with OutputLock(out_dir):
+        result = run_study(config, site=site_only or not args.no_site, verbose=verbose)
+        paths = write_outputs(result, out_dir, lang=lang)
     print(_summary(result, lang))
     print()
     names = {

@@ -50,3 +50,7 @@ class SolverError(PlannerError, RuntimeError):
 
     Only for solver outcomes: bad arguments to a model raise :class:`InputError`.
     """
+
+
+class OutputError(PlannerError, OSError):
+    """The outputs cannot be written where asked (a file in the way, no permission, a name too long, in use)."""

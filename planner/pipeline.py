@@ -125,8 +125,23 @@ def _site_study(data: StudyData, graphs: Mapping[str, RoutingGraph], coverage: C
     return out
 
 
+#: The files of one study's outputs: kind -> name inside the output folder.
+OUTPUT_FILES = {"map": "map.html", "report": "report.html", "workbook": "results.xlsx",
+                "geopackage": "results.gpkg", "csv": "csv"}
+#: Written last into the output folder: what the set holds and when it was made.
+MANIFEST = "outputs.json"
+
+
 def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
-    """Write the map, report, workbook, GeoPackage and CSVs of a study.
+    """Write the map, report, workbook, GeoPackage and CSVs of a study, all at once.
+
+    The folder is checked first (:func:`planner.io.check_output_folder`) and
+    locked while in use (:class:`planner.io.OutputLock`: a second run into the
+    same folder fails at once, naming the lock).  Everything is written into a
+    hidden folder inside ``out_dir`` and moved into place only when all of it
+    is written, the manifest ``outputs.json`` last
+    (:func:`planner.io.staged_outputs`): an error or Ctrl-C leaves the
+    previous outputs as they were, never a mixture of two runs.
 
     Parameters
     ----------
@@ -141,18 +156,41 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
     -------
     dict
         Output kind (``map``, ``report``, ``workbook``, ``geopackage``, ``csv``) -> path.
+
+    Raises
+    ------
+    planner.errors.OutputError
+        The folder cannot be written (a file in the way, no permission, disk
+        full, name too long) or another run holds it; the message names the
+        path and the fix.
     """
+    import json
+
+    from planner.errors import OutputError, PlannerError
+    from planner.io import OutputLock, check_output_folder, os_error_message, staged_outputs
     from planner.reporting import write_csvs, write_geopackage, write_map, write_report_html, write_workbook
 
     lang = lang or result.config.lang
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "map": write_map(result, out / "map.html", lang=lang),
-        "report": write_report_html(result, out / "report.html", lang=lang),
-        "workbook": write_workbook(result, out / "results.xlsx", lang=lang),
-        "geopackage": write_geopackage(result, out / "results.gpkg"),
-        "csv": write_csvs(result, out / "csv", lang=lang),
+    out = check_output_folder(out_dir)
+    writers = {
+        "map": lambda p: write_map(result, p, lang=lang),
+        "report": lambda p: write_report_html(result, p, lang=lang),
+        "workbook": lambda p: write_workbook(result, p, lang=lang),
+        "geopackage": lambda p: write_geopackage(result, p),
+        "csv": lambda p: write_csvs(result, p, lang=lang),
     }
+    with OutputLock(out), staged_outputs(out) as stage:
+        try:
+            for kind, write in writers.items():
+                write(stage / OUTPUT_FILES[kind])
+            manifest = {"study": result.config.name, "lang": lang, "synthetic": result.synthetic,
+                        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": sorted(OUTPUT_FILES.values())}
+            (stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        except OSError as exc:
+            if isinstance(exc, PlannerError):
+                raise
+            if exc.filename and str(exc.filename).startswith(str(stage)):  # name the file, not the staging copy
+                exc.filename = str(out) + str(exc.filename)[len(str(stage)):]
+            raise OutputError(os_error_message(exc, out)) from exc
     logger.info("outputs written to %s", out)
-    return paths
+    return {kind: out / name for kind, name in OUTPUT_FILES.items()}

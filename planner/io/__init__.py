@@ -9,6 +9,7 @@ from planner.io.osm_features import (
     elderly_care_facilities_from_osm_file,
     features_from_osm_file,
 )
+from planner.io.spreadsheet import EXCEL_CELL_LIMIT, csv_text, guard_text_cells, is_formula_like, make_text_cells
 from planner.io.tables import (
     ALIASES,
     ENCODINGS,
@@ -24,6 +25,7 @@ from planner.io.tables import (
     read_vector,
     recognise_columns,
 )
+from planner.io.target import LOCK_NAME, OutputLock, check_output_folder, os_error_message, safe_name, staged_outputs
 
 __all__ = [
     "RawLayer",
@@ -46,4 +48,15 @@ __all__ = [
     "file_safe",
     "write_geopackage",
     "write_csvs",
+    "EXCEL_CELL_LIMIT",
+    "csv_text",
+    "is_formula_like",
+    "guard_text_cells",
+    "make_text_cells",
+    "LOCK_NAME",
+    "OutputLock",
+    "check_output_folder",
+    "staged_outputs",
+    "safe_name",
+    "os_error_message",
 ]

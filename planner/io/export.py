@@ -10,7 +10,14 @@ way:
   tables; nullable booleans, strings and other extension dtypes become plain
   values every GeoPackage reader accepts;
 - CSV: UTF-8 with a byte-order mark (Excel opens the Chinese correctly);
-  point layers get ``lon``/``lat`` columns, other geometries WKT.
+  point layers get ``lon``/``lat`` columns; other geometries stay in the
+  GeoPackage only (a polygon's WKT runs to hundreds of thousands of
+  characters, past Excel's 32,767 per cell) and the CSV gets their centroid
+  (``centroid_lon``/``centroid_lat``) and size (``area_km2`` for polygons,
+  ``length_km`` for lines, measured in the local UTM zone) instead;
+- CSV text that a spreadsheet would read as a formula (``=``, ``+``, ``-``,
+  ``@``, tab, CR first) is written with a leading ``'``, and no cell is longer
+  than Excel's limit (:mod:`planner.io.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from planner.io.spreadsheet import guard_text_cells
 
 __all__ = ["file_safe", "write_geopackage", "write_csvs"]
 
@@ -132,16 +141,35 @@ def write_csvs(layers: Mapping[str, pd.DataFrame | None], folder: str | Path, *,
             continue
         out = file_safe(frame, keep_integers=True)
         if _has_geometry(out):
-            geom = out.geometry
-            gname = out._geometry_column_name
-            table = pd.DataFrame(out.drop(columns=[gname]))
-            if len(geom) and (geom.geom_type == "Point").all():
-                table["lon"] = np.round(geom.x.to_numpy(), 7)
-                table["lat"] = np.round(geom.y.to_numpy(), 7)
-            else:
-                table[gname] = geom.to_wkt().to_numpy()
-            out = table
+            out = _geometry_columns(out)
         p = folder / f"{prefix}{name}.csv"
-        pd.DataFrame(out).to_csv(p, encoding="utf-8-sig", index=False)
+        # CRLF rows (RFC 4180): a CR or LF inside a cell is then quoted, so it cannot start a new row
+        guard_text_cells(pd.DataFrame(out), what=str(p)).to_csv(p, encoding="utf-8-sig", index=False,
+                                                               lineterminator="\r\n")
         paths[name] = p
     return paths
+
+
+def _geometry_columns(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """A layer as a table: ``lon``/``lat`` for points; centroid and area or length for other shapes."""
+    geom = frame.geometry
+    if frame.crs is None:  # the planner's layers are WGS84 (docs/architecture.md)
+        geom = geom.set_crs("EPSG:4326")
+    elif not frame.crs.equals("EPSG:4326"):
+        geom = geom.to_crs("EPSG:4326")
+    table = pd.DataFrame(frame.drop(columns=[frame._geometry_column_name]))
+    if not len(geom) or (geom.geom_type == "Point").all():
+        table["lon"] = np.round(geom.x.to_numpy(), 7) if len(geom) else []
+        table["lat"] = np.round(geom.y.to_numpy(), 7) if len(geom) else []
+        return table
+    valid = geom.notna() & ~geom.is_empty
+    metric = geom.to_crs(geom[valid].estimate_utm_crs()) if valid.any() else geom
+    centre = metric.centroid.to_crs("EPSG:4326")
+    table["centroid_lon"] = np.where(valid, np.round(centre.x.to_numpy(), 7), np.nan)
+    table["centroid_lat"] = np.where(valid, np.round(centre.y.to_numpy(), 7), np.nan)
+    kinds = set(geom[valid].geom_type)
+    if kinds & {"Polygon", "MultiPolygon"} and "area_km2" not in table:
+        table["area_km2"] = np.where(valid, np.round(metric.area.to_numpy() / 1e6, 4), np.nan)
+    if kinds & {"LineString", "MultiLineString"} and "length_km" not in table:
+        table["length_km"] = np.where(valid, np.round(metric.length.to_numpy() / 1e3, 4), np.nan)
+    return table

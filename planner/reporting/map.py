@@ -16,7 +16,6 @@ them land a few hundred metres off, so they are deliberately not offered.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import math
@@ -37,6 +36,7 @@ from planner.reporting.popups import (
     facility_popup,
     is_true,
     legend_html,
+    map_text,
     settlement_popup,
     site_popup,
     text,
@@ -65,14 +65,17 @@ def _badge_icon(tier: str, lang: str) -> folium.DivIcon:
 
 
 def _geojson(frame: gpd.GeoDataFrame, *, columns: list[str], tolerance_deg: float = 5e-5) -> dict:
-    """Small GeoJSON: simplified (≈5 m) geometry, rounded coordinates, only the listed columns."""
+    """Small GeoJSON: simplified (≈5 m) geometry, rounded coordinates, only the listed columns.
+
+    Text values are escaped with :func:`map_text`: GeoJSON tooltips put them into the page as HTML.
+    """
     keep = [c for c in columns if c in frame.columns]
     out = frame[keep + [frame.geometry.name]].copy()
     out[frame.geometry.name] = out.geometry.simplify(tolerance_deg, preserve_topology=True)
     out = out[~out.geometry.is_empty & out.geometry.notna()]
     for c in keep:
         out[c] = out[c].map(lambda v: None if v is None or (isinstance(v, float) and not math.isfinite(v)) else
-                            (round(float(v), 1) if isinstance(v, (float, np.floating)) else str(v)))
+                            (round(float(v), 1) if isinstance(v, (float, np.floating)) else map_text(v)))
     data = json.loads(out.to_json(drop_id=True, to_wgs84=True))
 
     def rnd(c: Any) -> Any:
@@ -211,7 +214,7 @@ def _add_settlements(m: folium.Map, result: StudyResult, lang: str) -> None:
         if not (math.isfinite(slat[i]) and math.isfinite(slon[i])):
             continue
         popup = folium.Popup(settlement_popup(row, tiers, lang), max_width=_POPUP_WIDTH)
-        marker = _settlement_marker(slat[i], slon[i], row, popup, html.escape(str(row.get("name", sid))), older[i])
+        marker = _settlement_marker(slat[i], slon[i], row, popup, map_text(row.get("name", sid)), older[i])
         marker.add_to(under if row.get("status") == "under_served" else cluster)
     served.add_to(m)
     under.add_to(m)
@@ -228,7 +231,7 @@ def _add_facilities(m: folium.Map, result: StudyResult, lang: str) -> None:
             row = fac.iloc[i]
             folium.Marker((flat[i], flon[i]), icon=_badge_icon(tier, lang),
                           popup=folium.Popup(facility_popup(row, lang), max_width=_POPUP_WIDTH),
-                          tooltip=html.escape(str(row.get("name", fac.index[i])))).add_to(group)
+                          tooltip=map_text(row.get("name", fac.index[i]))).add_to(group)
         group.add_to(m)
 
 
@@ -255,13 +258,19 @@ def _add_sites(m: folium.Map, result: StudyResult, lang: str) -> None:
             folium.Marker(
                 (plat[i], plon[i]), icon=_site_icon(text(row.get("rank"))),
                 popup=folium.Popup(site_popup(row, lang), max_width=_POPUP_WIDTH),
-                tooltip=html.escape(str(row.get("name", ""))),
+                tooltip=map_text(row.get("name", "")),
             ).add_to(group)
         group.add_to(m)
 
 
 def _add_page_furniture(m: folium.Map, result: StudyResult, lang: str) -> None:
-    """Layer switcher, fullscreen and measuring controls, legend, synthetic-data banner and page title."""
+    """Layer switcher, fullscreen and measuring controls, legend, synthetic-data banner and page title.
+
+    Leaflet's layer switcher writes layer names as HTML, so every name is escaped here, once.
+    """
+    for child in m._children.values():
+        if isinstance(child, folium.map.Layer) and child.layer_name:
+            child.layer_name = map_text(child.layer_name)
     folium.LayerControl(collapsed=False).add_to(m)
     m.add_child(MapControls(lang))
     root = m.get_root()
@@ -270,7 +279,7 @@ def _add_page_furniture(m: folium.Map, result: StudyResult, lang: str) -> None:
         banner = tr(lang, "合成数据（模拟示范县），非真实情况", "Synthetic data (demo county), not a real place")
         root.html.add_child(Element(f'<div class="planner-banner">{banner}</div>'))
     title = tr(lang, f"{result.config.name} · 养老服务设施覆盖", f"{result.config.name} · elderly-care coverage")
-    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="planner_title")
+    root.header.add_child(Element(f"<title>{map_text(title)}</title>"), name="planner_title")
 
 
 #: The layer groups, drawn bottom to top.

@@ -1,8 +1,18 @@
 """The map's words: popups of facilities, settlements and proposed sites, tooltips and the legend.
 
-Everything here returns HTML text (escaped where data lands in it); the map
-module places it on Folium layers.  Numbers are written by the formatters of
-:mod:`planner.i18n`.
+Everything here returns HTML text, with every piece of data escaped by
+:func:`map_text`; the map module places it on Folium layers.  Numbers are
+written by the formatters of :mod:`planner.i18n`.
+
+Folium puts popup and tooltip HTML inside JavaScript template literals
+(`` `...` ``), so text that is safe as HTML can still end the literal (a
+backtick), run code (``${...}``) or break the page (a trailing backslash).
+:func:`map_text` therefore escapes for both contexts at once: HTML
+(``& < > " '``) and template literal (backtick, ``$``, backslash and the line separators
+U+2028/U+2029) and Jinja (braces: folium renders the page's scripts twice
+as Jinja templates, so ``{{ ... }}`` in a name would be evaluated as Python
+while the map is written), all written as character references, which HTML
+turns back into the characters.
 """
 
 from __future__ import annotations
@@ -19,22 +29,50 @@ from planner.reporting.map_assets import STATUS_COLOR, TIER_STYLE
 if TYPE_CHECKING:
     from planner.study import StudyResult
 
-__all__ = ["text", "is_true", "facility_popup", "settlement_popup", "site_popup", "centre_tooltip", "legend_html"]
+__all__ = ["map_text", "text", "is_true", "facility_popup", "settlement_popup", "site_popup", "centre_tooltip",
+           "legend_html"]
+
+
+#: Characters that end, interpolate into or escape inside a JavaScript template literal
+#: (and the line separators some engines refuse in strings), as HTML character references.
+#: Braces too: folium renders every script a second time as a Jinja template, so ``{{ ... }}``
+#: in a name would otherwise run as Python while the map is written.
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;",
+                                   "\u2028": "&#8232;", "\u2029": "&#8233;"})
+
+
+def map_text(v: Any) -> str:
+    """``str(v)`` escaped for the map: HTML that is also inert inside a JavaScript template literal.
+
+    Parameters
+    ----------
+    v
+        Any value; it is turned into text with ``str``.
+
+    Returns
+    -------
+    str
+        ``& < > " '`` as HTML entities (as :func:`html.escape`) and
+        `` ` ``, ``$``, ``\\``, ``{``, ``}``, U+2028, U+2029 as numeric character references,
+        so the text shows as written whether the browser parses it as HTML
+        or it first passes through a `` `...` `` literal.
+    """
+    return html.escape(str(v)).translate(_TEMPLATE_LITERAL)
 
 
 def text(v: Any, digits: int = 0) -> str:
-    """``v`` as HTML text: numbers with thousands separators, booleans as ✓/✗, ``—`` when missing."""
+    """``v`` as map text (:func:`map_text`): numbers with thousands separators, booleans as ✓/✗, ``—`` when missing."""
     if isinstance(v, (bool, np.bool_)):
         return "✓" if v else "✗"
-    return html.escape(fmt_number(v, digits))
+    return map_text(fmt_number(v, digits))
 
 
 def _minutes(v: Any) -> str:
-    return html.escape(fmt_minutes(v))
+    return map_text(fmt_minutes(v))
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in rows)
+    body = "".join(f"<tr><td>{map_text(k)}</td><td>{v}</td></tr>" for k, v in rows)
     return f'<table class="pp">{body}</table>'
 
 
@@ -52,7 +90,7 @@ def facility_popup(row: pd.Series, lang: str) -> str:
     rows = [
         (tr(lang, "名称", "Name"), f"<b>{text(row.get('name'))}</b>"),
         (tr(lang, "类型", "Type"), text(row.get("type"))),
-        (tr(lang, "层级", "Tier"), html.escape(label(tier, lang))),
+        (tr(lang, "层级", "Tier"), map_text(label(tier, lang))),
         (tr(lang, "床位", "Beds"), text(row.get("beds"))),
         (tr(lang, "护理型床位", "Nursing beds"), text(row.get("nursing_beds"))),
         (tr(lang, "入住", "Occupied"), text(row.get("occupied_beds"))),
@@ -79,12 +117,13 @@ def _nearest_rows(row: pd.Series, tiers: list[str], lang: str) -> list[tuple[str
         t = row.get(f"{tier}_time_min")
         if fac is None and t is None:
             continue
-        time_txt = _minutes(t) + " " + label("minutes", lang) if pd.notna(t) and not np.isinf(float(t)) else "—"
+        finite = pd.notna(t) and not np.isinf(float(t))
+        time_txt = _minutes(t) + " " + map_text(label("minutes", lang)) if finite else "—"
         rows.append((f"{label(tier, lang)}", f"{text(fac)} · {time_txt}"))
     centre = row.get("centre_name", row.get("centre"))
     if not is_missing(centre) and str(centre):
         rows.append((tr(lang, "所属区域中心", "Township centre"),
-                     f"{text(centre)} · {_minutes(row.get('centre_time_min'))} {label('minutes', lang)}"))
+                     f"{text(centre)} · {_minutes(row.get('centre_time_min'))} {map_text(label('minutes', lang))}"))
     return rows
 
 
@@ -93,7 +132,7 @@ def _reason_list(row: pd.Series, lang: str) -> str | None:
     detail = row.get(f"reason_detail_{lang}")
     if is_missing(detail) or not str(detail).strip():
         return None
-    items = "".join(f"<li>{html.escape(x.strip())}</li>"
+    items = "".join(f"<li>{map_text(x.strip())}</li>"
                     for x in str(detail).split("；" if lang == "zh" else ";") if x.strip())
     return f"<ul style='margin:0;padding-left:16px'>{items}</ul>"
 
@@ -107,11 +146,11 @@ def settlement_popup(row: pd.Series, tiers: list[str], lang: str) -> str:
     kind = label("village" if row.get("kind") == "village" else "community_kind", lang)
     rows = [
         (tr(lang, "名称", "Name"), f"<b>{text(row.get('name'))}</b>"),
-        (tr(lang, "类别", "Kind"), html.escape(kind)),
+        (tr(lang, "类别", "Kind"), map_text(kind)),
         (tr(lang, "乡镇/街道", "Township"), text(row.get("township"))),
         (tr(lang, "60岁及以上", "Aged 60+"), older),
         (tr(lang, "状态", "Status"),
-         f"<b style='color:{STATUS_COLOR.get(status, '#333')}'>{html.escape(label(status, lang))}</b>"),
+         f"<b style='color:{STATUS_COLOR.get(status, '#333')}'>{map_text(label(status, lang))}</b>"),
     ]
     rows += _nearest_rows(row, tiers, lang)
     reasons = _reason_list(row, lang)
@@ -144,7 +183,7 @@ def legend_html(result: StudyResult, lang: str) -> str:
     for tier, st in TIER_STYLE.items():
         radius = "3px" if tier == "county" else ("4px" if tier == "township" else "7px")
         rows.append(_swatch(f"background:{st['color']};border-radius:{radius}",
-                            f'{html.escape(label(tier, lang))}{tr(lang, "养老服务设施", " facility")}'))
+                            f'{map_text(label(tier, lang))}{tr(lang, "养老服务设施", " facility")}'))
     rows.append(_swatch(f"background:{STATUS_COLOR['served']}", tr(lang, "村/社区：已覆盖", "Settlement: served")))
     rows.append(_swatch(f"background:{STATUS_COLOR['under_served']}",
                         tr(lang, "村/社区：服务不足（点大小=老年人口）",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planner.i18n import check_lang, label, tr
+from planner.io import guard_text_cells, make_text_cells
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -116,6 +117,10 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
 def write_workbook(result: StudyResult, path: str | Path, *, lang: str = "zh") -> Path:
     """Write the Excel workbook (scorecard, settlements, facilities, townships, centres, sites).
 
+    No cell is a formula: text from the data that starts with ``=`` is
+    written as a text cell (with Excel's quote prefix), and text longer than
+    Excel's 32,767 characters per cell is cut with a marker.
+
     Returns
     -------
     Path
@@ -128,5 +133,8 @@ def write_workbook(result: StudyResult, path: str | Path, *, lang: str = "zh") -
                                                       "Made from synthetic (simulated) data: not a real place.")]}
                          ).to_excel(xw, sheet_name=tr(lang, "说明", "README"), index=False)
         for name, frame in report_tables(result, lang=lang).items():
-            frame.to_excel(xw, sheet_name=name[:31], index=False)
+            sheet = name[:31]
+            guard_text_cells(frame, what=f"{path.name}, sheet {sheet}", quote_formulas=False).to_excel(
+                xw, sheet_name=sheet, index=False)
+            make_text_cells(xw.sheets[sheet])  # text from data that starts with "=" stays text
     return path
