@@ -64,11 +64,22 @@ def pts(xy, *, prefix="P", kind=None) -> gpd.GeoDataFrame:
 
 
 def nx_augmented(net, profile, snapping) -> nx.MultiDiGraph:
-    """Reference: graph_from_network with snapped segments split by hand (networkx only)."""
+    """Reference: graph_from_network with snapped segments split by hand (networkx only).
+
+    A point whose snap is a segment's end stands at that node: its split node is the node
+    itself (every road there may be taken, whatever the segment it snapped to).
+    """
     g = graph_from_network(net, profile)
     fwd, bwd = segment_travel_times(net, profile)
     ok = snapping[snapping["ok"]]
     pos = {key: i for i, key in enumerate(snapping.index)}
+    end = ok["fraction"].isin([0.0, 1.0])
+    for key, row in ok[end].iterrows():
+        seg = int(row["segment"])
+        node = int(net.u[seg]) if row["fraction"] == 0.0 else int(net.v[seg])
+        g.add_edge(("split", pos[key]), node, travel_time=0.0, segment=-2)
+        g.add_edge(node, ("split", pos[key]), travel_time=0.0, segment=-2)
+    ok = ok[~end]
     split = set(ok["segment"].astype(int))
     by_seg: dict[int, list] = {}
     for a, b, k, d in g.edges(keys=True, data=True):
@@ -86,7 +97,7 @@ def nx_augmented(net, profile, snapping) -> nx.MultiDiGraph:
             if np.isfinite(bwd[seg]):
                 g.add_edge(b, a, travel_time=bwd[seg] * (f1 - f0), segment=seg)
     speed = profile.access_speed_kmh / 3.6
-    for key, row in ok.iterrows():
+    for key, row in snapping[snapping["ok"]].iterrows():
         t = row["distance_m"] / speed
         g.add_edge(("virt", pos[key]), ("split", pos[key]), travel_time=t, segment=-1)
         g.add_edge(("split", pos[key]), ("virt", pos[key]), travel_time=t, segment=-1)
