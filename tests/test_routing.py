@@ -331,7 +331,9 @@ def test_one_way_direction_settlement_to_facility():
     ok = nearest_facility(g, near0, near1, max_snap_m=50.0)  # settlement upstream of the facility
     assert ok.table.iloc[0]["time_s"] == pytest.approx(2 * walk_leg + 0.8 * car, abs=1e-6)
     bad = nearest_facility(g, near1, near0, max_snap_m=50.0)  # against the one-way
-    assert np.isinf(bad.table.iloc[0]["time_s"]) and bad.table.iloc[0]["reason"] == "DISCONNECTED"
+    # the facility is on the settlement's road piece, but the one-way street leads away from it
+    assert np.isinf(bad.table.iloc[0]["time_s"]) and bad.table.iloc[0]["reason"] == "ONE_WAY_TRAPPED"
+    assert pd.isna(bad.table.iloc[0]["edge_node"])  # a network built here: no road was cut
     rm = reach_matrix(g, near1, near0, cutoff_s=1e6, max_snap_m=50.0)
     assert rm.times[0, 0] == pytest.approx(2 * walk_leg + 0.8 * car, abs=1e-6)
     rm2 = reach_matrix(g, near0, near1, cutoff_s=1e6, max_snap_m=50.0)
@@ -388,7 +390,8 @@ def test_nearest_and_reach_equal_networkx_on_synthetic(pname, method):
     np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
     fin = np.isfinite(expected)
     np.testing.assert_allclose(got[fin], expected[fin], rtol=0, atol=1e-6)
-    assert set(nf.table.loc[~fin & snap_s["ok"].to_numpy(), "reason"]) <= {"BEYOND_CUTOFF", "DISCONNECTED"}
+    assert set(nf.table.loc[~fin & snap_s["ok"].to_numpy(), "reason"]) <= {"BEYOND_CUTOFF", "DISCONNECTED",
+                                                                            "ONE_WAY_TRAPPED"}
     assert (nf.table.loc[np.isfinite(ref) & ~fin, "reason"] == "BEYOND_CUTOFF").all()
     assert (nf.table.loc[~snap_s["ok"].to_numpy(), "reason"] == "NO_ROAD").all()
     # reach matrix, facility by facility
