@@ -100,9 +100,10 @@ def trap_edges(graph: RoutingGraph, settlement_snapping: pd.DataFrame, facility_
     net = graph.network
     k = len(settlement_snapping)
     node = np.full(k, -1, dtype=np.int64)
-    cut = np.flatnonzero(np.isin(net.node_id, np.asarray(getattr(net, "cut_node_ids", []), dtype=np.int64)))
     pos = np.flatnonzero(np.asarray(trapped, dtype=bool))
-    if cut.size and pos.size:
+    cut_ids = np.asarray(getattr(net, "cut_node_ids", []), dtype=np.int64)
+    if cut_ids.size and pos.size:
+        cut = np.flatnonzero(np.isin(net.node_id, cut_ids))
         node[pos] = _nearest_cut(graph, settlement_snapping.iloc[pos], facility_snapping, cut)
     has = node >= 0
     safe = np.maximum(node, 0)
