@@ -70,6 +70,8 @@ class RouteReason(Code):
     NO_ROAD = ("NO_ROAD", "附近无可用道路", "No usable road nearby")
     DISCONNECTED = ("DISCONNECTED", "所在路网片段无可达设施", "No facility on the point's road piece")
     BEYOND_CUTOFF = ("BEYOND_CUTOFF", "超出搜索时间上限", "Beyond the search cut-off")
+    ONE_WAY_TRAPPED = ("ONE_WAY_TRAPPED", "单行道所限，无法到达所在路网片段内的设施",
+                       "One-way streets lead away from every facility on the point's road piece")
 
 
 class CoverageReason(Code):
@@ -81,8 +83,10 @@ class CoverageReason(Code):
     OVER_CAPACITY = ("OVER_CAPACITY", "所属中心超负荷", "Assigned centre over capacity")
     NO_TOWNSHIP_CENTRE = ("NO_TOWNSHIP_CENTRE", "所在乡镇无区域养老服务中心", "Township has no regional centre")
     ESTIMATED_POPULATION = ("ESTIMATED_POPULATION", "老年人口为估算值", "Older population is estimated")
-    #: internal: the tier has no facility at all (reported as DISCONNECTED with that evidence)
+    #: the tier has no facility at all (in the whole study)
     NO_FACILITY = ("NO_FACILITY", "该级无任何设施", "The tier has no facility")
+    #: the road piece holds facilities of the tier, but one-way streets lead away from all of them
+    ONE_WAY_TRAPPED = ("ONE_WAY_TRAPPED", "单行道所限无法到达该级设施", "One-way streets block the way to this tier")
 
     @property
     def informational(self) -> bool:
@@ -95,6 +99,7 @@ COVERAGE_FROM_ROUTE: dict[RouteReason, CoverageReason] = {
     RouteReason.NO_ROAD: CoverageReason.NO_ROAD,
     RouteReason.DISCONNECTED: CoverageReason.DISCONNECTED,
     RouteReason.BEYOND_CUTOFF: CoverageReason.BEYOND_THRESHOLD,
+    RouteReason.ONE_WAY_TRAPPED: CoverageReason.ONE_WAY_TRAPPED,
 }
 
 

@@ -53,12 +53,30 @@ def _snap_all(graph: RoutingGraph, settlements: Any, facilities: Any, max_snap_m
     return aug, snap.iloc[: len(s)], snap.iloc[len(s):]
 
 
+def _stand_on_nodes(g: Any, graph: RoutingGraph, aug: Any, snap: pd.DataFrame) -> None:
+    """A point snapped onto a segment's end stands at that node: join its virtual node to the node.
+
+    (Written here rather than read from the split graph, so the reference does not rely on how
+    the engine joins such a point's split node to the node.)
+    """
+    net = graph.network
+    for node, seg, frac in zip(snap["node"], snap["segment"], snap["fraction"]):
+        if node < 0 or frac not in (0.0, 1.0):
+            continue
+        end = int(net.u[seg]) if frac == 0.0 else int(net.v[seg])
+        leg = aug.weight[aug.indptr[node]]  # the virtual node's one arc: its access leg
+        g.add_edge(int(node), end, travel_time=float(leg), segment=-1)
+        g.add_edge(end, int(node), travel_time=float(leg), segment=-1)
+
+
 def reference_times(graph: RoutingGraph, settlements: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
                     max_snap_m: float = 1000.0) -> np.ndarray:
     """Seconds from each settlement to every facility, by networkx Dijkstra on the split graph.
 
     The points are attached with the engine's :meth:`RoutingGraph.with_points` (snapping and
     access legs), and the graph is exported with ``to_networkx``; the search itself is networkx's.
+    A point snapped onto a segment's end also gets its access leg to that node itself: standing
+    on a node, it may take every road there.
 
     Parameters
     ----------
@@ -77,7 +95,9 @@ def reference_times(graph: RoutingGraph, settlements: gpd.GeoDataFrame, faciliti
     import networkx as nx
 
     aug, snap_s, snap_f = _snap_all(graph, settlements, facilities, max_snap_m)
-    rev = aug.to_networkx().reverse(copy=False)
+    g = aug.to_networkx()
+    _stand_on_nodes(g, graph, aug, pd.concat([snap_s, snap_f]))
+    rev = g.reverse(copy=False)
     out = np.full((len(settlements), len(facilities)), np.inf)
     s_node = snap_s["node"].to_numpy()
     for j, node in enumerate(snap_f["node"].to_numpy()):

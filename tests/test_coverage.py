@@ -169,7 +169,10 @@ def test_tier_without_any_facility():
     empty["time_s"] = INF
     empty["reason"] = "NO_FACILITY"
     out = classify_settlements(s, {"county": empty}, tiers=CFG.tiers, profiles=CFG.profiles)
-    assert (out["reasons"].str.split(";").map(lambda c: "DISCONNECTED" in c)).all()
+    # its own code, not DISCONNECTED (which says the settlement's road piece holds no facility)
+    assert (out["reasons"].str.split(";").map(lambda c: "NO_FACILITY" in c and "DISCONNECTED" not in c)).all()
+    assert (out["county_reason"] == "NO_FACILITY").all() and not out["county_covered"].any()
+    assert (out["status"] == "under_served").all() and np.isinf(out["shortfall_min"]).all()
     assert out["reason_detail_zh"].str.contains("研究区内没有该级设施").all()
     assert out["reason_detail_en"].str.contains("no facility of this tier").all()
 
@@ -195,7 +198,9 @@ def test_covered_is_exactly_no_blocking_reason():
     t = np.array([0.0, 599.0, 600.0, 600.0 + 1e-6, INF, 100.0, INF])
     raw = [None, None, None, None, "DISCONNECTED", "NO_ROAD", "NO_FACILITY"]
     got = tier_reasons(t, raw, 10.0)
-    assert got.tolist() == [None, None, None, "BEYOND_THRESHOLD", "DISCONNECTED", None, "DISCONNECTED"]
+    assert got.tolist() == [None, None, None, "BEYOND_THRESHOLD", "DISCONNECTED", None, "NO_FACILITY"]
+    trapped = tier_reasons([INF, 100.0], ["ONE_WAY_TRAPPED", "ONE_WAY_TRAPPED"], 10.0)
+    assert trapped.tolist() == ["ONE_WAY_TRAPPED", None]
     assert all(c is None or isinstance(c, CoverageReason) for c in got)
 
 
@@ -211,6 +216,7 @@ def test_priority_shortfall_ratio_capped_at_one():
 def test_reason_codes_are_the_enum():
     assert [str(c) for c in REASON_CODES] == [
         "NO_ROAD", "DISCONNECTED", "BEYOND_THRESHOLD", "OVER_CAPACITY", "NO_TOWNSHIP_CENTRE", "ESTIMATED_POPULATION",
+        "NO_FACILITY", "ONE_WAY_TRAPPED",
     ]
     assert all(isinstance(c, CoverageReason) for c in REASON_CODES)
 
@@ -236,7 +242,7 @@ def test_explain_every_code_in_both_languages():
     assert "31.2 分钟" in zh[3] and "1.2 min over the 30-min threshold" in en[3] and "by e-bike" in en[3]
     assert "1,200 / 1,000 人（120%）" in zh[4]
     assert "T9" in zh[5] and en[6] == "older population is unknown"
-    assert findings[2].reported == "DISCONNECTED"
+    assert findings[2].reported == "NO_FACILITY"
 
 
 def test_coverage_summary(classified):
@@ -578,7 +584,7 @@ def test_tiny_study_without_township_or_county_facilities():
     res = analyse_coverage(data, graphs, circles=False)
     s = res.settlements
     assert len(res.centres) == 0
-    assert (s["township_time_min"] == INF).all() and (s["county_reason"] == "DISCONNECTED").all()
+    assert (s["township_time_min"] == INF).all() and (s["county_reason"] == "NO_FACILITY").all()
     assert s["reason_detail_en"].str.contains("the study area has no facility of this tier").all()
     assert set(res.townships_without_centre.index) == {"T1", "T2"}
     assert (s["status"] == "under_served").all()

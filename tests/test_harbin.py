@@ -465,3 +465,86 @@ def test_coverage_analysis_runs_on_the_harbin_study(harbin: dict, tmp_path_facto
     assert len(under) > 0 and (under["reasons"].str.len() > 0).all()
     # the estimated population is flagged on every row
     assert out["reasons"].str.contains("ESTIMATED_POPULATION").all()
+
+
+def test_drive_times_at_one_way_junctions_equal_networkx(harbin: dict) -> None:
+    """Driving, with points exactly on junctions of one-way streets and at random, against networkx.
+
+    The reference is built here from the network's arrays: each point goes to its nearest usable
+    segment (ties: the lower id); a snap on a segment's end (within NODE_SNAP_M) joins the point to
+    that node itself (standing on a junction, every road there may be taken), else the segment is
+    split there.  Times settlement -> facility by Dijkstra from each facility on the reversed graph.
+    """
+    from planner.routing import RoutingGraph, nearest_facility, reach_matrix
+    from planner.routing.snap import NODE_SNAP_M
+
+    net, drive = harbin["net"], harbin["cfg"].profiles["drive"]
+    g = RoutingGraph.from_network(net, drive)
+    fwd, bwd = g.seg_fwd_s, g.seg_bwd_s
+    usable = np.flatnonzero((np.isfinite(fwd) | np.isfinite(bwd)) & (net.u != net.v))
+    one = usable[np.isinf(fwd[usable]) | np.isinf(bwd[usable])]
+    deg = np.bincount(np.r_[net.u[usable], net.v[usable]], minlength=net.n_nodes)
+    junction = np.intersect1d(np.r_[net.u[one], net.v[one]], np.flatnonzero(deg >= 3))
+    rng = np.random.default_rng(11)
+    nodes = rng.choice(junction, 150, replace=False)
+    lon = np.r_[net.lon[nodes], rng.uniform(126.60, 126.70, 100)]
+    lat = np.r_[net.lat[nodes], rng.uniform(45.72, 45.78, 100)]
+    flon, flat = rng.uniform(126.60, 126.70, 5), rng.uniform(45.72, 45.78, 5)
+    sett = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    fac = gpd.GeoDataFrame(geometry=gpd.points_from_xy(flon, flat), crs="EPSG:4326")
+    nf = nearest_facility(g, sett, fac, max_snap_m=300.0)
+    rm = reach_matrix(g, fac, sett, cutoff_s=CUTOFF_S, max_snap_m=300.0)
+    # the junction points sit on a segment's end, many of them on a one-way street's
+    snap = nf.settlement_snapping.iloc[:150]
+    assert snap["fraction"].isin([0.0, 1.0]).all()
+    assert np.isin(snap["segment"], one).sum() > 30
+
+    ref = nx.MultiDiGraph()
+    for s in usable:
+        a, b = int(net.u[s]), int(net.v[s])
+        if np.isfinite(fwd[s]):
+            ref.add_edge(a, b, key=int(s), w=float(fwd[s]))
+        if np.isfinite(bwd[s]):
+            ref.add_edge(b, a, key=int(s), w=float(bwd[s]))
+    x0, y0, x1, y1 = g.x[net.u[usable]], g.y[net.u[usable]], g.x[net.v[usable]], g.y[net.v[usable]]
+    dx, dy = x1 - x0, y1 - y0
+    len2 = dx * dx + dy * dy
+    px, py = _project(np.r_[lon, flon], np.r_[lat, flat], pyproj.CRS.from_user_input(g.crs))
+    on_seg: dict[int, list] = {}
+    access = drive.access_speed_kmh / 3.6
+    for i in range(px.size):
+        t = np.clip(((px[i] - x0) * dx + (py[i] - y0) * dy) / len2, 0.0, 1.0)
+        d = np.hypot(px[i] - (x0 + t * dx), py[i] - (y0 + t * dy))
+        j = int(np.argmin(d))
+        assert d[j] <= 300.0
+        s, along = int(usable[j]), float(t[j]) * np.sqrt(len2[j])
+        end = net.u[s] if along <= NODE_SNAP_M else net.v[s] if np.sqrt(len2[j]) - along <= NODE_SNAP_M else -1
+        if end >= 0:
+            leg = float(np.hypot(px[i] - g.x[end], py[i] - g.y[end])) / access
+            ref.add_edge(("pt", i), int(end), w=leg)
+            ref.add_edge(int(end), ("pt", i), w=leg)
+        else:
+            on_seg.setdefault(s, []).append((float(t[j]), i, float(d[j]) / access))
+    for s, on in on_seg.items():
+        a, b = int(net.u[s]), int(net.v[s])
+        ref.remove_edges_from([e for e in ((a, b, s), (b, a, s)) if ref.has_edge(*e)])
+        on.sort()
+        chain = [a, *(("split", i) for _, i, _ in on), b]
+        ts = [0.0, *(t for t, _, _ in on), 1.0]
+        for k in range(len(chain) - 1):
+            if np.isfinite(fwd[s]):
+                ref.add_edge(chain[k], chain[k + 1], w=fwd[s] * (ts[k + 1] - ts[k]))
+            if np.isfinite(bwd[s]):
+                ref.add_edge(chain[k + 1], chain[k], w=bwd[s] * (ts[k + 1] - ts[k]))
+        for _, i, leg in on:
+            ref.add_edge(("pt", i), ("split", i), w=leg)
+            ref.add_edge(("split", i), ("pt", i), w=leg)
+    rev = ref.reverse(copy=False)
+    times = np.full((len(fac), len(sett)), np.inf)
+    for j in range(len(fac)):
+        d = nx.single_source_dijkstra_path_length(rev, ("pt", len(sett) + j), weight="w")
+        times[j] = [d.get(("pt", i), np.inf) for i in range(len(sett))]
+    np.testing.assert_allclose(nf.table["time_s"].to_numpy(dtype=float), times.min(axis=0), rtol=0, atol=1e-6)
+    expected = np.where(times <= CUTOFF_S, times, np.inf)
+    assert np.isfinite(expected).sum() > 100
+    np.testing.assert_allclose(rm.to_dense(), expected, rtol=0, atol=1e-6)

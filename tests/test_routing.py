@@ -64,11 +64,22 @@ def pts(xy, *, prefix="P", kind=None) -> gpd.GeoDataFrame:
 
 
 def nx_augmented(net, profile, snapping) -> nx.MultiDiGraph:
-    """Reference: graph_from_network with snapped segments split by hand (networkx only)."""
+    """Reference: graph_from_network with snapped segments split by hand (networkx only).
+
+    A point whose snap is a segment's end stands at that node: its split node is the node
+    itself (every road there may be taken, whatever the segment it snapped to).
+    """
     g = graph_from_network(net, profile)
     fwd, bwd = segment_travel_times(net, profile)
     ok = snapping[snapping["ok"]]
     pos = {key: i for i, key in enumerate(snapping.index)}
+    end = ok["fraction"].isin([0.0, 1.0])
+    for key, row in ok[end].iterrows():
+        seg = int(row["segment"])
+        node = int(net.u[seg]) if row["fraction"] == 0.0 else int(net.v[seg])
+        g.add_edge(("split", pos[key]), node, travel_time=0.0, segment=-2)
+        g.add_edge(node, ("split", pos[key]), travel_time=0.0, segment=-2)
+    ok = ok[~end]
     split = set(ok["segment"].astype(int))
     by_seg: dict[int, list] = {}
     for a, b, k, d in g.edges(keys=True, data=True):
@@ -86,7 +97,7 @@ def nx_augmented(net, profile, snapping) -> nx.MultiDiGraph:
             if np.isfinite(bwd[seg]):
                 g.add_edge(b, a, travel_time=bwd[seg] * (f1 - f0), segment=seg)
     speed = profile.access_speed_kmh / 3.6
-    for key, row in ok.iterrows():
+    for key, row in snapping[snapping["ok"]].iterrows():
         t = row["distance_m"] / speed
         g.add_edge(("virt", pos[key]), ("split", pos[key]), travel_time=t, segment=-1)
         g.add_edge(("split", pos[key]), ("virt", pos[key]), travel_time=t, segment=-1)
@@ -320,7 +331,9 @@ def test_one_way_direction_settlement_to_facility():
     ok = nearest_facility(g, near0, near1, max_snap_m=50.0)  # settlement upstream of the facility
     assert ok.table.iloc[0]["time_s"] == pytest.approx(2 * walk_leg + 0.8 * car, abs=1e-6)
     bad = nearest_facility(g, near1, near0, max_snap_m=50.0)  # against the one-way
-    assert np.isinf(bad.table.iloc[0]["time_s"]) and bad.table.iloc[0]["reason"] == "DISCONNECTED"
+    # the facility is on the settlement's road piece, but the one-way street leads away from it
+    assert np.isinf(bad.table.iloc[0]["time_s"]) and bad.table.iloc[0]["reason"] == "ONE_WAY_TRAPPED"
+    assert pd.isna(bad.table.iloc[0]["edge_node"])  # a network built here: no road was cut
     rm = reach_matrix(g, near1, near0, cutoff_s=1e6, max_snap_m=50.0)
     assert rm.times[0, 0] == pytest.approx(2 * walk_leg + 0.8 * car, abs=1e-6)
     rm2 = reach_matrix(g, near0, near1, cutoff_s=1e6, max_snap_m=50.0)
@@ -377,7 +390,8 @@ def test_nearest_and_reach_equal_networkx_on_synthetic(pname, method):
     np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
     fin = np.isfinite(expected)
     np.testing.assert_allclose(got[fin], expected[fin], rtol=0, atol=1e-6)
-    assert set(nf.table.loc[~fin & snap_s["ok"].to_numpy(), "reason"]) <= {"BEYOND_CUTOFF", "DISCONNECTED"}
+    assert set(nf.table.loc[~fin & snap_s["ok"].to_numpy(), "reason"]) <= {"BEYOND_CUTOFF", "DISCONNECTED",
+                                                                            "ONE_WAY_TRAPPED"}
     assert (nf.table.loc[np.isfinite(ref) & ~fin, "reason"] == "BEYOND_CUTOFF").all()
     assert (nf.table.loc[~snap_s["ok"].to_numpy(), "reason"] == "NO_ROAD").all()
     # reach matrix, facility by facility

@@ -36,16 +36,20 @@ from planner.config import TIER_KEYS, Tier, TravelProfile
 if TYPE_CHECKING:  # pragma: no cover
     from planner.analysis.assignment import TownshipAssignment
 
-__all__ = ["classify_settlements", "tier_reasons", "THRESHOLD_TOLERANCE_S"]
+__all__ = ["classify_settlements", "tier_reasons", "THRESHOLD_TOLERANCE_S", "UNREACHABLE"]
 
 #: A time this close above the threshold (seconds) still counts as within it.
 THRESHOLD_TOLERANCE_S = 1e-9
 
-#: What a routing reason (or the internal "no facility at all") blocks coverage with.
+#: What a routing reason (or "the tier has no facility at all") blocks coverage with.
 _FROM_RAW: dict[str, CoverageReason] = {
     **COVERAGE_FROM_ROUTE,
-    CoverageReason.NO_FACILITY: CoverageReason.DISCONNECTED,
+    CoverageReason.NO_FACILITY: CoverageReason.NO_FACILITY,
 }
+
+#: The reasons that mean "no facility of the tier can be reached at all".
+UNREACHABLE: tuple[CoverageReason, ...] = (CoverageReason.NO_ROAD, CoverageReason.DISCONNECTED,
+                                           CoverageReason.ONE_WAY_TRAPPED, CoverageReason.NO_FACILITY)
 
 
 def _raw_code(raw: Any) -> str | None:
@@ -69,7 +73,7 @@ def tier_reasons(time_s: Sequence[float] | np.ndarray, raw: Sequence[Any],
         Travel time to the nearest facility of the tier (inf when none).
     raw : sequence
         The routing reason per settlement (``NO_ROAD``, ``DISCONNECTED``,
-        ``BEYOND_CUTOFF``, ``NO_FACILITY`` or missing).
+        ``ONE_WAY_TRAPPED``, ``BEYOND_CUTOFF``, ``NO_FACILITY`` or missing).
     threshold_min : float or array of float
         The tier's threshold per settlement, in minutes.
 
@@ -77,7 +81,7 @@ def tier_reasons(time_s: Sequence[float] | np.ndarray, raw: Sequence[Any],
     -------
     ndarray of object
         :class:`CoverageReason` (``NO_ROAD``, ``DISCONNECTED``,
-        ``BEYOND_THRESHOLD``) or None.
+        ``ONE_WAY_TRAPPED``, ``NO_FACILITY``, ``BEYOND_THRESHOLD``) or None.
     """
     t = np.asarray(time_s, dtype=float)
     thr = np.broadcast_to(np.asarray(threshold_min, dtype=float), t.shape)
@@ -87,7 +91,7 @@ def tier_reasons(time_s: Sequence[float] | np.ndarray, raw: Sequence[Any],
         if within[i]:
             continue
         mapped = _FROM_RAW.get(_raw_code(r))
-        if mapped in (CoverageReason.NO_ROAD, CoverageReason.DISCONNECTED):
+        if mapped in UNREACHABLE:
             out[i] = mapped
         elif not np.isfinite(t[i]):
             out[i] = CoverageReason.DISCONNECTED
@@ -165,6 +169,7 @@ class _TierReading:
     snap_m: np.ndarray
     component: pd.Series
     raw: pd.Series
+    edge: pd.DataFrame
 
     @classmethod
     def read(cls, key: str, tier: Tier, table: pd.DataFrame, s: _Settlements) -> _TierReading:
@@ -180,6 +185,7 @@ class _TierReading:
             snap_m=pd.to_numeric(tab.get("snap_m", pd.Series(np.nan, index=idx)), errors="coerce").to_numpy(float),
             component=tab.get("component", pd.Series(pd.NA, index=idx)),
             raw=tab.get("reason", pd.Series(None, index=idx, dtype=object)),
+            edge=tab.reindex(columns=["edge_node", "edge_lon", "edge_lat"]),
         )
 
 
@@ -199,7 +205,7 @@ def _tier_columns(r: _TierReading, reasons: np.ndarray, idx: pd.Index) -> dict[s
 
 def _tier_shortfall(r: _TierReading, reasons: np.ndarray, tally: _Tally) -> None:
     """Raise each settlement's shortfall ratio (capped at 1) and minutes by this tier's."""
-    unreachable = np.array([c in (CoverageReason.NO_ROAD, CoverageReason.DISCONNECTED) for c in reasons], dtype=bool)
+    unreachable = np.array([c in UNREACHABLE for c in reasons], dtype=bool)
     beyond = np.array([c is CoverageReason.BEYOND_THRESHOLD for c in reasons], dtype=bool)
     over = r.time_s / 60.0 - r.threshold_min
     thr = r.threshold_min
@@ -219,10 +225,16 @@ def _tier_finding(r: _TierReading, i: int, reason: CoverageReason, s: _Settlemen
     if reason is CoverageReason.NO_ROAD:
         limit = (p.max_snap_m_rural if s.kind.iloc[i] == "village" else p.max_snap_m_urban) if p else np.nan
         return Finding(reason, r.key, {"mode": mode, "snap_m": r.snap_m[i], "limit_m": limit})
+    if reason is CoverageReason.NO_FACILITY:
+        return Finding(reason, r.key)
     if reason is CoverageReason.DISCONNECTED:
-        if _raw_code(r.raw.iloc[i]) == CoverageReason.NO_FACILITY:
-            return Finding(CoverageReason.NO_FACILITY, r.key)
         return Finding(reason, r.key, {"mode": mode, "component": r.component.iloc[i]})
+    if reason is CoverageReason.ONE_WAY_TRAPPED:
+        node = r.edge["edge_node"].iloc[i]
+        return Finding(reason, r.key, {
+            "mode": mode, "component": r.component.iloc[i], "edge_node": None if pd.isna(node) else int(node),
+            "edge_lon": float(r.edge["edge_lon"].iloc[i]), "edge_lat": float(r.edge["edge_lat"].iloc[i]),
+        })
     f = r.facility.iloc[i]
     return Finding(reason, r.key, {
         "mode": mode, "facility": f, "name": names.get(str(f), "") if pd.notna(f) else "",
@@ -348,10 +360,11 @@ def classify_settlements(
     nearest : mapping tier key -> DataFrame
         Per tier, indexed like ``settlements``: ``facility`` (id or NA),
         ``time_s`` (inf when none), ``reason`` (None, ``NO_ROAD``,
-        ``DISCONNECTED``, ``BEYOND_CUTOFF``), ``snap_m``, ``component`` (the
-        table of :func:`planner.routing.nearest_facility`).  A tier with no
-        facility at all is given as a table of NA / inf with reason
-        ``NO_FACILITY`` (reported as ``DISCONNECTED`` with that evidence).
+        ``DISCONNECTED``, ``ONE_WAY_TRAPPED``, ``BEYOND_CUTOFF``), ``snap_m``, ``component`` (the
+        table of :func:`planner.routing.nearest_facility`, with ``edge_node``,
+        ``edge_lon``, ``edge_lat`` for ``ONE_WAY_TRAPPED`` when known).  A
+        tier with no facility at all is given as a table of NA / inf with
+        reason ``NO_FACILITY`` (reported as ``NO_FACILITY``).
     tiers, profiles : mapping
         From the study config; thresholds and profiles per settlement kind.
     facility_names : mapping, optional

@@ -15,7 +15,13 @@ Reason codes (``reasons`` column, ``;``-joined) and their evidence
     distance to the nearest such road and the limit.
 ``DISCONNECTED``
     The settlement's road piece (weakly connected component) holds no
-    facility of that tier (or the study area has none at all): the piece id.
+    facility of that tier: the piece id.
+``ONE_WAY_TRAPPED``
+    The piece holds facilities of the tier, but one-way streets lead away
+    from all of them (driving): the piece id, and where the one-way road runs
+    to a node at which the road file was cut, that node.
+``NO_FACILITY``
+    The study has no facility of that tier at all.
 ``BEYOND_THRESHOLD``
     The nearest facility of the tier, its travel time and the minutes over.
 ``OVER_CAPACITY``
@@ -82,8 +88,8 @@ __all__ = ["REASON_CODES", "CoverageResult", "analyse_coverage"]
 
 logger = logging.getLogger(__name__)
 
-#: The codes the ``reasons`` column can hold (``NO_FACILITY`` is internal: reported as ``DISCONNECTED``).
-REASON_CODES: tuple[CoverageReason, ...] = tuple(c for c in CoverageReason if c is not CoverageReason.NO_FACILITY)
+#: The codes the ``reasons`` column can hold.
+REASON_CODES: tuple[CoverageReason, ...] = tuple(CoverageReason)
 
 
 # --------------------------------------------------------------------------- result

@@ -30,8 +30,7 @@ class Finding:
     Attributes
     ----------
     code : CoverageReason
-        The reason; ``NO_FACILITY`` (the tier has no facility at all) is
-        reported as ``DISCONNECTED`` in the ``reasons`` column.
+        The reason (written to the ``reasons`` column as it is).
     tier : str or None
         Tier key the reason is about (None for settlement-level facts).
     evidence : mapping
@@ -44,8 +43,8 @@ class Finding:
 
     @property
     def reported(self) -> CoverageReason:
-        """The code written to the ``reasons`` column."""
-        return CoverageReason.DISCONNECTED if self.code is CoverageReason.NO_FACILITY else self.code
+        """The code written to the ``reasons`` column (the code itself)."""
+        return self.code
 
 
 def _no_road(f: Finding, lang: str) -> str:
@@ -66,6 +65,22 @@ def _disconnected(f: Finding, lang: str) -> str:
     c = "?" if is_missing(e["component"]) else e["component"]
     return tr(lang, f"[{t}] 所在路网片段（编号 {c}，{mode}）内没有该级设施，无法到达",
               f"[{t}] its road piece (id {c}, {mode}) holds no facility of this tier")
+
+
+def _one_way_trapped(f: Finding, lang: str) -> str:
+    e, t = f.evidence, label(f.tier or "", lang)
+    mode = mode_label(e["mode"], lang)
+    c = "?" if is_missing(e["component"]) else e["component"]
+    text = tr(lang, f"[{t}] 所在路网片段（编号 {c}，{mode}）内有该级设施，但单行道只能驶离，无法到达任何一处",
+              f"[{t}] its road piece (id {c}, {mode}) holds facilities of this tier, but one-way streets "
+              "lead away from all of them")
+    node = e.get("edge_node")
+    if is_missing(node):
+        return text
+    at = f"{e['edge_lon']:.5f}, {e['edge_lat']:.5f}"
+    return text + tr(lang, f"：单行道通向 OSM 节点 {node}（{at}），道路文件在此处截断，请使用范围更大的路网数据",
+                     f": the one-way road runs to OSM node {node} ({at}), and the road file stops short here; "
+                     "use a road extract reaching farther")
 
 
 def _no_facility(f: Finding, lang: str) -> str:
@@ -109,6 +124,7 @@ _SENTENCES: dict[CoverageReason, Callable[[Finding, str], str]] = {
     CoverageReason.NO_ROAD: _no_road,
     CoverageReason.DISCONNECTED: _disconnected,
     CoverageReason.NO_FACILITY: _no_facility,
+    CoverageReason.ONE_WAY_TRAPPED: _one_way_trapped,
     CoverageReason.BEYOND_THRESHOLD: _beyond_threshold,
     CoverageReason.OVER_CAPACITY: _over_capacity,
     CoverageReason.NO_TOWNSHIP_CENTRE: _no_township_centre,
@@ -121,6 +137,8 @@ def describe(finding: Finding, lang: str = "zh") -> str:
 
     Evidence keys per code: ``NO_ROAD`` ``mode, snap_m, limit_m``;
     ``DISCONNECTED`` ``mode, component``; ``NO_FACILITY`` none;
+    ``ONE_WAY_TRAPPED`` ``mode, component`` and optionally ``edge_node,
+    edge_lon, edge_lat`` (where the road file stops short);
     ``BEYOND_THRESHOLD`` ``mode, facility, name, time_min, threshold_min,
     over_min``; ``OVER_CAPACITY`` ``centre, name, load, capacity, share``;
     ``NO_TOWNSHIP_CENTRE`` ``township``; ``ESTIMATED_POPULATION`` ``older``.

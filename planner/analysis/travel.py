@@ -195,6 +195,7 @@ def _route_tier(inp: CoverageInputs, key: str) -> tuple[pd.DataFrame, sparse.csr
         sub = sett.loc[ids]
         g = inp.graph(prof)
         nf = nearest_facility(g, sub, fac_t, cutoff_s=np.inf)
+        _warn_cut_roads(key, prof, nf.table, sub)
         tables.append(nf.table.reindex(ids))
         fs = getattr(nf, "facility_snapping", None)
         if fs is not None and (snapping is None or prof == tier.profile):
@@ -211,6 +212,28 @@ def _route_tier(inp: CoverageInputs, key: str) -> tuple[pd.DataFrame, sparse.csr
     )
     logger.info("tier %s: %d facilities", key, len(fac_t))
     return nearest, reach, snapping
+
+
+def _warn_cut_roads(key: str, profile: str, table: pd.DataFrame, settlements: pd.DataFrame) -> None:
+    """Warn, naming them, about settlements trapped by one-way roads that run out of the road file."""
+    if "edge_node" not in table:
+        return
+    at_edge = table[table["edge_node"].notna()]
+    if not len(at_edge):
+        return
+    names = settlements["name"].reindex(at_edge.index) if "name" in settlements else pd.Series("", at_edge.index)
+    nodes = at_edge.groupby("edge_node", sort=True)
+    where = "; ".join(
+        f"OSM node {int(n)} ({g['edge_lon'].iloc[0]:.5f}, {g['edge_lat'].iloc[0]:.5f}): "
+        + ", ".join(f"{sid} {names.get(sid, '')}".strip() for sid in g.index[:5])
+        + (f" and {len(g) - 5} more" if len(g) > 5 else "")
+        for n, g in list(nodes)[:10]
+    )
+    logger.warning(
+        "tier %s (%s): %d settlements are trapped behind one-way roads that run to %d node(s) where the "
+        "road file stops short here: %s. Use a road extract reaching farther (or a buffer around the study "
+        "area) so those roads go on.", key, profile, len(at_edge), nodes.ngroups, where,
+    )
 
 
 def route_tiers(inp: CoverageInputs, *, verbose: bool = False) -> TierRouting:

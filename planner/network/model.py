@@ -62,6 +62,10 @@ class RoadNetwork:
     dropped : dict
         Counts of what the loader left out and why (e.g. segments cut at
         nodes missing from a clipped extract), so nothing vanishes silently.
+    cut_node_ids : int64 (k,)
+        OSM ids of the kept nodes where a way was cut: its next node is not
+        in the file (a clipped extract) or its next segment was clipped away
+        (:func:`clip_network`).  There the road file stops short of the road.
     """
 
     node_id: np.ndarray
@@ -78,6 +82,7 @@ class RoadNetwork:
     way_id: np.ndarray
     name: str = ""
     dropped: dict = field(default_factory=dict)
+    cut_node_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_nodes(self) -> int:
@@ -96,13 +101,14 @@ class RoadNetwork:
 def assemble(
     uid: np.ndarray, vid: np.ndarray, ulon: np.ndarray, ulat: np.ndarray, vlon: np.ndarray, vlat: np.ndarray,
     *, highway: np.ndarray, oneway: np.ndarray, maxspeed: np.ndarray, foot: np.ndarray, motor: np.ndarray,
-    way_id: np.ndarray, name: str, dropped: Mapping[str, int],
+    way_id: np.ndarray, name: str, dropped: Mapping[str, int], cut_node_ids: np.ndarray | None = None,
 ) -> RoadNetwork:
     """Build a RoadNetwork from per-segment end ids and coordinates.
 
     Nodes are the distinct end ids (sorted), placed at the first coordinates
     seen for each; lengths are haversine distances; zero counts in
-    ``dropped`` are left out.
+    ``dropped`` are left out; ``cut_node_ids`` are kept for the nodes the
+    network has.
     """
     m = uid.shape[0]
     ids = np.concatenate([uid, vid]).astype(np.int64)
@@ -118,14 +124,27 @@ def assemble(
         maxspeed_kmh=np.asarray(maxspeed, dtype=np.float64), foot=np.asarray(foot, dtype=np.int8),
         motor=np.asarray(motor, dtype=np.int8), way_id=np.asarray(way_id, dtype=np.int64),
         name=name, dropped={k: int(c) for k, c in dropped.items() if c},
+        cut_node_ids=_cut_ids(node_id, cut_node_ids),
     )
+
+
+def _cut_ids(node_id: np.ndarray, cut: np.ndarray | None) -> np.ndarray:
+    """The distinct ``cut`` ids that are nodes of the network."""
+    if cut is None:
+        return np.zeros(0, dtype=np.int64)
+    cut = np.unique(np.asarray(cut, dtype=np.int64))
+    return cut[np.isin(cut, node_id)]
 
 
 _SEGMENT_FIELDS = ("u", "v", "length_m", "highway", "oneway", "maxspeed_kmh", "foot", "motor", "way_id")
 
 
-def subset_segments(net: RoadNetwork, keep: np.ndarray, dropped: Mapping[str, int]) -> RoadNetwork:
-    """Keep some segments; keep only the nodes they use; add ``dropped`` to the counts."""
+def subset_segments(net: RoadNetwork, keep: np.ndarray, dropped: Mapping[str, int], *,
+                    cuts: bool = False) -> RoadNetwork:
+    """Keep some segments; keep only the nodes they use; add ``dropped`` to the counts.
+
+    With ``cuts``, the kept nodes of the segments left out become cut nodes (``cut_node_ids``).
+    """
     keep = np.asarray(keep, dtype=bool)
     u = np.asarray(net.u)[keep]
     v = np.asarray(net.v)[keep]
@@ -139,9 +158,12 @@ def subset_segments(net: RoadNetwork, keep: np.ndarray, dropped: Mapping[str, in
     total = Counter(net.dropped)
     for k, c in dropped.items():
         total[k] += int(c)
+    cut = np.asarray(net.cut_node_ids, dtype=np.int64)
+    if cuts:
+        cut = np.r_[cut, net.node_id[np.asarray(net.u)[~keep]], net.node_id[np.asarray(net.v)[~keep]]]
     return dataclasses.replace(
         net, node_id=net.node_id[used], lon=net.lon[used], lat=net.lat[used],
-        dropped={k: int(c) for k, c in total.items() if c}, **fields,
+        dropped={k: int(c) for k, c in total.items() if c}, cut_node_ids=_cut_ids(net.node_id[used], cut), **fields,
     )
 
 
@@ -205,4 +227,4 @@ def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> Ro
     shapely.prepare(area)
     inside = shapely.intersects_xy(area, net.lon, net.lat)
     keep = inside[net.u] & inside[net.v]
-    return subset_segments(net, keep, {"segments_outside_area": int((~keep).sum())})
+    return subset_segments(net, keep, {"segments_outside_area": int((~keep).sum())}, cuts=True)

@@ -133,13 +133,14 @@ def _read_ways(path: Path, fmt: str, counts: Counter, *, verbose: bool) -> _Ways
 
 def _present_segments(
     refs: np.ndarray, x: np.ndarray, y: np.ndarray, way_of: np.ndarray, counts: Counter
-) -> np.ndarray:
-    """Positions ``i`` (into the flat node refs) of the segments ``i -> i + 1`` to keep.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``i`` (into the flat node refs) of the segments ``i -> i + 1`` to keep, and the cut nodes.
 
     A segment is kept when both nodes are in the file and differ.  Ways cut
     at missing nodes keep their runs of present nodes; the lost segments, the
     ways cut and those left without any segment are counted in ``counts``,
-    as are segments that repeat a node.
+    as are segments that repeat a node.  The cut nodes are the ids of the
+    present nodes next to a missing one on a way.
     """
     present = (x != _INVALID_COORD) & (y != _INVALID_COORD)
     cand = np.flatnonzero(way_of[:-1] == way_of[1:]) if way_of.shape[0] > 1 else np.empty(0, np.int64)
@@ -151,10 +152,11 @@ def _present_segments(
         w_kept = np.unique(way_of[cand[both]])
         counts["ways_cut_at_missing_node"] += int(np.isin(w_cut, w_kept).sum())
         counts["ways_without_present_segment"] += int((~np.isin(w_cut, w_kept)).sum())
+    cut = np.r_[refs[missing][present[missing]], refs[missing + 1][present[missing + 1]]]
     seg = cand[both]
     loop = refs[seg] == refs[seg + 1]
     counts["segments_repeated_node"] += int(loop.sum())
-    return seg[~loop]
+    return seg[~loop], cut
 
 
 def _network_from_ways(ways: _Ways, counts: Counter, name: str) -> RoadNetwork:
@@ -164,7 +166,7 @@ def _network_from_ways(ways: _Ways, counts: Counter, name: str) -> RoadNetwork:
     y = _as_numpy(ways.ys, np.int32)
     per_way = _as_numpy(ways.n_refs, np.int64)
     way_of = np.repeat(np.arange(per_way.shape[0]), per_way)
-    seg = _present_segments(refs, x, y, way_of, counts)
+    seg, cut = _present_segments(refs, x, y, way_of, counts)
     seg_way = way_of[seg]
     lon = x.astype(np.float64) / 1e7
     lat = y.astype(np.float64) / 1e7
@@ -176,7 +178,7 @@ def _network_from_ways(ways: _Ways, counts: Counter, name: str) -> RoadNetwork:
         foot=_as_numpy(ways.foot, np.int8)[seg_way],
         motor=_as_numpy(ways.motor, np.int8)[seg_way],
         way_id=_as_numpy(ways.way_id, np.int64)[seg_way],
-        name=name, dropped=counts,
+        name=name, dropped=counts, cut_node_ids=cut,
     )
 
 

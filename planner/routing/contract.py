@@ -175,7 +175,13 @@ def _walk_chains(n, u, v, usable, key, ptr, inc):  # pragma: no cover - numba
 
 @njit(cache=True, inline="always")
 def _part(w, frac):
-    """Time of the fraction ``frac`` of a segment direction taking ``w`` (inf stays inf)."""
+    """Time of the fraction ``frac`` of a segment direction taking ``w`` (inf stays inf).
+
+    No part of a segment (``frac == 0``: the span only touches its end node) takes no time,
+    even against a one-way segment: the span does not use it.
+    """
+    if frac == 0.0:
+        return 0.0
     if w == np.inf:
         return np.inf
     return w * frac
@@ -189,6 +195,10 @@ def _span(chain_ptr, cseg, corient, fwd, bwd, c, j1, t1, j2, t2):  # pragma: no 
     segment's own ``u -> v``; the covered fractions are formed as
     :meth:`RoutingGraph.with_points` forms them (the larger fraction minus
     the smaller), so a piece inside one segment is timed bit for bit alike.
+    A span's end segment it covers none of (it starts or ends on that
+    segment's end node) adds nothing, in either direction: a span of no
+    length takes 0 s both ways, as the piece of no length of
+    ``with_points`` does.
     """
     b = chain_ptr[c]
     s = cseg[b + j1]

@@ -40,6 +40,7 @@ from planner.routing import kernels as _kernels
 from planner.routing.contracted import Attached, attach
 from planner.routing.graph import RoutingGraph
 from planner.routing.parallel import bounded, first_hit
+from planner.routing.traps import trap_edges
 
 __all__ = [
     "NearestFacility",
@@ -114,8 +115,12 @@ class NearestFacility:
         Indexed like the settlements: ``facility`` (id, NA when none within
         the cutoff), ``time_s`` (seconds, ``inf`` when none), ``reason``
         (None or a :class:`planner.codes.RouteReason`: ``NO_ROAD``,
-        ``DISCONNECTED``, ``BEYOND_CUTOFF``), ``snap_m`` (distance to the
-        road), ``component`` (road piece id, ``-1`` when not linked).
+        ``DISCONNECTED``, ``ONE_WAY_TRAPPED``, ``BEYOND_CUTOFF``),
+        ``snap_m`` (distance to the road), ``component`` (road piece id,
+        ``-1`` when not linked), and for ``ONE_WAY_TRAPPED`` points whose
+        one-way roads run to a node where the road file was cut
+        (:func:`planner.routing.traps.trap_edges`) that node's OSM id
+        ``edge_node`` (``<NA>`` otherwise), ``edge_lon``, ``edge_lat``.
     settlement_snapping, facility_snapping : pandas.DataFrame
         Snapping tables with the columns of :meth:`RoutingGraph.with_points`;
         ``node`` is the point's node in the contracted search graph (``-1``
@@ -147,6 +152,8 @@ def _nearest_table(
     reason = np.full(len(d), None, dtype=object)
     reason[~within & np.isfinite(d)] = RouteReason.BEYOND_CUTOFF
     reason[~within & ~np.isfinite(d)] = RouteReason.DISCONNECTED
+    # searched (its piece holds a linked facility) and still no time: one-way streets lead away
+    reason[~np.isfinite(d) & at.reachable] = RouteReason.ONE_WAY_TRAPPED
     reason[at.s_node < 0] = RouteReason.NO_ROAD
     return pd.DataFrame(
         {
@@ -209,16 +216,13 @@ def nearest_facility(
     Reasons (:class:`planner.codes.RouteReason`).  ``NO_ROAD``: the
     settlement is farther than ``max_snap_m`` from any road the profile may
     use.  ``BEYOND_CUTOFF``: a facility is reachable, but only in more than
-    ``cutoff_s``.  ``DISCONNECTED``: no facility can be reached at all.
-    Settlements whose road piece (``component``, weakly connected) holds no
-    linked facility are ``DISCONNECTED`` without searching; the search is
-    not stopped at the cutoff but once every other linked settlement has
-    been settled, so ``BEYOND_CUTOFF`` is exact.  On undirected (walk,
-    bike) graphs ``DISCONNECTED`` therefore means exactly "no facility in
-    the piece"; on directed (drive) graphs it also covers the rare
-    settlement whose piece has a facility that one-way streets make
-    unreachable (found by the search running to exhaustion, which costs one
-    full pass).
+    ``cutoff_s``.  ``DISCONNECTED``: the settlement's road piece
+    (``component``, weakly connected) holds no linked facility (found
+    without searching).  ``ONE_WAY_TRAPPED``: its piece holds a facility,
+    but one-way streets lead away from every one (only on directed graphs;
+    found by the search running to exhaustion).  The search is not stopped
+    at the cutoff but once every other linked settlement has been settled,
+    so ``BEYOND_CUTOFF`` is exact.
     """
     cutoff_s = _check_cutoff(cutoff_s)
     if method not in _METHODS:
@@ -226,6 +230,8 @@ def nearest_facility(
     at = attach(graph, settlements, facilities, max_snap_m)
     d, org, method = nearest_search(at, method, n_threads)
     table = _nearest_table(at, d, org, settlements.index, facilities.index, cutoff_s)
+    trapped = (table["reason"] == RouteReason.ONE_WAY_TRAPPED).to_numpy(dtype=bool)
+    table = table.join(trap_edges(graph, at.snap_s, at.snap_f, trapped).set_axis(table.index))
     n_unlinked = int((at.f_node < 0).sum())
     if n_unlinked:
         logger.warning("%d facilities are not near any usable road and were not used", n_unlinked)

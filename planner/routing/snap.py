@@ -9,9 +9,12 @@ road across a river.  :func:`with_points` then gives the *full* augmented
 graph: the segment is split at the snap positions (several points on one
 segment split it in order) and a *virtual node* at the point itself is
 joined to the split node by an off-network access leg walked at
-``profile.access_speed_kmh`` in both directions.  That graph is the readable
-model (and what :func:`planner.routing.reach_nodes` and the service circles
-use).
+``profile.access_speed_kmh`` in both directions.  A point whose snap
+position is a segment's end (within :data:`NODE_SNAP_M`) stands at that
+node: the piece of no length between its split node and the node is usable
+both ways, so every road at the node may be taken, even when the segment it
+snapped to is one-way.  That graph is the readable model (and what
+:func:`planner.routing.reach_nodes` and the service circles use).
 """
 
 from __future__ import annotations
@@ -31,9 +34,18 @@ from planner.routing.grid import SegmentGrid
 if TYPE_CHECKING:
     from planner.routing.graph import RoutingGraph
 
-__all__ = ["Snapped", "usable_segments", "segment_grid", "project_points", "snap_points", "with_points"]
+__all__ = ["NODE_SNAP_M", "Snapped", "at_node", "usable_segments", "segment_grid", "project_points", "snap_points",
+           "with_points"]
 
 logger = logging.getLogger(__name__)
+
+#: A snap position this close (metres, along the segment) to a segment's end is that node.
+#: A point on a node stands at the node: every road there may be taken from it and to it,
+#: whichever segment it snapped to (a one-way segment's end included).  One centimetre is
+#: the precision of OpenStreetMap coordinates (1e-7 degree): a point given to that precision
+#: on a junction is on the junction, and a snap 1e-12 of the way along a one-way street
+#: behaves as one on its end node, not as one a step down a street it cannot drive back.
+NODE_SNAP_M = 0.01
 
 
 def usable_segments(graph: RoutingGraph) -> np.ndarray:
@@ -107,6 +119,19 @@ def _nearest_segments(graph: RoutingGraph, px: np.ndarray, py: np.ndarray, max_s
     return np.where(near >= 0, segs[np.maximum(near, 0)], -1)
 
 
+def at_node(t: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Snap fractions with the positions within :data:`NODE_SNAP_M` of a segment end put on that end.
+
+    ``t`` is the fraction along each segment (in ``[0, 1]``), ``length`` the
+    segment's projected length.  A position that close to a node is the node
+    (the nearer end of a segment shorter than two tolerances).
+    """
+    to_u = t * length <= NODE_SNAP_M
+    to_v = (1.0 - t) * length <= NODE_SNAP_M
+    out = np.where(to_v, 1.0, t)
+    return np.where(to_u & (~to_v | (t <= 0.5)), 0.0, out)
+
+
 def snap_points(graph: RoutingGraph, px: np.ndarray, py: np.ndarray, max_snap_m: float | np.ndarray) -> Snapped:
     """Snap projected points to their nearest usable segment; linked when within ``max_snap_m``.
 
@@ -126,8 +151,9 @@ def snap_points(graph: RoutingGraph, px: np.ndarray, py: np.ndarray, max_snap_m:
     len2 = dx * dx + dy * dy
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(len2 > 0, ((px - x0) * dx + (py - y0) * dy) / len2, 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    sx, sy = x0 + t * dx, y0 + t * dy
+    t = at_node(np.clip(t, 0.0, 1.0), np.sqrt(len2))
+    sx = np.where(t == 1.0, x1, x0 + t * dx)
+    sy = np.where(t == 1.0, y1, y0 + t * dy)
     dist = np.where(has, np.hypot(px - sx, py - sy), np.nan)
     ok = has & (dist <= max_snap)
     return Snapped(px, py, seg_of, np.where(has, t, np.nan), dist, ok, sx, sy)
@@ -194,6 +220,11 @@ def _new_arcs(graph: RoutingGraph, snapped: Snapped, num: _Numbering) -> Arcs:
         bw = bwd * frac
     fw = np.where(np.isfinite(fwd), fw, np.inf)
     bw = np.where(np.isfinite(bwd), bw, np.inf)
+    # a piece of no length joins two nodes at one place (a point on a node and the node, or
+    # two points on one spot): it takes no time and is usable both ways, one-way or not
+    nil = frac == 0.0
+    fw[nil] = 0.0
+    bw[nil] = 0.0
     fok, bok = np.isfinite(fw), np.isfinite(bw)
     okp, n_ok = num.okp, num.okp.size
     acc = snapped.distance[okp] / (graph.profile.access_speed_kmh / 3.6)
