@@ -83,9 +83,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 
 from planner.config import StudyConfig
 from planner.optim import locate as _locate
+from planner.siting.centres import GAP_COLUMNS, plan_centres
 from planner.siting.curve import curve_and_targets
 from planner.siting.outcome import coverage_outcome, settlement_table, solve, uncoverable_table
 from planner.siting.problem import SitingProblem, build_problem, siting_options
@@ -98,7 +100,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from planner.analysis import CoverageResult
     from planner.data import StudyData
 
-__all__ = ["propose_sites", "propose_tiered_sites"]
+__all__ = ["DEFAULT_MODELS", "propose_sites", "propose_tiered_sites"]
+
+#: The model that answers each tier's planning question (see the module docstring).
+DEFAULT_MODELS = {"community": "target", "township": "centres"}
 
 logger = logging.getLogger(__name__)
 
@@ -124,14 +129,22 @@ def _params(problem: SitingProblem, sol: _locate.Solution, n_excluded: int, curv
     }
 
 
+def _solve(problem: SitingProblem) -> tuple[_locate.Solution, pd.DataFrame]:
+    """The model's answer and the gap table (the township plan's; empty for the other models)."""
+    if problem.options.model == "centres":
+        plan = plan_centres(problem)
+        return plan.solution, plan.gaps
+    return solve(problem), pd.DataFrame(columns=GAP_COLUMNS)
+
+
 def _solve_and_explain(problem: SitingProblem, coverage: CoverageResult | None, t_start: float) -> SitingResult:
     """Solve the problem and build every table of the result (sites, settlements, curve, targets, scorecard)."""
-    sol = solve(problem)
+    sol, gaps = _solve(problem)
     out = coverage_outcome(problem, sol)
-    sites = site_table(problem, sol, out)
+    sites = site_table(problem, sol, out, gaps)
     settlements = settlement_table(problem, sol, out)
     uncoverable = uncoverable_table(problem, settlements)
-    targets, curve, curve_method = curve_and_targets(problem, sol)
+    targets, curve, curve_method = curve_and_targets(problem, sol, out, gaps)
     score = scorecard_before_after(problem, out, sites, coverage=coverage)
     excluded = problem.screen.excluded()
     params = _params(problem, sol, len(excluded), curve_method, t_start)
@@ -140,7 +153,7 @@ def _solve_and_explain(problem: SitingProblem, coverage: CoverageResult | None, 
                        params["older_unknown"])
     return SitingResult(sites=sites, excluded=excluded, settlements=settlements, uncoverable=uncoverable,
                         curve=curve, targets=targets, scorecard=score, occupancy=problem.screen.occupancy,
-                        solution=sol, params=params)
+                        solution=sol, gaps=gaps, params=params)
 
 
 def propose_sites(
@@ -157,7 +170,7 @@ def propose_sites(
     capacitated: bool | None = None,
     splittable: bool = False,
     public: bool | None = None,
-    method: str = "auto",
+    method: str | None = None,
     reach_factor: float = 2.0,
     curve_k: int | None = None,
     config: StudyConfig | None = None,
@@ -172,9 +185,9 @@ def propose_sites(
     graphs_or_reach : mapping or callable
         Profile name -> :class:`planner.routing.RoutingGraph`, or a reach
         function such as :func:`straight_line_reach`.
-    tier : str
-        ``"community"`` (village/community points) or ``"township"`` (centres) or ``"county"``.
-    model : {"mclp", "lscp", "pmedian"}
+    tier : {"community", "township", "county"}
+    model : {"mclp", "lscp", "pmedian", "target", "centres"}
+        ``target``/``centres``: :mod:`planner.siting.target`, :mod:`planner.siting.centres`.
     p : int, optional
         New sites for MCLP / p-median (default ``config.siting.max_new_sites``).
     candidates : GeoDataFrame, optional
@@ -186,17 +199,17 @@ def propose_sites(
         Health facilities for co-location (``type`` shown in the reasons); default the candidates
         whose type names one (乡镇卫生院, 村卫生室..., co-located themselves).
     coverage : CoverageResult, optional
-        Its settlement columns feed the before/after scorecard (the tier's own coverage is recomputed).
+        Feeds the before/after scorecard (the tier's own coverage is recomputed).
     capacitated : bool, optional
-        Default: True for the township tier (MCLP and p-median).
+        Default: True for the township tier with MCLP and p-median.
     splittable : bool
         Capacitated assignment may split a settlement between centres.
     public : bool, optional
         New sites are public (the occupancy rule applies); default True for county and township tiers.
-    method : {"auto", "exact", "greedy"}
-        ``auto``: exact unless there are more than ``siting.greedy_above`` usable candidates.
+    method : {"auto", "exact", "greedy"}, optional
+        Default ``config.siting.method`` (``auto``: exact up to ``siting.greedy_above`` candidates).
     reach_factor : float
-        p-median search limit as a multiple of the threshold.
+        p-median / centre-plan search limit as a multiple of the threshold.
     curve_k : int, optional
         Largest ``k`` of the coverage curve (default: ``p``, at least the LSCP size).
     config : StudyConfig, optional
@@ -211,7 +224,7 @@ def propose_sites(
     Raises
     ------
     InputError
-        Bad arguments (unknown tier, model or method, negative ``p``, capacitated LSCP or greedy...).
+        Bad arguments (unknown tier, model or method, negative ``p``, a capacitated LSCP...).
     DataError
         Candidates without a coordinate system or with duplicate ids.
     """
@@ -248,7 +261,8 @@ def propose_tiered_sites(
     tiers : sequence of str
         Tiers to site, in order (default community/village points, then township centres).
     models : mapping, optional
-        Tier -> model (default ``mclp`` for every tier; township centres capacitated).
+        Tier -> model (default ``target`` for the community tier, ``centres`` for the township
+        tier, ``mclp`` otherwise: the plans' own questions).
     p : mapping, optional
         Tier -> number of new sites (default ``config.siting.max_new_sites``).
     coverage, candidates, exclusion_zones, health_facilities, config, verbose
@@ -263,7 +277,8 @@ def propose_tiered_sites(
     out: dict[str, SitingResult] = {}
     for key in tiers:
         out[key] = propose_sites(
-            data, graphs_or_reach, tier=key, model=(models or {}).get(key, "mclp"), p=(p or {}).get(key),
+            data, graphs_or_reach, tier=key, model=(models or {}).get(key, DEFAULT_MODELS.get(key, "mclp")),
+            p=(p or {}).get(key),
             candidates=candidates, exclusion_zones=exclusion_zones, health_facilities=health_facilities,
             coverage=coverage, config=config, verbose=verbose,
         )
