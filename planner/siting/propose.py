@@ -50,22 +50,31 @@ times: the mean older population of a settlement (MCLP), the mean older
 population x the threshold in seconds (p-median), or ``1 / (n_candidates + 1)``
 of a site (LSCP: it only breaks ties between solutions with equally few sites).
 
+Plan models (what :func:`planner.pipeline.run_study` uses, :data:`DEFAULT_MODELS`)
+------------------------------------------------------------------------------
+``"target"`` (community tier)
+    The fewest new village-level points so that the share of *villages*
+    covered reaches ``targets.village_facility_share`` (a partial-cover MILP,
+    :mod:`planner.siting.target`), listed by villages newly covered.
+``"centres"`` (township tier)
+    A centre in every township/street without one (inside it, or the reason
+    and the nearest candidates outside), then centres relieving overloaded
+    ones (:mod:`planner.siting.centres`); a rule, so no optimality gap.
+
 The coverage curve
 ------------------
-Coverage versus the number of new sites ``k = 0..K`` is computed by
-re-solving the covering model (MCLP, capacitated for township centres) for
-every ``k`` when it is solved exactly, and from the incremental greedy order
-when the instance is large enough to be solved greedily (``curve_method`` in
-:attr:`SitingResult.params`); the re-solves share one ``siting.time_limit_s``
-budget.  The curve runs to ``k = max(p, the target points)`` (at most 100).
+For the plan models the curve is the proposal itself (its first ``k`` sites,
+so sentence, chart and list agree).  Otherwise coverage versus ``k = 0..K``
+re-solves the covering model (MCLP, capacitated for township centres) for
+every ``k`` when exact (sharing one ``siting.time_limit_s`` budget; a point
+that does not finish is kept with ``status = "not_finished"``) and reads the
+incremental greedy order when greedy.  It runs to ``k = max(p, the target
+points)`` (at most 100).
 
 :attr:`SitingResult.targets` gives, for each policy share target, the fewest
 new sites that reach it ("新增 9 个村级点可使村覆盖率达到 80%"), solved exactly
-as a partial-cover MILP (fewest sites such that at least the target share of
-villages / communities is covered, fixed sites included), or, for township
-centres, the count of townships still without a centre; when even every
-candidate together falls short it says how far and how many settlements need
-new candidates.
+as a partial-cover MILP; its older-people row compares before and after the
+proposal itself.
 
 Distances
 ---------
