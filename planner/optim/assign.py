@@ -176,7 +176,7 @@ def build_assignment_milp(m: AssignmentModel) -> Milp:
 
 
 def solve_assignment(m: AssignmentModel, *, time_limit_s: float, mip_gap: float, what: str = "the model",
-                     advice: str = "raise [siting] time_limit_s or use method='greedy'") -> AssignmentAnswer:
+                     advice: str = "raise [siting] time_limit_s") -> AssignmentAnswer:
     """Build and solve the assignment model with HiGHS.
 
     Parameters

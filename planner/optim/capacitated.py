@@ -253,7 +253,8 @@ def _dual_value(m: CapModel, lam: np.ndarray, p: int) -> tuple[float, np.ndarray
 
 
 def lagrangian_bound(m: CapModel, target: float, *, p: int | None = None, iters: int = 200,
-                     time_budget_s: float = 10.0, lam0: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+                     time_budget_s: float = 10.0, lam0: np.ndarray | None = None,
+                     close_enough: float = 0.0) -> tuple[float, np.ndarray]:
     """Best Lagrangian upper bound on the optimum (subgradient, Polyak steps towards ``target``) and its multipliers.
 
     Parameters
@@ -268,6 +269,9 @@ def lagrangian_bound(m: CapModel, target: float, *, p: int | None = None, iters:
     lam0 : ndarray, optional
         Further starting multipliers (e.g. each demand's profit in the heuristic answer); the
         search starts from the best of 0, each demand's largest profit and ``lam0``.
+
+    close_enough : float
+        Stop once the bound is within this (absolute) distance of ``target``.
 
     Returns
     -------
@@ -289,7 +293,8 @@ def lagrangian_bound(m: CapModel, target: float, *, p: int | None = None, iters:
             stall += 1
             if stall >= 5:
                 theta, stall = theta / 2.0, 0
-        if best - target <= 1e-6 * max(1.0, abs(target)) or time.perf_counter() - t0 > time_budget_s or theta < 1e-4:
+        done = best - target <= max(1e-6 * max(1.0, abs(target)), close_enough)
+        if done or time.perf_counter() - t0 > time_budget_s or theta < 1e-4:
             break
         used = np.bincount(m.rows, weights=take * on[m.cols], minlength=m.n_demands)
         g = 1.0 - used

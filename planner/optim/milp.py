@@ -247,14 +247,15 @@ class HighsModel:
         except NoSolutionInTime as err:
             if start is None or self.relax:
                 raise
-            return self._from_start(np.asarray(start, dtype=float), err.bound, mip_gap, str(err))
+            return self._from_start(np.asarray(start, dtype=float), err.bound, mip_gap,
+                                    f"no solution of HiGHS' own in {time_limit_s:.3g} s; the start is kept")
         if start is not None and not self.relax:
             x0 = np.asarray(start, dtype=float)
             s0 = float(np.dot(self.model.c, x0))
             better = s0 > res.score + 1e-9 * max(1.0, abs(s0)) if self.model.maximise else \
                 s0 < res.score - 1e-9 * max(1.0, abs(s0))
             if better:
-                return self._from_start(x0, res.bound, mip_gap, f"{res.message}; the start is better")
+                return self._from_start(x0, res.bound, mip_gap, f"HiGHS: {res.message}; the start is kept")
         return res
 
     def _from_start(self, x0: np.ndarray, bound: float, mip_gap: float, message: str) -> MilpResult:
