@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -26,6 +25,8 @@ import scipy.sparse as sp
 
 from planner.errors import SolverError
 from planner.i18n import fmt_share
+from planner.optim import build_problem as build_location_problem
+from planner.optim import cover_curve
 from planner.optim import locate as _locate
 from planner.siting import explain
 from planner.siting.centres import study_townships
@@ -64,33 +65,22 @@ def _greedy_solutions(problem: SitingProblem, k_max: int) -> list[_Point]:
 
 
 def _exact_solutions(problem: SitingProblem, k_max: int) -> list[_Point]:
-    """(covered, opened, status) for k = 0..k_max, MCLP re-solved for each k within one time budget.
+    """(covered, opened, status) for k = 0..k_max from one reused MCLP model (:func:`planner.optim.cover_curve`).
 
-    A point whose solve fails, or that the budget no longer reaches, is kept as ``not_finished``: the
-    curve never costs the main solve its answer.
+    The whole curve shares one ``siting.time_limit_s`` budget after the main solve; a point is
+    never lost to the time limit (its status says how far it is proven) and a solver failure
+    leaves every point ``not_finished``: the curve never costs the main solve its answer.
     """
     sc, o = problem.siting, problem.options
-    it: Any = range(k_max + 1)
-    if o.verbose:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc="coverage curve")
-    out: list[_Point] = []
-    deadline = time.perf_counter() + sc.time_limit_s
-    for k in it:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            out.append((None, [], NOT_FINISHED))
-            continue
-        try:
-            s = _locate.solve_mclp(problem.cover, problem.weights, k, fixed=problem.fixed, capacity=problem.capacity,
-                                   splittable=o.splittable, time_limit_s=left, mip_gap=sc.mip_gap)
-        except SolverError as exc:
-            logger.warning("coverage curve: k = %d did not finish (%s)", k, exc)
-            out.append((None, [], NOT_FINISHED))
-            continue
-        out.append((np.asarray(s.covered, bool), list(s.opened), s.status))
-    return out
+    try:
+        prob = build_location_problem(problem.cover.shape, model="MCLP", weights=problem.weights, fixed=problem.fixed,
+                                      capacity=problem.capacity, splittable=o.splittable, mip_gap=sc.mip_gap,
+                                      cover=problem.cover)
+        pts = cover_curve(prob, k_max, time_limit_s=sc.time_limit_s)
+    except SolverError as exc:
+        logger.warning("coverage curve did not finish (%s)", exc)
+        return [(None, [], NOT_FINISHED)] * (k_max + 1)
+    return [(np.asarray(pt.covered, bool), [int(j) for j in pt.opened], pt.status) for pt in pts]
 
 
 def _prefix_solutions(problem: SitingProblem, sol: _locate.Solution) -> list[_Point]:
@@ -159,7 +149,7 @@ def coverage_curve(problem: SitingProblem, k_max: int, sol: _locate.Solution | N
         how = "incremental greedy (lazy), one run"
     else:
         points = _exact_solutions(problem, k_max)
-        how = "re-solved exactly for each k (MCLP" + (", capacitated)" if problem.capacity is not None else ")")
+        how = "one reused MCLP model for every k" + (" (capacitated)" if problem.capacity is not None else "")
     town_ex = _townships(problem.existing)
     rows = [_curve_row(problem, k, point, how, town_ex) for k, point in enumerate(points)]
     return pd.DataFrame(rows), how
