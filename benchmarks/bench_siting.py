@@ -129,9 +129,10 @@ def _harbin(folder: Path) -> None:
     _, graphs = build_study_graphs(data)
     tier = data.config.tiers["township"]
     log.info("\nHarbin-sized study (OSM + TEST facilities): %d settlements, %d facilities (%d township-tier), "
-             "%d streets; township tier %s %g min; loaded and routed in %.1f s", len(data.settlements),
-             len(data.facilities), int((data.facilities["tier"] == "township").sum()), len(data.townships),
-             tier.rural_profile, tier.rural_minutes, time.perf_counter() - t0)
+             "%d streets; township tier: communities %s %g min, villages %s %g min; loaded and routed in %.1f s",
+             len(data.settlements), len(data.facilities), int((data.facilities["tier"] == "township").sum()),
+             len(data.townships), tier.profile, tier.minutes, tier.rural_profile, tier.rural_minutes,
+             time.perf_counter() - t0)
     log.info(_DEMO_HEADER)
     _site_line("harbin, every settlement", "township", "mclp_cap",
                lambda: propose_sites(data, graphs, tier="township", model="mclp", p=77, capacitated=True,
