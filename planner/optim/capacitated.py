@@ -282,8 +282,14 @@ def lagrangian_bound(m: CapModel, target: float, *, p: int | None = None, iters:
     t0 = time.perf_counter()
     cap_lam = np.zeros(m.n_demands)
     np.maximum.at(cap_lam, m.rows, m.profit)
-    starts = [np.zeros(m.n_demands), cap_lam] + ([] if lam0 is None else [np.clip(lam0, 0.0, cap_lam)])
-    lam = min(starts, key=lambda s: _dual_value(m, s, p)[0]).copy()
+    enough = lambda b: b - target <= max(1e-6 * max(1.0, abs(target)), close_enough)
+    lam, first = cap_lam, math.inf
+    for s in [cap_lam, np.zeros(m.n_demands)] + ([] if lam0 is None else [np.clip(lam0, 0.0, cap_lam)]):
+        val = _dual_value(m, s, p)[0]
+        if val < first:
+            lam, first = s.copy(), val
+        if enough(first):
+            return first, lam
     best, best_lam, theta, stall = math.inf, lam.copy(), 1.0, 0
     for _ in range(iters):
         val, on, take = _dual_value(m, lam, p)
@@ -293,8 +299,7 @@ def lagrangian_bound(m: CapModel, target: float, *, p: int | None = None, iters:
             stall += 1
             if stall >= 5:
                 theta, stall = theta / 2.0, 0
-        done = best - target <= max(1e-6 * max(1.0, abs(target)), close_enough)
-        if done or time.perf_counter() - t0 > time_budget_s or theta < 1e-4:
+        if enough(best) or time.perf_counter() - t0 > time_budget_s or theta < 1e-4:
             break
         used = np.bincount(m.rows, weights=take * on[m.cols], minlength=m.n_demands)
         g = 1.0 - used

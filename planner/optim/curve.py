@@ -199,6 +199,7 @@ def _cap_curve(prob: LocationProblem, k_max: int, clock: _Clock) -> list[CurvePo
     card = milp.n_cons - 1  # the "sum of new sites <= k" row is the last one
     hm: HighsModel | None = None
     prev: np.ndarray | None = None
+    lam: np.ndarray | None = None
     pts: list[CurvePoint] = []
     for k in range(0, k_max + 1):
         step = min(k, len(run.opened))
@@ -209,7 +210,8 @@ def _cap_curve(prob: LocationProblem, k_max: int, clock: _Clock) -> list[CurvePo
         t0 = time.perf_counter()
         on = start[len(m.candidates):]
         cur = np.bincount(m.rows, weights=m.profit * on, minlength=m.n_demands)
-        bound, _ = lagrangian_bound(m, value, p=k, time_budget_s=0.3 * share, lam0=cur)
+        bound, lam = lagrangian_bound(m, value, p=k, time_budget_s=0.3 * share, lam0=cur if lam is None else lam,
+                                      close_enough=0.999 * prob.mip_gap * abs(value))
         x, stopped = start, False
         if relative_gap(value, bound, True) > max(prob.mip_gap, 1e-9):
             if hm is None:
