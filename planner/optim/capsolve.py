@@ -3,7 +3,7 @@
 1. the greedy heuristic with repair (:func:`~planner.optim.capacitated.greedy_run`);
 2. the Lagrangian bound (a quarter of the time left, at most);
 3. ``method="greedy"``, or the heuristic already within ``mip_gap`` of the bound: done;
-4. otherwise HiGHS solves the full MILP from the heuristic's answer in the time
+4. otherwise HiGHS solves the full MILP (up to :data:`MAX_HIGHS_PAIRS` pairs) in the time
    left; the better answer and the tighter of the two bounds are kept.  When
    HiGHS runs out of time without anything better, the heuristic's answer is
    kept with status ``"time_limit"`` and a message that says so.
@@ -21,10 +21,14 @@ import numpy as np
 
 from planner.optim.assign import build_assignment_milp
 from planner.optim.capacitated import CapModel, greedy_run, lagrangian_bound
-from planner.optim.milp import GREEDY, TIME_LIMIT, NoSolutionInTime, relative_gap, solve_milp, status_of
+from planner.optim.milp import GREEDY, TIME_LIMIT, HighsModel, NoSolutionInTime, relative_gap, status_of
 from planner.optim.problem import LocationProblem
 
-__all__ = ["CapAnswer", "solve_cap"]
+__all__ = ["CapAnswer", "solve_cap", "MAX_HIGHS_PAIRS"]
+
+#: Largest number of pairs handed to HiGHS: HiGHS 1.16's presolve of an 885,345-pair model ran past a 47 s
+#: limit for minutes (it returned at a 38 s limit), so bigger models keep the heuristic and its bound.
+MAX_HIGHS_PAIRS = 300_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,10 +92,17 @@ def solve_cap(m: CapModel, prob: LocationProblem, *, offset: float = 0.0, minimi
     if gap <= max(prob.mip_gap, 1e-9):
         return CapAnswer(opened, z, value, score, bound, gap, status_of(gap, prob.mip_gap, False),
                          "greedy with repair, proven within the gap by the Lagrangian bound", *size)
+    if len(m.rows) > MAX_HIGHS_PAIRS:
+        return CapAnswer(opened, z, value, score, bound, gap, TIME_LIMIT,
+                         f"the exact model was not run: {len(m.rows):,} pairs are more than HiGHS can presolve within "
+                         f"a time limit (its presolve ignores the limit at this size); the greedy answer is kept with "
+                         f"its Lagrangian bound", *size)
     model = build_assignment_milp(m.assignment_model())
-    left = max(t_end - prob.elapsed(), 0.05)  # after building the model: its time counts too
+    hm = HighsModel(model)
+    left = t_end - prob.elapsed()  # after building and loading the model: their time counts too
+    left = max(left - max(1.0, 0.05 * left), 0.05)  # HiGHS overruns its limit a little on big models
     try:
-        res = solve_milp(model, time_limit_s=left, mip_gap=prob.mip_gap, start=m.start_vector(opened, site_of))
+        res = hm.solve(time_limit_s=left, mip_gap=prob.mip_gap, start=m.start_vector(opened, site_of))
     except NoSolutionInTime as err:  # only without a start; kept for safety
         if math.isfinite(err.bound):
             bound = _tighter(bound, _user(err.bound, offset, minimise), minimise)

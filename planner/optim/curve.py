@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from planner.errors import InputError
 from planner.optim.assign import build_assignment_milp
 from planner.optim.capacitated import CapModel, greedy_run, lagrangian_bound
+from planner.optim.capsolve import MAX_HIGHS_PAIRS
 from planner.optim.mclp import Uncovered, cap_cover, greedy_pick, mclp_capmodel
 from planner.optim.milp import EMPTY, OPTIMAL, TIME_LIMIT, HighsModel, relative_gap, status_of
 from planner.optim.problem import LocationProblem
@@ -213,7 +214,7 @@ def _cap_curve(prob: LocationProblem, k_max: int, clock: _Clock) -> list[CurvePo
         bound, lam = lagrangian_bound(m, value, p=k, time_budget_s=0.3 * share, lam0=cur if lam is None else lam,
                                       close_enough=0.999 * prob.mip_gap * abs(value))
         x, stopped = start, False
-        if relative_gap(value, bound, True) > max(prob.mip_gap, 1e-9):
+        if relative_gap(value, bound, True) > max(prob.mip_gap, 1e-9) and len(m.rows) <= MAX_HIGHS_PAIRS:
             if hm is None:
                 hm = HighsModel(milp)
             hm.set_row_bounds(card, -np.inf, k)

@@ -214,8 +214,8 @@ class HighsModel:
         lp.a_matrix_.value_ = A.data.astype(float)
         lp.sense_ = highspy.ObjSense.kMaximize if model.maximise else highspy.ObjSense.kMinimize
         if not self.relax:
-            kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-            lp.integrality_ = [kinds[int(v != 0)] for v in model.integrality]
+            kinds = np.array([highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger], dtype=object)
+            lp.integrality_ = kinds[(np.asarray(model.integrality) != 0).astype(np.int64)].tolist()
         self.h.passModel(lp)
 
     def set_row_bounds(self, row: int, lo: float, hi: float) -> None:
