@@ -214,10 +214,28 @@ def _summary(result, lang: str) -> str:
     lines.append(tr(lang, f"分析村/社区 {n} 个，其中服务不足 {under} 个",
                     f"{n} settlements analysed, {under} under-served"))
     lines.append(tr(lang, f"政策指标达标 {met} / {len(judged)} 项", f"Policy targets met: {met} of {len(judged)}"))
-    for key, site in result.siting.items():
-        k = len(site.sites) if hasattr(site, "sites") else 0
-        lines.append(tr(lang, f"建议新增选址（{key}）：{k} 处", f"Proposed new sites ({key}): {k}"))
+    lines.extend(_siting_lines(result, lang))
     return "\n".join(lines)
+
+
+def _siting_lines(result, lang: str) -> list[str]:
+    """Per tier: the sites proposed and how far the answer is proven, or why siting did not finish."""
+    from planner.i18n import label
+    from planner.siting.explain import proof
+
+    lines = []
+    for key, site in result.siting.items():
+        zh, en = proof(site.solution.status, site.solution.gap)
+        k = len(site.sites)
+        lines.append(tr(lang, f"建议新增选址（{label(key, 'zh')}）：{k} 处（{zh}）",
+                        f"Proposed new sites ({label(key, 'en')}): {k} ({en})"))
+        main = site.targets[site.targets["indicator"] != "older_covered_share"]
+        lines.extend(f"  {t}" for t in main[f"text_{lang}"])
+    for key, msg in dict(getattr(result, "siting_errors", {}) or {}).items():
+        lines.append(tr(lang, f"选址未完成（{label(key, 'zh')}）：{msg}；覆盖分析与其他输出已写出",
+                        f"Siting did not finish ({label(key, 'en')}): {msg}; "
+                        "coverage and the other outputs are written"))
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -178,6 +178,10 @@ class CandidateExclusion(Code):
     NO_LOCATION = ("NO_LOCATION", "缺少坐标", "No coordinates")
     UNREACHABLE = ("UNREACHABLE", "在服务时间内到达不了任何村/社区（无道路或路网孤立）",
                    "Reaches no settlement within the limit (no road or isolated road piece)")
+    COUNTY_UNKNOWN = ("COUNTY_UNKNOWN",
+                      "所在县不明（不在任何县界内且未填写），而有县公办机构入住率低于下限：从严不新建公办设施",
+                      "County unknown (outside every county boundary and not given) while a county's public "
+                      "institutions are under-occupied: no new public site, to be safe")
 
 
 _ALL: tuple[type[Code], ...] = (CoverageReason, RouteReason, AssignmentFlag, DataProblem, SitingReason,

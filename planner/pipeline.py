@@ -82,47 +82,43 @@ def run_study(
     timings["coverage"] = time.perf_counter() - t0
 
     siting: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     if site:
         t0 = time.perf_counter()
-        siting = _site_study(data, graphs, coverage, verbose=verbose)
+        siting, errors = _site_study(data, graphs, coverage, verbose=verbose)
         timings["siting"] = time.perf_counter() - t0
 
     return StudyResult(
         config=config, data=data, network=network, graphs=graphs,
-        coverage=coverage, siting=siting, timings=timings,
+        coverage=coverage, siting=siting, siting_errors=errors, timings=timings,
     )
 
 
 def _site_study(data: StudyData, graphs: Mapping[str, RoutingGraph], coverage: CoverageResult, *,
-                verbose: bool) -> dict[str, SitingResult]:
-    """Propose village-level points and township centres, each with its tier's threshold and profile.
+                verbose: bool) -> tuple[dict[str, SitingResult], dict[str, str]]:
+    """Propose village-level points and township centres, each answering its plan's question.
 
-    Village-level points: up to ``siting.max_new_sites`` (the curve shows where
-    the 80% target is reached).  Township centres: one per township without a
-    centre plus one per centre whose natural catchment exceeds its capacity
-    (at least one), since the plans ask for one centre per township of about
-    10,000 older people, not for as many centres as would add coverage.
+    Village-level points: the fewest new points bringing the share of villages covered to
+    ``targets.village_facility_share`` (model ``target``).  Township centres: one in every
+    township/street without one, then relief of overloaded centres (model ``centres``).  A tier whose
+    siting fails (a solver or input problem) is recorded in the second mapping, tier -> message,
+    and the other tier and the coverage analysis are kept.
     """
-    from planner.siting import propose_sites, propose_tiered_sites
+    from planner.errors import PlannerError
+    from planner.siting import DEFAULT_MODELS, propose_sites
 
-    centres = coverage.centres
-    over = int(centres["over"].fillna(False).astype(bool).sum()) if "over" in centres else 0
-    n_township = max(1, len(coverage.townships_without_centre) + over)
-    out = propose_tiered_sites(
-        data, graphs, tiers=("community", "township"), coverage=coverage,
-        p={"community": data.config.siting.max_new_sites, "township": n_township},
-        config=data.config, verbose=verbose,
-    )
-    # When the village target needs more points than max_new_sites, propose that many,
-    # so the list a planner reads actually reaches the target.
-    targets = out["community"].targets
-    row = targets[targets["indicator"] == "village_facility_coverage"]
-    need = row["reached_at_k"].dropna()
-    if len(need) and int(need.iloc[0]) > len(out["community"].sites):
-        logger.info("village target needs %d new points; re-solving with p=%d", int(need.iloc[0]), int(need.iloc[0]))
-        out["community"] = propose_sites(data, graphs, tier="community", p=int(need.iloc[0]), coverage=coverage,
-                                         config=data.config, verbose=verbose)
-    return out
+    out: dict[str, SitingResult] = {}
+    errors: dict[str, str] = {}
+    for tier, model in DEFAULT_MODELS.items():
+        if tier not in data.config.tiers:
+            continue
+        try:
+            out[tier] = propose_sites(data, graphs, tier=tier, model=model, coverage=coverage, config=data.config,
+                                      verbose=verbose)
+        except PlannerError as exc:
+            logger.error("siting of the %s tier did not finish: %s", tier, exc)
+            errors[tier] = f"{type(exc).__name__}: {exc}"
+    return out, errors
 
 
 #: The files of one study's outputs: kind -> name inside the output folder.

@@ -42,6 +42,9 @@ class StudyResult:
         Tiered coverage, township-centre assignment, flags and scorecard.
     siting
         Proposed sites per tier (empty when siting was not run).
+    siting_errors
+        Tier -> why its siting did not finish (the error's type and message); the coverage, map,
+        report and workbook are written all the same and say so.
     timings
         Seconds spent in each step.
     """
@@ -52,10 +55,11 @@ class StudyResult:
     graphs: Mapping[str, RoutingGraph]
     coverage: CoverageResult
     siting: Mapping[str, SitingResult] = field(default_factory=FrozenMap)
+    siting_errors: Mapping[str, str] = field(default_factory=FrozenMap)
     timings: Mapping[str, float] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        freeze_fields(self, "graphs", "siting", "timings")
+        freeze_fields(self, "graphs", "siting", "siting_errors", "timings")
 
     @property
     def synthetic(self) -> bool:

@@ -101,3 +101,29 @@ def test_excluded_rows_are_explained_in_words():
                             excluded={"MISSING_COORDINATES": 2})
     assert "缺少坐标 2" in _layer_caveat(layer, "zh")
     assert "coordinates missing 2" in _layer_caveat(layer, "en")
+
+
+def test_report_siting_section_before_after_curves_and_proof(demo_result, demo_outputs, tmp_path):
+    from html import escape
+
+    from planner.reporting.siting_html import curve_spec
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    village, town = demo_result.siting["community"], demo_result.siting["township"]
+    # one solution: the village sentence, the sites (with the villages each newly serves) and the curve's last bar
+    row = village.targets.set_index("indicator").loc["village_facility_coverage"]
+    assert escape(row["text_zh"]) in text
+    for names in village.sites["new_names"].head(5):
+        assert escape(names) in text
+    assert "建设前后政策指标对比" in text and "建设后" in text
+    # each tier's curve plots its own indicator against its own target
+    assert curve_spec(demo_result, village, "zh")[:2] == ("village_share", 0.8)
+    col, target = curve_spec(demo_result, town, "zh")[:2]
+    assert col == "township_centre_share" and target == demo_result.config.targets.township_centre_share_2025
+    assert "有区域养老服务中心的乡镇/街道比例" in text and "缺口逐项说明" in text
+    # only a proven optimum is called optimal; the township plan says it is a rule
+    if village.solution.status != "optimal":
+        assert "已证明最优" not in text.split("建设前后政策指标对比")[0].split("六、建议新增选址")[-1]
+    assert "规则，非优化" in text
+    en = write_report_html(demo_result, tmp_path / "r.html", lang="en").read_text(encoding="utf-8")
+    assert "Policy scorecard before and after" in en and "share of villages covered" in en

@@ -117,8 +117,8 @@ def test_capacitated_mclp_unsplittable_and_splittable():
     # an existing centre (site 0, capacity 10) is fixed: p=1 opens site 1
     fx = L.solve_mclp(cover, w, 1, fixed=[0], capacity=cap)
     assert list(fx.opened) == [1] and fx.objective == 12.0
-    with pytest.raises(InputError):  # a bad argument, not a solver failure
-        L.solve_mclp(cover, w, 1, capacity=cap, method="greedy")
+    gr = L.solve_mclp(cover, w, 1, capacity=cap, method="greedy")  # greedy works for capacitated models too
+    assert gr.status == "greedy" and gr.objective <= 6.0 + 1e-9
 
 
 def test_capacitated_pmedian_moves_demand_when_full():
@@ -392,7 +392,7 @@ def test_bad_arguments_raise_input_error(study, reach):
     from planner.siting import propose_sites, straight_line_reach
 
     for kw in ({"tier": "nope"}, {"method": "nope"}, {"p": -1}, {"model": "lscp", "capacitated": True},
-               {"tier": "township", "method": "greedy"}):
+               {"model": "target", "tier": "township"}, {"model": "centres", "tier": "community"}):
         with pytest.raises(InputError) as info:
             propose_sites(study, reach, **kw)
         assert not isinstance(info.value, ConfigError)
@@ -440,7 +440,7 @@ def test_layers_go_through_the_one_serialiser(study, reach, tmp_path):
     tiers = propose_tiered_sites(study, reach, p={"community": 2, "township": 1})
     layers = tiers["community"].layers()
     assert list(layers) == ["proposed_sites", "excluded_candidates", "siting_settlements", "uncoverable",
-                            "coverage_curve", "targets", "scorecard_before_after", "public_occupancy"]
+                            "coverage_curve", "targets", "scorecard_before_after", "public_occupancy", "gaps"]
     path = tmp_path / "siting.gpkg"
     for r in tiers.values():  # several tiers share one file
         r.to_gpkg(path)
@@ -496,7 +496,8 @@ def test_demo_county_on_roads(demo):
     assert r.sites["new_older"].sum() == pytest.approx(c.loc[len(r.sites), "older_covered"] - c.loc[0, "older_covered"])
     # the settlements no candidate reaches are not covered after either
     assert not r.settlements.loc[r.uncoverable.index, "covered_after"].any()
-    tiered = propose_tiered_sites(data, graphs, p={"community": 3, "township": 2})
+    tiered = propose_tiered_sites(data, graphs, p={"community": 3, "township": 2},
+                                  models={"community": "mclp", "township": "mclp"})
     assert set(tiered) == {"community", "township"}
     assert tiered["township"].params["capacitated"] and tiered["township"].params["public"]
     assert (tiered["township"].sites["new_older"] <= data.config.targets.township_centre_capacity + 1e-6).all()

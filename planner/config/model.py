@@ -327,6 +327,19 @@ class SitingConfig:
     colocation_bonus: float = 0.1
     colocation_distance_m: float = 500.0
     greedy_above: int = 3000
+    #: ``auto`` (exact unless more than ``greedy_above`` usable candidates), ``exact`` (HiGHS) or ``greedy``.
+    method: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.method not in ("auto", "exact", "greedy"):
+            raise ConfigError(f"siting.method must be 'auto', 'exact' or 'greedy', not {self.method!r}")
+        if not self.time_limit_s > 0:
+            raise ConfigError(f"siting.time_limit_s must be > 0 seconds, got {self.time_limit_s}")
+        if not 0.0 <= self.mip_gap < 1.0:
+            raise ConfigError(f"siting.mip_gap must be in [0, 1), got {self.mip_gap}")
+        for key in ("max_new_sites", "greedy_above", "colocation_bonus", "colocation_distance_m"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"siting.{key} must be >= 0, got {getattr(self, key)}")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.optim.assign import AssignmentAnswer, AssignmentModel, best_share, solve_assignment
+from planner.optim.curve import CurvePoint, cover_curve
 from planner.optim.locate import (
     Solution,
     cover_from_times,
@@ -11,7 +12,22 @@ from planner.optim.locate import (
     solve_partial_cover,
     solve_pmedian,
 )
-from planner.optim.milp import OPTIMAL, TIME_LIMIT, Milp, MilpResult, quiet_stdout, relative_gap, solve_milp
+from planner.optim.milp import (
+    EMPTY,
+    GAP_LIMIT,
+    GREEDY,
+    OPTIMAL,
+    PROVEN,
+    TIME_LIMIT,
+    HighsModel,
+    Milp,
+    MilpResult,
+    NoSolutionInTime,
+    quiet_stdout,
+    relative_gap,
+    solve_milp,
+)
+from planner.optim.problem import LocationProblem, build_problem
 
 __all__ = [
     "Solution",
@@ -31,4 +47,14 @@ __all__ = [
     "relative_gap",
     "OPTIMAL",
     "TIME_LIMIT",
+    "GAP_LIMIT",
+    "GREEDY",
+    "EMPTY",
+    "PROVEN",
+    "HighsModel",
+    "NoSolutionInTime",
+    "LocationProblem",
+    "build_problem",
+    "CurvePoint",
+    "cover_curve",
 ]

@@ -176,7 +176,7 @@ def build_assignment_milp(m: AssignmentModel) -> Milp:
 
 
 def solve_assignment(m: AssignmentModel, *, time_limit_s: float, mip_gap: float, what: str = "the model",
-                     advice: str = "raise [siting] time_limit_s or use method='greedy'") -> AssignmentAnswer:
+                     advice: str = "raise [siting] time_limit_s") -> AssignmentAnswer:
     """Build and solve the assignment model with HiGHS.
 
     Parameters
@@ -202,10 +202,15 @@ def solve_assignment(m: AssignmentModel, *, time_limit_s: float, mip_gap: float,
 
 
 def best_share(rows: np.ndarray, cols: np.ndarray, z: np.ndarray, n_dem: int) -> np.ndarray:
-    """Per demand, the site with its largest assigned share (-1 when none)."""
+    """Per demand, the site with its largest assigned share (-1 when none; ties within 1e-6: the first pair)."""
     site = np.full(n_dem, -1)
-    best = np.zeros(n_dem)
-    for r, c_, v in zip(rows, cols, z, strict=True):
-        if v > best[r] + 1e-6:
-            best[r], site[r] = v, c_
+    z = np.asarray(z, dtype=float)
+    pos = np.flatnonzero(z > 1e-6)
+    if not len(pos):
+        return site
+    top = np.zeros(n_dem)
+    np.maximum.at(top, rows[pos], z[pos])
+    near = pos[z[pos] >= top[rows[pos]] - 1e-6]  # in pair order
+    first = near[::-1]  # assigning in reverse leaves the first pair of each demand
+    site[rows[first]] = cols[first]
     return site

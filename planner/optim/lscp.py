@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from planner.optim.milp import Milp, relative_gap
+from planner.optim.milp import GREEDY, Milp, relative_gap
 from planner.optim.problem import LocationProblem, as_cover, build_problem
 from planner.optim.solution import (
     CoverSplit,
@@ -33,8 +33,18 @@ def _cover_milp(sub: sp.csc_array, cost: np.ndarray) -> Milp:
 
 
 def _lscp_greedy(prob: LocationProblem, sub: sp.csc_array, cost: np.ndarray) -> tuple[list[int], Verdict]:
-    """Lazy greedy: the site covering the most uncovered demands per unit cost, until all are covered."""
+    """Lazy greedy cover, its gap against the LP relaxation (NaN when the LP does not finish in time)."""
+    picked = _greedy_cover(sub, cost)
+    score = float(cost[picked].sum())
+    bound, note = prob.lp_bound(_cover_milp(sub, cost))
+    verdict = Verdict(GREEDY, score, bound, relative_gap(score, bound, maximise=False), f"greedy (lazy); {note}")
+    return picked, verdict
+
+
+def _greedy_cover(sub: sp.csc_array, cost: np.ndarray, n_needed: int | None = None) -> list[int]:
+    """Lazy greedy: the column covering the most uncovered rows per unit cost, until ``n_needed`` (all) are covered."""
     unc = np.ones(sub.shape[0], bool)
+    left = sub.shape[0] if n_needed is None else n_needed
 
     def gain(k: int) -> float:
         rows = sub.indices[sub.indptr[k]:sub.indptr[k + 1]]
@@ -43,19 +53,17 @@ def _lscp_greedy(prob: LocationProblem, sub: sp.csc_array, cost: np.ndarray) -> 
     lazy = Lazy(np.diff(sub.indptr) / cost, np.ones(len(cost), bool))
     picked: list[int] = []
     rnd = 0
-    while unc.any():
+    while left > 0:
         got = lazy.pop(gain, rnd)
         if got is None or got[1] <= 0:
             break
         k = got[0]
         picked.append(k)
-        unc[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]] = False
+        rows = sub.indices[sub.indptr[k]:sub.indptr[k + 1]]
+        left -= int(unc[rows].sum())
+        unc[rows] = False
         rnd += 1
-    score = float(cost[picked].sum())
-    lp = prob.solve(_cover_milp(sub, cost), relax=True)
-    verdict = Verdict("greedy", score, lp.score, relative_gap(score, lp.score, maximise=False),
-                      f"greedy (lazy); LP relaxation {lp.status}")
-    return picked, verdict
+    return picked
 
 
 def solve_lscp(
@@ -106,8 +114,10 @@ def solve_lscp(
                               covered=split.covered0)
     sub, cols = useful_columns(A, need, prob.candidates)
     cost = 1.0 - prob.preference[cols]
-    if prob.method == "exact":
-        m = prob.solve(_cover_milp(sub, cost))
+    if prob.method == "exact":  # HiGHS from the greedy cover (so it always has a feasible start)
+        start = np.zeros(len(cols))
+        start[_greedy_cover(sub, cost)] = 1.0
+        m = prob.solve(_cover_milp(sub, cost), start=start)
         chosen, verdict = list(cols[m.x > 0.5]), Verdict.of(m)
         params.update(n_vars=m.n_vars, n_cons=m.n_cons)
     else:
@@ -182,7 +192,12 @@ def solve_partial_cover(
         s = empty_solution(prob, "partial_cover", uncoverable, float("nan"), params, covered=covered0)
         return dataclasses.replace(s, status="infeasible", message=f"at most {max_cov} of {int(grp.sum())} coverable")
     sub, cols = useful_columns(sp.csr_array(A, dtype=float), need_rows, prob.candidates)
-    m = prob.solve(_partial_cover_milp(sp.csr_array(sub), extra))
+    ny, nx = sub.shape
+    greedy = _greedy_cover(sub, np.ones(nx), extra)
+    start = np.zeros(nx + ny)
+    start[greedy] = 1.0
+    start[nx:] = np.asarray(sub[:, greedy].sum(axis=1)).reshape(-1) > 0
+    m = prob.solve(_partial_cover_milp(sp.csr_array(sub), extra), start=start)
     chosen = list(cols[m.x[:len(cols)] > 0.5])
     order, gains, credited = rank_cover(chosen, sp.csc_array(A), covered0 | ~grp, np.ones(prob.n_demands),
                                         np.zeros(prob.n_sites))

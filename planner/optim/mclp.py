@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from planner.optim.assign import AssignmentModel, best_share, solve_assignment
-from planner.optim.milp import OPTIMAL, Milp, relative_gap
+from planner.optim.assign import best_share
+from planner.optim.capacitated import CapModel
+from planner.optim.capsolve import solve_cap
+from planner.optim.milp import GREEDY, TIME_LIMIT, Milp, NoSolutionInTime, relative_gap
 from planner.optim.problem import EPS, LocationProblem, as_cover, build_problem
 from planner.optim.solution import (
     CoverSplit,
@@ -23,11 +25,11 @@ from planner.optim.solution import (
     useful_columns,
 )
 
-__all__ = ["solve_mclp"]
+__all__ = ["solve_mclp", "Uncovered", "greedy_pick", "mclp_capmodel", "cap_cover"]
 
 
 @dataclass(frozen=True, eq=False)
-class _Uncovered:
+class Uncovered:
     """The uncapacitated MCLP after fixed sites: what is left to cover and by which candidates."""
 
     sub: sp.csc_array  # needed demands x useful candidates
@@ -43,18 +45,36 @@ class _Uncovered:
         return Milp(np.concatenate([pref[self.cols], self.wn]), sp.vstack([A1, A2]).tocsr(), np.full(ny + 1, -np.inf),
                     np.concatenate([np.zeros(ny), [p]]), np.concatenate([np.ones(nx), np.zeros(ny)]), maximise=True)
 
+    def start(self, picked: list[int]) -> np.ndarray:
+        """The model's variables (``x`` then ``y``) for the local columns ``picked``."""
+        ny, nx = self.sub.shape
+        x = np.zeros(nx + ny)
+        x[np.asarray(picked, dtype=np.int64)] = 1.0
+        for k in picked:
+            x[nx + self.sub.indices[self.sub.indptr[k]:self.sub.indptr[k + 1]]] = 1.0
+        return x
 
-def _mclp_exact(prob: LocationProblem, left: _Uncovered) -> tuple[list[int], Verdict, dict]:
-    m = prob.solve(left.milp(prob.preference, prob.p))
+
+def _mclp_exact(prob: LocationProblem, left: Uncovered) -> tuple[list[int], Verdict, dict]:
+    """HiGHS from the greedy start; when it finds nothing in time, the greedy answer with the best bound."""
+    model = left.milp(prob.preference, prob.p)
+    picked, _ = greedy_pick(left, prob.preference, prob.p)
+    start = left.start(picked)
+    size = {"n_vars": model.n_vars, "n_cons": model.n_cons}
+    try:
+        m = prob.solve(model, start=start)
+    except NoSolutionInTime as err:  # cannot happen with a feasible start, kept for safety
+        score = float(np.dot(model.c, start)) + left.base
+        bound = err.bound + left.base
+        return list(left.cols[picked]), Verdict(TIME_LIMIT, score, bound, relative_gap(score, bound, True),
+                                                f"the exact model did not finish: {err}; greedy answer kept"), size
     chosen = list(left.cols[m.x[:len(left.cols)] > 0.5])
-    score, bound = m.score + left.base, m.bound + left.base
-    gap = relative_gap(score, bound, True) if m.status != OPTIMAL or m.gap > 0 else 0.0
-    return chosen, Verdict(m.status, score, bound, gap, m.message), {"n_vars": m.n_vars, "n_cons": m.n_cons}
+    return chosen, Verdict.of(m, left.base, maximise=True), size
 
 
-def _mclp_greedy(prob: LocationProblem, left: _Uncovered) -> tuple[list[int], Verdict, dict]:
-    """Lazy greedy: the site adding the most uncovered weight (plus its preference), ``p`` times."""
-    sub, wn, cols, pref = left.sub, left.wn, left.cols, prob.preference
+def greedy_pick(left: Uncovered, pref: np.ndarray, p: int) -> tuple[list[int], float]:
+    """Lazy greedy: (local column indices in pick order, score) of the site adding the most weight, ``p`` times."""
+    sub, wn, cols = left.sub, left.wn, left.cols
     ny, nx = sub.shape
     unc = np.ones(ny, bool)
 
@@ -65,7 +85,7 @@ def _mclp_greedy(prob: LocationProblem, left: _Uncovered) -> tuple[list[int], Ve
     lazy = Lazy(np.array([gain(k) for k in range(nx)]), np.ones(nx, bool))
     picked: list[int] = []
     score = left.base
-    for rnd in range(prob.p):
+    for rnd in range(p):
         got = lazy.pop(gain, rnd)
         if got is None or got[1] <= EPS:
             break
@@ -73,11 +93,16 @@ def _mclp_greedy(prob: LocationProblem, left: _Uncovered) -> tuple[list[int], Ve
         picked.append(k)
         score += g
         unc[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]] = False
-    lp = prob.solve(left.milp(pref, prob.p), relax=True)
-    bound = lp.score + left.base
-    verdict = Verdict("greedy", score, bound, relative_gap(score, bound, True),
-                      f"greedy (lazy); LP relaxation {lp.status}")
-    return list(cols[picked]), verdict, {"n_vars": nx + ny, "n_cons": ny + 1}
+    return picked, score
+
+
+def _mclp_greedy(prob: LocationProblem, left: Uncovered) -> tuple[list[int], Verdict, dict]:
+    """Lazy greedy, its gap against the LP relaxation (NaN when the LP does not finish in time)."""
+    picked, score = greedy_pick(left, prob.preference, prob.p)
+    bound, note = prob.lp_bound(left.milp(prob.preference, prob.p), left.base)
+    verdict = Verdict(GREEDY, score, bound, relative_gap(score, bound, True), f"greedy (lazy); {note}")
+    return list(left.cols[picked]), verdict, {"n_vars": left.sub.shape[1] + left.sub.shape[0],
+                                              "n_cons": left.sub.shape[0] + 1}
 
 
 def solve_mclp(
@@ -146,7 +171,7 @@ def solve_mclp(
     if not len(need) or not len(cols) or prob.p == 0:
         return empty_solution(prob, "mclp", uncoverable, base, params, assignment=nearest_open(A, fx),
                               covered=covered0)
-    left = _Uncovered(sub, cols, w[need], base)
+    left = Uncovered(sub, cols, w[need], base)
     solve = _mclp_exact if prob.method == "exact" else _mclp_greedy
     chosen, verdict, size = solve(prob, left)
     params.update(size)
@@ -156,47 +181,54 @@ def solve_mclp(
                          uncoverable=uncoverable, params=params)
 
 
-def _mclp_assignment(prob: LocationProblem, rows: np.ndarray, cols: np.ndarray, p: int,
-                     candidates: np.ndarray) -> AssignmentModel:
-    """Capacitated MCLP as an assignment model: maximise the assigned weight (plus preferences)."""
-    w = prob.weights
-    return AssignmentModel(prob.n_demands, prob.n_sites, rows, cols, pair_cost=w[rows], load=w,
-                           capacity=prob.capacity, fixed=prob.fixed, candidates=candidates,
-                           open_cost=prob.preference[candidates], p=p, splittable=prob.splittable, maximise=True)
-
-
 def _capacitated_pairs(prob: LocationProblem, A: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     """Covering pairs a demand can use: unsplittable, only sites whose capacity holds the whole demand."""
     coo = sp.coo_array(A)
     rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
-    keep = prob.fitting(rows, cols)
+    keep = prob.fitting(rows, cols) & (prob.weights[rows] > 0)
     return rows[keep], cols[keep]
 
 
-def _mclp_capacitated(prob: LocationProblem, A: sp.csr_array, uncoverable: np.ndarray) -> Solution:
-    n_dem, n_site, w = prob.n_demands, prob.n_sites, prob.weights
+def mclp_capmodel(prob: LocationProblem, A: sp.csr_array, *, fixed_only: bool = False) -> CapModel:
+    """The capacitated MCLP of ``prob`` on cover ``A`` in profit form (profit = the demand's weight).
+
+    ``fixed_only``: the model with the fixed sites alone (no candidate, ``p = 0``).
+    """
     rows, cols = _capacitated_pairs(prob, A)
-    cand_cols = np.unique(cols[~prob.fixed[cols]])
-    params = prob.params({"capacitated": True, "splittable": prob.splittable}, n_pairs=len(rows))
-    lim = {"time_limit_s": prob.time_limit_s, "mip_gap": prob.mip_gap}
-    before = solve_assignment(_mclp_assignment(prob, rows, cols, 0, np.zeros(0, int)), **lim)  # fixed sites only
-    ans = solve_assignment(_mclp_assignment(prob, rows, cols, prob.p, cand_cols), **lim)
-    m, z = ans.milp, ans.z
-    chosen = cand_cols[ans.x > 0.5]
-    cov0 = np.zeros(n_dem)
-    np.add.at(cov0, rows, before.z)
-    frac = np.zeros(n_dem)
-    np.add.at(frac, rows, z)
-    assignment = best_share(rows, cols, z, n_dem)
+    if fixed_only:
+        keep = prob.fixed[cols]
+        rows, cols = rows[keep], cols[keep]
+    w = prob.weights
+    return CapModel(prob.n_demands, prob.n_sites, rows, cols, w[rows].astype(float), w, prob.capacity, prob.fixed,
+                    np.unique(cols[~prob.fixed[cols]]), prob.preference, 0 if fixed_only else prob.p,
+                    prob.splittable)
+
+
+def cap_cover(m: CapModel, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per demand, its served share (0..1) and the site with its largest share (-1 when none)."""
+    frac = np.bincount(m.rows, weights=z, minlength=m.n_demands)
+    return np.clip(frac, 0.0, 1.0), best_share(m.rows, m.cols, z, m.n_demands)
+
+
+def _mclp_capacitated(prob: LocationProblem, A: sp.csr_array, uncoverable: np.ndarray) -> Solution:
+    w = prob.weights
+    m = mclp_capmodel(prob, A)
+    params = prob.params({"capacitated": True, "splittable": prob.splittable}, n_pairs=len(m.rows))
+    m0 = mclp_capmodel(prob, A, fixed_only=True)
+    before = solve_cap(m0, prob, share=0.2)  # fixed sites only
+    ans = solve_cap(m, prob)
+    cov0, _ = cap_cover(m0, before.z)
+    frac, assignment = cap_cover(m, ans.z)
     covered = frac > 0.5
-    load = np.zeros(n_site)
-    np.add.at(load, cols, w[rows] * z)
+    load = np.bincount(m.cols, weights=w[m.rows] * ans.z, minlength=prob.n_sites)
+    chosen = ans.opened
     newly = covered & ~(cov0 > 0.5)
     credited = np.where(newly & np.isin(assignment, chosen), assignment, -1)
     chosen = chosen[load[chosen] > EPS]  # a new centre nobody is assigned to is not proposed
     gains = np.array([float(w[credited == j].sum()) for j in chosen])
     order = np.argsort(-gains, kind="stable")
-    params.update(n_vars=m.n_vars, n_cons=m.n_cons, objective_before=before.milp.score, load=load)
-    return make_solution(prob, Verdict.of(m), model="mclp_cap", objective=float((w * np.clip(frac, 0, 1)).sum()),
+    params.update(n_vars=ans.n_vars, n_cons=ans.n_cons, objective_before=before.score, load=load)
+    verdict = Verdict(ans.status, ans.score, ans.bound, ans.gap, ans.message)
+    return make_solution(prob, verdict, model="mclp_cap", objective=float((w * frac).sum()),
                          opened=chosen[order], gains=gains[order], assignment=assignment, credited=credited,
                          covered=covered, uncoverable=uncoverable, params=params)

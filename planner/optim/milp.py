@@ -1,47 +1,65 @@
-"""The one HiGHS wrapper: solve a MILP (or its LP relaxation) with :func:`scipy.optimize.milp`.
+"""The one HiGHS wrapper: solve a MILP (or its LP relaxation) with HiGHS (:mod:`highspy`).
 
 Every model of the planner (the location models here and the township-centre
 assignment of :mod:`planner.analysis`) is built as a :class:`Milp` and solved by
-:func:`solve_milp`, which applies the time limit and gap, silences HiGHS' debug
-output, and turns HiGHS' answer into a :class:`MilpResult` with one of the
-statuses below.  A model without any usable solution raises
-:class:`~planner.errors.SolverError`.
+:func:`solve_milp` (or kept in a :class:`HighsModel` to be re-solved after a
+bound change), which applies the time limit and gap, can hand HiGHS a starting
+solution, keeps HiGHS quiet, and turns HiGHS' answer into a :class:`MilpResult`
+with one of the statuses below.
 
-Statuses
---------
+Statuses (the vocabulary of :attr:`planner.optim.Solution.status` too)
+---------------------------------------------------------------------
 ``"optimal"``
-    HiGHS finished: proven optimal, or within the relative gap asked for
-    (``MilpResult.gap`` > 0 then: feasible at the gap).
+    Proven optimal: HiGHS finished with no gap asked for, or the proven gap is <= 1e-9.
+``"gap_limit"``
+    HiGHS stopped at the relative gap asked for (``mip_gap`` > 0) with a feasible
+    solution; ``gap`` says how far from optimal it may be.
 ``"time_limit"``
-    The time ran out; the best solution found is kept and its gap reported.
-Infeasible or failed models, and a time limit without any solution, raise
-:class:`~planner.errors.SolverError`.
+    The time ran out; the best solution found is kept, with its proven gap (NaN when
+    no bound is known).
+``gap`` is always the *proven* relative gap between the solution and HiGHS' dual bound.
+A time limit without any solution raises :class:`NoSolutionInTime` (a
+:class:`~planner.errors.SolverError` that carries the best bound), so a caller can
+fall back to a heuristic; infeasible or failed models raise :class:`~planner.errors.SolverError`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.errors import SolverError
 
-__all__ = ["Milp", "MilpResult", "solve_milp", "quiet_stdout", "relative_gap", "OPTIMAL", "TIME_LIMIT"]
+__all__ = ["Milp", "MilpResult", "HighsModel", "solve_milp", "quiet_stdout", "relative_gap", "NoSolutionInTime",
+           "status_of", "OPTIMAL", "GAP_LIMIT", "TIME_LIMIT", "GREEDY", "EMPTY", "PROVEN"]
 
-#: HiGHS finished (proven optimal, or within the requested relative gap).
+#: Proven optimal.
 OPTIMAL = "optimal"
+#: Stopped at the requested relative gap with a feasible solution.
+GAP_LIMIT = "gap_limit"
 #: The time limit ran out; the best solution found is kept.
 TIME_LIMIT = "time_limit"
+#: A heuristic answer (greedy with repair), its gap against an LP or Lagrangian bound.
+GREEDY = "greedy"
+#: Nothing to decide.
+EMPTY = "empty"
+#: Statuses of a proven-optimal answer.
+PROVEN = (OPTIMAL, EMPTY)
 
 _EPS = 1e-9
-_HIGHS_TIME_LIMIT = 1  # scipy.optimize.milp status: iteration or time limit reached
+_STOPPED = {highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
+            highspy.HighsModelStatus.kInterrupt, highspy.HighsModelStatus.kSolutionLimit,
+            highspy.HighsModelStatus.kHighsInterrupt, highspy.HighsModelStatus.kMemoryLimit,
+            highspy.HighsModelStatus.kObjectiveBound, highspy.HighsModelStatus.kObjectiveTarget}
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,13 +110,13 @@ class MilpResult:
     x : ndarray
         Variable values.
     status : str
-        :data:`OPTIMAL` or :data:`TIME_LIMIT`.
+        :data:`OPTIMAL`, :data:`GAP_LIMIT` or :data:`TIME_LIMIT`.
     score : float
         Objective value in the model's own sense (maximised or minimised).
     bound : float
-        Best bound on ``score`` (HiGHS' dual bound; ``score`` for an LP).
+        Proven bound on the optimum (HiGHS' dual bound; ``score`` for a solved LP; NaN when unknown).
     gap : float
-        Relative gap between ``score`` and ``bound`` (see :func:`relative_gap`).
+        Proven relative gap between ``score`` and ``bound`` (see :func:`relative_gap`; NaN when unknown).
     message : str
         HiGHS' message.
     n_vars, n_cons : int
@@ -118,9 +136,17 @@ class MilpResult:
     solver_gap: float = 0.0
 
 
+class NoSolutionInTime(SolverError):
+    """HiGHS ran out of time before any feasible solution; ``bound`` is the best proven bound (NaN if none)."""
+
+    def __init__(self, message: str, bound: float = math.nan) -> None:
+        super().__init__(message)
+        self.bound = bound
+
+
 @contextlib.contextmanager
 def quiet_stdout() -> Iterator[None]:
-    """Discard what is written to file descriptor 1 (HiGHS' MIP code prints debug lines even with ``disp=False``)."""
+    """Discard what is written to file descriptor 1 (HiGHS prints its banner before any option applies)."""
     try:
         sys.stdout.flush()
         saved = os.dup(1)
@@ -138,7 +164,9 @@ def quiet_stdout() -> Iterator[None]:
 
 
 def relative_gap(value: float, bound: float, maximise: bool) -> float:
-    """Relative gap, always >= 0: ``(bound - value) / |bound|`` (max) or ``(value - bound) / |value|`` (min)."""
+    """Relative gap, >= 0: ``(bound - value) / |bound|`` (max) or ``(value - bound) / |value|`` (min); NaN unknown."""
+    if not (np.isfinite(value) and np.isfinite(bound)):
+        return math.nan
     diff = (bound - value) if maximise else (value - bound)
     denom = abs(bound) if maximise else abs(value)
     if denom < _EPS:
@@ -147,22 +175,122 @@ def relative_gap(value: float, bound: float, maximise: bool) -> float:
     return 0.0 if g < 1e-9 else float(g)
 
 
-def _failure(res: Any, time_limit_s: float, what: str, advice: str) -> SolverError:
-    if res.status == _HIGHS_TIME_LIMIT:
-        return SolverError(f"HiGHS found no solution for {what} within {time_limit_s:g} s ({res.message}); {advice}")
-    return SolverError(f"HiGHS could not solve {what}: {res.message}")
+def status_of(gap: float, mip_gap: float, stopped: bool) -> str:
+    """The truthful status of a feasible answer: proven gap ``gap``, ``mip_gap`` asked for, time ran out."""
+    if np.isfinite(gap) and gap <= _EPS:
+        return OPTIMAL
+    if stopped or not np.isfinite(gap) or gap > mip_gap + _EPS:
+        return TIME_LIMIT
+    return GAP_LIMIT
 
 
-def _run_highs(model: Milp, *, time_limit_s: float, mip_gap: float, relax: bool) -> Any:
-    """Hand the model to HiGHS (quietly) and return scipy's raw result."""
-    sign = -1.0 if model.maximise else 1.0
-    cons = [LinearConstraint(sp.csr_array(model.A), model.lo, model.hi)] if model.n_cons else []
-    integ = np.zeros_like(model.integrality) if relax else model.integrality
-    opts: dict[str, Any] = {"time_limit": float(time_limit_s), "disp": False}
-    if not relax:
-        opts["mip_rel_gap"] = float(mip_gap)
-    with quiet_stdout():
-        return milp(sign * model.c, integrality=integ, bounds=Bounds(0, 1), constraints=cons, options=opts)
+class HighsModel:
+    """One :class:`Milp` loaded into HiGHS, to be solved (again) after changing row bounds.
+
+    Parameters
+    ----------
+    model : Milp
+    relax : bool
+        Load every variable as continuous (the LP relaxation).
+    """
+
+    def __init__(self, model: Milp, *, relax: bool = False) -> None:
+        self.model = model
+        self.relax = relax or not np.asarray(model.integrality).any()
+        with quiet_stdout():
+            self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        n = model.n_vars
+        A = sp.csc_array(model.A, dtype=float) if model.n_cons else sp.csc_array((0, n))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, int(A.shape[0])
+        lp.col_cost_ = np.asarray(model.c, dtype=float)
+        lp.col_lower_, lp.col_upper_ = np.zeros(n), np.ones(n)
+        lp.row_lower_ = np.asarray(model.lo, dtype=float)
+        lp.row_upper_ = np.asarray(model.hi, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        lp.sense_ = highspy.ObjSense.kMaximize if model.maximise else highspy.ObjSense.kMinimize
+        if not self.relax:
+            kinds = np.array([highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger], dtype=object)
+            lp.integrality_ = kinds[(np.asarray(model.integrality) != 0).astype(np.int64)].tolist()
+        self.h.passModel(lp)
+
+    def set_row_bounds(self, row: int, lo: float, hi: float) -> None:
+        """Change the bounds of constraint ``row``."""
+        inf = highspy.kHighsInf
+        self.h.changeRowBounds(int(row), max(float(lo), -inf), min(float(hi), inf))
+
+    def solve(self, *, time_limit_s: float, mip_gap: float = 0.0, start: np.ndarray | None = None,
+              what: str = "the model", advice: str = "raise [siting] time_limit_s") -> MilpResult:
+        """Run HiGHS and return its answer, or the feasible ``start`` when that is better (with HiGHS' bound).
+
+        The start is *not* handed to HiGHS: HiGHS 1.16 maps a user solution wrongly through
+        presolve (it reported a start of value 799 as "optimal, 1690"), so it is compared afterwards.
+
+        Raises
+        ------
+        NoSolutionInTime
+            When the time ran out before any feasible solution and there is no ``start`` (``bound`` attached).
+        SolverError
+            When the model is infeasible or HiGHS fails.
+        """
+        h = self.h
+        h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        with quiet_stdout():
+            h.run()
+        try:
+            res = self._answer(time_limit_s, mip_gap, what, advice)
+        except NoSolutionInTime as err:
+            if start is None or self.relax:
+                raise
+            return self._from_start(np.asarray(start, dtype=float), err.bound, mip_gap,
+                                    f"no solution of HiGHS' own in {time_limit_s:.3g} s; the start is kept")
+        if start is not None and not self.relax:
+            x0 = np.asarray(start, dtype=float)
+            s0 = float(np.dot(self.model.c, x0))
+            better = s0 > res.score + 1e-9 * max(1.0, abs(s0)) if self.model.maximise else \
+                s0 < res.score - 1e-9 * max(1.0, abs(s0))
+            if better:
+                return self._from_start(x0, res.bound, mip_gap, f"HiGHS: {res.message}; the start is kept")
+        return res
+
+    def _from_start(self, x0: np.ndarray, bound: float, mip_gap: float, message: str) -> MilpResult:
+        """The start as the answer, its gap against HiGHS' ``bound``."""
+        model = self.model
+        score = float(np.dot(model.c, x0))
+        gap = relative_gap(score, bound, model.maximise)
+        return MilpResult(x0, status_of(gap, mip_gap, True), score, bound, gap, message, model.n_vars, model.n_cons,
+                          math.nan)
+
+    def _answer(self, time_limit_s: float, mip_gap: float, what: str, advice: str) -> MilpResult:
+        h, model = self.h, self.model
+        st = h.getModelStatus()
+        info = h.getInfo()
+        message = h.modelStatusToString(st)
+        feasible = info.primal_solution_status == highspy.kSolutionStatusFeasible
+        stopped = st in _STOPPED
+        dual = float(info.mip_dual_bound) if not self.relax else math.nan
+        dual = dual if np.isfinite(dual) and abs(dual) < highspy.kHighsInf else math.nan
+        if not feasible or (self.relax and st != highspy.HighsModelStatus.kOptimal):
+            if stopped:
+                raise NoSolutionInTime(f"HiGHS found no solution for {what} within {time_limit_s:g} s ({message}); "
+                                       f"{advice}", bound=dual)
+            raise SolverError(f"HiGHS could not solve {what}: {message}")
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        score = float(np.dot(model.c, x))
+        if self.relax:
+            return MilpResult(x, OPTIMAL, score, score, 0.0, message, model.n_vars, model.n_cons)
+        if st == highspy.HighsModelStatus.kOptimal and mip_gap <= _EPS:
+            bound, gap = score, 0.0  # proven at HiGHS' own (absolute) tolerance
+        else:
+            bound, gap = dual, relative_gap(score, dual, model.maximise)
+        status = status_of(gap, mip_gap, stopped)
+        return MilpResult(x, status, score, bound, gap, message, model.n_vars, model.n_cons,
+                          float(info.mip_gap) if np.isfinite(info.mip_gap) else math.nan)
 
 
 def solve_milp(
@@ -171,8 +299,9 @@ def solve_milp(
     time_limit_s: float,
     mip_gap: float = 0.0,
     relax: bool = False,
+    start: np.ndarray | None = None,
     what: str = "the model",
-    advice: str = "raise [siting] time_limit_s or use method='greedy'",
+    advice: str = "raise [siting] time_limit_s",
 ) -> MilpResult:
     """Solve ``model`` with HiGHS.
 
@@ -185,6 +314,8 @@ def solve_milp(
         HiGHS relative MIP gap tolerance (ignored for the LP relaxation).
     relax : bool
         Solve the LP relaxation (every variable continuous).
+    start : ndarray, optional
+        A feasible solution to start from (MIP only).
     what, advice : str
         Name of the model and what to do, for the error message when there is no solution.
 
@@ -194,23 +325,12 @@ def solve_milp(
 
     Raises
     ------
+    NoSolutionInTime
+        When HiGHS runs out of time before a first solution (or before solving the LP relaxation).
     SolverError
-        When HiGHS returns no solution (infeasible, failed, or out of time before a first solution).
+        When the model is infeasible or HiGHS fails.
     """
     if not model.n_vars:  # nothing to decide (e.g. no reachable pair at all)
         return MilpResult(np.zeros(0), OPTIMAL, 0.0, 0.0, 0.0, "empty model", 0, model.n_cons)
-    res = _run_highs(model, time_limit_s=time_limit_s, mip_gap=mip_gap, relax=relax)
-    if res.x is None:
-        raise _failure(res, time_limit_s, what, advice)
-    sign = -1.0 if model.maximise else 1.0
-    score = sign * float(res.fun)
-    status = OPTIMAL if res.status == 0 else TIME_LIMIT
-    if relax or not model.integrality.any():
-        bound, gap = score, 0.0
-    else:
-        dual = getattr(res, "mip_dual_bound", None)
-        bound = sign * float(dual) if dual is not None and np.isfinite(dual) else score
-        gap = relative_gap(score, bound, model.maximise)
-    solver_gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
-    return MilpResult(np.asarray(res.x), status, score, bound, gap, str(res.message), model.n_vars, model.n_cons,
-                      solver_gap)
+    return HighsModel(model, relax=relax).solve(time_limit_s=time_limit_s, mip_gap=mip_gap, start=start, what=what,
+                                                advice=advice)

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from planner.optim.assign import AssignmentModel, best_share, build_assignment_milp, solve_assignment
-from planner.optim.milp import MilpResult, relative_gap
+from planner.optim.assign import AssignmentModel, best_share, build_assignment_milp
+from planner.optim.capacitated import CapModel
+from planner.optim.capsolve import solve_cap
+from planner.optim.milp import GREEDY, relative_gap
 from planner.optim.problem import EPS, LocationProblem, build_problem, reachable_pairs
 from planner.optim.solution import Lazy, Solution, Verdict, make_solution, prune
 
@@ -161,16 +163,16 @@ def _pmedian_uncapacitated(prob: LocationProblem, reach: _Reach, params: dict) -
     if not len(useful.cols) or prob.p == 0:
         verdict = Verdict("empty", base_obj, base_obj, 0.0, "nothing to decide")
         return _finish_pmedian(prob, reach, [], verdict, params)
-    if prob.method == "exact":
-        m, const = _solve_uncap(prob, reach, useful, relax=False)
+    picked, score = _pmedian_greedy(prob, reach, useful)
+    if prob.method == "exact":  # HiGHS from the greedy answer (so it always has a feasible start)
+        model = _uncap_model(prob, reach.cur, useful)
+        m = prob.solve(build_assignment_milp(model), start=_uncap_start(model, useful, picked))
         chosen = list(useful.cols[m.x[:len(useful.cols)] > 0.5])
         params.update(n_vars=m.n_vars, n_cons=m.n_cons)
-        return _finish_pmedian(prob, reach, chosen, Verdict.of(m, const), params)
-    picked, score = _pmedian_greedy(prob, reach, useful)
-    lp, const = _solve_uncap(prob, reach, useful, relax=True)  # LP relaxation of the same model for the bound
-    bound = lp.score + const
-    verdict = Verdict("greedy", score, bound, relative_gap(score, bound, maximise=False),
-                      "greedy (lazy); LP relaxation bound")
+        return _finish_pmedian(prob, reach, chosen, Verdict.of(m, _uncap_const(prob, reach, model)), params)
+    model = _uncap_model(prob, reach.cur, useful)  # LP relaxation of the same model for the bound
+    bound, note = prob.lp_bound(build_assignment_milp(model), _uncap_const(prob, reach, model))
+    verdict = Verdict(GREEDY, score, bound, relative_gap(score, bound, maximise=False), f"greedy (lazy); {note}")
     params.update(n_vars=len(useful.cols) + len(useful.r), n_cons=len(useful.r))
     return _finish_pmedian(prob, reach, picked, verdict, params)
 
@@ -220,13 +222,23 @@ def _uncap_model(prob: LocationProblem, cur: np.ndarray, useful: _Useful) -> Ass
         must_assign=must, unserved_cost=prob.weights * cur)
 
 
-def _solve_uncap(prob: LocationProblem, reach: _Reach, useful: _Useful, *, relax: bool) -> tuple[MilpResult, float]:
-    """Solve the uncapacitated model; also the constant cost of demands no useful pair touches."""
-    cur, w = reach.cur, prob.weights
-    model = _uncap_model(prob, cur, useful)
-    dem = model.unserved_rows()
-    m = prob.solve(build_assignment_milp(model), relax=relax)
-    return m, float((w * cur).sum() - (w[dem] * cur[dem]).sum())
+def _uncap_start(model: AssignmentModel, useful: _Useful, picked: list[int]) -> np.ndarray:
+    """The assignment model's variables for the sites ``picked``: each demand on its nearest one, else ``u = 1``."""
+    x = np.isin(useful.cols, picked).astype(float)
+    z = np.zeros(len(useful.r))
+    on = np.flatnonzero(np.isin(useful.c, picked))
+    if len(on):
+        o = on[np.lexsort((useful.v[on], useful.r[on]))]
+        first = np.r_[True, useful.r[o][1:] != useful.r[o][:-1]]
+        z[o[first]] = 1.0
+    u = 1.0 - np.bincount(useful.r, weights=z, minlength=model.n_demands)[model.unserved_rows()]
+    return np.concatenate([x, z, u])
+
+
+def _uncap_const(prob: LocationProblem, reach: _Reach, model: AssignmentModel) -> float:
+    """The constant cost of the demands no useful pair touches (left out of the model)."""
+    cur, w, dem = reach.cur, prob.weights, model.unserved_rows()
+    return float((w * cur).sum() - (w[dem] * cur[dem]).sum())
 
 
 def _prune_pmedian(prob: LocationProblem, reach: _Reach, chosen: list[int], best0: np.ndarray) -> list[int]:
@@ -296,30 +308,30 @@ def _finish_pmedian(prob: LocationProblem, reach: _Reach, chosen: list[int], ver
 
 
 def _pmedian_capacitated(prob: LocationProblem, reach: _Reach, params: dict) -> Solution:
-    """Capacitated p-median (exact only): every reachable demand is served or pays the penalty."""
-    w, fx, cap, n_dem = prob.weights, prob.fixed, prob.capacity, prob.n_demands
+    """Capacitated p-median: every reachable demand is served or pays the penalty (on its unserved share)."""
+    w, fx, n_dem, P = prob.weights, prob.fixed, prob.n_demands, reach.penalty
     rows, cols, vals = reach.rows, reach.cols, reach.vals
-    keep = prob.fitting(rows, cols)
+    keep = prob.fitting(rows, cols) & (vals < P) & (w[rows] > 0)  # a pair at or beyond the penalty never helps
     rows, cols, vals = rows[keep], cols[keep], vals[keep]
-    cand_cols = np.unique(cols[~fx[cols]])
-    model = AssignmentModel(n_dem, prob.n_sites, rows, cols, pair_cost=w[rows] * vals, load=w, capacity=cap,
-                            fixed=fx, candidates=cand_cols, open_cost=(-prob.preference)[cand_cols], p=prob.p,
-                            splittable=prob.splittable, must_assign=reach.reach_any.copy(),
-                            unserved_cost=np.full(n_dem, reach.penalty) * w)
-    ans = solve_assignment(model, time_limit_s=prob.time_limit_s, mip_gap=prob.mip_gap)
-    m, z = ans.milp, ans.z
-    chosen = cand_cols[ans.x > 0.5]
+    m = CapModel(n_dem, prob.n_sites, rows, cols, w[rows] * (P - vals), w, prob.capacity, fx,
+                 np.unique(cols[~fx[cols]]), prob.preference, prob.p, prob.splittable)
+    const = float(P * w[reach.reach_any].sum())  # every reachable demand unserved
+    ans = solve_cap(m, prob, offset=const, minimise=True)
+    z = ans.z
+    served_share = np.clip(np.bincount(rows, weights=z, minlength=n_dem), 0.0, 1.0)
     site = best_share(rows, cols, z, n_dem)
-    load = np.zeros(prob.n_sites)
-    np.add.at(load, cols, w[rows] * z)
+    load = np.bincount(cols, weights=w[rows] * z, minlength=prob.n_sites)
     served = site >= 0
-    unserved = np.flatnonzero(reach.reach_any & ~served)
+    left = np.where(reach.reach_any, 1.0 - served_share, 0.0)
+    unserved = np.flatnonzero(left > 1e-6)  # wholly or partly unserved
     credited = np.where(served & ~fx[np.maximum(site, 0)], site, -1)
-    chosen = chosen[load[chosen] > EPS]  # a new site nobody is assigned to is not proposed
+    chosen = ans.opened[load[ans.opened] > EPS]  # a new site nobody is assigned to is not proposed
     gains = np.array([float(w[credited == j].sum()) for j in chosen])
     order = np.argsort(-gains, kind="stable")
-    objective = float((w[rows] * vals * z).sum() + reach.penalty * w[unserved].sum())
-    params = dict(params, n_vars=m.n_vars, n_cons=m.n_cons, load=load, n_pairs=len(rows))
-    return make_solution(prob, Verdict.of(m), model="pmedian_cap", objective=objective, opened=chosen[order],
-                         gains=gains[order], assignment=site, credited=credited, covered=served,
-                         uncoverable=reach.uncoverable, unserved=unserved, params=params)
+    objective = float((w[rows] * vals * z).sum() + P * (w * left).sum())
+    params = dict(params, n_vars=ans.n_vars, n_cons=ans.n_cons, load=load, n_pairs=len(rows),
+                  unserved_amount=w[unserved] * left[unserved], unserved_weight=float((w * left).sum()))
+    return make_solution(prob, Verdict(ans.status, ans.score, ans.bound, ans.gap, ans.message), model="pmedian_cap",
+                         objective=objective, opened=chosen[order], gains=gains[order], assignment=site,
+                         credited=credited, covered=served, uncoverable=reach.uncoverable, unserved=unserved,
+                         params=params)

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from planner.errors import InputError
-from planner.optim.milp import Milp, MilpResult, solve_milp
+from planner.optim.milp import Milp, MilpResult, NoSolutionInTime, solve_milp
 
 __all__ = ["LocationProblem", "build_problem", "as_cover", "reachable_pairs", "cover_from_times", "METHODS"]
 
@@ -113,11 +113,9 @@ def _check_p(p: int | None, n_cand: int) -> int:
     return int(min(p, n_cand))
 
 
-def _check_method(method: str, model: str, capacitated: bool) -> str:
+def _check_method(method: str) -> str:
     if method not in METHODS:
         raise InputError(f"method must be 'exact' or 'greedy', not {method!r}")
-    if capacitated and method != "exact":
-        raise InputError(f"the capacitated {model} is solved exactly only; use method='exact'")
     return method
 
 
@@ -145,6 +143,9 @@ class LocationProblem:
         HiGHS limits.
     t0 : float
         ``time.perf_counter()`` when the solve started.
+    cover : scipy.sparse.csr_array of bool or None
+        The demands x sites cover matrix when given to :func:`build_problem` (needed by
+        :func:`planner.optim.cover_curve`).
     """
 
     n_demands: int
@@ -159,6 +160,7 @@ class LocationProblem:
     time_limit_s: float
     mip_gap: float
     t0: float = field(default_factory=time.perf_counter)
+    cover: sp.csr_array | None = None
 
     @property
     def candidates(self) -> np.ndarray:
@@ -194,9 +196,20 @@ class LocationProblem:
         out.update(tail)
         return out
 
-    def solve(self, model: Milp, *, relax: bool = False) -> MilpResult:
-        """Solve ``model`` with HiGHS under this problem's limits."""
-        return solve_milp(model, time_limit_s=self.time_limit_s, mip_gap=self.mip_gap, relax=relax)
+    def remaining(self) -> float:
+        """Seconds left of ``time_limit_s`` (at least 0.05, so HiGHS still gets a moment)."""
+        return max(self.time_limit_s - self.elapsed(), 0.05)
+
+    def lp_bound(self, model: Milp, offset: float = 0.0) -> tuple[float, str]:
+        """The LP relaxation's bound (plus ``offset``) and a note; NaN when it is not solved in the time left."""
+        try:
+            return self.solve(model, relax=True).score + offset, "bound from the LP relaxation"
+        except NoSolutionInTime:
+            return float("nan"), "the LP-relaxation bound was not computed in time (gap unknown)"
+
+    def solve(self, model: Milp, *, relax: bool = False, start: np.ndarray | None = None) -> MilpResult:
+        """Solve ``model`` with HiGHS in the time left, from the feasible ``start`` when given."""
+        return solve_milp(model, time_limit_s=self.remaining(), mip_gap=self.mip_gap, relax=relax, start=start)
 
 
 def build_problem(
@@ -212,6 +225,7 @@ def build_problem(
     method: str = "exact",
     time_limit_s: float = 60.0,
     mip_gap: float = 0.0,
+    cover: Any = None,
 ) -> LocationProblem:
     """Check the user's arguments and return the :class:`LocationProblem`.
 
@@ -228,6 +242,9 @@ def build_problem(
         (:data:`NO_P`) for models without one (LSCP, partial cover).
     fixed, preference, capacity, splittable, method, time_limit_s, mip_gap
         As for the solvers.
+    cover : sparse or ndarray, optional
+        Demands x sites cover matrix of shape ``shape``, kept on the problem (for
+        :func:`planner.optim.cover_curve`).
 
     Raises
     ------
@@ -235,6 +252,9 @@ def build_problem(
         For a wrong length, negative weights or times, ``p < 0`` or an unknown method.
     """
     t0 = time.perf_counter()
+    cov = None if cover is None else as_cover(cover)
+    if cov is not None and tuple(cov.shape) != tuple(shape):
+        raise InputError(f"cover has shape {cov.shape}, the problem {tuple(shape)}")
     n_dem, n_site = shape
     w = np.ones(n_dem) if weights is None else _weights(weights, n_dem)
     fx = fixed_mask(fixed, n_site)
@@ -243,5 +263,5 @@ def build_problem(
     n_cand = int((~fx).sum())
     pp = -1 if p is NO_P else _check_p(p, n_cand)
     cap = None if capacity is None else vector(capacity, n_site, "capacity", np.inf)
-    method = _check_method(method, model, cap is not None)
-    return LocationProblem(n_dem, n_site, w, fx, pref, pp, cap, splittable, method, time_limit_s, mip_gap, t0)
+    method = _check_method(method)
+    return LocationProblem(n_dem, n_site, w, fx, pref, pp, cap, splittable, method, time_limit_s, mip_gap, t0, cov)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from planner.optim.milp import MilpResult
+from planner.optim.milp import OPTIMAL, PROVEN, MilpResult, relative_gap
 from planner.optim.problem import EPS, LocationProblem
 
 __all__ = ["Solution", "Verdict", "Lazy", "prune", "rank_cover", "CoverSplit", "useful_columns", "nearest_open",
@@ -32,8 +32,22 @@ class Solution:
     method : str
         ``"exact"`` (HiGHS MILP) or ``"greedy"``.
     status : str
-        ``"optimal"``, ``"time_limit"`` (best solution found when the time ran
-        out), ``"greedy"`` or ``"empty"`` (nothing to decide).
+        How far the answer is proven:
+
+        * ``"optimal"``: proven optimal (HiGHS finished with no gap asked for, or
+          the proven gap is <= 1e-9);
+        * ``"gap_limit"``: HiGHS stopped at the requested ``mip_gap`` with a
+          feasible solution (within ``gap`` of optimal, not proven optimal);
+        * ``"time_limit"``: the time ran out; the best solution found (HiGHS' or,
+          when the exact model found none, the greedy heuristic's) with its
+          proven ``gap`` (NaN when no bound was computed in time);
+        * ``"greedy"``: the heuristic answer (``method="greedy"``), ``gap``
+          against an LP-relaxation or Lagrangian bound (NaN when none was
+          computed in time);
+        * ``"empty"``: nothing to decide (no candidate can add anything, or ``p = 0``);
+        * ``"infeasible"``: :func:`~planner.optim.solve_partial_cover` only, the target cannot be reached.
+
+        Only ``"optimal"`` and ``"empty"`` are proven optimal (:attr:`proven_optimal`).
     objective : float
         The model's own measure, without preferences: number of new sites
         (LSCP), covered weight including what fixed sites cover (MCLP), or
@@ -41,9 +55,11 @@ class Solution:
     score : float
         What the solver optimised: ``objective`` plus/minus the preference bonus.
     bound : float
-        Best bound on ``score`` (HiGHS' dual bound, or the LP relaxation for greedy).
+        Proven bound on the best possible ``score`` (HiGHS' dual bound, the LP
+        relaxation or a Lagrangian bound); NaN when none is known.
     gap : float
-        Relative gap between ``score`` and ``bound`` (>= 0; 0 = proven optimal).
+        Proven relative gap between ``score`` and ``bound`` (>= 0; 0 = proven
+        optimal; NaN when no bound is known).
     opened : ndarray of int
         Site (column) indices of the new sites, in rank order (largest
         marginal gain first, given the sites ranked before).
@@ -92,6 +108,11 @@ class Solution:
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
 
+    @property
+    def proven_optimal(self) -> bool:
+        """True when the answer is proven optimal (status ``"optimal"`` or ``"empty"``)."""
+        return self.status in PROVEN
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -104,9 +125,14 @@ class Verdict:
     message: str
 
     @classmethod
-    def of(cls, m: MilpResult, offset: float = 0.0) -> Verdict:
-        """HiGHS' answer, the score and bound shifted by the constant ``offset`` left out of the model."""
-        return cls(m.status, m.score + offset, m.bound + offset, m.gap, m.message)
+    def of(cls, m: MilpResult, offset: float = 0.0, *, maximise: bool = False) -> Verdict:
+        """HiGHS' answer, the score and bound shifted by the constant ``offset`` left out of the model.
+
+        The gap is recomputed on the shifted values (it is the gap of what the user sees).
+        """
+        score, bound = m.score + offset, m.bound + offset
+        gap = m.gap if m.status == OPTIMAL or not offset else relative_gap(score, bound, maximise)
+        return cls(m.status, score, bound, gap, m.message)
 
 
 def make_solution(prob: LocationProblem, verdict: Verdict, *, model: str, objective: float, opened: Any,

@@ -19,9 +19,9 @@ import pandas as pd
 from planner.codes import DataProblem, code_label
 from planner.i18n import check_lang, fmt_number, label, tr
 from planner.reporting.charts import CSS, bars, histogram, met_class_text, num, table_html
+from planner.reporting.siting_html import sites_section
 
 if TYPE_CHECKING:
-    from planner.siting import SitingResult
     from planner.study import StudyResult
 
 __all__ = ["write_report_html"]
@@ -198,31 +198,6 @@ def _priority_section(result: StudyResult, lang: str) -> str:
             f'<p class="muted">{note}</p>' + table_html(us.head(50).reset_index(), cols, lang))
 
 
-def _site_block(key: str, site: SitingResult, *, target: float, lang: str) -> str:
-    """One siting run: its summary sentence, the sites and the coverage curve against the target."""
-    out = [f"<h3>{escape(label(key, lang))}</h3>", f"<p>{escape(site.summary(lang=lang))}</p>"]
-    sites = site.sites
-    if len(sites):
-        cols = [c for c in ("rank", "name", "type", "township", "new_settlements", "new_older",
-                            "marginal_gain", f"why_{lang}") if c in sites]
-        out.append(table_html(sites.reset_index(drop=True), cols, lang))
-    curve = site.curve
-    share_col = next((c for c in curve.columns if "share" in c), None) if len(curve) else None
-    if share_col:
-        out.append(bars(((f"+{int(k)}", float(v), num(v, 1, True)) for k, v in zip(curve["k"], curve[share_col])),
-                        maximum=1.0, mark=target, bad_above=False))
-    return "".join(out)
-
-
-def _sites_section(result: StudyResult, lang: str) -> str:
-    """6. Proposed new sites of each siting run (nothing when siting was not run)."""
-    if not result.siting:
-        return ""
-    target = result.config.targets.village_facility_share
-    return (f"<h2>{tr(lang, '六、建议新增选址', '6. Proposed new sites')}</h2>"
-            + "".join(_site_block(key, site, target=target, lang=lang) for key, site in result.siting.items()))
-
-
 def _parameter_items(result: StudyResult, lang: str) -> list[str]:
     """Thresholds of each tier, each travel profile, and the township-centre capacity."""
     cfg = result.config
@@ -279,7 +254,7 @@ def _parameters_section(result: StudyResult, lang: str) -> str:
 
 #: The sections of the report, in order.
 _SECTIONS = (_heading, _summary_cards, _scorecard_section, _coverage_section, _travel_time_section,
-             _centre_section, _priority_section, _sites_section, _parameters_section)
+             _centre_section, _priority_section, sites_section, _parameters_section)
 
 
 def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh") -> Path:

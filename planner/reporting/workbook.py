@@ -46,6 +46,11 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "text_en": ("说明（英文）", "Note"), "source": ("政策依据", "Source"), "rank": ("排序", "Rank"),
     "settlements": ("村/社区数", "Settlements"), "served": ("已覆盖", "Served"),
     "under_served": ("服务不足", "Under-served"), "served_share": ("覆盖率", "Served share"),
+    "new_villages": ("新增覆盖村数", "Villages newly covered"), "new_older": ("新增覆盖老年人", "Older newly covered"),
+    "new_names": ("新增覆盖的村/社区", "Newly covered settlements"), "closes_zh": ("补足的缺口", "Gap closed (zh)"),
+    "closes_en": ("补足的缺口（英文）", "Gap closed"), "why_zh": ("选址理由", "Why (zh)"),
+    "why_en": ("选址理由（英文）", "Why"),
+    "gap_kind": ("缺口类型", "Gap"), "centre_name": ("中心", "Centre"), "closed_by": ("由此点补足", "Closed by"),
 }
 for _t, (_zh, _en) in {"county": ("县级", "county"), "township": ("乡镇级", "township"),
                        "community": ("社区/村级", "community")}.items():
@@ -108,6 +113,12 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
     for key, site in result.siting.items():
         put(f"建议选址_{label(key, 'zh')}".replace("/", "_"), f"sites_{key}", site.sites)
         put(f"选址曲线_{label(key, 'zh')}".replace("/", "_"), f"curve_{key}", site.curve)
+        put(f"建设前后_{label(key, 'zh')}".replace("/", "_"), f"before_after_{key}", site.scorecard, index=False)
+        if len(site.gaps):
+            put(f"缺口_{label(key, 'zh')}".replace("/", "_"), f"gaps_{key}", site.gaps, index=False)
+    for key, msg in dict(getattr(result, "siting_errors", {}) or {}).items():
+        sheets[tr(lang, f"选址未完成_{key}", f"siting_failed_{key}")] = pd.DataFrame(
+            {tr(lang, "原因", "reason"): [msg]})
     problems = result.data.report.to_frame()
     if len(problems):
         sheets[tr(lang, "数据问题", "data_problems")] = _excel_safe(problems)

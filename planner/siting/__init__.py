@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from planner.siting.candidates import EXCLUSION_REASONS, public_occupancy_by_county
-from planner.siting.propose import propose_sites, propose_tiered_sites
+from planner.siting.propose import DEFAULT_MODELS, propose_sites, propose_tiered_sites
 from planner.siting.reach import straight_line_reach
 from planner.siting.result import SitingResult
 
 __all__ = [
     "SitingResult",
+    "DEFAULT_MODELS",
     "propose_sites",
     "propose_tiered_sites",
     "straight_line_reach",

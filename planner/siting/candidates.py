@@ -187,9 +187,39 @@ def _candidate_table(data: StudyData, candidates: gpd.GeoDataFrame | None) -> tu
         dup = cands.index[cands.index.duplicated()][0]
         raise DataError(f"candidate id {dup!r} occurs more than once; give every candidate a unique 编号")
     for col in _TEXT_COLUMNS:
-        if col not in cands:
-            cands[col] = ""
-    return cands, source
+        cands[col] = cands[col].fillna("").astype(str) if col in cands else ""
+    return _fill_admin(cands, data), source
+
+
+def _area_of(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | None) -> pd.Series:
+    """Name of the area (index of ``areas``) containing each located point, ``""`` when none."""
+    out = pd.Series("", index=points.index, dtype=object)
+    located = _located(points)
+    if areas is None or not len(areas) or not located.any():
+        return out
+    zz = areas.to_crs("EPSG:4326")
+    zz = gpd.GeoDataFrame({"_area": zz.index.astype(str)}, geometry=zz.geometry.to_numpy(), crs="EPSG:4326")
+    hits = gpd.sjoin(points.loc[located, ["geometry"]], zz, how="inner", predicate="intersects")
+    first = hits[~hits.index.duplicated()]
+    out[first.index] = first["_area"].to_numpy()
+    return out
+
+
+def _fill_admin(cands: gpd.GeoDataFrame, data: StudyData) -> gpd.GeoDataFrame:
+    """Blank townships and counties filled by location (township boundaries, their county, county boundaries)."""
+    towns = data.townships
+    blank = cands["township"] == ""
+    if blank.any() and towns is not None:
+        cands.loc[blank, "township"] = _area_of(cands[blank.to_numpy()], towns).to_numpy()
+    blank = cands["county"] == ""
+    if blank.any() and towns is not None and "county" in towns:
+        by_town = towns["county"].fillna("").astype(str)
+        by_town.index = by_town.index.astype(str)
+        cands.loc[blank, "county"] = cands.loc[blank, "township"].map(by_town).fillna("").to_numpy()
+    blank = cands["county"] == ""
+    if blank.any() and data.counties is not None:
+        cands.loc[blank, "county"] = _area_of(cands[blank.to_numpy()], data.counties).to_numpy()
+    return cands
 
 
 def _mark_exclusion_zones(cands: gpd.GeoDataFrame, located: np.ndarray, zones: gpd.GeoDataFrame | None,
@@ -208,12 +238,24 @@ def _mark_exclusion_zones(cands: gpd.GeoDataFrame, located: np.ndarray, zones: g
 
 def _mark_low_occupancy(cands: gpd.GeoDataFrame, occupancy: pd.DataFrame, reason: pd.Series,
                         detail: pd.Series) -> None:
-    """Exclude the candidates not yet excluded in a county where new public sites are blocked."""
+    """Exclude the candidates not yet excluded in a county where new public sites are blocked.
+
+    A candidate whose county is unknown (blank after the spatial lookup) is excluded too when any
+    county is blocked: the rule cannot be checked for it, so it is applied conservatively and said so.
+    """
     blocked = set(occupancy.index[occupancy["blocked"]])
-    hit = reason.isna() & cands["county"].astype(str).isin(blocked)
+    county = cands["county"].fillna("").astype(str)
+    hit = reason.isna() & county.isin(blocked)
     for cid in cands.index[hit.to_numpy()]:
         reason[cid] = CandidateExclusion.LOW_PUBLIC_OCCUPANCY
         detail[cid] = occupancy.loc[str(cands.at[cid, "county"]), "text_zh"]
+    unknown = reason.isna() & (county == "")
+    if blocked and unknown.any():
+        names = "、".join(sorted(c or "（未知县）" for c in blocked))
+        for cid in cands.index[unknown.to_numpy()]:
+            reason[cid] = CandidateExclusion.COUNTY_UNKNOWN
+            detail[cid] = (f"所在县不明；{names}公办养老机构入住率低于下限 "
+                           f"(county unknown; {len(blocked)} county blocked)")
 
 
 def screen_candidates(data: StudyData, candidates: gpd.GeoDataFrame | None = None,

@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Text", "sentence", "join_why", "occupancy_text", "newly_covered", "serves", "time_saved", "takes_load",
            "colocation", "uncoverable_text", "target_met", "share_target_reached", "share_target_out_of_reach",
-           "township_target_reached", "township_target_out_of_reach", "older_share_change", "summarise"]
+           "township_target_reached", "township_target_out_of_reach", "older_share_change", "summarise", "proof",
+           "closes_township", "township_without_candidate", "relieves_overload", "overload_unrelieved",
+           "centres_summary"]
 
 #: A sentence in Chinese and in English.
 Text = tuple[str, str]
@@ -114,16 +116,37 @@ def target_met(name_zh: str, name_en: str, before: float, target: float) -> Text
 
 
 def share_target_reached(k: int, what: Text, name: Text, target: float, before: float, after: float,
-                         gap: float | None) -> Text:
-    """``k`` new sites reach a share target (``gap`` when the solver stopped at its time limit)."""
+                         status: Text | None) -> Text:
+    """``k`` new sites reach a share target; ``status`` says how far the count is proven (None: proven fewest)."""
     (what_zh, what_en), (name_zh, name_en) = what, name
-    tgt, b, a = fmt_share(target, 0), fmt_share(before, 0), fmt_share(after, 0)
+    tgt, b, a = fmt_share(target, 0), fmt_share(before, 1), fmt_share(after, 1)
     zh = f"新增 {k} 个{what_zh}可使{name_zh}达到 {tgt}（{b} → {a}）"
     en = f"{k} new {what_en} reach {tgt} {name_en} ({b} -> {a})"
-    if gap is not None:
-        zh += f"（时间上限内最优性差距 {fmt_share(gap, 1)}）"
-        en += f" (time limit: gap {fmt_share(gap, 1)})"
+    if status is not None:
+        zh += f"（{status[0]}）"
+        en += f" ({status[1]})"
     return zh, en
+
+
+def proof(status: str, gap: float) -> Text:
+    """How far an answer is proven, truthfully: only a proven optimum is called optimal."""
+    g = "" if gap is None or not math.isfinite(gap) else fmt_share(gap, 2)
+    if status in ("optimal", "empty"):
+        return "已证明最优", "proven optimal"
+    if status == "gap_limit":
+        return (f"未证明最优，已证明与最优相差不超过 {g}", f"not proven optimal; proven within {g} of the optimum")
+    if status == "time_limit":
+        if g:
+            return (f"达到时间上限，取已找到的最好解，已证明差距 {g}",
+                    f"time limit reached: best found, proven within {g}")
+        return "达到时间上限，取已找到的最好解，差距未证明", "time limit reached: best found, gap not proven"
+    if status == "greedy":
+        return ((f"贪心算法，已证明与最优相差不超过 {g}", f"greedy, proven within {g} of the optimum") if g
+                else ("贪心算法，差距未证明", "greedy, gap not proven"))
+    if status == "rule":
+        return ("按缺口逐一补足（规则，非优化，无最优性差距）",
+                "gap by gap (a rule, not an optimisation: no optimality gap)")
+    return status, status
 
 
 def share_target_out_of_reach(name: Text, unit_zh: str, best: float, target: float, missing: int) -> Text:
@@ -150,22 +173,75 @@ def township_target_out_of_reach(n_available: int, name: Text, best: float, targ
             f"candidates lie in only {n_available} townships without a centre: at most {b}, short of {tgt}")
 
 
-def older_share_change(k_max: int, before: float, after: float) -> Text:
-    """How the share of older people covered grows along the curve."""
-    b, a = fmt_share(before, 0), fmt_share(after, 0)
-    return (f"新增 {k_max} 处后老年人覆盖率由 {b} 升至 {a}",
-            f"{k_max} new sites raise the share of older people covered from {b} to {a}")
+def older_share_change(k: int, before: float, after: float) -> Text:
+    """The share of older people covered before and after the ``k`` proposed sites."""
+    b, a = fmt_share(before, 1), fmt_share(after, 1)
+    return (f"建议的 {k} 处新增后老年人覆盖率由 {b} 变为 {a}",
+            f"the {k} proposed sites change the share of older people covered from {b} to {a}")
+
+
+def closes_township(town: str, older_reached: float, older_total: float) -> Text:
+    """A new centre placed in a township/street that had none."""
+    return (f"补足无中心的乡镇/街道「{town}」（服务时间内可达本乡镇 {fmt_number(older_reached)} / "
+            f"{fmt_number(older_total)} 名老年人）",
+            f"gives {town}, which had no centre, one (reaches {fmt_number(older_reached)} of its "
+            f"{fmt_number(older_total)} older people within the threshold)")
+
+
+def township_without_candidate(town: str, n_in_town: int, excluded: Mapping[str, int],
+                               nearest: list[tuple[str, str, float]]) -> Text:
+    """A township without a centre where no usable candidate lies: why, and the nearest ones outside."""
+    if n_in_town and excluded:
+        why = {k: CandidateExclusion(k) for k in excluded}
+        zh = (f"区内 {n_in_town} 个候选点均不可用（"
+              + "、".join(f"{why[k].zh} {v} 个" for k, v in excluded.items()) + "）")
+        en = f"its {n_in_town} candidates are all unusable (" + "; ".join(
+            f"{why[k].en}: {v}" for k, v in excluded.items()) + ")"
+    else:
+        zh, en = "区内没有候选点", "it has no candidate site"
+    near_zh = "、".join(f"{n}（{t}，{d / 1000:.1f} 公里）" for n, t, d in nearest) or "无"
+    near_en = "; ".join(f"{n} ({t}, {d / 1000:.1f} km)" for n, t, d in nearest) or "none"
+    return (f"乡镇/街道「{town}」没有中心，但{zh}，无法在区内补建；最近的区外候选点：{near_zh}。需补充区内候选点",
+            f"{town} has no centre but {en}, so none can be placed in it; nearest candidates outside: "
+            f"{near_en}. Add candidate sites inside it")
+
+
+def relieves_overload(centre: str, before: float, after: float, capacity: float) -> Text:
+    """A new centre that takes load off an overloaded one."""
+    b, a, c = fmt_number(before), fmt_number(after), fmt_number(capacity)
+    return (f"分担超负荷中心「{centre}」（负荷 {b} → {a}，容量 {c}）",
+            f"relieves the overloaded centre {centre} (load {b} -> {a}, capacity {c})")
+
+
+def overload_unrelieved(centre: str, load: float, capacity: float) -> Text:
+    """An overloaded centre no candidate can relieve."""
+    return (f"中心「{centre}」超负荷（{fmt_number(load)} / {fmt_number(capacity)}），但服务时间内没有候选点能分担",
+            f"centre {centre} is over capacity ({fmt_number(load)} / {fmt_number(capacity)}) but no candidate "
+            "within the threshold can take load off it")
+
+
+def centres_summary(n_without: int, n_closed: int, n_no_candidate: int, n_overload: int) -> Text:
+    """The township-tier plan in one sentence."""
+    return (f"{n_without} 个乡镇/街道没有中心：{n_closed} 个各新增 1 个中心，"
+            f"{n_no_candidate} 个区内无可用候选点（见缺口表）；"
+            f"另新增 {n_overload} 个中心分担超负荷中心",
+            f"{n_without} townships/streets have no centre: {n_closed} get one each, {n_no_candidate} have no "
+            f"usable candidate inside (see the gap table); {n_overload} more centres relieve overloaded centres")
 
 
 # --------------------------------------------------------------------------- the summary
 
 
+#: Words for the plan models in the summary (the classic models keep their acronyms).
+_MODEL_NAMES = {"target": ("达到村覆盖率目标的最少点数", "fewest points for the village target"),
+                "centres": ("按乡镇中心缺口", "township-centre gaps")}
+
+
 def _status(status: str, gap: float, lang: str) -> str:
-    g = fmt_share(gap, 2)
-    return {"optimal": tr(lang, "已证明最优", "proven optimal"),
-            "time_limit": tr(lang, f"达到时间上限，差距 {g}", f"time limit reached, gap {g}"),
-            "greedy": tr(lang, f"贪心算法，与线性松弛上界差距 ≤ {g}", f"greedy, within {g} of the LP bound"),
-            "empty": tr(lang, "无需决策", "nothing to decide")}.get(status, status)
+    if status == "empty":
+        return tr(lang, "无需决策", "nothing to decide")
+    zh, en = proof(status, gap)
+    return tr(lang, zh, en)
 
 
 def _excluded_sentence(counts: Mapping[str, int], lang: str) -> str:
@@ -190,7 +266,8 @@ def summarise(result: SitingResult, lang: str = "zh") -> str:
     n = len(result.sites)
     older = fmt_number(float(result.sites["new_older"].sum()) if n else 0.0)
     nset = int(result.sites["new_settlements"].sum()) if n else 0
-    status, tier, model = _status(s.status, s.gap, lang), label(result.tier, lang), result.model.upper()
+    status, tier = _status(s.status, s.gap, lang), label(result.tier, lang)
+    model = tr(lang, *_MODEL_NAMES[result.model]) if result.model in _MODEL_NAMES else result.model.upper()
     parts = [tr(lang, f"{tier}：建议新增 {n} 处（{model}，{status}），新增覆盖 {nset} 个村/社区、{older} 名老年人。",
                 f"{tier}: {n} new sites proposed ({model}, {status}), "
                 f"newly covering {nset} settlements and {older} older people.")]

@@ -31,12 +31,20 @@ NO_CANDIDATE = SitingReason.NO_CANDIDATE_WITHIN_THRESHOLD
 
 
 def solve(problem: SitingProblem) -> _locate.Solution:
-    """Solve the problem's model with :mod:`planner.optim.locate` (time limit and gap from ``config.siting``)."""
+    """Solve the problem's model with :mod:`planner.optim.locate` (time limit and gap from ``config.siting``).
+
+    ``target`` is the village model (:func:`planner.siting.target.solve_village_target`); ``centres`` is
+    planned by :func:`planner.siting.centres.plan_centres`, not here.
+    """
     o, sc = problem.options, problem.siting
     kw = {"fixed": problem.fixed, "preference": problem.preference, "time_limit_s": sc.time_limit_s,
           "mip_gap": sc.mip_gap, "method": problem.method}
     w, p, cap = problem.weights, o.p, problem.capacity
-    if o.model == "lscp":
+    if o.model == "target":
+        from planner.siting.target import solve_village_target
+
+        sol = solve_village_target(problem)
+    elif o.model == "lscp":
         sol = _locate.solve_lscp(problem.cover, **kw)
     elif o.model == "mclp":
         sol = _locate.solve_mclp(problem.cover, w, p, capacity=cap, splittable=o.splittable, **kw)

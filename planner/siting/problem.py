@@ -29,7 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["MODELS", "METHODS", "SitingOptions", "SitingProblem", "siting_options", "build_problem"]
 
-MODELS = ("mclp", "lscp", "pmedian")
+#: ``target``: fewest village points reaching the village share (:mod:`planner.siting.target`);
+#: ``centres``: township centres gap by gap (:mod:`planner.siting.centres`); then the classic models.
+MODELS = ("mclp", "lscp", "pmedian", "target", "centres")
 METHODS = ("auto", "exact", "greedy")
 
 
@@ -50,35 +52,40 @@ class SitingOptions:
 
     @property
     def search(self) -> float:
-        """Search limit as a multiple of the threshold: ``reach_factor`` for p-median, else 1."""
-        return self.reach_factor if self.model == "pmedian" else 1.0
+        """Search limit as a multiple of the threshold: ``reach_factor`` for p-median and the centre
+        plan (whose loads are natural catchments beyond the threshold too), else 1."""
+        return self.reach_factor if self.model in ("pmedian", "centres") else 1.0
 
 
 def siting_options(config: StudyConfig, *, tier: str, model: str, p: int | None, capacitated: bool | None,
-                   splittable: bool, public: bool | None, method: str, reach_factor: float, curve_k: int | None,
-                   verbose: bool) -> SitingOptions:
+                   splittable: bool, public: bool | None, method: str | None, reach_factor: float,
+                   curve_k: int | None, verbose: bool) -> SitingOptions:
     """Check the arguments and fill in the defaults that depend on the tier and model.
 
     Raises
     ------
     InputError
-        Unknown tier, model or method; negative ``p``; a capacitated LSCP;
-        a capacitated model with ``method="greedy"``.
+        Unknown tier, model or method; negative ``p``; a capacitated LSCP, target or centres model;
+        ``target`` outside the community tier, ``centres`` outside the township tier.
     """
     if tier not in config.tiers:
         raise InputError(f"unknown tier {tier!r}; the study has tiers {', '.join(config.tiers)}")
     if model not in MODELS:
         raise InputError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    method = config.siting.method if method is None else method
     if method not in METHODS:
         raise InputError(f"method must be 'auto', 'exact' or 'greedy', not {method!r}")
     p = int(config.siting.max_new_sites if p is None else p)
     if p < 0:
         raise InputError(f"p must be >= 0, got {p}")
-    capacitated = (tier == "township" and model != "lscp") if capacitated is None else bool(capacitated)
-    if capacitated and model == "lscp":
-        raise InputError("the capacitated variant exists for mclp and pmedian, not lscp")
-    if method == "greedy" and capacitated:
-        raise InputError("capacitated models are solved exactly; use method='exact' or capacitated=False")
+    if (model, tier) in (("target", "township"), ("target", "county"), ("centres", "community"),
+                         ("centres", "county")):
+        raise InputError(f"model {model!r} is for the {'community' if model == 'target' else 'township'} tier, "
+                         f"not {tier!r}")
+    rule = model in ("lscp", "target", "centres")
+    capacitated = (tier == "township" and not rule) if capacitated is None else bool(capacitated)
+    if capacitated and rule:
+        raise InputError("the capacitated variant exists for mclp and pmedian only")
     public = (tier in ("county", "township")) if public is None else bool(public)
     return SitingOptions(tier, model, p, capacitated, bool(splittable), public, method, reach_factor, curve_k,
                          verbose)
@@ -211,7 +218,7 @@ def _preference(model: str, sc: SitingConfig, weights: np.ndarray, thr: np.ndarr
     return pref
 
 
-def _capacity(existing: gpd.GeoDataFrame, n_usable: int, default: float) -> np.ndarray:
+def site_capacity(existing: gpd.GeoDataFrame, n_usable: int, default: float) -> np.ndarray:
     """Existing centres their ``capacity`` (default when unknown), new ones the default."""
     cc = pd.to_numeric(existing.get("capacity", pd.Series(np.nan, index=existing.index)), errors="coerce")
     return np.concatenate([cc.fillna(default).to_numpy(dtype=float), np.full(n_usable, float(default))])
@@ -262,7 +269,7 @@ def build_problem(data: StudyData, graphs_or_reach: Mapping[str, Any] | ReachFn,
     hdist, htype = health_distance(usable, health_facilities, data.projected_crs)
     sc = config.siting
     colocated = hdist <= sc.colocation_distance_m
-    capacity = (_capacity(existing, len(usable), config.targets.township_centre_capacity)
+    capacity = (site_capacity(existing, len(usable), config.targets.township_centre_capacity)
                 if options.capacitated else None)
     n_live = int(sr.reached[n_ex:].sum())
     return SitingProblem(

@@ -50,22 +50,31 @@ times: the mean older population of a settlement (MCLP), the mean older
 population x the threshold in seconds (p-median), or ``1 / (n_candidates + 1)``
 of a site (LSCP: it only breaks ties between solutions with equally few sites).
 
+Plan models (what :func:`planner.pipeline.run_study` uses, :data:`DEFAULT_MODELS`)
+------------------------------------------------------------------------------
+``"target"`` (community tier)
+    The fewest new village-level points so that the share of *villages*
+    covered reaches ``targets.village_facility_share`` (a partial-cover MILP,
+    :mod:`planner.siting.target`), listed by villages newly covered.
+``"centres"`` (township tier)
+    A centre in every township/street without one (inside it, or the reason
+    and the nearest candidates outside), then centres relieving overloaded
+    ones (:mod:`planner.siting.centres`); a rule, so no optimality gap.
+
 The coverage curve
 ------------------
-Coverage versus the number of new sites ``k = 0..K`` is computed by
-re-solving the covering model (MCLP, capacitated for township centres) for
-every ``k`` when it is solved exactly, and from the incremental greedy order
-when the instance is large enough to be solved greedily (``curve_method`` in
-:attr:`SitingResult.params`); the re-solves share one ``siting.time_limit_s``
-budget.  The curve runs to ``k = max(p, the target points)`` (at most 100).
+For the plan models the curve is the proposal itself (its first ``k`` sites,
+so sentence, chart and list agree).  Otherwise coverage versus ``k = 0..K``
+re-solves the covering model (MCLP, capacitated for township centres) for
+every ``k`` when exact (sharing one ``siting.time_limit_s`` budget; a point
+that does not finish is kept with ``status = "not_finished"``) and reads the
+incremental greedy order when greedy.  It runs to ``k = max(p, the target
+points)`` (at most 100).
 
 :attr:`SitingResult.targets` gives, for each policy share target, the fewest
 new sites that reach it ("新增 9 个村级点可使村覆盖率达到 80%"), solved exactly
-as a partial-cover MILP (fewest sites such that at least the target share of
-villages / communities is covered, fixed sites included), or, for township
-centres, the count of townships still without a centre; when even every
-candidate together falls short it says how far and how many settlements need
-new candidates.
+as a partial-cover MILP; its older-people row compares before and after the
+proposal itself.
 
 Distances
 ---------
@@ -83,9 +92,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 
 from planner.config import StudyConfig
 from planner.optim import locate as _locate
+from planner.siting.centres import GAP_COLUMNS, plan_centres
 from planner.siting.curve import curve_and_targets
 from planner.siting.outcome import coverage_outcome, settlement_table, solve, uncoverable_table
 from planner.siting.problem import SitingProblem, build_problem, siting_options
@@ -98,7 +109,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from planner.analysis import CoverageResult
     from planner.data import StudyData
 
-__all__ = ["propose_sites", "propose_tiered_sites"]
+__all__ = ["DEFAULT_MODELS", "propose_sites", "propose_tiered_sites"]
+
+#: The model that answers each tier's planning question (see the module docstring).
+DEFAULT_MODELS = {"community": "target", "township": "centres"}
 
 logger = logging.getLogger(__name__)
 
@@ -124,14 +138,22 @@ def _params(problem: SitingProblem, sol: _locate.Solution, n_excluded: int, curv
     }
 
 
+def _solve(problem: SitingProblem) -> tuple[_locate.Solution, pd.DataFrame]:
+    """The model's answer and the gap table (the township plan's; empty for the other models)."""
+    if problem.options.model == "centres":
+        plan = plan_centres(problem)
+        return plan.solution, plan.gaps
+    return solve(problem), pd.DataFrame(columns=GAP_COLUMNS)
+
+
 def _solve_and_explain(problem: SitingProblem, coverage: CoverageResult | None, t_start: float) -> SitingResult:
     """Solve the problem and build every table of the result (sites, settlements, curve, targets, scorecard)."""
-    sol = solve(problem)
+    sol, gaps = _solve(problem)
     out = coverage_outcome(problem, sol)
-    sites = site_table(problem, sol, out)
+    sites = site_table(problem, sol, out, gaps)
     settlements = settlement_table(problem, sol, out)
     uncoverable = uncoverable_table(problem, settlements)
-    targets, curve, curve_method = curve_and_targets(problem, sol)
+    targets, curve, curve_method = curve_and_targets(problem, sol, out, gaps)
     score = scorecard_before_after(problem, out, sites, coverage=coverage)
     excluded = problem.screen.excluded()
     params = _params(problem, sol, len(excluded), curve_method, t_start)
@@ -140,7 +162,7 @@ def _solve_and_explain(problem: SitingProblem, coverage: CoverageResult | None, 
                        params["older_unknown"])
     return SitingResult(sites=sites, excluded=excluded, settlements=settlements, uncoverable=uncoverable,
                         curve=curve, targets=targets, scorecard=score, occupancy=problem.screen.occupancy,
-                        solution=sol, params=params)
+                        solution=sol, gaps=gaps, params=params)
 
 
 def propose_sites(
@@ -157,7 +179,7 @@ def propose_sites(
     capacitated: bool | None = None,
     splittable: bool = False,
     public: bool | None = None,
-    method: str = "auto",
+    method: str | None = None,
     reach_factor: float = 2.0,
     curve_k: int | None = None,
     config: StudyConfig | None = None,
@@ -172,9 +194,9 @@ def propose_sites(
     graphs_or_reach : mapping or callable
         Profile name -> :class:`planner.routing.RoutingGraph`, or a reach
         function such as :func:`straight_line_reach`.
-    tier : str
-        ``"community"`` (village/community points) or ``"township"`` (centres) or ``"county"``.
-    model : {"mclp", "lscp", "pmedian"}
+    tier : {"community", "township", "county"}
+    model : {"mclp", "lscp", "pmedian", "target", "centres"}
+        ``target``/``centres``: :mod:`planner.siting.target`, :mod:`planner.siting.centres`.
     p : int, optional
         New sites for MCLP / p-median (default ``config.siting.max_new_sites``).
     candidates : GeoDataFrame, optional
@@ -186,17 +208,17 @@ def propose_sites(
         Health facilities for co-location (``type`` shown in the reasons); default the candidates
         whose type names one (乡镇卫生院, 村卫生室..., co-located themselves).
     coverage : CoverageResult, optional
-        Its settlement columns feed the before/after scorecard (the tier's own coverage is recomputed).
+        Feeds the before/after scorecard (the tier's own coverage is recomputed).
     capacitated : bool, optional
-        Default: True for the township tier (MCLP and p-median).
+        Default: True for the township tier with MCLP and p-median.
     splittable : bool
         Capacitated assignment may split a settlement between centres.
     public : bool, optional
         New sites are public (the occupancy rule applies); default True for county and township tiers.
-    method : {"auto", "exact", "greedy"}
-        ``auto``: exact unless there are more than ``siting.greedy_above`` usable candidates.
+    method : {"auto", "exact", "greedy"}, optional
+        Default ``config.siting.method`` (``auto``: exact up to ``siting.greedy_above`` candidates).
     reach_factor : float
-        p-median search limit as a multiple of the threshold.
+        p-median / centre-plan search limit as a multiple of the threshold.
     curve_k : int, optional
         Largest ``k`` of the coverage curve (default: ``p``, at least the LSCP size).
     config : StudyConfig, optional
@@ -211,7 +233,7 @@ def propose_sites(
     Raises
     ------
     InputError
-        Bad arguments (unknown tier, model or method, negative ``p``, capacitated LSCP or greedy...).
+        Bad arguments (unknown tier, model or method, negative ``p``, a capacitated LSCP...).
     DataError
         Candidates without a coordinate system or with duplicate ids.
     """
@@ -248,7 +270,8 @@ def propose_tiered_sites(
     tiers : sequence of str
         Tiers to site, in order (default community/village points, then township centres).
     models : mapping, optional
-        Tier -> model (default ``mclp`` for every tier; township centres capacitated).
+        Tier -> model (default ``target`` for the community tier, ``centres`` for the township
+        tier, ``mclp`` otherwise: the plans' own questions).
     p : mapping, optional
         Tier -> number of new sites (default ``config.siting.max_new_sites``).
     coverage, candidates, exclusion_zones, health_facilities, config, verbose
@@ -263,7 +286,8 @@ def propose_tiered_sites(
     out: dict[str, SitingResult] = {}
     for key in tiers:
         out[key] = propose_sites(
-            data, graphs_or_reach, tier=key, model=(models or {}).get(key, "mclp"), p=(p or {}).get(key),
+            data, graphs_or_reach, tier=key, model=(models or {}).get(key, DEFAULT_MODELS.get(key, "mclp")),
+            p=(p or {}).get(key),
             candidates=candidates, exclusion_zones=exclusion_zones, health_facilities=health_facilities,
             coverage=coverage, config=config, verbose=verbose,
         )

@@ -58,7 +58,12 @@ class SitingResult(FrozenParams):
     occupancy : DataFrame
         :func:`planner.siting.public_occupancy_by_county`.
     solution : planner.optim.locate.Solution
-        The raw model answer (status, objective, bound, gap, run time).
+        The raw model answer (status, objective, bound, gap, run time); ``status = "rule"`` for the
+        township plan (``model="centres"``), which has no optimality gap.
+    gaps : DataFrame
+        The township plan's gaps (:data:`planner.siting.centres.GAP_COLUMNS`): every township
+        without a centre and every overloaded centre, the site closing it or why none can; empty
+        for the other models.
     params : Mapping
         Every parameter used (read-only), ``tier`` and ``model`` included.
     """
@@ -72,6 +77,7 @@ class SitingResult(FrozenParams):
     scorecard: pd.DataFrame
     occupancy: pd.DataFrame
     solution: _locate.Solution
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
     params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -93,7 +99,7 @@ class SitingResult(FrozenParams):
         return {"proposed_sites": self.sites, "excluded_candidates": self.excluded,
                 "siting_settlements": self.settlements, "uncoverable": self.uncoverable,
                 "coverage_curve": self.curve, "targets": self.targets, "scorecard_before_after": self.scorecard,
-                "public_occupancy": self.occupancy.reset_index()}
+                "public_occupancy": self.occupancy.reset_index(), "gaps": self.gaps}
 
     def to_gpkg(self, path: str | Path) -> Path:
         """Add the layers to a GeoPackage as ``<tier>_<layer>`` (several tiers can share one file)."""

@@ -19,9 +19,12 @@ _COVERAGE_COLUMNS = ("community_covered", "circle15_covered", "township_covered"
 
 
 def _with_new_sites(facilities: pd.DataFrame, sites: gpd.GeoDataFrame, tier: str) -> pd.DataFrame:
-    """The facilities plus the proposed sites as facilities of ``tier`` (ids ``new:<candidate id>``)."""
-    new_fac = pd.DataFrame({"name": sites["name"].astype(str), "type": sites["type"].astype(str), "tier": tier,
-                            "township": sites["township"].astype(str), "county": sites["county"].astype(str)},
+    """The facilities plus the proposed sites as facilities of ``tier`` (ids ``new:<candidate id>``).
+
+    Values are taken by position (the sites are indexed by candidate id, the new rows by ``new:<id>``).
+    """
+    cols = ("name", "type", "township", "county")
+    new_fac = pd.DataFrame({c: sites[c].fillna("").astype(str).to_numpy() for c in cols} | {"tier": tier},
                            index=pd.Index([f"new:{i}" for i in sites.index], name=facilities.index.name))
     return pd.concat([facilities, new_fac]) if len(new_fac) else facilities
 
