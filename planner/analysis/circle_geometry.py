@@ -5,19 +5,24 @@ The reached linework is buffered by ``buffer_m`` (default :data:`BUFFER_M`,
 alpha shape: a hull would cover rivers, rail yards and land no road
 reaches, which is exactly what a planner must see.
 
-Pieces are merged into chains (``shapely.line_merge``), all chains are
-buffered in one vectorised call (round caps, :data:`QUAD_SEGS` segments per
-quarter circle) and each facility's chain polygons are unioned; one GEOS
-buffer of the whole MultiLineString is several times slower on real street
-grids (``benchmarks/bench_circles.py``).
+Pieces are merged into chains (``shapely.line_merge``), simplified to
+:data:`SIMPLIFY_M` (chain ends kept), buffered in one vectorised call (round
+caps, :data:`QUAD_SEGS` segments per quarter circle) and unioned.  Circles
+wider than a few tiles are drawn per grid tile (:class:`TiledBuffer`): a
+tile whose reached pieces another facility already had is not drawn again,
+so a city-wide drive circle costs its own frontier, not the whole city.
+One GEOS buffer of the whole MultiLineString is several times slower on
+real street grids (``benchmarks/bench_circles.py``).
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import shapely
 
-__all__ = ["BUFFER_M", "QUAD_SEGS", "TILE_M", "multilines", "polygons", "union_polygons", "TiledBuffer"]
+__all__ = ["BUFFER_M", "QUAD_SEGS", "TILE_M", "SIMPLIFY_M", "multilines", "polygons", "union_polygons", "TiledBuffer"]
 
 #: Default widening of the reached linework, metres (each side of the road).
 BUFFER_M = 30.0
@@ -25,6 +30,10 @@ BUFFER_M = 30.0
 QUAD_SEGS = 2
 #: Side of the grid tiles big circles are drawn in, metres (see :class:`TiledBuffer`).
 TILE_M = 1000.0
+#: Tolerance the merged road chains are simplified to before buffering, metres (well below the buffer).
+SIMPLIFY_M = 1.0
+#: Distinct tiles drawn in threads (GEOS releases the GIL) when at least this many are missing.
+_PARALLEL_TILES = 8
 #: Circles whose extent spans at most this many tiles are drawn in one union (tiles do not pay off).
 _DIRECT_TILES = 3
 #: Coordinate precision of the tile pieces, metres (so neighbouring tiles meet exactly).
@@ -83,10 +92,12 @@ def union_polygons(polys: np.ndarray) -> shapely.Geometry:
 
 
 def _buffer_union(coords: np.ndarray, buffer_m: float) -> shapely.Geometry:
-    """One polygon: pieces merged into chains, each chain buffered, the buffers unioned."""
+    """One polygon: pieces merged into chains (simplified to :data:`SIMPLIFY_M`), each buffered, then unioned."""
     pts = np.ascontiguousarray(coords[:, :4], dtype=np.float64).reshape(-1, 2)
     lines = shapely.linestrings(pts, indices=np.repeat(np.arange(coords.shape[0]), 2))
     merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines)))
+    # chain ends (junctions, cut points, settlements) are kept; bends move by at most SIMPLIFY_M
+    merged = shapely.simplify(merged, SIMPLIFY_M, preserve_topology=False)
     bufs = shapely.buffer(merged, buffer_m, quad_segs=QUAD_SEGS)
     return bufs[0] if bufs.shape[0] == 1 else shapely.union_all(bufs)
 
@@ -113,33 +124,28 @@ class TiledBuffer:
     of their roads: the reached pieces near a grid tile are the same for
     most facilities.  Each tile's part of the buffered linework (the union
     of the buffered pieces within ``buffer_m`` of the tile, cut to the tile)
-    is drawn once per distinct set of pieces and kept; a facility's
-    polygon is the coverage union of its tiles (tiles only touch), then
-    simplified to :data:`SIMPLIFY_M`.  The result equals the buffer of the
-    whole linework up to the simplification.  One instance serves the
-    facilities of one augmented graph (one call); it holds no global state.
+    is drawn once per distinct set of pieces and kept (missing tiles are
+    drawn in threads: GEOS releases the GIL); a facility's polygon is the
+    coverage union of its tiles (tiles only touch).  The result equals the
+    one-union drawing (:func:`_buffer_union`) up to the 1 mm coordinate
+    grid.  One instance serves the facilities of one augmented graph (one
+    call); it holds no global state.
     """
 
-    def __init__(self, buffer_m: float, *, tile_m: float = TILE_M) -> None:
+    def __init__(self, buffer_m: float, *, tile_m: float = TILE_M, n_threads: int | None = None) -> None:
         self.buffer_m = float(buffer_m)
         self.tile_m = float(tile_m)
+        self.n_threads = int(n_threads) if n_threads is not None else min(8, os.cpu_count() or 1)
         self._cache: dict[tuple[int, int, bytes], shapely.Geometry] = {}
         self.drawn = 0
         self.reused = 0
 
-    def _tile(self, i: int, j: int, block: np.ndarray) -> shapely.Geometry:
-        key = (i, j, block.tobytes())
-        hit = self._cache.get(key)
-        if hit is not None:
-            self.reused += 1
-            return hit
-        self.drawn += 1
-        area = _buffer_union(block, self.buffer_m)
+    def _draw_tile(self, key: tuple[int, int, bytes], block: np.ndarray) -> shapely.Geometry:
+        """One tile's part of the buffered pieces ``block`` (no shared state: safe in threads)."""
+        i, j, _ = key
         t = self.tile_m
         box = shapely.box(i * t, j * t, (i + 1) * t, (j + 1) * t)
-        part = shapely.intersection(area, box, grid_size=_GRID_M)
-        self._cache[key] = part
-        return part
+        return shapely.intersection(_buffer_union(block, self.buffer_m), box, grid_size=_GRID_M)
 
     def polygon(self, coords: np.ndarray) -> shapely.Geometry:
         """The buffered linework of pieces ``(k, >= 4)``: x0, y0, x1, y1 (an empty polygon for none)."""
@@ -155,7 +161,19 @@ class TiledBuffer:
         ti, tj, rows = ti[order], tj[order], rows[order]
         start = np.flatnonzero(np.r_[True, (ti[1:] != ti[:-1]) | (tj[1:] != tj[:-1])])
         stop = np.r_[start[1:], ti.shape[0]]
-        parts = [self._tile(int(ti[a]), int(tj[a]), rows[a:b]) for a, b in zip(start, stop)]
+        keys = [(int(ti[a]), int(tj[a]), rows[a:b].tobytes()) for a, b in zip(start, stop)]
+        missing = {k: rows[a:b] for k, a, b in zip(keys, start, stop) if k not in self._cache}
+        self.reused += len(keys) - len(missing)
+        self.drawn += len(missing)
+        if len(missing) >= _PARALLEL_TILES and self.n_threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(self.n_threads) as pool:
+                drawn = list(pool.map(lambda kv: self._draw_tile(kv[0], kv[1]), missing.items()))
+        else:
+            drawn = [self._draw_tile(k, block) for k, block in missing.items()]
+        self._cache.update(zip(missing, drawn))
+        parts = [self._cache[k] for k in keys]
         parts = [p for p in parts if not p.is_empty]
         if not parts:
             return shapely.Polygon()
