@@ -486,7 +486,7 @@ def test_tiny_circles_drawn_when_available():
     res = analyse_coverage(data, graphs, circles=True)
     assert res.params["circles"] == "ok"
     assert res.circles is not None and set(res.circles.index) == set(data.facilities.index)
-    assert res.circles_by_tier is not None and res.voronoi is not None
+    assert res.circles_by_tier is not None and res.catchments is not None
 
 
 # --------------------------------------------------------------------------- the demo county

@@ -26,6 +26,7 @@ __all__ = [
     "check_minutes",
     "check_buffer",
     "attach_facilities",
+    "settlement_snap_m",
     "result_columns",
     "frame",
 ]
@@ -72,17 +73,40 @@ def check_buffer(buffer_m: float) -> None:
         raise ConfigError(f"buffer_m must be a number > 0 (metres), got {buffer_m!r}")
 
 
-def attach_facilities(
-    graph: RoutingGraph, facilities: gpd.GeoDataFrame, max_snap_m: Any
-) -> tuple[RoutingGraph, np.ndarray, pd.DataFrame]:
-    """Add the facilities to the graph; return (augmented graph, node per facility, snapping).
+def settlement_snap_m(graph: RoutingGraph, settlements: gpd.GeoDataFrame) -> np.ndarray:
+    """Per settlement the profile's snapping limit for its kind (rural for villages), as coverage snaps them."""
+    prof = graph.profile
+    if "kind" not in settlements.columns:
+        return np.full(len(settlements), float(prof.max_snap_m_urban))
+    village = settlements["kind"].astype(str).to_numpy() == "village"
+    return np.where(village, float(prof.max_snap_m_rural), float(prof.max_snap_m_urban))
 
-    ``max_snap_m`` defaults to the profile's rural value.
+
+def attach_facilities(
+    graph: RoutingGraph, facilities: gpd.GeoDataFrame, max_snap_m: Any,
+    settlements: gpd.GeoDataFrame | None = None,
+) -> tuple[RoutingGraph, np.ndarray, pd.DataFrame]:
+    """Add the facilities (and settlements) to the graph; return (augmented graph, node per facility, snapping).
+
+    ``max_snap_m`` defaults to the profile's rural value.  Settlements, when
+    given, are attached with their kind's limit (:func:`settlement_snap_m`)
+    after the facilities: their access legs become part of the graph, so a
+    settlement that reaches a facility in time lies on the reached linework.
     """
     if max_snap_m is None:
         max_snap_m = graph.profile.max_snap_m_rural
-    g2, snapping = graph.with_points(facilities, max_snap_m=max_snap_m)
-    snapping = pd.DataFrame(snapping)
+    if settlements is None or not len(settlements):
+        g2, snapping = graph.with_points(facilities, max_snap_m=max_snap_m)
+        snapping = pd.DataFrame(snapping)
+        return g2, np.asarray(snapping["node"], dtype=np.int64), snapping
+    n = len(facilities)
+    pts = gpd.GeoSeries(
+        np.r_[facilities.geometry.to_crs(WGS84).to_numpy(), settlements.geometry.to_crs(WGS84).to_numpy()],
+        crs=WGS84,
+    )
+    limits = np.r_[np.broadcast_to(np.asarray(max_snap_m, dtype=float), (n,)), settlement_snap_m(graph, settlements)]
+    g2, snapping = graph.with_points(pts, max_snap_m=limits)
+    snapping = pd.DataFrame(snapping).iloc[:n].set_axis(facilities.index.copy())
     return g2, np.asarray(snapping["node"], dtype=np.int64), snapping
 
 

@@ -22,7 +22,7 @@ from numba import njit
 from planner.errors import InputError
 from planner.routing import RoutingGraph, nearest_source_times, reach_nodes
 
-__all__ = ["ReverseArcs", "reached_pieces", "owned_pieces", "piece_lengths_km"]
+__all__ = ["ReverseArcs", "reached_pieces", "reached_by_any", "owned_pieces", "piece_lengths_km"]
 
 
 class ReverseArcs:
@@ -231,6 +231,28 @@ def reached_pieces(
         counts, cols, vals, float(limit_s),
     )
     return coords, np.repeat(np.arange(counts.shape[0]), pcounts)
+
+
+def reached_by_any(graph: RoutingGraph, arcs: ReverseArcs, nodes: np.ndarray, limit_s: float) -> np.ndarray:
+    """Pieces within ``limit_s`` of any source node (the union of every source's pieces), once each.
+
+    One multi-source search gives every node its time to the nearest
+    source; a point of an arc is reached by some source exactly when it is
+    reached from an end at that end's nearest time, so the pieces are cut as
+    for a single search.  Arcs reached whole are the same pieces (same
+    coordinates) as in :func:`reached_pieces`.
+    """
+    nodes = np.asarray(nodes, dtype=np.int64)
+    nodes = nodes[nodes >= 0]
+    if nodes.shape[0] == 0:
+        return np.zeros((0, 5))
+    dist, _ = nearest_source_times(graph, nodes, cutoff_s=float(limit_s))
+    cols = np.flatnonzero(dist <= limit_s).astype(np.int64)
+    _, coords = _pieces_kernel(
+        arcs.indptr, arcs.indices, arcs.weight, arcs.twin, arcs.sx, arcs.sy, arcs.ex, arcs.ey, arcs.length, arcs.n,
+        np.array([cols.shape[0]], dtype=np.int64), cols, np.ascontiguousarray(dist[cols]), float(limit_s),
+    )
+    return coords
 
 
 def owned_pieces(

@@ -45,9 +45,9 @@ from planner.analysis.circle_frames import (
     frame,
     result_columns,
 )
-from planner.analysis.circle_geometry import BUFFER_M, multilines, polygons
+from planner.analysis.circle_geometry import BUFFER_M, TiledBuffer, multilines, union_polygons
 from planner.analysis.circle_geometry import QUAD_SEGS as QUAD_SEGS
-from planner.analysis.circle_pieces import ReverseArcs, piece_lengths_km, reached_pieces
+from planner.analysis.circle_pieces import ReverseArcs, piece_lengths_km, reached_by_any, reached_pieces
 from planner.analysis.voronoi import network_voronoi
 from planner.errors import DataError
 from planner.routing import RoutingGraph
@@ -68,15 +68,16 @@ class _Drawn:
     polys: np.ndarray | None
     km: np.ndarray
     snapping: pd.DataFrame
+    union: shapely.Geometry | None = None
 
 
 def _draw(
     graph: RoutingGraph, facilities: gpd.GeoDataFrame, minutes: float, buffer_m: float | None, max_snap_m: Any,
-    verbose: bool,
+    verbose: bool, settlements: gpd.GeoDataFrame | None = None, dissolve: bool = False,
 ) -> _Drawn:
     """Reached linework (and its polygons when ``buffer_m`` is given) of every facility, in chunks."""
     check_minutes(minutes)
-    g2, nodes, snapping = attach_facilities(graph, facilities, max_snap_m)
+    g2, nodes, snapping = attach_facilities(graph, facilities, max_snap_m, settlements)
     arcs = ReverseArcs(g2)
     limit = float(minutes) * 60.0
     n = len(facilities)
@@ -89,18 +90,26 @@ def _draw(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=int(ok.shape[0]), desc="service circles", unit="facility")
+    tiles = None if buffer_m is None else TiledBuffer(buffer_m)
     for lo in range(0, ok.shape[0], _CHUNK):
         idx = ok[lo:lo + _CHUNK]
         coords, group = reached_pieces(g2, arcs, nodes[idx], limit)
         lines[idx] = multilines(coords, group, idx.shape[0])
         km[idx] = piece_lengths_km(coords, group, idx.shape[0])
-        if polys is not None:
-            polys[idx] = polygons(lines[idx], buffer_m)
+        if tiles is not None:
+            bounds = np.searchsorted(group, np.arange(idx.shape[0] + 1))
+            for k in range(idx.shape[0]):
+                polys[idx[k]] = tiles.polygon(coords[bounds[k]:bounds[k + 1]])
         if bar is not None:
             bar.update(idx.shape[0])
     if bar is not None:
         bar.close()
-    return _Drawn(lines, polys, km, snapping)
+    union = None
+    if tiles is not None and dissolve:
+        union = tiles.polygon(reached_by_any(g2, arcs, nodes, limit))
+    if tiles is not None:
+        logger.debug("service circles: %d tiles drawn, %d reused", tiles.drawn, tiles.reused)
+    return _Drawn(lines, polys, km, snapping, union)
 
 
 def service_circles(
@@ -110,6 +119,8 @@ def service_circles(
     minutes: float = 15.0,
     buffer_m: float = BUFFER_M,
     max_snap_m: float | np.ndarray | None = None,
+    settlements: gpd.GeoDataFrame | None = None,
+    dissolve: bool = False,
     verbose: bool = False,
 ) -> gpd.GeoDataFrame:
     """Service-circle polygon of every facility, drawn from the reached roads.
@@ -127,6 +138,16 @@ def service_circles(
     max_snap_m : float or array, optional
         Farthest a facility may be from a usable road; default the
         profile's rural value (see :meth:`RoutingGraph.with_points`).
+    settlements : GeoDataFrame, optional
+        Settlement points judged with this profile and ``minutes``.  They are
+        attached to the graph as coverage attaches them (their kind's
+        snapping limit), so the off-road access leg of every settlement that
+        reaches a facility in time is drawn too and the settlement lies
+        inside that facility's circle.
+    dissolve : bool
+        Also draw the union of all circles (from the roads reached by any
+        facility, not by unioning the polygons) into
+        ``frame.attrs["dissolved"]`` (WGS84 geometry).
     verbose : bool
         Show a progress bar.
 
@@ -149,7 +170,7 @@ def service_circles(
     """
     facilities = check_facilities(facilities, "service_circles")
     check_buffer(buffer_m)
-    drawn = _draw(graph, facilities, minutes, buffer_m, max_snap_m, verbose)
+    drawn = _draw(graph, facilities, minutes, buffer_m, max_snap_m, verbose, settlements, dissolve)
     n_bad = int((np.asarray(drawn.snapping["node"], dtype=np.int64) < 0).sum())
     if n_bad:
         logger.warning(
@@ -157,7 +178,12 @@ def service_circles(
         )
     extra = result_columns(minutes, drawn.km, drawn.snapping, drawn.polys)
     params = {"function": "service_circles", "minutes": float(minutes), "buffer_m": float(buffer_m)}
-    return frame(facilities, drawn.polys, graph, extra, params)
+    out = frame(facilities, drawn.polys, graph, extra, params)
+    if dissolve:
+        union = drawn.union if drawn.union is not None else shapely.Polygon()
+        out.attrs["dissolved"] = gpd.GeoSeries([union], crs=graph.crs).to_crs(WGS84).iloc[0]
+        out.attrs["dissolved_area_km2"] = float(shapely.area(union)) / 1e6
+    return out
 
 
 def reached_lines(
@@ -210,20 +236,26 @@ def _tiers(circles: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> pd.Series
     return tier
 
 
-def _dissolve(circles: gpd.GeoDataFrame, geo: gpd.GeoSeries, key: Any, idx: pd.Index) -> dict[str, Any]:
-    """One tier's row: the union of its drawn circles, counts, thresholds and area."""
-    g = geo.loc[idx]
+#: Rule columns a dissolved row keeps (one value per tier and rule).
+_RULE_COLUMNS = ("applies_to", "profile", "mode")
+
+
+def _dissolve(circles: gpd.GeoDataFrame, geo: gpd.GeoSeries, key: Any, idx: np.ndarray) -> dict[str, Any]:
+    """One tier's (and rule's) row: the union of its drawn circles, counts, thresholds and area."""
+    g, rows = geo.iloc[idx], circles.iloc[idx]
     empty = g.is_empty | g.isna()
-    merged = shapely.union_all(g[~empty].to_numpy()) if (~empty).any() else shapely.Polygon()
-    mins = sorted({float(m) for m in circles.loc[idx, "minutes"]}) if "minutes" in circles.columns else []
-    return {
-        "tier": key,
+    merged = union_polygons(g[~empty].to_numpy())
+    mins = sorted({float(m) for m in rows["minutes"]}) if "minutes" in circles.columns else []
+    out = {"tier": key[0] if isinstance(key, tuple) else key}
+    out.update({c: rows[c].iloc[0] for c in _RULE_COLUMNS if c in circles.columns and len(rows)})
+    out.update({
         "n_facilities": int((~empty).sum()),
         "n_empty": int(empty.sum()),
         "minutes": ";".join(f"{m:g}" for m in mins),
         "area_km2": float(shapely.area(merged)) / 1e6,
         "geometry": merged,
-    }
+    })
+    return out
 
 
 def circles_by_tier(circles: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -239,7 +271,9 @@ def circles_by_tier(circles: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> 
     Returns
     -------
     GeoDataFrame
-        Index ``tier``; ``geometry`` (WGS84), ``n_facilities`` (circles
+        Index ``tier`` (one row per tier, or per tier and rule when the
+        circles carry ``applies_to``; then also ``applies_to``, ``profile``
+        and ``mode``); ``geometry`` (WGS84), ``n_facilities`` (circles
         dissolved), ``n_empty`` (facilities off the network, not drawn),
         ``area_km2`` (computed in the local UTM zone) and ``minutes``
         (the thresholds used, ``;``-joined when a tier mixes several).
@@ -247,8 +281,13 @@ def circles_by_tier(circles: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> 
     tier = _tiers(circles, facilities)
     crs_m = circles.estimate_utm_crs() if len(circles) and not circles.geometry.is_empty.all() else None
     geo = circles.geometry.to_crs(crs_m) if crs_m is not None else circles.geometry
-    groups = circles.groupby(tier.to_numpy(), sort=True).groups.items()
-    rows = [_dissolve(circles, geo, key, idx) for key, idx in groups]
+    keys = [tier.to_numpy()]
+    if "applies_to" in circles.columns:
+        keys.append(circles["applies_to"].astype(str).to_numpy())
+    flat = circles.reset_index(drop=True)
+    groups = flat.groupby(keys if len(keys) > 1 else keys[0], sort=True).indices.items()
+    geo = geo.reset_index(drop=True)
+    rows = [_dissolve(flat, geo, key, idx) for key, idx in groups]
     if not rows:
         return gpd.GeoDataFrame(
             {"n_facilities": [], "n_empty": [], "minutes": [], "area_km2": []},

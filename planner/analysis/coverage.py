@@ -63,6 +63,7 @@ import pandas as pd
 from scipy import sparse
 
 from planner.analysis.assignment import TownshipAssignment, township_assignment
+from planner.analysis.circle_layers import draw_circles
 from planner.analysis.classify import classify_settlements
 from planner.analysis.policy import scorecard as make_scorecard
 from planner.analysis.summary import coverage_summary, facility_links, facility_table, township_table
@@ -71,7 +72,6 @@ from planner.analysis.travel import (
     TierRouting,
     circle15_extra_readings,
     circle15_reading,
-    draw_circles,
     profiles_in_use,
     route_tiers,
 )
@@ -120,9 +120,13 @@ class CoverageResult(FrozenParams):
         ``capacity_used``, ``load``, ``share``, ``over``; ``snap_m`` and
         ``linked`` (False: too far from a road usable by its tier's profile,
         so it reaches nobody; counted in ``params["facilities_unlinked"]``).
-    circles, circles_by_tier, voronoi : GeoDataFrame or None
-        Service-circle polygons from :mod:`planner.analysis.circles` (None when that
-        module is unavailable; ``params["circles"]`` says why).
+    circles, circles_by_tier, catchments : GeoDataFrame or None
+        Polygons from :mod:`planner.analysis.circle_layers` (None when not
+        drawn; ``params["circles"]`` says why): service circles per facility
+        and rule (``applies_to`` urban/rural/all, ``profile``, ``mode``,
+        ``minutes``: the rule that judged the settlements inside), their
+        dissolve per tier and rule, and per township centre the catchment
+        drawn from the settlements assigned to it.
     centres : GeoDataFrame
         Township-tier centres: capacity, natural-catchment load, assigned
         load, spill, ``load``, ``share``, ``over``.
@@ -139,7 +143,7 @@ class CoverageResult(FrozenParams):
     facilities: gpd.GeoDataFrame
     circles: gpd.GeoDataFrame | None
     circles_by_tier: gpd.GeoDataFrame | None
-    voronoi: gpd.GeoDataFrame | None
+    catchments: gpd.GeoDataFrame | None
     centres: gpd.GeoDataFrame
     townships_without_centre: pd.DataFrame
     by_township: pd.DataFrame
@@ -166,7 +170,7 @@ class CoverageResult(FrozenParams):
             "overall": self.overall,
             "scorecard": self.scorecard,
         }
-        for name in ("circles", "circles_by_tier", "voronoi"):
+        for name in ("circles", "circles_by_tier", "catchments"):
             frame = getattr(self, name)
             if frame is not None:
                 layers[name] = frame
@@ -331,8 +335,8 @@ def analyse_coverage(
     year : int, optional
         Milestone year for the scorecard (default ``config.targets.milestone_year``).
     circles : bool
-        Also draw the service-circle polygons and the centres' network
-        Voronoi (:mod:`planner.analysis.circles`).
+        Also draw the service-circle polygons (per facility and rule) and
+        the centres' catchments (:mod:`planner.analysis.circle_layers`).
     circle15_profiles : sequence of str
         Extra readings of the central districts' 15-minute circle with other
         travel profiles (e.g. ``("drive",)`` besides the configured walking
@@ -373,7 +377,7 @@ def analyse_coverage(
 
     card = _scorecard(settlements, data, config, year)
     timer.lap("scorecard")
-    c_all, c_tier, vor, circ_status = draw_circles(inp, verbose=verbose) if circles else (
+    c_all, c_tier, catch, circ_status = draw_circles(inp, settlements, verbose=verbose) if circles else (
         None, None, None, "not requested")
     timer.lap("circles")
 
@@ -384,6 +388,6 @@ def analyse_coverage(
                 int((settlements["status"] == "under_served").sum()))
     return CoverageResult(
         settlements=settlements, facilities=facilities, circles=c_all, circles_by_tier=c_tier,
-        voronoi=vor, centres=centres, townships_without_centre=no_centre, by_township=by_township,
+        catchments=catch, centres=centres, townships_without_centre=no_centre, by_township=by_township,
         by_county=by_county, overall=overall, scorecard=card, params=params,
     )

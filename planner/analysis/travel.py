@@ -3,8 +3,8 @@
 Builds one routing graph per travel profile the tiers use, finds per tier the
 nearest facility of every settlement (with the tier's profile for the
 settlement's kind) and the sparse settlement x facility pairs within the
-threshold, reads the central districts' 15-minute circle and draws the
-service-circle polygons.  Everything here calls :mod:`planner.routing`; the
+threshold and reads the central districts' 15-minute circle (the polygons
+are drawn by :mod:`planner.analysis.circle_layers`).  Everything here calls :mod:`planner.routing`; the
 numbers it returns are classified by :mod:`planner.analysis.classify`.
 """
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from planner.routing import RoutingGraph
 
 __all__ = ["profiles_in_use", "build_graphs", "CoverageInputs", "TierRouting", "route_tiers",
-           "circle15_reading", "circle15_extra_readings", "draw_circles"]
+           "circle15_reading", "circle15_extra_readings"]
 
 logger = logging.getLogger(__name__)
 
@@ -300,34 +300,3 @@ def circle15_extra_readings(inp: CoverageInputs, profiles: Iterable[str]) -> dic
         prof: _circle_frame(_nearest_times(inp, prof, cids, fac_c), tier.minutes)
         for prof in dict.fromkeys(profiles) if prof != tier.profile
     }
-
-
-# --------------------------------------------------------------------------- polygons
-
-
-def draw_circles(inp: CoverageInputs, *, verbose: bool = False) -> tuple[Any, Any, Any, str]:
-    """Service circles, circles by tier and the centres' network Voronoi, and a status.
-
-    Returns ``(circles, circles_by_tier, voronoi, status)``; the frames are
-    None when :mod:`planner.analysis.circles` cannot be imported (status says why).
-    """
-    try:
-        from planner.analysis import circles as circ
-    except ImportError as exc:  # the polygons module is optional for the numbers
-        logger.warning("service circles skipped: planner.analysis.circles is not available (%s)", exc)
-        return None, None, None, f"unavailable: {exc}"
-    parts = []
-    for key in TIER_KEYS:
-        fac = inp.facilities_of(key) if key in inp.tiers else []
-        if len(fac):
-            tier = inp.tiers[key]
-            parts.append(circ.service_circles(inp.graph(tier.profile), fac, minutes=tier.minutes, verbose=verbose))
-    circles = by_tier = voronoi = None
-    if parts:
-        circles = gpd.GeoDataFrame(pd.concat(parts), crs=parts[0].crs)
-        by_tier = circ.circles_by_tier(circles, inp.facilities)
-    centres = inp.facilities_of("township") if "township" in inp.tiers else []
-    if len(centres):
-        t = inp.tiers["township"]
-        voronoi = circ.network_voronoi(inp.graph(t.profile), centres, minutes=t.minutes)
-    return circles, by_tier, voronoi, "ok"

@@ -33,6 +33,7 @@ from planner.i18n import check_lang, is_missing, label, tr
 from planner.reporting.map_assets import CENTRE_PALETTE, STATUS_COLOR, TIER_STYLE, MapControls, inline_assets
 from planner.reporting.popups import (
     centre_tooltip,
+    circle_rule_text,
     facility_popup,
     is_true,
     legend_html,
@@ -132,30 +133,38 @@ def _add_boundaries(m: folium.Map, result: StudyResult, lang: str) -> None:
 
 
 def _add_circles(m: folium.Map, result: StudyResult, lang: str) -> None:
-    """Service circles along the roads: community tier (shown) and township tier (hidden)."""
+    """Service circles along the roads, one layer per tier and rule (community urban shown, the rest hidden)."""
     cov = result.coverage
     circles = cov.circles
     if circles is None or not len(circles):
         return
-    tier_col = circles["tier"] if "tier" in circles else cov.facilities.loc[circles.index, "tier"]
-    names = {
-        "community": tr(lang, "15分钟养老服务圈（社区/村级设施）", "15-minute service circles (community/village)"),
-        "township": tr(lang, "乡镇级设施服务圈", "Township-tier service areas"),
-    }
+    circles = circles.copy()
+    if "tier" not in circles:
+        circles["tier"] = cov.facilities.loc[circles.index, "tier"].to_numpy()
+    if "applies_to" not in circles:
+        circles["applies_to"] = "all"
+    names = {"community": tr(lang, "15分钟养老服务圈（社区/村级设施）",
+                             "15-minute service circles (community/village)"),
+             "township": tr(lang, "乡镇级设施服务圈", "Township-tier service areas")}
     for tier, name in names.items():
-        sub = circles[(tier_col == tier).to_numpy()]
-        if not len(sub):
-            continue
-        group = folium.FeatureGroup(name=name, show=(tier == "community"))
-        sub = sub.copy()
-        sub["name"] = cov.facilities.loc[sub.index, "name"].astype(str).to_numpy()
-        color = TIER_STYLE[tier]["color"]
-        folium.GeoJson(
-            _geojson(sub, columns=["name", "minutes", "area_km2"]),
-            style_function=lambda f, c=color: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.15},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        ).add_to(group)
-        group.add_to(m)
+        for who in ("urban", "all", "rural"):
+            sub = circles[((circles["tier"] == tier) & (circles["applies_to"] == who)).to_numpy()]
+            if not len(sub):
+                continue
+            mode = sub["mode"].iloc[0] if "mode" in sub else "walk"
+            rule = circle_rule_text(mode, sub["minutes"].iloc[0], who, lang)
+            group = folium.FeatureGroup(name=f"{name}：{rule}" if lang == "zh" else f"{name}: {rule}",
+                                        show=(tier == "community" and who != "rural"))
+            sub = sub.assign(name=cov.facilities.loc[sub.index, "name"].astype(str).to_numpy())
+            color = TIER_STYLE[tier]["color"]
+            dash = "5 4" if who == "rural" else None
+            folium.GeoJson(
+                _geojson(sub, columns=["name", "minutes", "area_km2"]),
+                style_function=lambda f, c=color, d=dash: {"color": c, "weight": 1, "fillColor": c,
+                                                           "fillOpacity": 0.15, "dashArray": d},
+                tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            ).add_to(group)
+            group.add_to(m)
 
 
 def _add_catchments(m: folium.Map, result: StudyResult, lang: str) -> None:

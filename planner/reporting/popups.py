@@ -177,6 +177,19 @@ def _swatch(style: str, words: str, *, cls: str = "sw") -> str:
     return f'<div><span class="{cls}" style="{style}"></span>{words}</div>'
 
 
+#: Who a circle's rule judges: applies_to -> (zh, en).
+_APPLIES_TO = {"urban": ("城镇社区", "urban communities"), "rural": ("农村", "villages"), "all": ("城乡", "all")}
+
+
+def circle_rule_text(mode: str, minutes: Any, applies_to: str, lang: str) -> str:
+    """How a service circle was drawn, e.g. ``老年人步行 15 分钟（城镇社区）`` / ``电动车 30 分钟（农村）``."""
+    zh_mode = "老年人步行" if mode == "walk" else {"bike": "电动自行车", "drive": "驾车"}.get(mode, mode)
+    en_mode = "older-walker pace" if mode == "walk" else {"bike": "by e-bike", "drive": "driving"}.get(mode, mode)
+    zh_who, en_who = _APPLIES_TO.get(applies_to, (applies_to, applies_to))
+    m = f"{float(minutes):g}"
+    return html.escape(tr(lang, f"{zh_mode} {m} 分钟（{zh_who}）", f"{m} min {en_mode} ({en_who})"))
+
+
 def legend_html(result: StudyResult, lang: str) -> str:
     """The legend: facility tiers, settlement status, service circles, proposed sites, the circle's pace."""
     rows = [f"<b>{tr(lang, '图例', 'Legend')}</b>"]
@@ -192,9 +205,9 @@ def legend_html(result: StudyResult, lang: str) -> str:
                         tr(lang, "15分钟养老服务圈（沿路网）", "15-minute service circle (along roads)"), cls="sw sq"))
     rows.append(_swatch("background:#6a0dad;border-radius:2px", tr(lang, "建议新增选址", "Proposed new site")))
     community = result.config.tiers["community"]
-    minutes = community.minutes
-    speed = result.config.profiles[community.profile].speed_kmh / 3.6
-    pace = tr(lang, f"服务圈：老年人步行 {minutes:.0f} 分钟（{speed:.1f} 米/秒）",
-              f"Circle: {minutes:.0f} min older-walker pace ({speed:.1f} m/s)")
-    rows.append(f"<div style='color:#555'>{pace}</div>")
+    profiles = result.config.profiles
+    rules = [(community.profile, community.minutes, "urban"),
+             (community.rural_profile, community.rural_minutes, "rural")]
+    pace = "；".join(circle_rule_text(profiles[p].mode, m, who, lang) for p, m, who in rules)
+    rows.append(f"<div style='color:#555'>{tr(lang, '服务圈：', 'Circles: ')}{pace}</div>")
     return '<div class="planner-legend">' + "".join(rows) + "</div>"
