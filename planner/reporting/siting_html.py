@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["sites_section", "curve_spec"]
 
+#: The words of each kind of township gap (``SitingResult.gaps["gap_kind"]``).
+_GAP_KINDS = {"no_centre": ("乡镇/街道没有中心", "township without a centre"),
+              "overload": ("中心超出服务能力", "centre over capacity")}
 _SITE_COLUMNS = ("rank", "tier", "name", "type", "township", "new_villages", "new_older", "new_names")
 
 
@@ -106,11 +109,16 @@ def _site_block(result: StudyResult, key: str, site: SitingResult, lang: str) ->
     if len(sites):
         cols = [c for c in (*_SITE_COLUMNS, f"closes_{lang}", f"why_{lang}") if c in sites]
         out.append(f"<h4>{tr(lang, '建议新增点（按边际增益排序）', 'Proposed sites (by marginal gain)')}</h4>")
-        out.append(table_html(sites.reset_index(drop=True), cols, lang))
+        shown = sites.reset_index(drop=True)
+        if "tier" in shown:
+            shown["tier"] = [label(str(t), lang) for t in shown["tier"]]
+        out.append(table_html(shown, cols, lang))
     gaps = site.gaps
     if len(gaps):
         out.append(f"<h4>{tr(lang, '缺口逐项说明', 'Each gap and what closes it')}</h4>")
-        out.append(table_html(gaps.reset_index(drop=True), ["gap_kind", "township", "centre_name", "closed_by",
+        gaps = gaps.reset_index(drop=True)
+        gaps["gap_kind"] = [tr(lang, *_GAP_KINDS.get(str(k), (str(k), str(k)))) for k in gaps["gap_kind"]]
+        out.append(table_html(gaps, ["gap_kind", "township", "centre_name", "closed_by",
                                                             f"text_{lang}"], lang))
     return "".join(out)
 
