@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from planner.routing import RoutingGraph
 
 __all__ = [
+    "network_from_local_xy",
+    "points_from_local_xy",
     "LAYER_CONTRACTS",
     "reference_times",
     "assert_times_equal_reference",
@@ -184,3 +186,86 @@ def assert_layer_contract(frame: pd.DataFrame, layer: str, *, extra: Iterable[st
 def assert_indexed_like(result: pd.DataFrame | pd.Series, source: pd.DataFrame | pd.Series) -> None:
     """Assert that ``result`` has exactly ``source``'s index (labels and order), as outputs promise."""
     pd.testing.assert_index_equal(result.index, source.index, check_names=False)
+
+
+#: Where :func:`network_from_local_xy` puts local (0, 0): UTM 52N, in Heilongjiang.
+LOCAL_CRS = "EPSG:32652"
+LOCAL_ORIGIN = (500_000.0, 5_060_000.0)
+
+
+def _local_to_lonlat(xy: np.ndarray, crs: str, origin: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    import pyproj
+
+    to_ll = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_ll.transform(origin[0] + xy[:, 0], origin[1] + xy[:, 1])
+    return np.asarray(lon), np.asarray(lat)
+
+
+def network_from_local_xy(xy: Any, segments: Iterable[tuple[int, int, str, int]], *, first_id: int = 1,
+                          cut: Iterable[int] = (), crs: str = LOCAL_CRS,
+                          origin: tuple[float, float] = LOCAL_ORIGIN) -> Any:
+    """A small :class:`~planner.network.RoadNetwork` drawn in local metres, for tests.
+
+    Parameters
+    ----------
+    xy : array-like, shape (n, 2)
+        Node positions in metres from ``origin`` (in ``crs``).
+    segments : iterable of (u, v, highway, oneway)
+        Node indices, OSM highway class and ``oneway`` (0 both ways, 1 forward,
+        -1 backward); lengths are the straight lines.
+    first_id : int
+        OSM id of node 0 (node ``i`` gets ``first_id + i``).
+    cut : iterable of int
+        Node indices where the road file stops short (``cut_node_ids``).
+    crs, origin
+        The metric system of ``xy`` and where its (0, 0) lies.
+
+    Returns
+    -------
+    planner.network.RoadNetwork
+    """
+    from planner.network import RoadNetwork
+
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    segs = list(segments)
+    lon, lat = _local_to_lonlat(xy, crs, origin)
+    u = np.array([s[0] for s in segs], dtype=np.int64)
+    v = np.array([s[1] for s in segs], dtype=np.int64)
+    m = len(segs)
+    return RoadNetwork(
+        node_id=np.arange(len(xy), dtype=np.int64) + first_id, lon=lon, lat=lat, u=u, v=v,
+        length_m=np.hypot(*(xy[v] - xy[u]).T), highway=np.array([s[2] for s in segs], dtype=object),
+        oneway=np.array([s[3] for s in segs], dtype=np.int8), maxspeed_kmh=np.full(m, np.nan),
+        foot=np.zeros(m, dtype=np.int8), motor=np.zeros(m, dtype=np.int8),
+        way_id=np.arange(m, dtype=np.int64) + 1, name="test",
+        cut_node_ids=np.asarray(list(cut), dtype=np.int64) + first_id,
+    )
+
+
+def points_from_local_xy(xy: Any, *, prefix: str, index_name: str = "id", crs: str = LOCAL_CRS,
+                         origin: tuple[float, float] = LOCAL_ORIGIN, **columns: Any) -> gpd.GeoDataFrame:
+    """Points in local metres (as :func:`network_from_local_xy`) as a WGS84 GeoDataFrame, for tests.
+
+    Parameters
+    ----------
+    xy : array-like, shape (n, 2)
+        Positions in metres from ``origin``.
+    prefix : str
+        Ids are ``<prefix>0``, ``<prefix>1``...
+    index_name : str
+        Name of the index (``settlement_id``, ``facility_id``...).
+    crs, origin
+        As in :func:`network_from_local_xy`.
+    **columns
+        Extra columns (a scalar or one value per point).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    import geopandas as gpd
+
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    lon, lat = _local_to_lonlat(xy, crs, origin)
+    idx = pd.Index([f"{prefix}{i}" for i in range(len(xy))], name=index_name)
+    return gpd.GeoDataFrame(dict(columns), index=idx, geometry=gpd.points_from_xy(lon, lat, crs="EPSG:4326"))

@@ -19,7 +19,12 @@ from planner.config import default_config
 from planner.network import RoadNetwork, segment_travel_times
 from planner.routing import RoutingGraph, nearest_facility, reach_matrix
 from planner.routing.snap import NODE_SNAP_M
-from planner.testing import assert_reach_equal_reference, assert_times_equal_reference
+from planner.testing import (
+    assert_reach_equal_reference,
+    assert_times_equal_reference,
+    network_from_local_xy,
+    points_from_local_xy,
+)
 
 PROFILES = default_config().profiles
 DRIVE, WALK = PROFILES["drive"], PROFILES["walk"]
@@ -29,27 +34,12 @@ _TO_LL = pyproj.Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
 
 
 def make_net(xy, segs) -> RoadNetwork:
-    """Network from local metres and (u, v, highway, oneway) tuples; lengths are the straight lines."""
-    xy = np.asarray(xy, dtype=float)
-    lon, lat = _TO_LL.transform(X0 + xy[:, 0], Y0 + xy[:, 1])
-    u = np.array([s[0] for s in segs], dtype=np.int64)
-    v = np.array([s[1] for s in segs], dtype=np.int64)
-    m = len(segs)
-    return RoadNetwork(
-        node_id=np.arange(len(xy), dtype=np.int64) + 1, lon=np.asarray(lon), lat=np.asarray(lat),
-        u=u, v=v, length_m=np.hypot(*(xy[v] - xy[u]).T),
-        highway=np.array([s[2] for s in segs], dtype=object),
-        oneway=np.array([s[3] for s in segs], dtype=np.int8),
-        maxspeed_kmh=np.full(m, np.nan), foot=np.zeros(m, dtype=np.int8), motor=np.zeros(m, dtype=np.int8),
-        way_id=np.arange(m, dtype=np.int64) + 1, name="test",
-    )
+    """Network from local metres and (u, v, highway, oneway) tuples; node ids are index + 1."""
+    return network_from_local_xy(xy, segs, first_id=1)
 
 
 def pts(xy, *, prefix="P") -> gpd.GeoDataFrame:
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    lon, lat = _TO_LL.transform(X0 + xy[:, 0], Y0 + xy[:, 1])
-    idx = pd.Index([f"{prefix}{i}" for i in range(len(xy))], name="id")
-    return gpd.GeoDataFrame(index=idx, geometry=gpd.points_from_xy(lon, lat, crs="EPSG:4326"))
+    return points_from_local_xy(xy, prefix=prefix)
 
 
 # ---------------------------------------------------------------- the junction case by hand

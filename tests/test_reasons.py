@@ -21,6 +21,7 @@ from planner.analysis import classify_settlements
 from planner.config import default_config
 from planner.network import RoadNetwork, clip_network, network_from_osm_file
 from planner.routing import RoutingGraph, nearest_facility
+from planner.testing import network_from_local_xy, points_from_local_xy
 
 CFG = default_config()
 DRIVE = CFG.profiles["drive"]
@@ -32,26 +33,13 @@ SMALL = Path(__file__).resolve().parent / "fixtures" / "osm" / "small.osm"
 
 def make_net(xy, segs, *, cut=()) -> RoadNetwork:
     """Network from local metres and (u, v, highway, oneway); node ids are index + 101; ``cut``: node indices."""
-    xy = np.asarray(xy, dtype=float)
-    lon, lat = _TO_LL.transform(X0 + xy[:, 0], Y0 + xy[:, 1])
-    u = np.array([s[0] for s in segs], dtype=np.int64)
-    v = np.array([s[1] for s in segs], dtype=np.int64)
-    m = len(segs)
-    return RoadNetwork(
-        node_id=np.arange(len(xy), dtype=np.int64) + 101, lon=np.asarray(lon), lat=np.asarray(lat),
-        u=u, v=v, length_m=np.hypot(*(xy[v] - xy[u]).T), highway=np.array([s[2] for s in segs], dtype=object),
-        oneway=np.array([s[3] for s in segs], dtype=np.int8), maxspeed_kmh=np.full(m, np.nan),
-        foot=np.zeros(m, dtype=np.int8), motor=np.zeros(m, dtype=np.int8),
-        way_id=np.arange(m, dtype=np.int64) + 1, name="test", cut_node_ids=np.asarray(cut, dtype=np.int64) + 101,
-    )
+    return network_from_local_xy(xy, segs, first_id=101, cut=cut)
 
 
 def pts(xy, *, prefix, kind="community") -> gpd.GeoDataFrame:
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    lon, lat = _TO_LL.transform(X0 + xy[:, 0], Y0 + xy[:, 1])
-    idx = pd.Index([f"{prefix}{i}" for i in range(len(xy))], name="settlement_id")
-    return gpd.GeoDataFrame({"name": [f"{prefix}名{i}" for i in range(len(xy))], "kind": kind}, index=idx,
-                            geometry=gpd.points_from_xy(lon, lat, crs="EPSG:4326"))
+    n = len(np.asarray(xy, dtype=float).reshape(-1, 2))
+    return points_from_local_xy(xy, prefix=prefix, index_name="settlement_id",
+                                name=[f"{prefix}名{i}" for i in range(n)], kind=kind)
 
 
 # ---------------------------------------------------------------- where the road file stops short
