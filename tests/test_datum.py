@@ -18,7 +18,8 @@ from planner.errors import DataError
 from planner.geo import wgs84_to_bd09, wgs84_to_gcj02
 from planner.network import load_network
 from planner.routing import check_points_on_roads, datum_tests
-from planner.routing.datum import MIN_POINTS, RoadIndex
+from planner.routing.datum import MIN_POINTS, RoadIndex, layer_datum_test
+from planner.testing import LOCAL_CRS, network_from_local_xy, points_from_local_xy
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +164,36 @@ def test_a_facility_in_the_sea_without_boundaries_is_reported(demo_dir, tmp_path
     assert [p.value.split()[0] for p in far] == ["FAR1"]
     assert far[0].file == "facilities/facilities.csv" and "km from the nearest road" in far[0].message_en
     assert "check the coordinates" in far[0].fix_en
+
+
+def _grid_city(n: int = 31, step: float = 200.0):
+    """Two-way streets on a ``step`` m grid, ``n`` x ``n`` nodes (a dense city of 6 x 6 km)."""
+    xy = np.array([(i * step, j * step) for j in range(n) for i in range(n)], dtype=float)
+    segs = [(j * n + i, j * n + i + 1, "residential", 0) for j in range(n) for i in range(n - 1)]
+    segs += [(j * n + i, (j + 1) * n + i, "residential", 0) for j in range(n - 1) for i in range(n)]
+    return network_from_local_xy(xy, segs)
+
+
+def test_points_inside_blocks_are_not_taken_for_gcj02():
+    """Block centroids (residential areas) sit far from every road; any shift brings them nearer one.
+
+    Without the control (the same shift turned) every such layer in a city grid looked like GCJ-02;
+    points truly on the streets and shifted into GCJ-02 are still found.
+    """
+    import pyproj
+
+    net = _grid_city()
+    index = RoadIndex(net, pyproj.CRS(LOCAL_CRS))
+    rng = np.random.default_rng(7)
+    blocks = rng.integers(5, 25, size=(200, 2)) * 200.0 + 100.0  # block centres, 100 m from every street
+    centres = points_from_local_xy(blocks, prefix="B").geometry
+    t = layer_datum_test(index, centres.x.to_numpy(), centres.y.to_numpy())
+    assert t.median_m == pytest.approx(100.0, abs=1.0)
+    assert min(m for m, _ in t.alternatives.values()) < 0.8 * t.median_m  # the naive test would fire
+    assert t.likely is None
+    on_streets = blocks - np.array([100.0, 0.0]) + rng.uniform(-80, 80, size=(200, 1)) * np.array([0.0, 1.0])
+    pts = points_from_local_xy(on_streets, prefix="S").geometry
+    t_true = layer_datum_test(index, pts.x.to_numpy(), pts.y.to_numpy())
+    assert t_true.likely is None
+    lon, lat = wgs84_to_gcj02(pts.x.to_numpy(), pts.y.to_numpy())
+    assert layer_datum_test(index, np.asarray(lon), np.asarray(lat)).likely == "gcj02"

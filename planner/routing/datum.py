@@ -11,7 +11,11 @@ from the other one).  When another system puts the points markedly closer
 (median distance at most :data:`SHIFT_RATIO` of the declared one's, and the
 points closer beyond chance: a one-sided Wilcoxon signed-rank test of the
 paired distances at :data:`SHIFT_P`, over at least :data:`MIN_POINTS`
-points), the layer is reported with the likely system and the ``crs`` to
+points), and also markedly closer (by the same two measures) than at least
+two of the same shifts turned by 90, 180 and 270 degrees (the control: in a dense city grid any shift of points that sit
+inside blocks, such as the centroids of residential areas, brings them nearer
+some road; only the true correction brings them nearer than its turned
+copies), the layer is reported with the likely system and the ``crs`` to
 write.  Most true points are farther from a road in another system (on the
 demo county and on central Harbin only 8-36 % are closer), so the test does
 not cry wolf; in a dense city grid a 600 m shift changes the distance to the
@@ -41,8 +45,8 @@ from planner.results import FrozenMap
 from planner.routing.grid import SegmentGrid
 
 __all__ = [
-    "MIN_POINTS", "SHIFT_RATIO", "SHIFT_P", "FAR_FROM_ROADS_M", "DatumTest", "RoadIndex", "layer_datum_test",
-    "datum_tests", "check_points_on_roads",
+    "MIN_POINTS", "SHIFT_RATIO", "SHIFT_P", "CONTROL_ANGLES", "FAR_FROM_ROADS_M", "DatumTest", "RoadIndex",
+    "layer_datum_test", "datum_tests", "check_points_on_roads",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,6 +57,8 @@ MIN_POINTS = 10
 SHIFT_RATIO = 0.8
 #: ...and the points are closer to a road in it beyond chance (one-sided Wilcoxon signed-rank p-value at most this).
 SHIFT_P = 1e-3
+#: The control shifts: each point's shift into the other system, turned by these angles (degrees).
+CONTROL_ANGLES = (90.0, 180.0, 270.0)
 #: A point farther than this from every road is reported (metres).
 FAR_FROM_ROADS_M = 5000.0
 #: The point layers tested, as named in ``[inputs]``.
@@ -168,6 +174,25 @@ def _p_closer(gain: np.ndarray) -> float:
         return 1.0
 
 
+def _turned(lon: np.ndarray, lat: np.ndarray, lon1: np.ndarray, lat1: np.ndarray, angle: float
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Each point moved by its shift ``(lon1, lat1) - (lon, lat)`` turned by ``angle`` degrees (locally metric)."""
+    c = np.cos(np.radians(lat))
+    ex, ey = (lon1 - lon) * c, lat1 - lat
+    a = np.radians(angle)
+    return lon + (ex * np.cos(a) - ey * np.sin(a)) / c, lat + ex * np.sin(a) + ey * np.cos(a)
+
+
+def _beats_control(index: RoadIndex, lon: np.ndarray, lat: np.ndarray, lon1: np.ndarray, lat1: np.ndarray,
+                   d1: np.ndarray) -> bool:
+    """Whether the shifted points are markedly closer to a road than all but one turned copy of the shift."""
+    beaten = 0
+    for angle in CONTROL_ANGLES:
+        dc = index.distances(*_turned(lon, lat, lon1, lat1, angle))
+        beaten += bool(np.median(d1) <= SHIFT_RATIO * np.median(dc) and _p_closer(dc - d1) <= SHIFT_P)
+    return beaten >= len(CONTROL_ANGLES) - 1
+
+
 def layer_datum_test(index: RoadIndex, lon: np.ndarray, lat: np.ndarray, *, declared: str = "wgs84",
                      layer: str = "", file: str = "") -> DatumTest:
     """The datum test of one set of points: distances as read and in each other system, and the likely system.
@@ -199,11 +224,13 @@ def layer_datum_test(index: RoadIndex, lon: np.ndarray, lat: np.ndarray, *, decl
         for system in _SYSTEMS:
             if system == declared:
                 continue
-            d1 = index.distances(*to_wgs84(raw_x, raw_y, system))
+            lon1, lat1 = to_wgs84(raw_x, raw_y, system)
+            d1 = index.distances(lon1, lat1)
             med1, share = float(np.median(d1)), float(np.mean(d1 < d0[use]))
             alts[system] = (med1, share)
             p_value = _p_closer(d0[use] - d1)
-            if n >= MIN_POINTS and med1 <= SHIFT_RATIO * med0 and p_value <= SHIFT_P and med1 < best:
+            if (n >= MIN_POINTS and med1 <= SHIFT_RATIO * med0 and p_value <= SHIFT_P and med1 < best
+                    and _beats_control(index, lon[use], lat[use], lon1, lat1, d1)):
                 likely, best = system, med1
     return DatumTest(layer, file, declared, n, med0, FrozenMap(alts), likely, d0)
 
