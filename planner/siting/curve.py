@@ -144,7 +144,7 @@ def coverage_curve(problem: SitingProblem, k_max: int, sol: _locate.Solution | N
     if problem.options.model in ("target", "centres") and sol is not None:
         points = _prefix_solutions(problem, sol)
         how = "the proposed sites in rank order (prefixes of one solution)"
-    elif problem.method == "greedy":
+    elif problem.method == "greedy" and problem.capacity is None:  # capacitated: the greedy order ignores capacity
         points = _greedy_solutions(problem, k_max)
         how = "incremental greedy (lazy), one run"
     else:
