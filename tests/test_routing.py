@@ -67,7 +67,8 @@ def nx_augmented(net, profile, snapping) -> nx.MultiDiGraph:
     """Reference: graph_from_network with snapped segments split by hand (networkx only).
 
     A point whose snap is a segment's end stands at that node: its split node is the node
-    itself (every road there may be taken, whatever the segment it snapped to).
+    itself (every road there may be taken, whatever the segment it snapped to).  Two points
+    on one spot of a segment are joined both ways at no time, one-way or not.
     """
     g = graph_from_network(net, profile)
     fwd, bwd = segment_travel_times(net, profile)
@@ -92,6 +93,10 @@ def nx_augmented(net, profile, snapping) -> nx.MultiDiGraph:
         chain = [int(net.u[seg])] + [("split", p) for p in grp["_pos"]] + [int(net.v[seg])]
         fr = [0.0] + grp["fraction"].tolist() + [1.0]
         for a, b, f0, f1 in zip(chain[:-1], chain[1:], fr[:-1], fr[1:]):
+            if f1 == f0:  # two points on one spot: a piece of no length, usable both ways, one-way or not
+                g.add_edge(a, b, travel_time=0.0, segment=seg)
+                g.add_edge(b, a, travel_time=0.0, segment=seg)
+                continue
             if np.isfinite(fwd[seg]):
                 g.add_edge(a, b, travel_time=fwd[seg] * (f1 - f0), segment=seg)
             if np.isfinite(bwd[seg]):
