@@ -220,6 +220,7 @@ RULES: dict[type, dict[str, Any]] = {
         "colocation_bonus": _SHARE,
         "colocation_distance_m": Number(0.0, 100_000.0, fix="write a distance in metres, e.g. 500"),
         "greedy_above": Number(0.0, fix="write a number of candidate sites, e.g. 3000"),
+        "method": Text(("auto", "exact", "greedy"), fix="use method = \"auto\", \"exact\" or \"greedy\""),
     },
     StudyConfig: {
         "name": Text(fix="write the study's name, e.g. name = \"桦南县\""),
