@@ -669,3 +669,14 @@ def test_capacitated_exact_equals_brute_force(inst):
     assert m.objective == pytest.approx(cov_bf)
     pm = L.solve_pmedian(t, w, p, fixed=fixed, capacity=cap, unserved_penalty=100.0)
     assert pm.objective == pytest.approx(cost_bf)
+
+
+def test_partial_cover_lists_equal_gains_by_tie_weight():
+    """Sites adding one village each are listed with the one serving more older people first."""
+    cover = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=bool)  # three villages, one site each
+    older = np.array([100.0, 900.0, 400.0])
+    plain = L.solve_partial_cover(cover, np.ones(3, bool), 3)
+    assert list(plain.opened) == [0, 1, 2]
+    tied = L.solve_partial_cover(cover, np.ones(3, bool), 3, tie_weights=older)
+    assert list(tied.opened) == [1, 2, 0] and list(tied.gains) == [1.0, 1.0, 1.0]
+    assert tied.objective == plain.objective == 3.0

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from planner.optim.milp import GREEDY, Milp, relative_gap
-from planner.optim.problem import LocationProblem, as_cover, build_problem
+from planner.optim.problem import LocationProblem, as_cover, build_problem, vector
 from planner.optim.solution import (
     CoverSplit,
     Lazy,
@@ -149,6 +149,7 @@ def solve_partial_cover(
     fixed: Any = None,
     time_limit_s: float = 60.0,
     mip_gap: float = 0.0,
+    tie_weights: Any = None,
 ) -> Solution:
     """Fewest new sites so that at least ``n_needed`` demands of ``group`` are covered.
 
@@ -166,6 +167,9 @@ def solve_partial_cover(
     fixed : bool mask or indices, optional
         Existing sites.
     time_limit_s, mip_gap : float
+    tie_weights : array-like, optional
+        Per demand (e.g. older people): orders sites of equal gain in the list
+        (more newly covered weight first); never changes which sites are chosen.
 
     Returns
     -------
@@ -199,8 +203,9 @@ def solve_partial_cover(
     start[nx:] = np.asarray(sub[:, greedy].sum(axis=1)).reshape(-1) > 0
     m = prob.solve(_partial_cover_milp(sp.csr_array(sub), extra), start=start)
     chosen = list(cols[m.x[:len(cols)] > 0.5])
+    tie = None if tie_weights is None else vector(tie_weights, prob.n_demands, "tie_weights")
     order, gains, credited = rank_cover(chosen, sp.csc_array(A), covered0 | ~grp, np.ones(prob.n_demands),
-                                        np.zeros(prob.n_sites))
+                                        np.zeros(prob.n_sites), tie)
     covered = covered0.copy()
     covered[credited >= 0] = True
     params.update(n_vars=m.n_vars, n_cons=m.n_cons)

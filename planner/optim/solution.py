@@ -187,11 +187,13 @@ def prune(cols: list[int], value: Any) -> list[int]:
     return keep
 
 
-def rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndarray, pref: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndarray, pref: np.ndarray,
+               tie: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rank chosen columns by marginal covered weight; credit demands to the first covering one.
 
-    Redundant columns (covering nothing the others do not) are dropped first.
+    Redundant columns (covering nothing the others do not) are dropped first.  Between
+    columns of equal gain, the one newly covering more ``tie`` weight (when given, e.g. older
+    people when the gain counts villages) comes first, then the lower index.
     """
 
     def value(sel: list[int]) -> float:
@@ -205,13 +207,16 @@ def rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndarr
     credited = np.full(len(base), -1)
     order, gains = [], []
     left = list(cols)
+    tie = np.zeros(len(base)) if tie is None else np.asarray(tie, dtype=float)
     while left:
-        best, best_g = None, -np.inf
+        best, best_g, best_t = None, -np.inf, -np.inf
         for j in left:
             rows = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
-            g = float(w[rows[~covered[rows]]].sum()) + pref[j]
-            if g > best_g + EPS or (abs(g - best_g) <= EPS and (best is None or j < best)):
-                best, best_g = j, g
+            fresh = rows[~covered[rows]]
+            g, t = float(w[fresh].sum()) + pref[j], float(tie[fresh].sum())
+            level = abs(g - best_g) <= EPS
+            if g > best_g + EPS or (level and (t > best_t + EPS or (abs(t - best_t) <= EPS and j < best))):
+                best, best_g, best_t = j, g, t
         rows = csc.indices[csc.indptr[best]:csc.indptr[best + 1]]
         new = rows[~covered[rows]]
         credited[new] = best

@@ -7,7 +7,8 @@ solved as that problem, :func:`planner.optim.solve_partial_cover`: minimum
 new sites subject to "at least ``ceil(target x villages)`` villages covered",
 the tier's existing facilities open and counted.  The chosen sites are then
 listed in order of marginal gain (villages newly covered, given the sites
-listed before them), so the sentence, the curve (the list's prefixes) and the
+listed before them; between equal gains, the site newly serving more older
+people first), so the sentence, the curve (the list's prefixes) and the
 list are one solution.  A candidate that covers no village not already
 covered is never listed, whatever its type (a community may be proposed only
 when it serves villages).
@@ -46,7 +47,7 @@ def _partial(problem: SitingProblem, need: int) -> Solution:
     kw = {"fixed": problem.fixed, "time_limit_s": sc.time_limit_s, "mip_gap": sc.mip_gap}
     if problem.method == "greedy":
         kw["method"] = "greedy"
-    return solve_partial_cover(problem.cover, village_group(problem), need, **kw)
+    return solve_partial_cover(problem.cover, village_group(problem), need, tie_weights=problem.weights, **kw)
 
 
 def solve_village_target(problem: SitingProblem) -> Solution:
