@@ -331,15 +331,11 @@ class SitingConfig:
     method: str = "auto"
 
     def __post_init__(self) -> None:
-        if self.method not in ("auto", "exact", "greedy"):
-            raise ConfigError(f"siting.method must be 'auto', 'exact' or 'greedy', not {self.method!r}")
-        if not self.time_limit_s > 0:
-            raise ConfigError(f"siting.time_limit_s must be > 0 seconds, got {self.time_limit_s}")
-        if not 0.0 <= self.mip_gap < 1.0:
-            raise ConfigError(f"siting.mip_gap must be in [0, 1), got {self.mip_gap}")
-        for key in ("max_new_sites", "greedy_above", "colocation_bonus", "colocation_distance_m"):
-            if getattr(self, key) < 0:
-                raise ConfigError(f"siting.{key} must be >= 0, got {getattr(self, key)}")
+        # The ranges live in one table (config/checks.py), also for a SitingConfig built in Python.
+        from planner.config.checks import check_values
+
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        check_values(SitingConfig, values, "siting", "SitingConfig")
 
 
 @dataclass(frozen=True)
