@@ -50,6 +50,7 @@ from planner.analysis.circle_geometry import QUAD_SEGS as QUAD_SEGS
 from planner.analysis.circle_pieces import ReverseArcs, piece_lengths_km, reached_by_any, reached_pieces
 from planner.analysis.voronoi import network_voronoi
 from planner.errors import DataError
+from planner.geo import utm_crs_for
 from planner.routing import RoutingGraph
 
 __all__ = ["service_circles", "reached_lines", "circles_by_tier", "network_voronoi"]
@@ -279,7 +280,7 @@ def circles_by_tier(circles: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> 
         (the thresholds used, ``;``-joined when a tier mixes several).
     """
     tier = _tiers(circles, facilities)
-    crs_m = circles.estimate_utm_crs() if len(circles) and not circles.geometry.is_empty.all() else None
+    crs_m = utm_crs_for(circles) if len(circles) and not circles.geometry.is_empty.all() else None
     geo = circles.geometry.to_crs(crs_m) if crs_m is not None else circles.geometry
     keys = [tier.to_numpy()]
     if "applies_to" in circles.columns:

@@ -30,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.geo import utm_crs_for
 from planner.io.spreadsheet import guard_text_cells
 
 __all__ = ["file_safe", "write_geopackage", "write_csvs"]
@@ -163,7 +164,7 @@ def _geometry_columns(frame: gpd.GeoDataFrame) -> pd.DataFrame:
         table["lat"] = np.round(geom.y.to_numpy(), 7) if len(geom) else []
         return table
     valid = geom.notna() & ~geom.is_empty
-    metric = geom.to_crs(geom[valid].estimate_utm_crs()) if valid.any() else geom
+    metric = geom.to_crs(utm_crs_for(geom[valid])) if valid.any() else geom
     centre = metric.centroid.to_crs("EPSG:4326")
     table["centroid_lon"] = np.where(valid, np.round(centre.x.to_numpy(), 7), np.nan)
     table["centroid_lat"] = np.where(valid, np.round(centre.y.to_numpy(), 7), np.nan)

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from planner.config import StudyConfig, Tier
 from planner.errors import ConfigError, InputError
+from planner.geo import utm_crs_for
 from planner.optim import cover_from_times
 
 if TYPE_CHECKING:  # routing (numba) loads only when a road network is used
@@ -87,7 +88,7 @@ def straight_line_reach(config: StudyConfig, *, detour: float = 1.3, crs: Any = 
         if profile not in config.profiles:
             raise ConfigError(f"unknown travel profile {profile!r} (have: {', '.join(config.profiles)})")
         speed = config.profiles[profile].speed_kmh / 3.6
-        metric = crs or settlements.estimate_utm_crs()
+        metric = crs or utm_crs_for(settlements)
         rows, cols, metres = _pairs_within(_xy(sites.geometry.to_crs(metric)),
                                            _xy(settlements.geometry.to_crs(metric)), float(cutoff_s) * speed / detour)
         times = sp.csr_array((metres * detour / speed, (rows, cols)), shape=(len(sites), len(settlements)))
