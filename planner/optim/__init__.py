@@ -28,6 +28,7 @@ from planner.optim.milp import (
     solve_milp,
 )
 from planner.optim.problem import LocationProblem, build_problem
+from planner.optim.solution import covered_by
 
 __all__ = [
     "Solution",
@@ -57,4 +58,5 @@ __all__ = [
     "build_problem",
     "CurvePoint",
     "cover_curve",
+    "covered_by",
 ]

@@ -17,8 +17,8 @@ import scipy.sparse as sp
 from planner.optim.milp import OPTIMAL, PROVEN, MilpResult, relative_gap
 from planner.optim.problem import EPS, LocationProblem
 
-__all__ = ["Solution", "Verdict", "Lazy", "prune", "rank_cover", "CoverSplit", "useful_columns", "nearest_open",
-           "empty_solution", "make_solution", "finish_cover"]
+__all__ = ["Solution", "Verdict", "Lazy", "prune", "rank_cover", "covered_by", "CoverSplit", "useful_columns",
+           "nearest_open", "empty_solution", "make_solution", "finish_cover"]
 
 
 @dataclass(frozen=True)
@@ -229,6 +229,14 @@ def rank_cover(cols: list[int], csc: sp.csc_array, base: np.ndarray, w: np.ndarr
     return np.array(order, dtype=int), np.array(gains, dtype=float), credited
 
 
+def covered_by(A: Any, sites: np.ndarray) -> np.ndarray:
+    """Bool per demand (row of cover matrix ``A``): covered by one of the sites in the column mask ``sites``."""
+    cols = np.flatnonzero(sites)
+    if not len(cols):
+        return np.zeros(A.shape[0], bool)
+    return np.asarray(A[:, cols].sum(axis=1)).reshape(-1) > 0
+
+
 @dataclass(frozen=True, eq=False)
 class CoverSplit:
     """Which demands fixed sites already cover, and which candidates can cover."""
@@ -239,12 +247,7 @@ class CoverSplit:
     @classmethod
     def of(cls, A: sp.csr_array, fx: np.ndarray) -> CoverSplit:
         """The split of cover matrix ``A`` (demands x sites) for the fixed-site mask ``fx``."""
-        n_dem = A.shape[0]
-        covered0 = (np.asarray(A[:, np.flatnonzero(fx)].sum(axis=1)).reshape(-1) > 0) if fx.any() \
-            else np.zeros(n_dem, bool)
-        cand = np.flatnonzero(~fx)
-        by_cand = np.asarray(A[:, cand].sum(axis=1)).reshape(-1) > 0 if len(cand) else np.zeros(n_dem, bool)
-        return cls(covered0, by_cand)
+        return cls(covered_by(A, fx), covered_by(A, ~fx))
 
 
 def useful_columns(A: sp.csr_array, need: np.ndarray, cand: np.ndarray) -> tuple[sp.csc_array, np.ndarray]:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from planner.optim import Solution
+from planner.optim import Solution, covered_by
 from planner.siting import explain
 from planner.siting.outcome import nearest_open
 from planner.siting.problem import SitingProblem, site_capacity
@@ -89,9 +89,7 @@ class _State:
         self.site, self.time = nearest_open(self.r, self.c, self.v, self.open, self.n)
         has = self.site >= 0
         self.load = np.bincount(self.site[has], weights=self.w[has], minlength=len(self.open))
-        cols = np.flatnonzero(self.open)
-        self.covered = (np.asarray(self.cover[:, cols].sum(axis=1) > 0).reshape(-1) if len(cols)
-                        else np.zeros(self.n, bool))
+        self.covered = covered_by(self.cover, self.open)
 
     def covers(self, j: int) -> np.ndarray:
         """Settlements site ``j`` covers within the threshold."""

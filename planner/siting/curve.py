@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from planner.errors import SolverError
 from planner.i18n import fmt_share
 from planner.optim import build_problem as build_location_problem
-from planner.optim import cover_curve
+from planner.optim import cover_curve, covered_by
 from planner.optim import locate as _locate
 from planner.siting import explain
 from planner.siting.centres import study_townships
@@ -86,8 +86,7 @@ def _exact_solutions(problem: SitingProblem, k_max: int) -> list[_Point]:
 def _prefix_solutions(problem: SitingProblem, sol: _locate.Solution) -> list[_Point]:
     """(covered, opened, status) for the first k sites of the proposal itself, k = 0..len(opened)."""
     cover = sp.csc_array(problem.cover)
-    covered = np.asarray(cover[:, np.flatnonzero(problem.fixed)].sum(axis=1) > 0).reshape(-1) \
-        if problem.fixed.any() else np.zeros(cover.shape[0], bool)
+    covered = covered_by(cover, problem.fixed)
     out: list[_Point] = [(covered.copy(), [], sol.status)]
     opened = [int(j) for j in sol.opened]
     for k, j in enumerate(opened, start=1):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.codes import SitingReason
+from planner.optim import covered_by
 from planner.optim import locate as _locate
 from planner.siting.explain import uncoverable_text
 from planner.siting.problem import SitingProblem
@@ -98,8 +99,7 @@ def _covered_after(problem: SitingProblem, sol: _locate.Solution, open_mask: np.
         after = np.zeros(n_dem, bool)
         after[has] = np.asarray(cover[has, assign[has]]).astype(bool)
         return after
-    after = (cover[:, np.flatnonzero(open_mask)].sum(axis=1) > 0) if open_mask.any() else np.zeros(n_dem, bool)
-    return np.asarray(after).reshape(-1)
+    return covered_by(cover, open_mask)
 
 
 def coverage_outcome(problem: SitingProblem, sol: _locate.Solution) -> SitingOutcome:
@@ -110,9 +110,7 @@ def coverage_outcome(problem: SitingProblem, sol: _locate.Solution) -> SitingOut
     open_mask = problem.fixed.copy()
     open_mask[sol.opened] = True
     assign = np.asarray(sol.assignment)
-    n_dem = cover.shape[0]
-    coverable = (np.asarray(cover[:, n_ex:].sum(axis=1) > 0).reshape(-1) if problem.n_sites > n_ex
-                 else np.zeros(n_dem, bool))
+    coverable = covered_by(cover, np.arange(problem.n_sites) >= n_ex)
     return SitingOutcome(np.asarray(base.covered, bool), _covered_after(problem, sol, open_mask, assign), coverable,
                          open_mask, assign)
 

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from planner.optim import Solution, solve_partial_cover
+from planner.optim import Solution, covered_by, solve_partial_cover
 from planner.siting.problem import SitingProblem
 
 __all__ = ["village_group", "villages_needed", "solve_village_target"]
@@ -72,10 +72,9 @@ def solve_village_target(problem: SitingProblem) -> Solution:
     reached = sol.status != "infeasible"
     if not reached:
         sol = _partial(problem, int(sol.params["max_coverable"]))
-    open_cols = np.flatnonzero(problem.fixed)
-    if len(sol.opened):
-        open_cols = np.concatenate([open_cols, np.asarray(sol.opened, dtype=int)])
-    after = np.asarray(problem.cover[:, open_cols].sum(axis=1) > 0).reshape(-1) if len(open_cols) else group & False
+    open_mask = problem.fixed.copy()
+    open_mask[np.asarray(sol.opened, dtype=int)] = True
+    after = covered_by(problem.cover, open_mask)
     params = dict(sol.params, target_reached=reached, villages=int(group.sum()), villages_needed=need,
                   villages_after=int((after & group).sum()))
     return dataclasses.replace(sol, params=params)
