@@ -239,7 +239,7 @@ def coverage_changes(base: Any, other: Any, *, tiers: tuple[str, ...] = TIER_KEY
     out = pd.concat(frames)
     out.index.name = "settlement_id"
     out = out.reset_index()
-    order = {t: i for i, t in enumerate(TIER_KEYS)}
+    order = {t: i for i, t in enumerate(("community", "township", "county"))}  # the village level first
     out = out.sort_values(["change", "tier", "township", "name"], key=lambda s: s.map(order) if s.name == "tier"
                           else (s != "lost") if s.name == "change" else s, kind="stable")
     return out[cols].reset_index(drop=True)
