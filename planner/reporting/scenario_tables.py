@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BASE", "SCENARIO_COLUMNS",
            "base_label", "scenario_labels", "scenario_summaries", "scenario_overview", "scenario_comparison",
-           "scenario_scorecards", "scenario_changes", "scenario_sheets"]
+           "scenario_scorecards", "scenario_changes", "scenario_sheets", "scenario_layers"]
 
 #: Key of the study as configured among the scenario columns.
 BASE = "current"
@@ -131,6 +131,38 @@ def scenario_changes(result: StudyResult, lang: str = "zh") -> pd.DataFrame:
         ch.insert(0, "scenario", labels[name])
         frames.append(ch)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def scenario_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """The scenario tables as layers for the GeoPackage and CSVs (scenario keys, not labels, as names).
+
+    Parameters
+    ----------
+    result
+        The study result.
+
+    Returns
+    -------
+    dict
+        ``scenario_comparison`` (metrics x scenarios), ``scenario_scorecard`` and
+        ``scenario_changes`` (settlement points that lose or gain coverage, with ``scenario``);
+        empty without scenarios.
+    """
+    import geopandas as gpd
+
+    from planner.scenarios import comparison_table, coverage_changes, scorecard_comparison
+
+    runs = {n: r for n, r in _runs(result).items() if r.coverage is not None}
+    if not _runs(result):
+        return {}
+    cards = {BASE: result.coverage.scorecard, **{n: r.coverage.scorecard for n, r in runs.items()}}
+    frames = [coverage_changes(result.coverage, r.coverage).assign(scenario=n) for n, r in runs.items()]
+    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["settlement_id", "scenario"])
+    sett = result.coverage.settlements
+    points = gpd.GeoDataFrame(changes, geometry=sett.geometry.reindex(changes["settlement_id"]).to_numpy(),
+                              crs=sett.crs)
+    return {"scenario_comparison": comparison_table(scenario_summaries(result)).drop(columns=["label"]),
+            "scenario_scorecard": scorecard_comparison(cards), "scenario_changes": points}
 
 
 def _header(col: str, lang: str, column_header: Any) -> str:
