@@ -230,3 +230,18 @@ def test_report_section_in_english(demo_result, tmp_path):
     html = scenarios_section(demo_result, "en")
     assert "Scenarios" in html and "Winter (snow and ice)" in html and "Settlements losing coverage in winter" in html
     assert scenarios_section(dataclasses.replace(demo_result, scenarios={}), "en") == ""
+
+
+def test_geopackage_layer_and_command_line_summary(demo_result, demo_outputs):
+    import geopandas as gpd
+
+    from planner.reporting.scenario_tables import scenario_lines
+    from planner.scenarios import coverage_changes
+
+    layer = gpd.read_file(demo_outputs["geopackage"], layer="scenario_changes")
+    winter = coverage_changes(demo_result.coverage, demo_result.scenarios["winter"].coverage)
+    assert (layer["scenario"] == "winter").sum() == len(winter)
+    assert layer.geometry.notna().all() and (layer.geom_type == "Point").all()
+    lines = scenario_lines(demo_result, "zh")
+    assert len(lines) == 2 and lines[0].startswith("情景 冬季（冰雪路面）")
+    assert f"{winter['settlement_id'].nunique()} 个村/社区失去某级覆盖" in lines[0]

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BASE", "SCENARIO_COLUMNS",
            "base_label", "scenario_labels", "scenario_summaries", "scenario_overview", "scenario_comparison",
-           "scenario_scorecards", "scenario_changes", "scenario_sheets", "scenario_layers"]
+           "scenario_scorecards", "scenario_changes", "scenario_sheets", "scenario_layers",
+           "scenario_lines"]
 
 #: Key of the study as configured among the scenario columns.
 BASE = "current"
@@ -163,6 +164,42 @@ def scenario_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
                               crs=sett.crs)
     return {"scenario_comparison": comparison_table(scenario_summaries(result)).drop(columns=["label"]),
             "scenario_scorecard": scorecard_comparison(cards), "scenario_changes": points}
+
+
+def scenario_lines(result: StudyResult, lang: str = "zh") -> list[str]:
+    """One line per scenario for the command line: village coverage per tier against the study, losses.
+
+    Parameters
+    ----------
+    result
+        The study result.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    list of str
+    """
+    from planner.i18n import fmt_share, label
+    from planner.scenarios import coverage_changes
+
+    summaries = scenario_summaries(result)
+    base = summaries[BASE]
+    lines = []
+    for name, run in _runs(result).items():
+        if run.coverage is None:
+            lines.append(tr(lang, f"情景 {run.label(lang)} 未完成：{run.error}", f"Scenario {run.label(lang)} did not "
+                            f"run: {run.error}"))
+            continue
+        mine = summaries[name]
+        parts = [f"{label(t, lang)} {fmt_share(base[k], 1)} → {fmt_share(mine[k], 1)}"
+                 for t in ("community", "township", "county") if (k := f"{t}.village_share") in mine]
+        ch = coverage_changes(result.coverage, run.coverage)
+        lost = ch.loc[ch["change"] == "lost", "settlement_id"].nunique() if len(ch) else 0
+        lines.append(tr(lang, f"情景 {run.label(lang)}：行政村覆盖率 {'，'.join(parts)}；{lost} 个村/社区失去某级覆盖",
+                        f"Scenario {run.label(lang)}: villages covered {', '.join(parts)}; {lost} settlements lose "
+                        "coverage of some tier"))
+    return lines
 
 
 def _header(col: str, lang: str, column_header: Any) -> str:
