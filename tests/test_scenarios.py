@@ -177,6 +177,14 @@ def test_unknown_closed_id_is_a_config_error(demo_result):
         run_scenarios(demo_result.data, demo_result.network, demo_result.graphs, config=cfg)
 
 
+def test_scenarios_built_in_python_are_checked_too(demo_result):
+    from planner.scenarios import run_scenarios
+
+    cfg = demo_result.config.replace(scenarios={"x": Scenario("x", minutes={"village": 20.0})})
+    with pytest.raises(ConfigError, match=r"scenarios\.x\.minutes names tier 'village'"):
+        run_scenarios(demo_result.data, demo_result.network, demo_result.graphs, config=cfg)
+
+
 def test_adding_sites_without_siting_is_recorded_not_dropped(demo_result):
     from planner.scenarios import run_scenarios
 

@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner.config import StudyConfig
-from planner.config.scenarios import Scenario, scenario_config, scenario_parameters
+from planner.config.scenarios import Scenario, check_scenarios, scenario_config, scenario_parameters
 from planner.errors import ConfigError, PlannerError
 from planner.results import FrozenMap, FrozenParams
 
@@ -257,9 +257,11 @@ def run_scenarios(
     Raises
     ------
     ConfigError
-        A scenario closes a facility id that was not read (checked before any scenario runs).
+        A scenario names a tier or profile that does not exist, or closes a facility id that was
+        not read (checked before any scenario runs).
     """
     config = config or data.config
+    check_scenarios(config, str(config.source or "<config>"))  # also for a config built in Python, not loaded
     for sc in config.scenarios.values():  # a wrong id is the user's typo: stop before any scenario runs
         check_closed_ids(data, sc)
     cache = _GraphCache(network, config, graphs)
