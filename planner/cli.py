@@ -215,6 +215,9 @@ def _summary(result, lang: str) -> str:
                     f"{n} settlements analysed, {under} under-served"))
     lines.append(tr(lang, f"政策指标达标 {met} / {len(judged)} 项", f"Policy targets met: {met} of {len(judged)}"))
     lines.extend(_siting_lines(result, lang))
+    from planner.reporting.scenario_tables import scenario_lines
+
+    lines.extend(scenario_lines(result, lang))
     return "\n".join(lines)
 
 

@@ -88,9 +88,17 @@ def run_study(
         siting, errors = _site_study(data, graphs, coverage, verbose=verbose)
         timings["siting"] = time.perf_counter() - t0
 
+    scenarios: Mapping[str, Any] = {}
+    if config.scenarios:  # after siting: a scenario may add the proposed sites
+        from planner.scenarios import run_scenarios
+
+        t0 = time.perf_counter()
+        scenarios = run_scenarios(data, network, graphs, config=config, siting=siting, verbose=verbose)
+        timings["scenarios"] = time.perf_counter() - t0
+
     return StudyResult(
         config=config, data=data, network=network, graphs=graphs,
-        coverage=coverage, siting=siting, siting_errors=errors, timings=timings,
+        coverage=coverage, siting=siting, siting_errors=errors, timings=timings, scenarios=scenarios,
     )
 
 

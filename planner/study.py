@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from planner.data import StudyData
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
+    from planner.scenarios import ScenarioRun
     from planner.siting import SitingResult
 
 __all__ = ["StudyResult"]
@@ -47,6 +48,9 @@ class StudyResult:
         report and workbook are written all the same and say so.
     timings
         Seconds spent in each step.
+    scenarios
+        Scenario name -> :class:`planner.scenarios.ScenarioRun` (the named scenarios of the study
+        file, each with its coverage and parameters); empty when none are configured.
     """
 
     config: StudyConfig
@@ -57,9 +61,10 @@ class StudyResult:
     siting: Mapping[str, SitingResult] = field(default_factory=FrozenMap)
     siting_errors: Mapping[str, str] = field(default_factory=FrozenMap)
     timings: Mapping[str, float] = field(default_factory=FrozenMap)
+    scenarios: Mapping[str, ScenarioRun] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        freeze_fields(self, "graphs", "siting", "siting_errors", "timings")
+        freeze_fields(self, "graphs", "siting", "siting_errors", "timings", "scenarios")
 
     @property
     def synthetic(self) -> bool:

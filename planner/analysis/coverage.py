@@ -294,7 +294,8 @@ def _params(config: StudyConfig, inp: CoverageInputs, year: int, assignment: Tow
                 "access_speed_kmh": config.profiles[n].access_speed_kmh,
                 "max_snap_m_urban": config.profiles[n].max_snap_m_urban,
                 "max_snap_m_rural": config.profiles[n].max_snap_m_rural,
-                "respect_oneway": config.profiles[n].respect_oneway}
+                "respect_oneway": config.profiles[n].respect_oneway,
+                "speed_factor": config.profiles[n].speed_factor}
             for n in profiles_in_use(config)
         },
         "graphs": sorted(inp.graphs),

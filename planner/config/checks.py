@@ -33,6 +33,7 @@ from planner.config.model import (
     Tier,
     TravelProfile,
 )
+from planner.config.scenarios import Scenario, check_scenarios
 from planner.errors import ConfigError
 
 __all__ = ["Number", "Text", "Words", "RULES", "check_values", "check_config"]
@@ -174,6 +175,8 @@ RULES: dict[type, dict[str, Any]] = {
         "allowed_highways": Words(nonempty=True, fix="list the OSM highway classes the mode may use, e.g. "
                                                      "[\"primary\", \"secondary\", \"residential\", \"track\"]"),
         "max_snap_m_urban": _SNAP, "max_snap_m_rural": _SNAP,
+        "speed_factor": Number(0.0, 10.0, low_open=True, fix="write a factor multiplying every road speed, "
+                                                             "e.g. 1 (as given) or 0.7"),
     },
     Tier: {
         "name_zh": Text(fix="write a label, e.g. name_zh = \"乡镇/街道\""),
@@ -226,6 +229,14 @@ RULES: dict[type, dict[str, Any]] = {
         "name": Text(fix="write the study's name, e.g. name = \"桦南县\""),
         "lang": Text(("zh", "en"), fix="use lang = \"zh\" or \"en\""),
         "central_townships": _WORDS,
+    },
+    Scenario: {
+        "close": _WORDS, "add_sites": _WORDS,
+        "minutes": Words(each=_MINUTES, fix="write { <tier> = <minutes> }, e.g. { community = 20 }"),
+        "rural_minutes": Words(each=_MINUTES, fix="write { <tier> = <minutes> }, e.g. { township = 40 }"),
+        "speed_factors": Words(each=Number(0.0, 10.0, low_open=True, fix="write a factor multiplying the "
+                                                                          "profile's speeds, e.g. 0.8"),
+                               fix="write { <profile> = <factor> }, e.g. { walk = 0.8 }"),
     },
 }
 
@@ -284,3 +295,6 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
     for section in ("population", "network", "targets", "siting"):
         obj = getattr(config, section)
         check_values(type(obj), _fields(obj), section, where)
+    for name, sc in config.scenarios.items():
+        check_values(Scenario, _fields(sc), f"scenarios.{name}", where)
+    check_scenarios(config, where)

@@ -25,6 +25,7 @@ from planner.config.model import (
     TravelProfile,
     default_config,
 )
+from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
 
 __all__ = ["load_config", "config_from_dict"]
@@ -84,6 +85,8 @@ def config_from_dict(
             raise ConfigError(_unknown(where, "", key, valid_top))
         if key == "inputs":
             kwargs[key] = _inputs(_as_table(value, "inputs", where), where, base)
+        elif key == "scenarios":
+            kwargs[key] = _scenarios(value, where, base)
         elif key in _SECTIONS:
             kwargs[key] = _build(_SECTIONS[key], value, key, where, _SECTIONS[key](), base)
         else:
@@ -126,6 +129,21 @@ def _inputs(table: dict[str, Any], where: str, base_dir: Path) -> Inputs:
         spec = {"path": spec} if isinstance(spec, str) else spec
         specs[name] = _build(InputSpec, spec, f"inputs.{name}", where, InputSpec(), base_dir)
     return Inputs(**specs)
+
+
+def _scenarios(value: Any, where: str, base_dir: Path) -> dict[str, Scenario]:
+    """``[scenarios.<name>]`` tables, or ``[[scenarios]]`` entries each with its ``name``."""
+    if isinstance(value, list):
+        named: dict[str, Any] = {}
+        for i, raw in enumerate(value, start=1):
+            raw = dict(_as_table(raw, f"scenarios #{i}", where))
+            name = raw.pop("name", None)
+            if not isinstance(name, str) or not name.strip() or name in named:
+                raise ConfigError(f"{where}: [[scenarios]] entry {i} needs a unique name; fix: add name = \"winter\"")
+            named[name] = raw
+        value = named
+    return {name: _build(Scenario, raw, f"scenarios.{name}", where, Scenario(name=name), base_dir, name=name)
+            for name, raw in _as_table(value, "scenarios", where).items()}
 
 
 def _as_table(value: Any, key: str, where: str) -> dict[str, Any]:

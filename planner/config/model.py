@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
 from planner.results import freeze_fields
 
@@ -56,6 +57,11 @@ class TravelProfile:
     max_snap_m_urban, max_snap_m_rural
         Farthest a community (urban) or village (rural) point may be from a
         road before it is reported as ``NO_ROAD`` instead of being snapped.
+    speed_factor
+        Multiplies every road speed of the profile, ``maxspeed`` tags included
+        (1 = as given; the winter variants of :mod:`planner.config.winter` slow
+        each mode by its documented factor).  The access leg keeps
+        ``access_speed_kmh``.
     """
 
     name: str
@@ -68,6 +74,7 @@ class TravelProfile:
     access_speed_kmh: float = OLDER_WALK_SPEED_MS * 3.6
     max_snap_m_urban: float = 300.0
     max_snap_m_rural: float = 1000.0
+    speed_factor: float = 1.0
 
     def __post_init__(self) -> None:
         freeze_fields(self, "highway_speeds_kmh")
@@ -75,7 +82,7 @@ class TravelProfile:
             raise ConfigError(
                 f"profile {self.name!r}: mode must be 'walk', 'bike' or 'drive', not {self.mode!r}"
             )
-        if not self.speed_kmh > 0 or not self.access_speed_kmh > 0:
+        if not self.speed_kmh > 0 or not self.access_speed_kmh > 0 or not self.speed_factor > 0:
             raise ConfigError(f"profile {self.name!r}: speeds must be positive")
         for hw, v in self.highway_speeds_kmh.items():
             if not v > 0:
@@ -359,9 +366,11 @@ class StudyConfig:
     targets: PolicyTargets = field(default_factory=PolicyTargets)
     siting: SitingConfig = field(default_factory=SitingConfig)
     source: Path | None = None
+    #: Named scenarios (:mod:`planner.config.scenarios`), name -> :class:`~planner.config.scenarios.Scenario`.
+    scenarios: Mapping[str, Scenario] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        freeze_fields(self, "profiles", "tiers")
+        freeze_fields(self, "profiles", "tiers", "scenarios")
         if self.lang not in ("zh", "en"):
             raise ConfigError(f"lang must be 'zh' or 'en', not {self.lang!r}")
         unknown_tiers = set(self.tiers) - set(TIER_KEYS)

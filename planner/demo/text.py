@@ -75,6 +75,18 @@ county_older_totals = {{ "{DEMO_COUNTY_NAME}" = {DEMO_OLDER_TOTAL} }}
 
 [network]
 source = "file"
+
+# Scenarios compared in the report and workbook (see docs/winter.md): winter speeds on snow and ice,
+# and the proposed sites of both sited tiers built (before/after siting).
+[scenarios.winter]
+label_zh = "冬季（冰雪路面）"
+label_en = "Winter (snow and ice)"
+winter = true
+
+[scenarios.after_siting]
+label_zh = "建设建议选址后"
+label_en = "After the proposed sites"
+add_sites = ["community", "township"]
 """
 
 

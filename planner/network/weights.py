@@ -96,7 +96,7 @@ def segment_travel_times(net: RoadNetwork, profile: TravelProfile) -> tuple[np.n
         may not use the segment in that direction (see
         :func:`usable_directions`).  Speed is ``maxspeed_kmh`` when
         ``profile.use_maxspeed`` and the tag was parsed, else
-        ``profile.speed_for(highway)``.
+        ``profile.speed_for(highway)``, times ``profile.speed_factor``.
     """
     fwd_ok, bwd_ok = usable_directions(net, profile)
     speed = _per_highway(net.highway, profile.speed_for).astype(np.float64)
@@ -104,6 +104,7 @@ def segment_travel_times(net: RoadNetwork, profile: TravelProfile) -> tuple[np.n
         ms = np.asarray(net.maxspeed_kmh, dtype=np.float64)
         has = np.isfinite(ms) & (ms > 0)
         speed = np.where(has, ms, speed)
+    speed = speed * float(profile.speed_factor)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.asarray(net.length_m, dtype=np.float64) / (speed / 3.6)
     fwd = np.where(fwd_ok, t, np.inf)

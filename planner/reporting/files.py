@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from planner.io.export import write_csvs as _write_csv_layers
 from planner.io.export import write_geopackage as _write_gpkg_layers
+from planner.reporting.scenario_tables import scenario_layers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +40,7 @@ def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
 
 def study_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     """Every layer of a study by name: the coverage layers, the boundaries and the proposed sites."""
-    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result)}
+    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **scenario_layers(result)}
 
 
 def write_geopackage(result: StudyResult, path: str | Path) -> Path:
@@ -75,5 +76,5 @@ def write_csvs(result: StudyResult, folder: str | Path, *, lang: str = "zh") -> 
         The folder.
     """
     folder = Path(folder)
-    _write_csv_layers({**result.coverage.layers(), **site_layers(result)}, folder)
+    _write_csv_layers({**result.coverage.layers(), **site_layers(result), **scenario_layers(result)}, folder)
     return folder

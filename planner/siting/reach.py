@@ -87,7 +87,7 @@ def straight_line_reach(config: StudyConfig, *, detour: float = 1.3, crs: Any = 
     def reach(profile: str, sites: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame, cutoff_s: float) -> ReachMatrix:
         if profile not in config.profiles:
             raise ConfigError(f"unknown travel profile {profile!r} (have: {', '.join(config.profiles)})")
-        speed = config.profiles[profile].speed_kmh / 3.6
+        speed = config.profiles[profile].speed_kmh * config.profiles[profile].speed_factor / 3.6
         metric = crs or utm_crs_for(settlements)
         rows, cols, metres = _pairs_within(_xy(sites.geometry.to_crs(metric)),
                                            _xy(settlements.geometry.to_crs(metric)), float(cutoff_s) * speed / detour)
