@@ -99,11 +99,12 @@ def test_csvs_quote_formula_like_names_and_drop_polygon_text(demo_result, tmp_pa
     assert longest <= EXCEL_CELL_LIMIT
     assert quoted >= 14 + 7
     sett = pd.read_csv(folder / "settlements.csv", encoding="utf-8-sig")
-    assert set("'" + f for f in FORMULAS) <= set(sett["name"])
-    assert pd.api.types.is_numeric_dtype(sett["older_population"])
+    assert set("'" + f for f in FORMULAS) <= set(sett[column_header("name", "zh")])
+    assert pd.api.types.is_numeric_dtype(sett[column_header("older_population", "zh")])
     circles = pd.read_csv(folder / "circles.csv", encoding="utf-8-sig")
-    assert "geometry" not in circles and {"centroid_lon", "centroid_lat", "area_km2"} <= set(circles)
-    assert circles["area_km2"].notna().any()
+    heads = [column_header(c, "zh") for c in ("centroid_lon", "centroid_lat", "area_km2")]
+    assert "geometry" not in circles and set(heads) <= set(circles)
+    assert circles[heads[2]].notna().any()
 
 
 def test_csv_polygon_layer_gets_centroid_and_area(tmp_path):

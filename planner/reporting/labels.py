@@ -141,7 +141,7 @@ COLUMN_LABELS: dict[str, _T] = {
     "file": ("文件", "File"), "row": ("行号", "Row"), "column": ("列", "Column"), "code": ("问题", "Problem"),
     "severity": ("严重程度", "Severity"), "message": ("问题说明", "Message"), "fix": ("修改建议", "How to fix"),
     # the notes sheet
-    "section": ("类别", "Section"), "item": ("项目", "Item"), "detail_value": ("内容", "Value"),
+    "section": ("类别", "Section"), "item": ("项目", "Item"), "detail_value": ("内容", "Content"),
     "cell_value": ("原值", "Value as written"),
 }
 for _t, (_zh, _en) in {"county": ("县级", "county"), "township": ("乡镇级", "township"),

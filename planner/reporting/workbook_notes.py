@@ -119,8 +119,8 @@ def _target_rows(result: StudyResult, lang: str, rows: list) -> None:
     _row(rows, sec, tr(lang, "新建公办设施的入住率下限", "Occupancy below which no new public site"),
          fmt_share(t.min_occupancy_for_new_public) + tr(lang, "；依据：", "; source: ")
          + source_text("003 §二(一)1", lang))
-    for seed, (zh, en) in POLICY_DOCUMENTS.items():
-        _row(rows, tr(lang, "政策文件", "Policy documents"), seed, tr(lang, zh, en))
+    for i, (zh, en) in enumerate(POLICY_DOCUMENTS.values(), start=1):
+        _row(rows, tr(lang, "政策文件", "Policy documents"), tr(lang, f"文件 {i}", f"Document {i}"), tr(lang, zh, en))
 
 
 def _population_rows(result: StudyResult, lang: str, rows: list) -> None:
