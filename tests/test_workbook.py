@@ -169,6 +169,11 @@ def test_scorecard_formats_and_gap_units_by_row(books, demo_result):
             assert "个村" in gap[i].number_format
         if row["gap_unit"] == "beds" and not pd.isna(row["gap"]):
             assert "张床位" in gap[i].number_format
+    years = [c for c in _column(ws, column_header("due_year", "zh")) if c.value is not None]
+    assert years and {c.number_format for c in years} == {"0"}  # 2025, not 2,025
+    after = books["zh"]["建设前后_社区_村级"]
+    village = card.index[card["indicator"] == "village_facility_coverage"][0]
+    assert "个村" in _column(after, column_header("gap_before", "zh"))[village].number_format
     assert column_header("indicator", "zh") not in _header(ws)  # the internal code stays out
     en = _header(books["en"]["scorecard"])
     assert en.count("Indicator") == 1

@@ -78,16 +78,20 @@ def register_sheets(hook: SheetHook) -> SheetHook:
     return hook
 
 
-def _scorecard_formats(lang: str) -> Callable[[pd.DataFrame], dict[str, list[str]]]:
-    """Per-row formats of a scorecard: its value as a share or a count, its gap with its own unit."""
-    units = VALUE_WORDS["gap_unit"]
+def _scorecard_formats(lang: str, gap_units: Mapping[str, str]) -> Callable[[pd.DataFrame], dict[str, list[str]]]:
+    """Per-row formats of a scorecard: its value as a share or a count, its gap with its own unit.
+
+    ``gap_units`` maps an indicator to its gap unit (``villages``, ``beds``...), for the
+    before/after tables that do not carry the unit themselves.
+    """
+    words = VALUE_WORDS["gap_unit"]
 
     def formats(table: pd.DataFrame) -> dict[str, list[str]]:
         if "indicator" not in table:
             return {}
         value = [_VALUE_FORMATS.get(str(k), PERCENT) for k in table["indicator"]]
-        gap = [f'{INTEGER}" {tr(lang, *units[u])}"' if u in units else INTEGER
-               for u in table.get("gap_unit", pd.Series([None] * len(table))).astype(object)]
+        units = table["gap_unit"] if "gap_unit" in table else table["indicator"].map(gap_units)
+        gap = [f'{INTEGER}" {tr(lang, *words[u])}"' if u in words else INTEGER for u in units.astype(object)]
         out = {c: value for c in ("value", "target", "value_before", "value_after", "best") if c in table}
         out.update({c: gap for c in ("gap", "gap_before", "gap_after") if c in table})
         return out
@@ -99,8 +103,16 @@ def _tier_sheet(zh: str, key: str) -> str:
     return f"{zh}_{label(key, 'zh')}".replace("/", "_")
 
 
+def _gap_units(result: StudyResult) -> dict[str, str]:
+    """Indicator -> the unit of its gap, from the coverage scorecard."""
+    card = result.coverage.scorecard
+    if card is None or not {"indicator", "gap_unit"} <= set(card.columns):
+        return {}
+    return {str(k): str(u) for k, u in zip(card["indicator"], card["gap_unit"], strict=True)}
+
+
 def _siting_tables(result: StudyResult, lang: str, put: Callable) -> None:
-    card = _scorecard_formats(lang)
+    card = _scorecard_formats(lang, _gap_units(result))
     for key, site in result.siting.items():
         put(_tier_sheet("建议选址", key), f"sites_{key}", site.sites)
         put(_tier_sheet("选址曲线", key), f"curve_{key}", site.curve)
@@ -138,7 +150,8 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
             sheets[tr(lang, key_zh, key_en)] = readable_table(frame, lang, **kw)
 
     put("说明", "notes", notes_table(result, lang))
-    put("指标评估", "scorecard", cov.scorecard, drop=("indicator",), row_formats=_scorecard_formats(lang))
+    put("指标评估", "scorecard", cov.scorecard, drop=("indicator",),
+        row_formats=_scorecard_formats(lang, _gap_units(result)))
     put("优先序", "priority", priority_table(result))
     put("村社区", "settlements", cov.settlements)
     put("养老设施", "facilities", cov.facilities)

@@ -28,6 +28,7 @@ INTEGER = "#,##0"
 MINUTES = "0.0"
 _DECIMAL = "#,##0.00"
 _COORD = "0.000000"
+_PLAIN = "0"
 
 #: Widest a column gets (characters); longer text wraps.
 MAX_WIDTH = 60
@@ -67,6 +68,8 @@ def number_format(key: str, values: pd.Series) -> str | None:
         return _DECIMAL
     if key.endswith(("lon", "lat")):
         return _COORD
+    if key.endswith("year") or key == "row":
+        return _PLAIN
     finite = numbers[numbers.notna()]
     whole = bool(((finite - finite.round()).abs() < 1e-9).all())
     if whole or any(p in key for p in _PEOPLE):
@@ -97,11 +100,10 @@ def _shown(value: Any, fmt: str | None) -> str:
     if fmt.startswith(PERCENT):
         return f"{value * 100:.1f}%"
     suffix = fmt.split('"')[1] if '"' in fmt else ""
-    if fmt.startswith(INTEGER):
-        return f"{value:,.0f}{suffix}"
-    if fmt == _COORD:
-        return f"{value:.6f}"
-    return f"{value:,.2f}{suffix}"
+    number = fmt.split('"')[0]
+    digits = len(number.split(".")[1]) if "." in number else 0
+    sep = "," if "," in number else ""
+    return f"{value:{sep}.{digits}f}{suffix}"
 
 
 def format_sheet(ws: Any, frame: pd.DataFrame, lang: str = "zh", *, keys: Sequence[str] | None = None) -> None:
