@@ -250,3 +250,15 @@ def test_csvs_follow_the_language(demo_result, tmp_path):
         assert pd.api.types.is_numeric_dtype(sett[column_header("older_population", lang)])
         for h in sett.columns:
             assert bool(CJK.search(h)) == (lang == "zh"), h
+
+
+def test_settlement_sheet_names_the_facilities_next_to_their_ids(books, demo_result):
+    ws = books["zh"]["村社区"]
+    head = _header(ws)
+    names = demo_result.coverage.facilities["name"]
+    for col in ("community_facility", "centre"):
+        j = head.index(column_header(col, "zh"))
+        assert head[j + 1] == column_header(f"{col}_name", "zh")
+        pairs = [(ws.cell(r, j + 1).value, ws.cell(r, j + 2).value) for r in range(2, ws.max_row + 1)]
+        assert any(fid for fid, _ in pairs)
+        assert all(name == (names[fid] if fid else None) for fid, name in pairs)

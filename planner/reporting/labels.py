@@ -112,7 +112,8 @@ COLUMN_LABELS: dict[str, _T] = {
     "colocated": ("毗邻卫生院/室", "Next to a health centre"),
     "health_distance_m": ("到卫生院/室距离（米）", "Distance to health centre (m)"),
     "why_zh": ("选址理由", "Why (Chinese)"), "why_en": ("选址理由（英文）", "Why"),
-    "gap_kind": ("缺口类型", "Gap kind"), "centre_name": ("中心名称", "Centre name"),
+    "gap_kind": ("缺口类型", "Gap kind"), "centre_name": ("区域中心名称", "Centre name"),
+    "nearest_centre_name": ("最近的区域中心名称", "Nearest centre name"),
     "load_before": ("建设前负荷（人）", "Load before (people)"),
     "load_after": ("建设后负荷（人）", "Load after (people)"),
     "closed_by": ("由此候选点补足", "Closed by candidate"),
@@ -149,6 +150,7 @@ for _t, (_zh, _en) in {"county": ("县级", "county"), "township": ("乡镇级",
     _cap = _en.capitalize()
     COLUMN_LABELS.update({
         f"{_t}_facility": (f"最近{_zh}设施", f"Nearest {_en} facility"),
+        f"{_t}_facility_name": (f"最近{_zh}设施名称", f"Nearest {_en} facility name"),
         f"{_t}_time_min": (f"到{_zh}设施时间（分钟）", f"Time to {_en} facility (min)"),
         f"{_t}_threshold_min": (f"{_zh}服务时间标准（分钟）", f"{_cap} time limit (min)"),
         f"{_t}_profile": (f"{_zh}出行方式", f"{_cap} travel profile"),

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from planner.study import StudyResult
 
 __all__ = ["write_workbook", "report_tables", "register_sheets", "SHEET_HOOKS", "COLUMN_LABELS",
-           "column_header", "format_sheet"]
+           "column_header", "format_sheet", "with_facility_names", "FACILITY_ID_COLUMNS"]
 
 #: A hook adding sheets to every workbook: ``f(result, lang) -> {sheet name: frame}``.
 SheetHook = Callable[["StudyResult", str], Mapping[str, pd.DataFrame]]
@@ -103,6 +103,37 @@ def _tier_sheet(zh: str, key: str) -> str:
     return f"{zh}_{label(key, 'zh')}".replace("/", "_")
 
 
+#: Columns holding a facility id, whose sheet gets the facility's name next to it (``<column>_name``).
+FACILITY_ID_COLUMNS = ("county_facility", "township_facility", "community_facility", "centre", "nearest_centre")
+
+
+def with_facility_names(frame: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with each facility-id column followed by the facility's name (``<column>_name``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Not modified.
+    facilities : pandas.DataFrame
+        Indexed by facility id, with a ``name`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index and rows; an id not among the facilities gets no name (missing).
+    """
+    if "name" not in facilities:
+        return frame
+    names = facilities["name"]
+    names = names[~names.index.duplicated()]
+    out = frame.copy()
+    for col in FACILITY_ID_COLUMNS:
+        if col in out.columns and f"{col}_name" not in out.columns:
+            named = out[col].astype(object).map(lambda v: names.get(v) if isinstance(v, str) else None)
+            out.insert(out.columns.get_loc(col) + 1, f"{col}_name", named.astype(object))
+    return out
+
+
 def _gap_units(result: StudyResult) -> dict[str, str]:
     """Indicator -> the unit of its gap, from the coverage scorecard."""
     card = result.coverage.scorecard
@@ -153,7 +184,7 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
     put("指标评估", "scorecard", cov.scorecard, drop=("indicator",),
         row_formats=_scorecard_formats(lang, _gap_units(result)))
     put("优先序", "priority", priority_table(result))
-    put("村社区", "settlements", cov.settlements)
+    put("村社区", "settlements", with_facility_names(cov.settlements, cov.facilities))
     put("养老设施", "facilities", cov.facilities)
     put("乡镇街道", "townships", cov.by_township)
     put("县", "counties", cov.by_county)
