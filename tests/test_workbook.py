@@ -262,3 +262,26 @@ def test_settlement_sheet_names_the_facilities_next_to_their_ids(books, demo_res
         pairs = [(ws.cell(r, j + 1).value, ws.cell(r, j + 2).value) for r in range(2, ws.max_row + 1)]
         assert any(fid for fid, _ in pairs)
         assert all(name == (names[fid] if fid else None) for fid, name in pairs)
+
+
+def test_data_problems_sheet_names_the_problem_in_words(demo_result):
+    import dataclasses
+
+    from planner.codes import DataProblem
+    from planner.data.validation import Problem, ValidationReport
+    from planner.reporting import report_tables
+
+    problem = Problem("settlements.csv", 12, "经度", "=1+1", DataProblem.SWAPPED_LON_LAT, "经纬度填反", "交换两列",
+                      severity="warning", message_en="lon/lat swapped", fix_en="swap the columns")
+    data = dataclasses.replace(demo_result.data, report=ValidationReport(problems=(problem,)))
+    result = dataclasses.replace(demo_result, data=data)
+    for lang in ("zh", "en"):
+        sheet = report_tables(result, lang=lang)["数据问题" if lang == "zh" else "data_problems"]
+        row = dict(zip(sheet.columns, sheet.iloc[0], strict=True))
+        assert row[column_header("code", lang)] == DataProblem.SWAPPED_LON_LAT.label(lang)
+        assert row[column_header("severity", lang)] == ("警告" if lang == "zh" else "warning")
+        assert row[column_header("cell_value", lang)] == "=1+1" and row[column_header("row", lang)] == 12
+        assert row[column_header("message", lang)] == ("经纬度填反" if lang == "zh" else "lon/lat swapped")
+        notes = report_tables(result, lang=lang)["说明" if lang == "zh" else "notes"]
+        caveat = notes[notes.iloc[:, 1] == DataProblem.SWAPPED_LON_LAT.label(lang)]
+        assert len(caveat) == 1 and caveat.iloc[0, 2].startswith("1")  # counted in the caveats
