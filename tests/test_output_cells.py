@@ -16,6 +16,7 @@ from shapely.geometry import Point
 from planner.io import EXCEL_CELL_LIMIT, csv_text, guard_text_cells, is_formula_like, write_csvs
 from planner.reporting import write_csvs as write_study_csvs
 from planner.reporting import write_workbook
+from planner.reporting.labels import column_header
 
 FORMULAS = ["=HYPERLINK(\"http://x\",\"点击\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1",
             "=1+1"]
@@ -50,7 +51,8 @@ def _formula_result(result):
     cov = result.coverage
     sett = cov.settlements.copy()
     sett["name"] = [FORMULAS[i % len(FORMULAS)] if i < 14 else n for i, n in enumerate(sett["name"])]
-    sett.iloc[0, sett.columns.get_loc("reason_detail_zh")] = "很长" * EXCEL_CELL_LIMIT
+    for col in ("reason_detail_zh", "reason_detail_en"):  # a workbook keeps its own language's column
+        sett.iloc[0, sett.columns.get_loc(col)] = "很长" * EXCEL_CELL_LIMIT
     fac = cov.facilities.copy()
     fac["name"] = [FORMULAS[i % len(FORMULAS)] if i < 7 else n for i, n in enumerate(fac["name"])]
     return dataclasses.replace(result, coverage=dataclasses.replace(cov, settlements=sett, facilities=fac))
@@ -80,7 +82,7 @@ def test_workbook_writes_formula_like_names_as_text(demo_result, tmp_path, caplo
     assert longest <= EXCEL_CELL_LIMIT
     sheet = book["settlements"]
     header = [c.value for c in sheet[1]]
-    older = header.index("Aged 60+") + 1
+    older = header.index(column_header("older_population", "en")) + 1
     assert all(isinstance(sheet.cell(r, older).value, (int, float)) for r in range(2, 20))
 
 
@@ -97,11 +99,12 @@ def test_csvs_quote_formula_like_names_and_drop_polygon_text(demo_result, tmp_pa
     assert longest <= EXCEL_CELL_LIMIT
     assert quoted >= 14 + 7
     sett = pd.read_csv(folder / "settlements.csv", encoding="utf-8-sig")
-    assert set("'" + f for f in FORMULAS) <= set(sett["name"])
-    assert pd.api.types.is_numeric_dtype(sett["older_population"])
+    assert set("'" + f for f in FORMULAS) <= set(sett[column_header("name", "zh")])
+    assert pd.api.types.is_numeric_dtype(sett[column_header("older_population", "zh")])
     circles = pd.read_csv(folder / "circles.csv", encoding="utf-8-sig")
-    assert "geometry" not in circles and {"centroid_lon", "centroid_lat", "area_km2"} <= set(circles)
-    assert circles["area_km2"].notna().any()
+    heads = [column_header(c, "zh") for c in ("centroid_lon", "centroid_lat", "area_km2")]
+    assert "geometry" not in circles and set(heads) <= set(circles)
+    assert circles[heads[2]].notna().any()
 
 
 def test_csv_polygon_layer_gets_centroid_and_area(tmp_path):

@@ -78,7 +78,7 @@ def test_csv_folder_has_coverage_tables_and_sites(demo_outputs, demo_result):
     names = {p.stem for p in demo_outputs["csv"].glob("*.csv")}
     assert {"settlements", "facilities", "scorecard", "by_township", "proposed_sites_community"} <= names
     sett = pd.read_csv(demo_outputs["csv"] / "settlements.csv", encoding="utf-8-sig")
-    assert {"lon", "lat"} <= set(sett.columns) and len(sett) == len(demo_result.data.settlements)
+    assert {"经度", "纬度"} <= set(sett.columns) and len(sett) == len(demo_result.data.settlements)
 
 
 def test_report_numbers_use_the_shared_formatters():

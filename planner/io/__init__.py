@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.io.export import file_safe, write_csvs, write_geopackage
+from planner.io.export import file_safe, plain_table, write_csvs, write_geopackage
 from planner.io.osm_features import (
     ELDERLY_NAME_WORDS,
     NON_ELDERLY_NAME_WORDS,
@@ -46,6 +46,7 @@ __all__ = [
     "ELDERLY_NAME_WORDS",
     "NON_ELDERLY_NAME_WORDS",
     "file_safe",
+    "plain_table",
     "write_geopackage",
     "write_csvs",
     "EXCEL_CELL_LIMIT",

@@ -33,7 +33,7 @@ import pandas as pd
 from planner.geo import utm_crs_for
 from planner.io.spreadsheet import guard_text_cells
 
-__all__ = ["file_safe", "write_geopackage", "write_csvs"]
+__all__ = ["file_safe", "plain_table", "write_geopackage", "write_csvs"]
 
 logger = logging.getLogger(__name__)
 
@@ -140,15 +140,33 @@ def write_csvs(layers: Mapping[str, pd.DataFrame | None], folder: str | Path, *,
     for name, frame in layers.items():
         if frame is None:
             continue
-        out = file_safe(frame, keep_integers=True)
-        if _has_geometry(out):
-            out = _geometry_columns(out)
+        out = plain_table(frame)
         p = folder / f"{prefix}{name}.csv"
         # CRLF rows (RFC 4180): a CR or LF inside a cell is then quoted, so it cannot start a new row
         guard_text_cells(pd.DataFrame(out), what=str(p)).to_csv(p, encoding="utf-8-sig", index=False,
                                                                lineterminator="\r\n")
         paths[name] = p
     return paths
+
+
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a plain table for a spreadsheet: index as columns, plain dtypes, geometry as numbers.
+
+    The one conversion of a layer to a table (the CSVs and the workbook both use it):
+    :func:`file_safe` (integers kept), then point geometry as ``lon``/``lat`` and other shapes
+    as centroid and ``area_km2``/``length_km``; geometry columns that are not the frame's
+    active geometry are written as WKT.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    out = file_safe(frame, keep_integers=True)
+    return _geometry_columns(out) if _has_geometry(out) else pd.DataFrame(out)
 
 
 def _geometry_columns(frame: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner.i18n import check_lang
 from planner.io.export import write_csvs as _write_csv_layers
 from planner.io.export import write_geopackage as _write_gpkg_layers
 from planner.reporting.scenario_tables import scenario_layers
@@ -62,19 +63,29 @@ def write_geopackage(result: StudyResult, path: str | Path) -> Path:
 def write_csvs(result: StudyResult, folder: str | Path, *, lang: str = "zh") -> Path:
     """Write the coverage tables and the proposed sites as CSVs (UTF-8 with BOM) into ``folder``.
 
+    One file per layer, named by the layer (``settlements.csv``); the headers and the coded
+    values are in ``lang`` as in the workbook (:func:`planner.reporting.labels.readable_table`,
+    both languages' text columns kept), points as longitude/latitude, other shapes as centroid
+    and size; formula-like text is quoted (:mod:`planner.io.spreadsheet`).
+
     Parameters
     ----------
     result : StudyResult
     folder : str or Path
         Created when missing.
     lang : {"zh", "en"}
-        Accepted for symmetry with the other writers; the CSV columns keep their codes.
+        Language of the headers and the values in words (Chinese by default).
 
     Returns
     -------
     Path
         The folder.
     """
+    from planner.reporting.labels import readable_table
+
+    check_lang(lang)
     folder = Path(folder)
-    _write_csv_layers({**result.coverage.layers(), **site_layers(result), **scenario_layers(result)}, folder)
+    layers = {**result.coverage.layers(), **site_layers(result), **scenario_layers(result)}
+    _write_csv_layers({name: readable_table(frame, lang, drop_other_lang=False)
+                       for name, frame in layers.items() if frame is not None}, folder)
     return folder
