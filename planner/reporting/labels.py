@@ -181,6 +181,7 @@ _GAP_UNITS = {"villages": ("个村", "villages"), "townships": ("个乡镇/街�
 #: Column -> value -> (zh, en): the words of coded values (reason codes come from :mod:`planner.codes`).
 VALUE_WORDS: dict[str, dict[str, _T]] = {
     "kind": {"village": (LABELS["village"][0], "Village"), "community": LABELS["community_kind"]},
+    "change": {"lost": ("失去覆盖", "lost coverage"), "gained": ("新增覆盖", "gained coverage")},
     "tier": _TIERS, "status": {"served": LABELS["served"], "under_served": LABELS["under_served"],
                                "optimal": ("最优", "optimal"), "rule": ("按规则", "by rule"),
                                "time_limit": ("达到时间上限", "time limit reached"),
@@ -222,7 +223,7 @@ for _t in _TIERS:
 
 #: Columns of reason codes (``;``-separated lists allowed) and where their labels are.
 _CODE_COLUMNS: dict[str, type | None] = {"reasons": None, "county_reason": None, "township_reason": None,
-                                         "community_reason": None, "code": DataProblem}
+                                         "community_reason": None, "other_reason": None, "code": DataProblem}
 _REASON_KINDS = (CandidateExclusion, SitingReason)
 
 #: Seed number of a plan -> its title (zh, en), for the policy source of every indicator (POLICY.md).

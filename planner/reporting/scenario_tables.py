@@ -210,6 +210,16 @@ def _header(col: str, lang: str, column_header: Any) -> str:
     return column_header(col, lang)
 
 
+def _readable_comparison(frame: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as a reader wants it: the metric in words, shares as percentages, no internal keys."""
+    out = frame.reset_index(drop=True)
+    values = [c for c in out.columns if c not in ("label", "share")]
+    share = out["share"].to_numpy(dtype=bool)
+    out.loc[share, values] = out.loc[share, values] * 100.0
+    out["label"] = [f"{lab} (%)" if s else lab for lab, s in zip(out["label"], share, strict=True)]
+    return out.drop(columns=["share"])
+
+
 def scenario_sheets(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
     """The workbook's scenario sheets (sheet name -> frame, headers in ``lang``); empty without scenarios.
 
@@ -224,18 +234,18 @@ def scenario_sheets(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Da
     -------
     dict
     """
-    from planner.reporting.workbook import _excel_safe, column_header
+    from planner.reporting.labels import column_header, readable_table
 
     if not _runs(result):
         return {}
     out = {}
     for (zh, en), frame in (
         (("情景说明", "scenarios"), scenario_overview(result, lang)),
-        (("情景对比", "scenario_comparison"), scenario_comparison(result, lang).reset_index()),
+        (("情景对比", "scenario_comparison"), _readable_comparison(scenario_comparison(result, lang))),
         (("情景指标对比", "scenario_scorecard"), scenario_scorecards(result, lang)),
         (("情景覆盖变化", "scenario_changes"), scenario_changes(result, lang)),
     ):
-        f = _excel_safe(frame)
-        f.columns = [_header(str(c), lang, column_header) for c in f.columns]
+        f = readable_table(frame, lang, drop_other_lang=False)  # values in words, keys kept in attrs
+        f.columns = [_header(k, lang, column_header) for k in f.attrs["keys"]]
         out[tr(lang, zh, en)] = f
     return out
