@@ -33,6 +33,7 @@ from planner.config.model import (
     Tier,
     TravelProfile,
 )
+from planner.config.output import OUTPUT_CRS, OutputConfig
 from planner.errors import ConfigError
 
 __all__ = ["Number", "Text", "Words", "RULES", "check_values", "check_config"]
@@ -227,6 +228,9 @@ RULES: dict[type, dict[str, Any]] = {
         "lang": Text(("zh", "en"), fix="use lang = \"zh\" or \"en\""),
         "central_townships": _WORDS,
     },
+    OutputConfig: {
+        "crs": Text(tuple(OUTPUT_CRS), fix="use crs = \"wgs84\" (EPSG:4326, the default) or \"cgcs2000\" (EPSG:4490)"),
+    },
 }
 
 
@@ -281,6 +285,6 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
         check_values(Tier, _fields(tier), f"tiers.{key}", where)
     for f in dataclasses.fields(config.inputs):
         check_values(InputSpec, _fields(getattr(config.inputs, f.name)), f"inputs.{f.name}", where)
-    for section in ("population", "network", "targets", "siting"):
+    for section in ("population", "network", "targets", "siting", "output"):
         obj = getattr(config, section)
         check_values(type(obj), _fields(obj), section, where)
