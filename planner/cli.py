@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--out", type=Path, default=None,
                      help="output folder (default: outputs/demo, or <output_dir>/<study name>)")
     out.add_argument("--no-site", action="store_true", help="skip proposing new sites")
+    out.add_argument("--crs", choices=("wgs84", "cgcs2000"), default=None,
+                     help="CRS of the GeoPackage layers: wgs84 (EPSG:4326) or cgcs2000 (EPSG:4490); "
+                          "default: the config's [output] crs, else wgs84")
 
     parser = argparse.ArgumentParser(
         prog="planner",
@@ -180,6 +183,10 @@ def _run(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool, site
     from planner.pipeline import run_study, write_outputs
 
     lang = args.lang or config.lang
+    if getattr(args, "crs", None):
+        import dataclasses
+
+        config = config.replace(output=dataclasses.replace(config.output, crs=args.crs))
     t0 = time.perf_counter()
     out_dir = check_output_folder(out_dir)  # before the analysis, not after it
     with OutputLock(out_dir):

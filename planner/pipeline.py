@@ -172,7 +172,7 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
         "map": lambda p: write_map(result, p, lang=lang),
         "report": lambda p: write_report_html(result, p, lang=lang),
         "workbook": lambda p: write_workbook(result, p, lang=lang),
-        "geopackage": lambda p: write_geopackage(result, p),
+        "geopackage": lambda p: write_geopackage(result, p, lang=lang),
         "csv": lambda p: write_csvs(result, p, lang=lang),
     }
     with OutputLock(out), staged_outputs(out) as stage:
