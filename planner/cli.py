@@ -70,10 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.debug else (logging.WARNING if args.quiet else logging.INFO)
     # Our own messages at the chosen level; other libraries' only when they warn.
+    before = list(logging.getLogger().handlers)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("planner").setLevel(level)
     lang = args.lang or "zh"
+    _log_language(lang, [h for h in logging.getLogger().handlers if h not in before])
     try:
         return _dispatch(args)
     except PlannerError as exc:
@@ -109,6 +111,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.lang:
         config = config.replace(lang=args.lang)
+    _log_language(config.lang)
     if args.command == "run":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
     if args.command == "validate":
@@ -118,6 +121,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "site":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose, site_only=True)
     raise AssertionError(args.command)  # argparse restricts the choices
+
+
+def _log_language(lang: str, handlers: list[logging.Handler] | None = None) -> None:
+    """Write the planner's log lines in ``lang``: on ``handlers`` (the ones this command made) or on the
+    root handlers already writing translated lines."""
+    from planner.logtext import TranslatedFormatter
+
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        if handlers is not None:
+            handler.setFormatter(TranslatedFormatter("%(levelname)s %(name)s: %(message)s", lang=lang))
+        elif isinstance(handler.formatter, TranslatedFormatter):
+            handler.formatter.lang = lang
 
 
 def _slug(name: str) -> str:

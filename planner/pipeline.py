@@ -31,8 +31,12 @@ logger = logging.getLogger(__name__)
 def build_study_graphs(data: StudyData, *, verbose: bool = False) -> tuple[RoadNetwork, dict[str, RoutingGraph]]:
     """Load the study's road network and build one routing graph per profile in use."""
     from planner.analysis import build_graphs
+    from planner.logtext import COMPILE_NOTICE
     from planner.network import load_network
+    from planner.routing import kernels_need_compiling
 
+    if kernels_need_compiling():  # the first run compiles the routing kernels: say so before the wait
+        logger.info(COMPILE_NOTICE[1])
     network = load_network(data.config, data.study_area, verbose=verbose)
     graphs = build_graphs(network, data.config)
     return network, graphs
