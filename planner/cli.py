@@ -105,6 +105,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from planner.demo import demo_config_path
 
         config = load_config(demo_config_path())
+        config = config.replace(lang=args.lang) if args.lang else config
         out_dir = args.out or Path("outputs") / "demo"
         return _run(config, out_dir, args, verbose=verbose)
 
