@@ -136,7 +136,8 @@ def _symbols(symbols: Sequence[tuple[str, str]]) -> str:
 def categorized(attr: str, categories: Iterable[tuple[str, str, tuple[str, str]]]) -> tuple[str, str]:
     """Colour by the value of ``attr``: categories (value, label, symbol); returns (symbol type, renderer)."""
     cats = list(categories)
-    rows = "".join(f'<category render="true" symbol="{i}" value={quoteattr(str(v))} label={quoteattr(lab)}/>'
+    rows = "".join(f'<category type="string" render="true" symbol="{i}" value={quoteattr(str(v))} '
+                   f"label={quoteattr(lab)}/>"
                    for i, (v, lab, _) in enumerate(cats))
     kind = cats[0][2][0] if cats else "marker"
     return kind, (f'<renderer-v2 type="categorizedSymbol" attr={quoteattr(attr)} symbollevels="0" '
