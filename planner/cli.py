@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--out", type=Path, default=None,
                      help="output folder (default: outputs/demo, or <output_dir>/<study name>)")
     out.add_argument("--no-site", action="store_true", help="skip proposing new sites")
+    out.add_argument("--crs", choices=("wgs84", "cgcs2000"), default=None,
+                     help="CRS of the GeoPackage layers: wgs84 (EPSG:4326) or cgcs2000 (EPSG:4490); "
+                          "default: the config's [output] crs, else wgs84")
 
     parser = argparse.ArgumentParser(
         prog="planner",
@@ -67,10 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.debug else (logging.WARNING if args.quiet else logging.INFO)
     # Our own messages at the chosen level; other libraries' only when they warn.
+    before = list(logging.getLogger().handlers)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("planner").setLevel(level)
     lang = args.lang or "zh"
+    _log_language(lang, [h for h in logging.getLogger().handlers if h not in before])
     try:
         return _dispatch(args)
     except PlannerError as exc:
@@ -100,12 +105,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from planner.demo import demo_config_path
 
         config = load_config(demo_config_path())
+        config = config.replace(lang=args.lang) if args.lang else config
         out_dir = args.out or Path("outputs") / "demo"
         return _run(config, out_dir, args, verbose=verbose)
 
     config = load_config(args.config)
     if args.lang:
         config = config.replace(lang=args.lang)
+    _log_language(config.lang)
     if args.command == "run":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
     if args.command == "validate":
@@ -115,6 +122,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "site":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose, site_only=True)
     raise AssertionError(args.command)  # argparse restricts the choices
+
+
+def _log_language(lang: str, handlers: list[logging.Handler] | None = None) -> None:
+    """Write the planner's log lines in ``lang``: on ``handlers`` (the ones this command made) or on the
+    root handlers already writing translated lines."""
+    from planner.logtext import TranslatedFormatter
+
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        if handlers is not None:
+            handler.setFormatter(TranslatedFormatter("%(levelname)s %(name)s: %(message)s", lang=lang))
+        elif isinstance(handler.formatter, TranslatedFormatter):
+            handler.formatter.lang = lang
 
 
 def _slug(name: str) -> str:
@@ -180,6 +199,10 @@ def _run(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool, site
     from planner.pipeline import run_study, write_outputs
 
     lang = args.lang or config.lang
+    if getattr(args, "crs", None):
+        import dataclasses
+
+        config = config.replace(output=dataclasses.replace(config.output, crs=args.crs))
     t0 = time.perf_counter()
     out_dir = check_output_folder(out_dir)  # before the analysis, not after it
     with OutputLock(out_dir):

@@ -31,8 +31,12 @@ logger = logging.getLogger(__name__)
 def build_study_graphs(data: StudyData, *, verbose: bool = False) -> tuple[RoadNetwork, dict[str, RoutingGraph]]:
     """Load the study's road network and build one routing graph per profile in use."""
     from planner.analysis import build_graphs
+    from planner.logtext import COMPILE_NOTICE
     from planner.network import load_network
+    from planner.routing import kernels_need_compiling
 
+    if kernels_need_compiling():  # the first run compiles the routing kernels: say so before the wait
+        logger.info(COMPILE_NOTICE[1])
     network = load_network(data.config, data.study_area, verbose=verbose)
     graphs = build_graphs(network, data.config)
     return network, graphs
@@ -180,7 +184,7 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
         "map": lambda p: write_map(result, p, lang=lang),
         "report": lambda p: write_report_html(result, p, lang=lang),
         "workbook": lambda p: write_workbook(result, p, lang=lang),
-        "geopackage": lambda p: write_geopackage(result, p),
+        "geopackage": lambda p: write_geopackage(result, p, lang=lang),
         "csv": lambda p: write_csvs(result, p, lang=lang),
     }
     with OutputLock(out), staged_outputs(out) as stage:

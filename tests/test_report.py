@@ -67,7 +67,7 @@ def test_geopackage_holds_exactly_the_study_layers(demo_outputs, demo_result):
 
     layers = list(pyogrio.list_layers(demo_outputs["geopackage"])[:, 0])
     expected = study_layers(demo_result)
-    assert sorted(layers) == sorted(expected)
+    assert sorted(layers) == sorted([*expected, "layer_styles"])  # layer_styles: their QGIS styles
     # coverage layers, boundaries and one proposed-sites layer per siting run
     assert {"counties", "townships", "proposed_sites_community", "proposed_sites_township"} <= set(layers)
     sites = gpd.read_file(demo_outputs["geopackage"], layer="proposed_sites_community")

@@ -105,8 +105,15 @@ def test_planner_demo_runs_from_the_installed_wheel(venv, tmp_path):
     assert module_file.is_relative_to(venv), module_file
     assert config.is_relative_to(venv) and config.is_file(), config
 
+    jit = [str(venv / "bin" / "python"), "-c", "from planner.routing import kernels_need_compiling as k; print(k())"]
+    before = _run(jit, cwd=cwd)
     res = _run([str(venv / "bin" / "planner"), "demo", "-q"], cwd=cwd)
     assert res.returncode == 0, f"{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+    # numba's on-disk cache works for the installed package: the demo compiled the kernels, the next run loads them
+    after = _run(jit, cwd=cwd)
+    assert after.stdout.strip() == "False", after.stdout + after.stderr
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        assert before.stdout.strip() == "True", before.stdout + before.stderr
     out = cwd / "outputs" / "demo"
     for name in DEMO_OUTPUTS:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name

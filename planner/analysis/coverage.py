@@ -358,7 +358,7 @@ def analyse_coverage(
     tiers: dict[str, Tier] = {k: config.tiers[k] for k in TIER_KEYS if k in config.tiers}
     inp = CoverageInputs(data.settlements, data.facilities, tiers, graphs)
 
-    routing = route_tiers(inp, verbose=verbose)
+    routing = route_tiers(inp, verbose=verbose, lang=config.lang)
     timer.lap("tiers")
     circle15 = circle15_reading(inp, routing.nearest)
     extra15 = circle15_extra_readings(inp, circle15_profiles)

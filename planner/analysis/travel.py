@@ -25,6 +25,7 @@ from planner.analysis.classify import THRESHOLD_TOLERANCE_S
 from planner.codes import CoverageReason
 from planner.config import TIER_KEYS, StudyConfig, Tier
 from planner.errors import ConfigError
+from planner.i18n import tr
 
 if TYPE_CHECKING:  # pragma: no cover
     from planner.network import RoadNetwork
@@ -236,13 +237,13 @@ def _warn_cut_roads(key: str, profile: str, table: pd.DataFrame, settlements: pd
     )
 
 
-def route_tiers(inp: CoverageInputs, *, verbose: bool = False) -> TierRouting:
-    """Route every tier (:class:`TierRouting`); ``verbose`` shows a progress bar."""
+def route_tiers(inp: CoverageInputs, *, verbose: bool = False, lang: str = "zh") -> TierRouting:
+    """Route every tier (:class:`TierRouting`); ``verbose`` shows a progress bar (labelled in ``lang``)."""
     keys: Iterable[str] = list(inp.tiers)
     if verbose:
         from tqdm.auto import tqdm
 
-        keys = tqdm(keys, desc="coverage tiers")
+        keys = tqdm(keys, desc=tr(lang, "各层级覆盖", "coverage tiers"))
     out = TierRouting({}, {}, {})
     for key in keys:
         out.nearest[key], out.reach[key], snapping = _route_tier(inp, key)

@@ -57,9 +57,11 @@ from planner.config.model import (
     default_config,
     tier_for_type,
 )
+from planner.config.output import OUTPUT_CRS, OutputConfig
 
 __all__ = [
     "tier_for_type", "TravelProfile", "Tier", "InputSpec", "Inputs", "PopulationConfig", "NetworkConfig",
     "PolicyTargets", "SitingConfig", "StudyConfig", "TIER_KEYS", "default_config", "load_config",
     "config_from_dict", "DRIVE_SPEEDS_KMH", "OLDER_WALK_SPEED_MS",
+    "OutputConfig", "OUTPUT_CRS",
 ]

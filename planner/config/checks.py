@@ -33,6 +33,7 @@ from planner.config.model import (
     Tier,
     TravelProfile,
 )
+from planner.config.output import OUTPUT_CRS, OutputConfig
 from planner.config.scenarios import Scenario, check_scenarios
 from planner.errors import ConfigError
 
@@ -238,6 +239,9 @@ RULES: dict[type, dict[str, Any]] = {
                                                                           "profile's speeds, e.g. 0.8"),
                                fix="write { <profile> = <factor> }, e.g. { walk = 0.8 }"),
     },
+    OutputConfig: {
+        "crs": Text(tuple(OUTPUT_CRS), fix="use crs = \"wgs84\" (EPSG:4326, the default) or \"cgcs2000\" (EPSG:4490)"),
+    },
 }
 
 
@@ -292,7 +296,7 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
         check_values(Tier, _fields(tier), f"tiers.{key}", where)
     for f in dataclasses.fields(config.inputs):
         check_values(InputSpec, _fields(getattr(config.inputs, f.name)), f"inputs.{f.name}", where)
-    for section in ("population", "network", "targets", "siting"):
+    for section in ("population", "network", "targets", "siting", "output"):
         obj = getattr(config, section)
         check_values(type(obj), _fields(obj), section, where)
     for name, sc in config.scenarios.items():

@@ -56,7 +56,7 @@ from planner.data.reading import WGS84, display_path
 from planner.data.validation import ProblemLog, ValidationReport
 from planner.errors import DataError, InputFileNotFoundError
 from planner.geo import utm_crs_for
-from planner.i18n import check_lang
+from planner.i18n import check_lang, tr
 
 __all__ = ["StudyData", "load_study"]
 
@@ -256,7 +256,7 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
     strict = config.strict if strict is None else strict
     lang = check_lang(config.lang)
     log = ProblemLog()
-    progress = tqdm(total=6, desc="loading study", unit="layer", disable=not verbose)
+    progress = tqdm(total=6, desc=tr(lang, "读取数据", "loading study"), unit="layer", disable=not verbose)
     ctx = _load_boundaries(config, log, progress)
     facilities = _load_facilities(ctx)
     progress.update()

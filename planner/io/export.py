@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.errors import InputError
 from planner.geo import utm_crs_for
 from planner.io.spreadsheet import guard_text_cells
 
-__all__ = ["file_safe", "plain_table", "write_geopackage", "write_csvs"]
+__all__ = ["file_safe", "plain_table", "write_geopackage", "write_csvs", "write_layer_styles", "LAYER_STYLE_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,9 @@ def file_safe(frame: pd.DataFrame, *, keep_integers: bool = False) -> pd.DataFra
 
 
 def write_geopackage(layers: Mapping[str, pd.DataFrame | None], path: str | Path, *,
-                     prefix: str = "", replace: bool = True) -> Path:
+                     prefix: str = "", replace: bool = True, crs: str | None = None,
+                     descriptions: Mapping[str, str] | None = None,
+                     metadata: Mapping[str, Mapping[str, str]] | None = None) -> Path:
     """Write every layer to one GeoPackage.
 
     Parameters
@@ -92,6 +96,13 @@ def write_geopackage(layers: Mapping[str, pd.DataFrame | None], path: str | Path
         Put before every layer name (``"community_"``), so several results can share one file.
     replace : bool
         Remove an existing file first (default); ``False`` adds or replaces layers in it.
+    crs : str, optional
+        Write the geometry layers in this CRS (``"EPSG:4490"``); default: as they are.
+    descriptions : mapping, optional
+        Layer name (without prefix) -> the layer's description in ``gpkg_contents``.
+    metadata : mapping, optional
+        Layer name (without prefix) -> key/value notes stored as the layer's metadata
+        (``gpkg_metadata``, linked to the layer by ``gpkg_metadata_reference``).
 
     Returns
     -------
@@ -103,16 +114,80 @@ def write_geopackage(layers: Mapping[str, pd.DataFrame | None], path: str | Path
     path.parent.mkdir(parents=True, exist_ok=True)
     if replace and path.exists():
         path.unlink()
+    descriptions, metadata = descriptions or {}, metadata or {}
     for name, frame in layers.items():
         if frame is None:
             continue
         out = file_safe(frame)
         layer = f"{prefix}{name}"
+        options = {"DESCRIPTION": descriptions[name]} if descriptions.get(name) else None
+        notes = {str(k): str(v) for k, v in metadata.get(name, {}).items()} or None
         if _has_geometry(out):
-            pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
+            if crs is not None:
+                out = (out.set_crs("EPSG:4326") if out.crs is None else out).to_crs(crs)
+            pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG", layer_options=options,
+                                   layer_metadata=notes)
         else:
-            pyogrio.write_dataframe(pd.DataFrame(out), path, layer=layer, driver="GPKG")
+            pyogrio.write_dataframe(pd.DataFrame(out), path, layer=layer, driver="GPKG", layer_options=options,
+                                   layer_metadata=notes)
         logger.debug("wrote layer %s (%d rows) to %s", layer, len(out), path)
+    return path
+
+
+#: The columns of QGIS's ``layer_styles`` table (the convention QGIS reads a layer's default style from).
+LAYER_STYLE_COLUMNS = ("f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
+                       "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time")
+
+
+def write_layer_styles(path: str | Path, styles: Mapping[str, tuple[str, str]], *, sld: Mapping[str, str] | None
+                       = None, owner: str = "planner") -> Path:
+    """Store a default QGIS style per layer in the GeoPackage's ``layer_styles`` table.
+
+    QGIS opens a layer with the style of its ``layer_styles`` row marked
+    ``useAsDefault``; the table is the one QGIS itself writes ("Save as
+    default" into the GeoPackage): an attribute table registered in
+    ``gpkg_contents`` with the columns :data:`LAYER_STYLE_COLUMNS`.  Rows of
+    the layers given replace their previous rows; other rows are kept.
+
+    Parameters
+    ----------
+    path : str or Path
+        An existing GeoPackage holding the layers.
+    styles : mapping
+        Layer name -> (style name, QML document).
+    sld : mapping, optional
+        Layer name -> SLD document (empty when not given).
+    owner : str
+        Written into the ``owner`` column.
+
+    Returns
+    -------
+    Path
+    """
+    import sqlite3
+
+    import pyogrio
+
+    path = Path(path)
+    info = {row[0]: row[1] for row in pyogrio.list_layers(path)}
+    missing = sorted(set(styles) - set(info))
+    if missing:
+        raise InputError(f"{path}: no layer {missing[0]!r} to style; write the layer first (layers: "
+                         f"{', '.join(sorted(info))})")
+    if "layer_styles" not in info:
+        dtypes = {"useAsDefault": bool, "update_time": "datetime64[ms, UTC]"}
+        empty = pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in LAYER_STYLE_COLUMNS})
+        pyogrio.write_dataframe(empty, path, layer="layer_styles", driver="GPKG",
+                               layer_options={"FID": "id", "DESCRIPTION": "QGIS layer styles (QML)"})
+    stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    with closing(sqlite3.connect(path)) as db, db:
+        geom = dict(db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        for layer, (name, qml) in styles.items():
+            db.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
+            db.execute(
+                f"INSERT INTO layer_styles ({', '.join(LAYER_STYLE_COLUMNS)}) VALUES ({', '.join('?' * 12)})",
+                ("", "", layer, geom.get(layer, ""), name, qml, (sld or {}).get(layer, ""), 1, name, owner, "",
+                 stamp))
     return path
 
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from planner.i18n import check_lang
 from planner.io.export import write_csvs as _write_csv_layers
-from planner.io.export import write_geopackage as _write_gpkg_layers
 from planner.reporting.scenario_tables import scenario_layers
 
 if TYPE_CHECKING:
@@ -39,25 +38,40 @@ def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     return layers
 
 
-def study_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
-    """Every layer of a study by name: the coverage layers, the boundaries and the proposed sites."""
-    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **scenario_layers(result)}
+def study_layers(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """Every layer of a study by name: the coverage layers, the boundaries, the proposed sites, the
+    township coverage polygons and the allocation lines (:func:`planner.reporting.gpkg.gis_layers`)."""
+    from planner.reporting.gpkg import gis_layers
+
+    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result),
+            **scenario_layers(result), **gis_layers(result, lang=lang)[0]}
 
 
-def write_geopackage(result: StudyResult, path: str | Path) -> Path:
-    """Write every layer of a study (see :func:`study_layers`) to one GeoPackage.
+def write_geopackage(result: StudyResult, path: str | Path, *, lang: str | None = None,
+                     crs: str | None = None) -> Path:
+    """Write every layer of a study (see :func:`study_layers`) to one GeoPackage, styled for QGIS.
 
     Parameters
     ----------
     result : StudyResult
     path : str or Path
         The GeoPackage; replaced when it exists.
+    lang : {"zh", "en"}, optional
+        Language of the layer descriptions, field aliases and legends (default: the config's).
+    crs : {"wgs84", "cgcs2000"}, optional
+        CRS of the layers (default: the config's ``[output] crs``).
 
     Returns
     -------
     Path
+
+    See Also
+    --------
+    planner.reporting.gpkg.write_study_geopackage
     """
-    return _write_gpkg_layers(study_layers(result), path)
+    from planner.reporting.gpkg import write_study_geopackage
+
+    return write_study_geopackage(result, path, lang=lang, crs=crs)
 
 
 def write_csvs(result: StudyResult, folder: str | Path, *, lang: str = "zh") -> Path:

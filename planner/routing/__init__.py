@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from planner.routing.datum import DatumTest, check_points_on_roads, datum_tests
 from planner.routing.graph import RoutingGraph
+from planner.routing.jit import kernels_need_compiling
 from planner.routing.queries import (
     NearestFacility,
     NodeTimes,
@@ -26,4 +27,5 @@ __all__ = [
     "DatumTest",
     "datum_tests",
     "check_points_on_roads",
+    "kernels_need_compiling",
 ]
