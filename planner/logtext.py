@@ -30,6 +30,8 @@ COMPILE_NOTICE = ("首次运行需编译路径算法（约 40 秒，视电脑而
 
 #: English format string -> Chinese format string (same placeholders, same order).
 LOG_MESSAGES: dict[str, str] = {
+    "scenario %r: %d settlements, %d under-served": "情景 %r：%d 个村/社区，服务不足 %d 个",
+    "scenario %r did not run: %s": "情景 %r 未能运行：%s",
     "township assignment: HiGHS stopped early (%s); keeping the best solution found":
         "区域中心分配：HiGHS 求解器提前停止（%s），采用已找到的最好解",
     "township assignment: %d settlements, %d centres, %d within, %d spilled, %d unreachable, %d centres over":

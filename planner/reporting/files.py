@@ -43,8 +43,12 @@ def study_layers(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.DataF
     township coverage polygons and the allocation lines (:func:`planner.reporting.gpkg.gis_layers`)."""
     from planner.reporting.gpkg import gis_layers
 
-    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result),
-            **scenario_layers(result), **gis_layers(result, lang=lang)[0]}
+    return {**base_layers(result), **gis_layers(result, lang=lang)[0]}
+
+
+def base_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """The study's own layers: coverage, boundaries, proposed sites and scenario tables (no GIS extras)."""
+    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **scenario_layers(result)}
 
 
 def write_geopackage(result: StudyResult, path: str | Path, *, lang: str | None = None,
@@ -99,7 +103,7 @@ def write_csvs(result: StudyResult, folder: str | Path, *, lang: str = "zh") -> 
 
     check_lang(lang)
     folder = Path(folder)
-    layers = {**result.coverage.layers(), **site_layers(result), **scenario_layers(result)}
+    layers = {n: f for n, f in base_layers(result).items() if n not in boundary_layers(result)}
     _write_csv_layers({name: readable_table(frame, lang, drop_other_lang=False)
                        for name, frame in layers.items() if frame is not None}, folder)
     return folder

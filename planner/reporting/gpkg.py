@@ -21,8 +21,9 @@ from planner.i18n import check_lang, label, tr
 from planner.io import file_safe
 from planner.io.export import write_geopackage as write_layers
 from planner.io.export import write_layer_styles
-from planner.reporting.files import boundary_layers, site_layers
+from planner.reporting.files import base_layers
 from planner.reporting.gpkg_layers import allocation_lines, township_coverage
+from planner.reporting.scenario_tables import scenario_labels
 from planner.reporting.styles import layer_qml
 
 if TYPE_CHECKING:
@@ -124,11 +125,14 @@ def write_study_geopackage(result: StudyResult, path: str | Path, *, lang: str |
         raise ConfigError(f"output crs {crs!r} is not known; allowed: {', '.join(map(repr, OUTPUT_CRS))}. "
                           f"Fix: use crs = \"wgs84\" or \"cgcs2000\"")
     extra, extra_words = gis_layers(result, lang=lang)
-    layers = {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **extra}
+    layers = {**base_layers(result), **extra}
     names = [n for n, f in layers.items() if f is not None]
     descriptions = layer_descriptions(result, names, lang=lang, extra=extra_words)
     metadata = ({n: {"synthetic": "true", "note": tr(lang, *SYNTHETIC_NOTE)} for n in names}
                 if result.synthetic else None)
     path = write_layers(layers, path, crs=OUTPUT_CRS[crs], descriptions=descriptions, metadata=metadata)
-    styles = {n: (tr(lang, "默认样式", "default"), layer_qml(n, file_safe(layers[n]), lang)) for n in names}
+    known = scenario_labels(result, lang)  # scenario columns are named by the study's scenario keys
+    known.update({f"{k} met": v + tr(lang, "（是否达标）", " (met)") for k, v in list(known.items())})
+    styles = {n: (tr(lang, "默认样式", "default"), layer_qml(n, file_safe(layers[n]), lang, known=known))
+              for n in names}
     return write_layer_styles(path, styles)

@@ -17,7 +17,7 @@ elements (older QGIS 3), so QGIS 3.x opens them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -83,10 +83,13 @@ _SITE_SHAPE = {"community": "diamond", "township": "star", "county": "square"}
 
 def field_alias(col: str, lang: str) -> str:
     """The header of column ``col`` in ``lang``: the workbook's, else this module's, else the name itself."""
+    from planner.reporting.scenario_tables import SCENARIO_COLUMNS
+
     header = column_header(col, lang)
-    if header != col or col not in EXTRA_LABELS:
+    if header != col:
         return header
-    return tr(lang, *EXTRA_LABELS[col])
+    words = EXTRA_LABELS.get(col) or SCENARIO_COLUMNS.get(col)
+    return tr(lang, *words) if words else header
 
 
 def _rgba(colour: str, alpha: int = 255) -> str:
@@ -171,7 +174,7 @@ def _labeling(field: str) -> str:
 
 
 def qml_document(fields: Sequence[str], lang: str, *, renderer: tuple[str, str] | None = None,
-                 label_field: str | None = None) -> str:
+                 label_field: str | None = None, known: Mapping[str, str] | None = None) -> str:
     """A QML style: the renderer (``None`` for an attribute table), optional labels and the field aliases.
 
     Parameters
@@ -184,12 +187,16 @@ def qml_document(fields: Sequence[str], lang: str, *, renderer: tuple[str, str] 
         (symbol type, ``<renderer-v2>`` XML) from :func:`categorized`, :func:`graduated` or :func:`single`.
     label_field : str, optional
         Label the features with this column.
+    known : mapping, optional
+        Column -> alias for columns whose header depends on the study (scenario names); others
+        from :func:`field_alias`.
 
     Returns
     -------
     str
     """
-    aliases = "".join(f"<alias field={quoteattr(f)} index=\"{i}\" name={quoteattr(field_alias(f, lang))}/>"
+    names = {f: (known or {}).get(f) or field_alias(f, lang) for f in fields}
+    aliases = "".join(f"<alias field={quoteattr(f)} index=\"{i}\" name={quoteattr(names[f])}/>"
                       for i, f in enumerate(fields, start=1))
     geometry = _GEOMETRY_TYPE.get(renderer[0], 4) if renderer else 4
     body = renderer[1] if renderer else ""
@@ -255,7 +262,7 @@ def _renderer(name: str, frame: pd.DataFrame, lang: str) -> tuple[tuple[str, str
     return None, None
 
 
-def layer_qml(name: str, frame: pd.DataFrame, lang: str = "zh") -> str:
+def layer_qml(name: str, frame: pd.DataFrame, lang: str = "zh", *, known: Mapping[str, str] | None = None) -> str:
     """The QML style of one of the study's GeoPackage layers (as written: index columns first).
 
     Parameters
@@ -266,6 +273,8 @@ def layer_qml(name: str, frame: pd.DataFrame, lang: str = "zh") -> str:
         The layer as written to the file (:func:`planner.io.file_safe`).
     lang : {"zh", "en"}
         Language of the aliases and legend labels.
+    known : mapping, optional
+        Column -> alias for columns named by the study (scenario names).
 
     Returns
     -------
@@ -276,5 +285,5 @@ def layer_qml(name: str, frame: pd.DataFrame, lang: str = "zh") -> str:
     renderer, label_field = _renderer(name, frame, lang) if geom in frame.columns else (None, None)
     if label_field not in fields:
         label_field = None
-    return qml_document(fields, lang, renderer=renderer, label_field=label_field)
+    return qml_document(fields, lang, renderer=renderer, label_field=label_field, known=known)
 
