@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.config.access import AccessConfig
 from planner.errors import ConfigError
 from planner.results import freeze_fields
 
@@ -359,6 +360,7 @@ class StudyConfig:
     targets: PolicyTargets = field(default_factory=PolicyTargets)
     siting: SitingConfig = field(default_factory=SitingConfig)
     source: Path | None = None
+    access: AccessConfig = field(default_factory=AccessConfig)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "profiles", "tiers")
