@@ -15,7 +15,7 @@ from planner.config import StudyConfig
 from planner.results import FrozenMap, freeze_fields
 
 if TYPE_CHECKING:
-    from planner.analysis import CoverageResult
+    from planner.analysis import AccessResult, CoverageResult
     from planner.data import StudyData
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
@@ -47,6 +47,8 @@ class StudyResult:
         report and workbook are written all the same and say so.
     timings
         Seconds spent in each step.
+    access
+        Floating-catchment accessibility per settlement and tier and its equity (None: not measured).
     """
 
     config: StudyConfig
@@ -57,6 +59,7 @@ class StudyResult:
     siting: Mapping[str, SitingResult] = field(default_factory=FrozenMap)
     siting_errors: Mapping[str, str] = field(default_factory=FrozenMap)
     timings: Mapping[str, float] = field(default_factory=FrozenMap)
+    access: AccessResult | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "graphs", "siting", "siting_errors", "timings")
