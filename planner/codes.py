@@ -204,6 +204,8 @@ class AccessReason(Code):
                               "No known older people within the facility's catchment: its supply is not counted")
     FACILITY_UNLINKED = ("FACILITY_UNLINKED", "设施远离道路，其床位不计",
                          "Facility too far from a usable road: its supply is not counted")
+    FACILITY_SUPPLY_UNKNOWN = ("FACILITY_SUPPLY_UNKNOWN", "设施床位（服务量）未知，不计入供给",
+                               "Facility's supply (beds or places) unknown: not counted")
 
 
 _ALL: tuple[type[Code], ...] = (CoverageReason, RouteReason, AssignmentFlag, DataProblem, SitingReason,

@@ -298,7 +298,7 @@ def test_demo_result_access(demo_result):
         assert row["worst_townships"].split(";")[0] == tw.dropna(subset=["access"]).iloc[0]["township"]
     # the demo's mutual-aid points have no beds: left out, counted, named
     fac = acc.facilities
-    assert (fac.loc[fac["supply"].isna(), "reason"] == AccessReason.SUPPLY_UNKNOWN).all()
+    assert (fac.loc[fac["supply"].isna(), "reason"] == AccessReason.FACILITY_SUPPLY_UNKNOWN).all()
     assert eq.loc["community", "facilities_not_counted"] == int(fac["supply"].isna().sum())
     assert set(acc.layers()) == {"access_settlements", "access_facilities", "access_townships", "access_equity"}
 
@@ -330,3 +330,38 @@ def test_scenario_inputs_and_no_mutation(demo_result):
     assert (out["township_access_facilities"] >= base).all() and (out["township_access_facilities"] > base).any()
     with pytest.raises(InputError, match="no routing graph"):
         analyse_access(changed, {}, tiers=tiers)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_report_workbook_map_and_layers(demo_result, demo_outputs):
+    """The report section, the four sheets, the map layers and the GeoPackage/CSV layers, in both languages."""
+    import pyogrio
+
+    from planner.reporting.access_html import access_section
+    from planner.reporting.access_map import access_classes
+    from planner.reporting.access_tables import access_sheets
+
+    eq = demo_result.access.equity
+    html = demo_outputs["report"].read_text(encoding="utf-8")
+    assert "供需可达性与公平性" in html and "增强两步移动搜索法" in html
+    for key in eq.index:
+        assert f"{eq.loc[key, 'gini']:.3f}" in html
+        assert eq.loc[key, "worst_townships"].split(";")[0] in html
+    en = access_section(demo_result, "en")
+    assert "Accessibility and equity" in en and "Gini" in en and "Luo &amp; Qi 2009" in en
+    sheets = pd.ExcelFile(demo_outputs["workbook"]).sheet_names
+    assert {"可达性_公平性", "可达性_乡镇", "可达性_村社区", "可达性_设施"} <= set(sheets)
+    en_sheets = access_sheets(demo_result, lang="en")
+    assert list(en_sheets) == ["access_equity", "access_townships", "access_settlements", "access_facilities"]
+    settl = en_sheets["access_settlements"]
+    assert len(settl) == len(demo_result.data.settlements)
+    assert settl["Community / village accessibility note"].str.contains("lower bound").any()
+    gpkg = {name for name, _ in pyogrio.list_layers(demo_outputs["geopackage"])}
+    assert {"access_settlements", "access_facilities", "access_townships", "access_equity"} <= gpkg
+    assert (demo_outputs["csv"] / "access_settlements.csv").exists()
+    page = demo_outputs["map"].read_text(encoding="utf-8")
+    assert page.count("planner-access-legend") >= 1
+    cls = access_classes(pd.Series([np.nan, 0.0, 1.0, 3.0, 6.0, 20.0]), 2.0, 5.0)
+    assert cls.tolist() == ["unknown", "none", "below", "under_mean", "over_mean", "high"]

@@ -314,7 +314,7 @@ def _settlement_reasons(fc: FloatingCatchment, on_road: np.ndarray, older_known:
 def _facility_table(fac: gpd.GeoDataFrame, key: str, supply: np.ndarray, fc: FloatingCatchment,
                     f_pos: np.ndarray, linked: np.ndarray, column: str) -> pd.DataFrame:
     """One tier's facilities: supply, weighted demand, ratio per 1,000 and why a supply is not counted."""
-    reason = np.where(~np.isfinite(supply), str(AccessReason.SUPPLY_UNKNOWN),
+    reason = np.where(~np.isfinite(supply), str(AccessReason.FACILITY_SUPPLY_UNKNOWN),
                       np.where(~linked, str(AccessReason.FACILITY_UNLINKED),
                                np.where(~(fc.weighted_demand > 0), str(AccessReason.NO_DEMAND_IN_CATCHMENT), "")))
     live = fc.weight > 0

@@ -37,9 +37,15 @@ def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     return layers
 
 
+def access_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """The accessibility tables (``access_*``) when accessibility was measured."""
+    access = getattr(result, "access", None)
+    return access.layers() if access is not None else {}
+
+
 def study_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     """Every layer of a study by name: the coverage layers, the boundaries and the proposed sites."""
-    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result)}
+    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **access_layers(result)}
 
 
 def write_geopackage(result: StudyResult, path: str | Path) -> Path:
@@ -75,5 +81,5 @@ def write_csvs(result: StudyResult, folder: str | Path, *, lang: str = "zh") -> 
         The folder.
     """
     folder = Path(folder)
-    _write_csv_layers({**result.coverage.layers(), **site_layers(result)}, folder)
+    _write_csv_layers({**result.coverage.layers(), **site_layers(result), **access_layers(result)}, folder)
     return folder

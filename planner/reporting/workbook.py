@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.i18n import check_lang, label, tr
 from planner.io import guard_text_cells, make_text_cells
+from planner.reporting.access_tables import access_sheets
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -119,6 +120,7 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
     for key, msg in dict(getattr(result, "siting_errors", {}) or {}).items():
         sheets[tr(lang, f"选址未完成_{key}", f"siting_failed_{key}")] = pd.DataFrame(
             {tr(lang, "原因", "reason"): [msg]})
+    sheets.update(access_sheets(result, lang=lang))
     problems = result.data.report.to_frame()
     if len(problems):
         sheets[tr(lang, "数据问题", "data_problems")] = _excel_safe(problems)
