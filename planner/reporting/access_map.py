@@ -69,6 +69,25 @@ def _legend(lang: str) -> str:
             + "".join(rows) + "</div>")
 
 
+def _features(sett: pd.DataFrame, lat: np.ndarray, lon: np.ndarray, tier: str, classes: pd.Series,
+              lang: str) -> dict:
+    """The settlements of one tier as GeoJSON points: colour and the escaped hover text."""
+    unit = tr(lang, "每千名老年人", "per 1,000 older people")
+    names = sett["name"].astype(str).to_numpy() if "name" in sett else sett.index.astype(str).to_numpy()
+    values = pd.to_numeric(sett[f"{tier}_access"], errors="coerce").to_numpy(dtype=float)
+    notes = sett[f"{tier}_access_reason"].to_numpy()
+    feats = []
+    for i, cls in enumerate(classes.to_numpy()):
+        if not (math.isfinite(lat[i]) and math.isfinite(lon[i])):
+            continue
+        note = reason_words(notes[i], lang)
+        tip = f"{names[i]}: {fmt_number(values[i], 1)} {unit}" + (f" ({note})" if note else "")
+        feats.append({"type": "Feature", "properties": {"tip": map_text(tip), "colour": ACCESS_COLOURS[cls][0]},
+                      "geometry": {"type": "Point", "coordinates": [round(float(lon[i]), 6),
+                                                                    round(float(lat[i]), 6)]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
 def add_access_layers(m: folium.Map, result: StudyResult, lang: str) -> None:
     """One hidden layer per tier: settlements coloured by accessibility, the value and reason on hover.
 
@@ -90,15 +109,11 @@ def add_access_layers(m: folium.Map, result: StudyResult, lang: str) -> None:
         classes = access_classes(sett[f"{tier}_access"], float(row["threshold"]), float(row["mean"]))
         name = tr(lang, f"可达性：{label(tier, 'zh')}（{unit}）", f"Accessibility: {label(tier, 'en')} ({unit})")
         group = folium.FeatureGroup(name=name, show=False)
-        for i, (sid, cls) in enumerate(classes.items()):
-            if not (math.isfinite(lat[i]) and math.isfinite(lon[i])):
-                continue
-            value = sett.at[sid, f"{tier}_access"]
-            note = reason_words(sett.at[sid, f"{tier}_access_reason"], lang)
-            tip = f"{sett.at[sid, 'name'] if 'name' in sett else sid}: {fmt_number(value, 1)} {unit}"
-            tip += f" ({note})" if note else ""
-            folium.CircleMarker((lat[i], lon[i]), radius=6, color="#333", weight=0.6, fill=True,
-                                fill_color=ACCESS_COLOURS[cls][0], fill_opacity=0.9,
-                                tooltip=map_text(tip)).add_to(group)
+        folium.GeoJson(
+            _features(sett, lat, lon, tier, classes, lang),
+            marker=folium.CircleMarker(radius=6, weight=0.6, color="#333", fill=True, fill_opacity=0.9),
+            style_function=lambda f: {"fillColor": f["properties"]["colour"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
         group.add_to(m)
     m.get_root().html.add_child(Element(_legend(lang)))
