@@ -203,6 +203,10 @@ def test_matches_dense_reference(seed, method, n_s, n_f):
                             weights=weights, bandwidth=0.8)
     ref = _dense_reference(times, d0, demand, supply, method, steps, weights, 0.8)
     assert fc.access * 1000 == pytest.approx(ref, rel=1e-9, abs=1e-9)
+    # supply is conserved: the demand-weighted sum of accessibility is the supply of the counted facilities
+    counted = np.isfinite(fc.ratio)
+    total = np.nansum(np.nan_to_num(demand) * fc.access)
+    assert total == pytest.approx(supply[counted].sum(), rel=1e-9, abs=1e-9)
 
 
 # --------------------------------------------------------------------------- config
@@ -291,6 +295,8 @@ def test_demo_result_access(demo_result):
                 == AccessReason.NONE_IN_CATCHMENT).all()
         assert 0 <= row["gini"] < 1 and row["theil"] == pytest.approx(row["theil_within"] + row["theil_between"])
         assert row["p10"] <= row["median"] <= row["max"]
+        # supply conservation: the older-weighted mean is the counted supply per 1,000 counted older people
+        assert row["mean"] == pytest.approx(row["supply_counted"] / row["older_counted"] * 1000)
         tw = acc.by_township[acc.by_township["tier"] == key]
         assert tw["older_population"].sum() == pytest.approx(row["older_counted"])
         mean = (tw["access"] * tw["older_population"]).sum() / tw["older_population"].sum()
