@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -315,6 +316,8 @@ def test_scenario_inputs_and_no_mutation(demo_result):
     sett, fac = data.settlements.copy(), data.facilities.copy()
     sett.loc[sett.index[:3], "older_population"] = np.nan
     fac.loc[fac.index[fac["tier"] == "county"], "tier"] = "gone"
+    far = fac.index[fac["tier"] == "township"][0]  # 30 km from every road: its beds reach nobody
+    fac.loc[far, "geometry"] = shapely.Point(fac.geometry[far].x + 0.4, fac.geometry[far].y + 0.3)
     changed = dataclasses.replace(data, settlements=sett, facilities=fac)
     before = (sett.copy(), fac.copy())
     tiers = {k: dataclasses.replace(t, minutes=t.minutes * 2, rural_minutes=t.rural_minutes * 2)
@@ -328,6 +331,10 @@ def test_scenario_inputs_and_no_mutation(demo_result):
     assert (out["county_access_reason"].str.startswith(AccessReason.NO_FACILITY)).all()
     assert out.loc[sett.index[:3], "township_access_reason"].str.contains(AccessReason.OLDER_UNKNOWN).all()
     assert res.equity.loc["township", "settlements_older_unknown"] == 3
+    assert res.facilities.loc[far, "reason"] == AccessReason.FACILITY_UNLINKED
+    assert res.params["excluded"]["township"]["facilities"] == {"FACILITY_UNLINKED": 1}
+    counted_beds = pd.to_numeric(fac.loc[(fac["tier"] == "township").to_numpy(), "beds"]).drop(far).sum()
+    assert res.equity.loc["township", "supply_counted"] == pytest.approx(counted_beds)
     assert res.equity.loc["township", "threshold"] == 40.0
     assert res.equity.loc["township", "threshold_rule"] == "stated"
     assert math.isnan(res.equity.loc["county", "gini"])  # nobody reaches a county facility
