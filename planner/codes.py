@@ -22,6 +22,8 @@ Kinds of code
     why siting cannot serve a settlement.
 :class:`CandidateExclusion`
     why a candidate site is left out of siting.
+:class:`AccessReason`
+    why a floating-catchment accessibility value is zero, partial or unknown, or a facility's supply is not counted.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "DataProblem",
     "SitingReason",
     "CandidateExclusion",
+    "AccessReason",
     "COVERAGE_FROM_ROUTE",
     "code_label",
 ]
@@ -184,8 +187,29 @@ class CandidateExclusion(Code):
                       "institutions are under-occupied: no new public site, to be safe")
 
 
+class AccessReason(Code):
+    """Why a settlement's accessibility (2SFCA family) is 0, a lower bound or unknown, or a facility is not counted."""
+
+    NO_ROAD = ("NO_ROAD", "附近无道路，可达性未知", "No road nearby: accessibility unknown")
+    NO_FACILITY = ("NO_FACILITY", "该级无任何设施", "The tier has no facility")
+    NONE_IN_CATCHMENT = ("NONE_IN_CATCHMENT", "服务范围内无该级设施（可达性为 0）",
+                         "No facility of the tier within the catchment (accessibility 0)")
+    SUPPLY_UNKNOWN = ("SUPPLY_UNKNOWN", "服务范围内设施的床位（服务量）均未知，可达性未知",
+                      "Supply of every facility within the catchment unknown: accessibility unknown")
+    SUPPLY_PARTLY_UNKNOWN = ("SUPPLY_PARTLY_UNKNOWN", "服务范围内部分设施床位（服务量）未知，数值偏低（下限）",
+                             "Supply of some facilities within the catchment unknown: the value is a lower bound")
+    OLDER_UNKNOWN = ("OLDER_UNKNOWN", "老年人口未知，不计入需求与公平性",
+                     "Older population unknown: left out of demand and equity")
+    NO_DEMAND_IN_CATCHMENT = ("NO_DEMAND_IN_CATCHMENT", "设施服务范围内无已知老年人口，其床位不计",
+                              "No known older people within the facility's catchment: its supply is not counted")
+    FACILITY_UNLINKED = ("FACILITY_UNLINKED", "设施远离道路，其床位不计",
+                         "Facility too far from a usable road: its supply is not counted")
+    FACILITY_SUPPLY_UNKNOWN = ("FACILITY_SUPPLY_UNKNOWN", "设施床位（服务量）未知，不计入供给",
+                               "Facility's supply (beds or places) unknown: not counted")
+
+
 _ALL: tuple[type[Code], ...] = (CoverageReason, RouteReason, AssignmentFlag, DataProblem, SitingReason,
-                                 CandidateExclusion)
+                                 CandidateExclusion, AccessReason)
 
 
 for _cls in _ALL:

@@ -66,7 +66,7 @@ def run_study(
     -------
     StudyResult
     """
-    from planner.analysis import analyse_coverage
+    from planner.analysis import analyse_access, analyse_coverage
     from planner.data import load_study
     from planner.routing import check_points_on_roads
 
@@ -84,6 +84,10 @@ def run_study(
     t0 = time.perf_counter()
     coverage = analyse_coverage(data, graphs, config=config, verbose=verbose)
     timings["coverage"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    access = analyse_access(data, graphs, study_config=config)
+    timings["access"] = time.perf_counter() - t0
 
     siting: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -103,6 +107,7 @@ def run_study(
     return StudyResult(
         config=config, data=data, network=network, graphs=graphs,
         coverage=coverage, siting=siting, siting_errors=errors, timings=timings, scenarios=scenarios,
+        access=access,
     )
 
 

@@ -15,7 +15,7 @@ from planner.config import StudyConfig
 from planner.results import FrozenMap, freeze_fields
 
 if TYPE_CHECKING:
-    from planner.analysis import CoverageResult
+    from planner.analysis import AccessResult, CoverageResult
     from planner.data import StudyData
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
@@ -51,6 +51,8 @@ class StudyResult:
     scenarios
         Scenario name -> :class:`planner.scenarios.ScenarioRun` (the named scenarios of the study
         file, each with its coverage and parameters); empty when none are configured.
+    access
+        Floating-catchment accessibility per settlement and tier and its equity (None: not measured).
     """
 
     config: StudyConfig
@@ -62,6 +64,7 @@ class StudyResult:
     siting_errors: Mapping[str, str] = field(default_factory=FrozenMap)
     timings: Mapping[str, float] = field(default_factory=FrozenMap)
     scenarios: Mapping[str, ScenarioRun] = field(default_factory=FrozenMap)
+    access: AccessResult | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "graphs", "siting", "siting_errors", "timings", "scenarios")

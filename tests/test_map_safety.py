@@ -100,7 +100,9 @@ def hostile_result(result):
     siting = {k: dataclasses.replace(s, sites=_renamed(s.sites, ["name", "why_zh", "why_en"], 5))
               for k, s in result.siting.items()}
     config = result.config.replace(name="</title><script>" + _MARK.format("title") + "</script>${x}`")
-    return dataclasses.replace(result, coverage=coverage, data=data, siting=siting, config=config)
+    access = result.access and dataclasses.replace(result.access, settlements=_renamed(result.access.settlements,
+                                                                                       ["name"], 3))
+    return dataclasses.replace(result, coverage=coverage, data=data, siting=siting, config=config, access=access)
 
 
 def test_map_text_is_inert_in_html_and_template_literals():

@@ -1,7 +1,9 @@
-"""Analysis stage: tiered coverage with reasons and priority, township centres, service circles, policy scorecard."""
+"""Analysis stage: tiered coverage with reasons and priority, township centres, service circles, policy scorecard,
+floating-catchment accessibility and its equity."""
 
 from __future__ import annotations
 
+from planner.analysis.access import AccessResult, analyse_access, floating_catchment
 from planner.analysis.assignment import (
     AssignmentSolution,
     TownshipAssignment,
@@ -28,6 +30,9 @@ from planner.analysis.summary import coverage_summary
 from planner.analysis.travel import build_graphs
 
 __all__ = [
+    "AccessResult",
+    "analyse_access",
+    "floating_catchment",
     "service_circles",
     "reached_lines",
     "circles_by_tier",

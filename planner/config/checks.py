@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.config.access import ACCESS_METHODS, SUPPLY_COLUMNS, AccessConfig, Numbers
 from planner.config.model import (
     InputSpec,
     NetworkConfig,
@@ -242,6 +243,19 @@ RULES: dict[type, dict[str, Any]] = {
     OutputConfig: {
         "crs": Text(tuple(OUTPUT_CRS), fix="use crs = \"wgs84\" (EPSG:4326, the default) or \"cgcs2000\" (EPSG:4490)"),
     },
+    AccessConfig: {
+        "method": Text(tuple(ACCESS_METHODS), fix="use method = \"2sfca\", \"e2sfca\" or \"gaussian\""),
+        "supply": Text(tuple(SUPPLY_COLUMNS), fix="use supply = \"beds\", \"nursing_beds\" or \"capacity\""),
+        "catchment_minutes": Words(each=_MINUTES, fix="write { <tier> = <minutes> }, e.g. { county = 60 }"),
+        "decay_steps": Numbers(0.0, 1.0, low_open=True, fix="write the upper end of each zone as a fraction of "
+                                                            "the catchment, e.g. [0.3333333, 0.6666667, 1.0]"),
+        "decay_weights": Numbers(0.0, fix="write one weight per zone, e.g. [1.0, 0.68, 0.22]"),
+        "gaussian_bandwidth": Number(0.0, 100.0, low_open=True,
+                                     fix="write the kernel width as a multiple of the catchment, e.g. 1.0"),
+        "threshold_per_1000": Words(each=Number(0.0, fix="write places per 1,000 older people, e.g. 32"),
+                                    fix="write { <tier> = <places per 1,000 older people> }"),
+        "relative_threshold": Number(0.0, 1.0, low_open=True, fix="write a share of the mean, e.g. 0.5"),
+    },
 }
 
 
@@ -296,7 +310,7 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
         check_values(Tier, _fields(tier), f"tiers.{key}", where)
     for f in dataclasses.fields(config.inputs):
         check_values(InputSpec, _fields(getattr(config.inputs, f.name)), f"inputs.{f.name}", where)
-    for section in ("population", "network", "targets", "siting", "output"):
+    for section in ("population", "network", "targets", "siting", "output", "access"):
         obj = getattr(config, section)
         check_values(type(obj), _fields(obj), section, where)
     for name, sc in config.scenarios.items():

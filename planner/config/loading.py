@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.config.access import AccessConfig
 from planner.config.checks import check_config, check_values
 from planner.config.model import (
     TIER_KEYS,
@@ -116,6 +117,7 @@ def _new_profile(name: str, raw: Any, builtin: Mapping[str, TravelProfile]) -> T
 _SECTIONS: dict[str, type] = {
     "population": PopulationConfig, "network": NetworkConfig, "targets": PolicyTargets, "siting": SitingConfig,
     "output": OutputConfig,
+    "access": AccessConfig,
 }
 #: Accepted TOML value types per scalar field type (``bool`` is never a number).
 _SCALARS: dict[type, tuple[type, ...]] = {bool: (bool,), float: (int, float), int: (int,), str: (str,)}
@@ -196,6 +198,11 @@ def _coerce(cls: type, key: str, value: Any, where: str, full: str, base_dir: Pa
         if not isinstance(value, _SCALARS[hint]) or (hint is not bool and isinstance(value, bool)):
             raise bad
         return float(value) if hint is float else value
+    if origin is tuple and args[:1] == (float,):  # a list of numbers
+        if not isinstance(value, list | tuple) or any(isinstance(v, bool) or not isinstance(v, int | float)
+                                                     for v in value):
+            raise ConfigError(f"{where}: {full} = {value!r} has the wrong type; expected a list of numbers")
+        return tuple(float(v) for v in value)
     if origin is tuple:
         if isinstance(value, str) or not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise bad

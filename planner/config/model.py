@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.config.access import AccessConfig
 from planner.config.output import OutputConfig
 from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
@@ -370,6 +371,7 @@ class StudyConfig:
     #: Named scenarios (:mod:`planner.config.scenarios`), name -> :class:`~planner.config.scenarios.Scenario`.
     scenarios: Mapping[str, Scenario] = field(default_factory=dict)
     output: OutputConfig = field(default_factory=OutputConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "profiles", "tiers", "scenarios")

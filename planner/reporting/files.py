@@ -38,6 +38,12 @@ def site_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     return layers
 
 
+def access_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """The accessibility tables (``access_*``) when accessibility was measured."""
+    access = getattr(result, "access", None)
+    return access.layers() if access is not None else {}
+
+
 def study_layers(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
     """Every layer of a study by name: the coverage layers, the boundaries, the proposed sites, the
     township coverage polygons and the allocation lines (:func:`planner.reporting.gpkg.gis_layers`)."""
@@ -48,7 +54,8 @@ def study_layers(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.DataF
 
 def base_layers(result: StudyResult) -> dict[str, pd.DataFrame]:
     """The study's own layers: coverage, boundaries, proposed sites and scenario tables (no GIS extras)."""
-    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **scenario_layers(result)}
+    return {**result.coverage.layers(), **boundary_layers(result), **site_layers(result), **access_layers(result),
+            **scenario_layers(result)}
 
 
 def write_geopackage(result: StudyResult, path: str | Path, *, lang: str | None = None,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from planner.codes import DataProblem, code_label
 from planner.i18n import check_lang, fmt_number, label, tr
+from planner.reporting.access_html import access_section
 from planner.reporting.charts import CSS, bars, histogram, met_class_text, num, table_html
 from planner.reporting.scenarios_html import scenarios_section
 from planner.reporting.siting_html import sites_section
@@ -255,7 +256,8 @@ def _parameters_section(result: StudyResult, lang: str) -> str:
 
 #: The sections of the report, in order.
 _SECTIONS = (_heading, _summary_cards, _scorecard_section, _coverage_section, _travel_time_section,
-             _centre_section, _priority_section, sites_section, scenarios_section, _parameters_section)
+             _centre_section, _priority_section, sites_section, access_section, scenarios_section,
+             _parameters_section)
 
 
 def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh") -> Path:

@@ -30,6 +30,7 @@ import pandas as pd
 from branca.element import Element
 
 from planner.i18n import check_lang, is_missing, label, tr
+from planner.reporting.access_map import add_access_layers
 from planner.reporting.map_assets import CENTRE_PALETTE, STATUS_COLOR, TIER_STYLE, MapControls, inline_assets
 from planner.reporting.popups import (
     centre_tooltip,
@@ -292,7 +293,8 @@ def _add_page_furniture(m: folium.Map, result: StudyResult, lang: str) -> None:
 
 
 #: The layer groups, drawn bottom to top.
-_LAYER_GROUPS = (_add_boundaries, _add_circles, _add_catchments, _add_settlements, _add_facilities, _add_sites)
+_LAYER_GROUPS = (_add_boundaries, _add_circles, _add_catchments, _add_settlements, _add_facilities, _add_sites,
+                 add_access_layers)
 
 
 def coverage_map(result: StudyResult, *, lang: str = "zh") -> folium.Map:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from planner.i18n import check_lang, label, tr
 from planner.io import guard_text_cells, make_text_cells
+from planner.reporting.access_tables import access_sheets
 from planner.reporting.labels import COLUMN_LABELS, VALUE_WORDS, column_header, readable_table
 from planner.reporting.scenario_tables import scenario_sheets
 from planner.reporting.workbook_format import INTEGER, MINUTES, PERCENT, format_sheet
@@ -194,6 +195,7 @@ def report_tables(result: StudyResult, *, lang: str = "zh") -> dict[str, pd.Data
     _siting_tables(result, lang, put)
     for key, msg in dict(getattr(result, "siting_errors", {}) or {}).items():
         put(_tier_sheet("选址未完成", key), f"siting_failed_{key}", pd.DataFrame({"reason": [msg]}))
+    sheets.update(access_sheets(result, lang=lang))
     sheets.update(scenario_sheets(result, lang=lang))
     problems = result.data.report.to_frame(lang)
     if len(problems):

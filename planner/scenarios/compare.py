@@ -36,12 +36,17 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "older_share": ("老年人口覆盖率", "Share of older people covered"),
     "median_time_min": ("出行时间中位数（分钟）", "Median travel time (min)"),
     "unreachable": ("不可达村/社区数", "Settlements with no reachable facility"),
+    "access_mean": ("可达性均值（每千名老年人床位）", "Accessibility, mean (places per 1,000 older people)"),
+    "access_median": ("可达性中位数（每千名老年人床位）", "Accessibility, median (places per 1,000 older people)"),
+    "access_gini": ("可达性基尼系数", "Accessibility Gini"),
+    "access_theil": ("可达性泰尔指数", "Accessibility Theil"),
+    "access_share_below": ("可达性低于阈值的老年人比例", "Share of older people below the accessibility threshold"),
 }
-_SHARE_MEASURES = ("settlement_share", "village_share", "older_share")
+_SHARE_MEASURES = ("settlement_share", "village_share", "older_share", "access_share_below")
 
 
 def access_metrics(access: Any) -> dict[str, float]:
-    """Accessibility metrics of a scenario as ``{"access.<metric>": value}`` (empty when none).
+    """Accessibility metrics of a scenario: ``<tier>.<measure>`` kept as they are, others as ``access.<metric>``.
 
     Parameters
     ----------
@@ -60,7 +65,7 @@ def access_metrics(access: Any) -> dict[str, float]:
         if not callable(fn):
             return {}
         access = fn()
-    return {f"access.{k}": float(v) for k, v in dict(access).items()}
+    return {(k if k.partition(".")[0] in TIER_KEYS else f"access.{k}"): float(v) for k, v in dict(access).items()}
 
 
 def _tier_metrics(sett: pd.DataFrame, tier: str) -> dict[str, float]:

@@ -27,7 +27,7 @@ from planner.errors import ConfigError, PlannerError
 from planner.results import FrozenMap, FrozenParams
 
 if TYPE_CHECKING:
-    from planner.analysis import CoverageResult
+    from planner.analysis import AccessResult, CoverageResult
     from planner.data import StudyData
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
@@ -60,6 +60,9 @@ class ScenarioRun(FrozenParams):
         ``candidate_id``); empty when none.
     error
         Why the scenario did not run (e.g. the siting of a tier it adds did not finish), else None.
+    access
+        Its floating-catchment accessibility and equity (:func:`planner.analysis.analyse_access`),
+        or None when it did not run.
     params
         :func:`planner.config.scenarios.scenario_parameters`, the profiles whose graphs were
         rebuilt (``graphs_rebuilt``) and the seconds it took.
@@ -72,6 +75,7 @@ class ScenarioRun(FrozenParams):
     added: pd.DataFrame = field(default_factory=pd.DataFrame)
     error: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    access: AccessResult | None = None
 
     def label(self, lang: str) -> str:
         """The scenario's label in ``lang``."""
@@ -197,7 +201,7 @@ class _GraphCache:
 def run_scenario(data: StudyData, scenario: Scenario, cache: _GraphCache, *,
                  siting: Mapping[str, SitingResult] | None = None, verbose: bool = False) -> ScenarioRun:
     """Coverage of one scenario (see :func:`run_scenarios`); a :class:`PlannerError` is kept in ``error``."""
-    from planner.analysis import analyse_coverage
+    from planner.analysis import analyse_access, analyse_coverage
 
     t0 = time.perf_counter()
     base = cache.config
@@ -208,6 +212,7 @@ def run_scenario(data: StudyData, scenario: Scenario, cache: _GraphCache, *,
         graphs, rebuilt = cache.for_config(cfg)
         scen_data = replace(data, facilities=facilities, config=cfg)
         coverage = analyse_coverage(scen_data, graphs, config=cfg, circles=False, verbose=verbose)
+        access = analyse_access(scen_data, graphs, study_config=cfg)
     except PlannerError as exc:
         logger.error("scenario %r did not run: %s", scenario.name, exc)
         params["seconds"] = time.perf_counter() - t0
@@ -218,7 +223,7 @@ def run_scenario(data: StudyData, scenario: Scenario, cache: _GraphCache, *,
     logger.info("scenario %r: %d settlements, %d under-served", scenario.name, len(coverage.settlements),
                 int((coverage.settlements["status"] == "under_served").sum()))
     return ScenarioRun(scenario.name, scenario, coverage, tuple(scenario.close), pd.DataFrame(added),
-                       params=params)
+                       params=params, access=access)
 
 
 def run_scenarios(
