@@ -30,6 +30,7 @@ COMPILE_NOTICE = ("首次运行需编译路径算法（约 40 秒，视电脑而
 
 #: English format string -> Chinese format string (same placeholders, same order).
 LOG_MESSAGES: dict[str, str] = {
+    "accessibility (%s) of %d settlements at %d tiers in %.2f s": "可达性（%s）：%d 个村/社区，%d 个层级，用时 %.2f 秒",
     "scenario %r: %d settlements, %d under-served": "情景 %r：%d 个村/社区，服务不足 %d 个",
     "scenario %r did not run: %s": "情景 %r 未能运行：%s",
     "township assignment: HiGHS stopped early (%s); keeping the best solution found":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from planner.codes import AccessReason
@@ -28,7 +27,7 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "settlement_id": ("编号", "ID"), "facility_id": ("编号", "ID"), "name": ("名称", "Name"),
     "kind": ("类别", "Kind"), "township": ("乡镇/街道", "Township / street"), "county": ("县（市、区）", "County"),
     "older_population": ("60岁及以上人口", "Aged 60+"), "older_estimated": ("老年人口为估算", "60+ estimated"),
-    "tier": ("层级", "Tier"), "supply_column": ("供给指标", "Supply"), "supply": ("供给量", "Supply"),
+    "tier": ("层级", "Tier"), "supply_column": ("供给指标", "Supply measure"), "supply": ("供给量", "Supply"),
     "weighted_demand": ("服务范围内加权老年人口", "Weighted older people in catchment"),
     "ratio_per_1000": ("供需比（每千名老年人）", "Supply per 1,000 older people in catchment"),
     "settlements_in_catchment": ("服务范围内村/社区数", "Settlements in catchment"),
@@ -41,7 +40,7 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "older_value_unknown": ("其中老年人口", "Their older people"),
     "settlements_older_unknown": ("老年人口未知的村/社区", "Settlements with unknown older population"),
     "settlements_older_zero": ("老年人口为 0 的村/社区", "Settlements with no older people"),
-    "facilities": ("设施数", "Facilities"), "facilities_not_counted": ("未计入的设施", "Facilities not counted"),
+    "facilities": ("层级设施数", "Facilities of the tier"), "facilities_not_counted": ("未计入的设施", "Facilities not counted"),
     "supply_counted": ("计入的供给量", "Supply counted"),
     "mean": ("平均值（按老年人口加权）", "Mean (older-weighted)"), "median": ("中位数", "Median"),
     "p10": ("第10百分位", "10th percentile"), "min": ("最小值", "Minimum"), "max": ("最大值", "Maximum"),
@@ -105,14 +104,13 @@ def rule_words(rule: Any, lang: str) -> str:
 
 
 def _sheet(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    out = pd.DataFrame(frame.reset_index() if frame.index.name else frame).copy()
-    out = out.drop(columns=[c for c in out.columns if c == "geometry"])
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c].dtype):
-            out[c] = out[c].where(np.isfinite(out[c].to_numpy(dtype=float, na_value=np.nan)), np.nan)
-        elif c == "tier":
-            out[c] = out[c].map(lambda t: label(str(t), lang))
-    out.columns = [access_header(str(c), lang) for c in out.columns]
+    """A table as the workbook shows it: values in words (:func:`~planner.reporting.labels.readable_table`),
+    headers of the accessibility columns from :data:`ACCESS_LABELS`."""
+    from planner.reporting.labels import readable_table
+
+    out = readable_table(pd.DataFrame(frame).drop(columns=["geometry"], errors="ignore"), lang, drop_other_lang=False)
+    out.columns = [access_header(k, lang) if k in ACCESS_LABELS else h
+                   for k, h in zip(out.attrs["keys"], out.columns, strict=True)]
     return out
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from planner.codes import CandidateExclusion, DataProblem, SitingReason, code_label
 from planner.i18n import INFINITE, LABELS, check_lang, tr
 from planner.io import plain_table
+from planner.reporting.access_tables import ACCESS_LABELS
 
 __all__ = ["COLUMN_LABELS", "VALUE_WORDS", "POLICY_DOCUMENTS", "column_header", "value_word",
            "readable_table", "source_text", "OTHER_LANG_COLUMNS"]
@@ -240,6 +241,9 @@ POLICY_DOCUMENTS: dict[str, _T] = {
 }
 _SEED = re.compile(r"\b(00\d)\b ?")
 
+
+for _key, _words in ACCESS_LABELS.items():  # the accessibility tables' columns, in every output
+    COLUMN_LABELS.setdefault(_key, _words)
 
 def column_header(col: str, lang: str) -> str:
     """Header of column ``col`` in ``lang`` (the column name itself when unknown).
