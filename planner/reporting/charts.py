@@ -75,16 +75,21 @@ def _cell(column: str, v: Any, lang: str, *, pct: bool, digits: int | None) -> s
 
 
 def table_html(frame: pd.DataFrame, columns: list[str], lang: str, *, pct: Iterable[str] = (),
-               digits: Mapping[str, int] | None = None) -> str:
+               digits: Mapping[str, int] | None = None, widths: Mapping[str, float] | None = None) -> str:
     """An HTML table of ``columns`` of ``frame``, headers in ``lang``.
 
     Numbers are right-aligned with thousands separators (columns in ``pct`` as
     percentages with one decimal unless ``digits`` says otherwise); a ``met``
-    column reads met / not met.
+    column reads met / not met.  ``widths`` (column -> % of the table) fixes
+    the column widths, so long texts wrap in their own columns.
     """
     pct = set(pct)
     digits = dict(digits or {})
     head = "".join(f"<th>{escape(column_header(c, lang))}</th>" for c in columns)
     body = "".join("<tr>" + "".join(_cell(c, row.get(c), lang, pct=c in pct, digits=digits.get(c)) for c in columns)
                    + "</tr>" for _, row in frame.iterrows())
+    if widths:
+        cols = "".join(f'<col style="width:{widths.get(c, 100 / len(columns)):g}%">' for c in columns)
+        return (f'<table class="fixed"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

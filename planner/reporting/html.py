@@ -25,17 +25,13 @@ from planner.i18n import check_lang, fmt_number, label, tr
 from planner.reporting.charts import CSS, met_class_text, num
 from planner.reporting.coverage_html import centre_section, coverage_section, priority_section, travel_time_section
 from planner.reporting.report_map import map_section
-from planner.reporting.report_words import profile_words, source_words, sources_key, tier_rule_words
+from planner.reporting.report_words import indicator_format, profile_words, source_words, sources_key, tier_rule_words
 from planner.reporting.siting_html import sites_section
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
 
 __all__ = ["write_report_html"]
-
-#: Indicators counted in beds (not shares), with the decimals their value prints with.
-_COUNTS = {"total_beds": 0, "beds_per_1000_older": 1}
-
 
 def _overall_scorecard(result: StudyResult) -> pd.DataFrame:
     card = result.coverage.scorecard
@@ -84,10 +80,8 @@ def _summary_cards(result: StudyResult, lang: str) -> str:
 def _value_text(row: pd.Series) -> tuple[str, str]:
     """An indicator's value and target as text: shares as percentages, bed counts as numbers ("1,932")."""
     v, t = row.get("value"), row.get("target")
-    digits = _COUNTS.get(str(row.get("indicator", "")))
-    if digits is None:
-        return num(v, 1, True), num(t, 0, True)
-    return num(v, digits), num(t, digits)
+    pct, digits = indicator_format(str(row.get("indicator", "")))
+    return num(v, digits, pct), num(t, 0 if pct else digits, pct)
 
 
 def _judgement(met: object, lang: str) -> str:

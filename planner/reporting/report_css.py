@@ -46,6 +46,8 @@ body{background:white;font-size:10pt}
 main{max-width:none;margin:0;padding:0}
 h1{font-size:18pt}h2{font-size:13pt;margin-top:14pt}h3{font-size:11pt}h4{font-size:10pt}
 h2,h3,h4,figcaption{break-after:avoid;page-break-after:avoid}
+.card{min-width:0;padding:6px 8px}.card .big{font-size:16pt}
+.mapfig img{max-height:150mm;width:auto;margin:0 auto}
 table{font-size:8.5pt;line-height:1.3}th,td{padding:2px 4px}
 thead{display:table-header-group}tfoot{display:table-footer-group}
 tr,figure,svg,.card,.banner,.mapfig,.legend{break-inside:avoid;page-break-inside:avoid}

@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 MAP_LINK = "map.html"
 #: (marker, face colour, size) per layer; shapes as matplotlib markers and as SVG in the legend.
 _STYLE = {
-    "served": ("o", "#2e7d32", 9), "under_served": ("o", "#c62828", 16),
-    "county": ("s", "#4a148c", 60), "township": ("^", "#1565c0", 50), "community": ("o", "#00897b", 14),
+    "served": ("o", "#43a047", 14), "under_served": ("o", "#c62828", 24),
+    "county": ("p", "#4a148c", 90), "township": ("^", "#1565c0", 55), "community": ("s", "#00838f", 16),
     "site_community": ("D", "#ef6c00", 40), "site_township": ("*", "#d81b60", 110),
 }
 
@@ -116,8 +116,9 @@ def _swatch(key: str) -> str:
     """The legend symbol of a layer as a small inline SVG."""
     m, c, _ = _STYLE[key]
     edge = ' stroke="black" stroke-width="0.8"' if key.startswith("site_") else ""
-    shape = {"o": f'<circle cx="7" cy="7" r="{4 if key in ("served", "community") else 5.5}" fill="{c}"{edge}/>',
-             "s": f'<rect x="2" y="2" width="10" height="10" fill="{c}"{edge}/>',
+    shape = {"o": f'<circle cx="7" cy="7" r="{4 if key == "served" else 5}" fill="{c}"{edge}/>',
+             "s": f'<rect x="3" y="3" width="8" height="8" fill="{c}"{edge}/>',
+             "p": f'<polygon points="7,1 13,5.5 10.5,13 3.5,13 1,5.5" fill="{c}"{edge}/>',
              "^": f'<polygon points="7,1 13,13 1,13" fill="{c}"{edge}/>',
              "D": f'<polygon points="7,1 13,7 7,13 1,7" fill="{c}"{edge}/>',
              "*": f'<polygon points="7,0 9,5 14,5 10,8.5 11.5,14 7,10.5 2.5,14 4,8.5 0,5 5,5" fill="{c}"{edge}/>'}[m]

@@ -16,8 +16,18 @@ from planner.i18n import fmt_number, is_missing, label, mode_label, tr
 if TYPE_CHECKING:
     from planner.config import StudyConfig
 
-__all__ = ["profile_words", "travel_words", "tier_rule_words", "source_words", "sources_key", "reason_words", "yes_no",
+__all__ = ["indicator_format", "profile_words", "travel_words", "tier_rule_words", "source_words", "sources_key", "reason_words", "yes_no",
            "older_text"]
+
+
+#: Indicators counted in beds (not shares), with the decimals their value prints with.
+_COUNTS = {"total_beds": 0, "beds_per_1000_older": 1}
+
+
+def indicator_format(indicator: str) -> tuple[bool, int]:
+    """How an indicator's value prints: (as a percentage?, decimals): shares ``55.3%``, beds ``1,932``, ``27.4``."""
+    digits = _COUNTS.get(indicator)
+    return (True, 1) if digits is None else (False, digits)
 
 
 def profile_words(cfg: StudyConfig, profile: str, lang: str) -> str:

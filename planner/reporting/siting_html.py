@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.i18n import is_missing, label, tr
 from planner.reporting.charts import num, table_html
+from planner.reporting.report_words import indicator_format
 from planner.reporting.svg import line_chart
 
 if TYPE_CHECKING:
@@ -27,7 +28,10 @@ __all__ = ["sites_section", "curve_spec"]
 #: The words of each kind of township gap (``SitingResult.gaps["gap_kind"]``).
 _GAP_KINDS = {"no_centre": ("乡镇/街道没有中心", "township without a centre"),
               "overload": ("中心超出服务能力", "centre over capacity")}
-_SITE_COLUMNS = ("rank", "tier", "name", "type", "township", "new_villages", "new_older", "new_names")
+_SITE_COLUMNS = ("rank", "name", "type", "township", "new_villages", "new_older", "new_names")
+#: Column widths (%) of the sites table, so that the long texts wrap in wide columns.
+_SITE_WIDTHS = {"rank": 4, "name": 11, "type": 8, "township": 8, "new_villages": 6, "new_older": 7, "new_names": 18,
+                "closes_zh": 19, "closes_en": 19, "why_zh": 19, "why_en": 19}
 
 
 def curve_spec(result: StudyResult, site: SitingResult, lang: str) -> tuple[str, float | None, str, str]:
@@ -63,11 +67,10 @@ def _curve(result: StudyResult, site: SitingResult, lang: str) -> str:
                       target=target, target_label=t_label, note=note)
 
 
-def _after_cell(row: pd.Series | None, pct: bool, lang: str) -> str:
+def _after_cell(row: pd.Series | None, pct: bool, digits: int, lang: str) -> str:
     """One tier's "after" value of an indicator: the value, and its judgement where the sites changed it."""
     if row is None:
         return "<td class='num'>—</td>"
-    digits = 1 if pct else 0
     text = num(row.get("value_after"), digits, pct)
     if not bool(row.get("changed")):
         return f"<td class='num'>{text}</td>"
@@ -95,14 +98,14 @@ def _before_after(result: StudyResult, lang: str) -> str:
     body = []
     for _, r in now.iterrows():
         key = r["indicator"]
-        pct = str(key) not in ("beds_per_1000_older", "total_beds")
+        pct, digits = indicator_format(str(key))
         rows = {t: (c.loc[key] if key in c.index else None) for t, c in cards.items()}
         changed = any(x is not None and bool(x.get("changed")) for x in rows.values())
         cls = ' class="changed"' if changed else ""
         body.append(f"<tr{cls}><td>{escape(str(r.get(f'name_{lang}', '')))}</td>"
                     f"<td class='num'>{num(r.get('target'), 0, pct)}</td>"
-                    f"<td class='num'>{num(r.get('value'), 1 if pct else 0, pct)}</td>"
-                    + "".join(_after_cell(x, pct, lang) for x in rows.values()) + "</tr>")
+                    f"<td class='num'>{num(r.get('value'), digits, pct)}</td>"
+                    + "".join(_after_cell(x, pct, digits, lang) for x in rows.values()) + "</tr>")
     title = tr(lang, "建设前后政策指标对比（绿色行为建议新增点改变的指标；各列分别只计该级新增点）",
                "Policy scorecard before and after (changed rows in green; each column counts only that tier's "
                "new sites)")
@@ -131,7 +134,7 @@ def _site_block(result: StudyResult, key: str, site: SitingResult, lang: str) ->
         shown = sites.reset_index(drop=True)
         if "tier" in shown:
             shown["tier"] = [label(str(t), lang) for t in shown["tier"]]
-        out.append(table_html(shown, cols, lang))
+        out.append(table_html(shown, cols, lang, widths=_SITE_WIDTHS))
     gaps = site.gaps
     if len(gaps):
         out.append(f"<h4>{tr(lang, '缺口逐项说明', 'Each gap and what closes it')}</h4>")

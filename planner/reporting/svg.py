@@ -106,7 +106,7 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, x_label: st
     top = max(top, 1.0) if pct else top
     ticks = [0.25 * i for i in range(int(math.ceil(top / 0.25 - 1e-9)) + 1)] if pct else nice_ticks(top)
     top = ticks[-1]
-    lab_w = min(220.0, max([text_width(r[0]) for r in rows] + [40.0]) + 8)
+    lab_w = min(220.0, max([text_width(r[0]) for r in rows] + [40.0]) + 14)
     val_w = max([text_width(r[2]) for r in rows] + [30.0]) + 8
     x0, x1 = lab_w, _WIDTH - val_w
     scale = (x1 - x0) / top
@@ -124,7 +124,7 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, x_label: st
         for i, (name, value, text) in enumerate(chunk):
             y = y_top + i * _ROW
             body.append(f'<text x="{x0 - 6:.1f}" y="{y + 13}" text-anchor="end"><title>{escape(name)}</title>'
-                        f'{escape(_fit(name, lab_w - 10))}</text>')
+                        f'{escape(_fit(name, lab_w - 8))}</text>')
             if np.isfinite(value):
                 bad = mark is not None and (value > mark if bad_above else value < mark)
                 w = max(0.0, min(value, top)) * scale
@@ -207,7 +207,7 @@ def line_chart(x: Sequence[float], y: Sequence[float], *, title: str, x_label: s
     x_hi = float(xs.max()) if len(xs) else 1.0
     ticks_x = nice_ticks(max(x_hi, 1.0), min(10, max(int(x_hi), 1)))
     x_hi = ticks_x[-1]
-    x0, x1, y0, y1 = 60.0, _WIDTH - 20.0, 16.0, 196.0
+    x0, x1, y0, y1 = 60.0, _WIDTH - 20.0, 16.0, 216.0
     sx, sy = (x1 - x0) / x_hi, (y1 - y0) / ticks_y[-1]
     px, py = x0 + xs * sx, y1 - ys * sy
     body = [f'<text transform="translate(14,{(y0 + y1) / 2:.0f}) rotate(-90)" text-anchor="middle" '
