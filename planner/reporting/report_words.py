@@ -16,8 +16,8 @@ from planner.i18n import fmt_number, is_missing, label, mode_label, tr
 if TYPE_CHECKING:
     from planner.config import StudyConfig
 
-__all__ = ["indicator_format", "profile_words", "travel_words", "tier_rule_words", "source_words", "sources_key", "reason_words", "yes_no",
-           "older_text"]
+__all__ = ["indicator_format", "profile_words", "travel_words", "tier_rule_words", "source_words", "sources_key",
+           "reason_words", "yes_no", "older_text"]
 
 
 #: Indicators counted in beds (not shares), with the decimals their value prints with.
