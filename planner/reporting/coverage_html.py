@@ -32,7 +32,8 @@ PRIORITY_ROWS = 50
 
 
 def _tier_heading(result: StudyResult, tier: str, lang: str) -> str:
-    return f"<h3>{escape(label(tier, lang))}（{escape(tier_rule_words(result.config, tier, lang))}）</h3>"
+    rule = escape(tier_rule_words(result.config, tier, lang))
+    return f"<h3>{escape(label(tier, lang))}{tr(lang, f'（{rule}）', f' ({rule})')}</h3>"
 
 
 def _kind_share_bars(result: StudyResult, kind: str, target: float, lang: str) -> str:
@@ -49,7 +50,7 @@ def _kind_share_bars(result: StudyResult, kind: str, target: float, lang: str) -
     per["share"] = per["k"] / per["n"]
     per = per.sort_values("share")
     what = tr(lang, *(("村", "villages") if kind == "village" else ("社区", "communities")))
-    rows = [(str(t), float(r["share"]), f"{fmt_share(r['share'], 0)}（{int(r['k'])}/{int(r['n'])}）")
+    rows = [(str(t), float(r["share"]), f"{fmt_share(r['share'], 0)} ({int(r['k'])}/{int(r['n'])})")
             for t, r in per.iterrows()]
     return bars(rows, maximum=1.0, mark=target, bad_above=False, pct=True,
                 mark_label=tr(lang, f"目标 {fmt_share(target)}", f"target {fmt_share(target)}"),
@@ -157,7 +158,8 @@ def centre_section(result: StudyResult, lang: str) -> str:
     if len(tw):
         names = "、".join(map(str, tw.index)) if tw.index.name else "、".join(map(str, tw.iloc[:, 0]))
         out.append(f"<p><b>{tr(lang, '没有区域养老服务中心的乡镇/街道', 'Townships/streets without a centre')}</b>"
-                   f"（{len(tw)}）：{escape(names if lang == 'zh' else names.replace('、', ', '))}</p>")
+                   + tr(lang, f"（{len(tw)}）：{escape(names)}", f" ({len(tw)}): {escape(names.replace('、', ', '))}")
+                   + "</p>")
     return "".join(out)
 
 

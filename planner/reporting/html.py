@@ -112,11 +112,13 @@ def _scorecard_section(result: StudyResult, lang: str) -> str:
 def _parameter_items(result: StudyResult, lang: str) -> list[str]:
     """Thresholds of each tier, each travel profile, and the township-centre capacity."""
     cfg = result.config
-    items = [f"<li>{escape(label(key, lang))}：{escape(tier_rule_words(cfg, key, lang))}</li>" for key in cfg.tiers]
+    colon = tr(lang, "：", ": ")
+    items = [f"<li>{escape(label(key, lang))}{colon}{escape(tier_rule_words(cfg, key, lang))}</li>"
+             for key in cfg.tiers]
     for name, p in cfg.profiles.items():
         per_class = tr(lang, "（按道路等级限速）", " (per road class)") if p.highway_speeds_kmh else ""
         items.append(f"<li>{tr(lang, '出行方式', 'travel profile')} {escape(profile_words(cfg, name, lang))}"
-                     f"（{escape(name)}）："
+                     f"{tr(lang, f'（{escape(name)}）：', f' ({escape(name)}): ')}"
                      f"{p.speed_kmh:.2f} km/h"
                      f"{per_class}; {tr(lang, '最大捕捉距离', 'max snapping')} "
                      f"{p.max_snap_m_urban:.0f} / {p.max_snap_m_rural:.0f} m</li>")

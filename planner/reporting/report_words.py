@@ -64,7 +64,7 @@ def source_words(source: Any, lang: str) -> str:
     out = []
     for text, key in source_parts("" if is_missing(source) else str(source)):
         if key is None:
-            out.append(escape(text.replace("; ", "；") if lang == "zh" else text))
+            out.append(escape(text.replace("; ", "；") if lang == "zh" else text.replace("规划指标体系", "indicator table")))
             continue
         doc = SOURCE_DOCUMENTS[key]
         out.append(f"<span title=\"{escape(tr(lang, doc[1], doc[3]))}\">"
@@ -80,7 +80,7 @@ def sources_key(sources: Iterable[Any], lang: str) -> str:
     if not keys:
         return ""
     items = "".join(
-        f"<li>{escape(tr(lang, f'《{d[0]}》', f'[{d[2]}]'))}：{escape(tr(lang, d[1], d[3]))}</li>"
+        f"<li>{escape(tr(lang, f'《{d[0]}》', f'[{d[2]}]'))}{tr(lang, '：', ': ')}{escape(tr(lang, d[1], d[3]))}</li>"
         for d in (SOURCE_DOCUMENTS[k] for k in keys))
     head = tr(lang, "依据文件", "Documents cited")
     return f'<p class="sources"><b>{head}</b></p><ul class="sources">{items}</ul>'

@@ -119,8 +119,8 @@ def _proof(site: SitingResult, lang: str) -> str:
     s = site.solution
     zh, en = proof(s.status, s.gap)
     secs = float(site.params.get("total_s", s.runtime_s))
-    return (f'<p class="muted">{tr(lang, "求解状态", "Solver status")}：{escape(tr(lang, zh, en))}；'
-            f'{tr(lang, "用时", "time")} {secs:.1f} s</p>')
+    return (f'<p class="muted">{tr(lang, "求解状态：", "Solver status: ")}{escape(tr(lang, zh, en))}'
+            f'{tr(lang, "；用时", "; time")} {secs:.1f} s</p>')
 
 
 def _site_block(result: StudyResult, key: str, site: SitingResult, lang: str) -> str:
