@@ -64,7 +64,8 @@ def source_words(source: Any, lang: str) -> str:
     out = []
     for text, key in source_parts("" if is_missing(source) else str(source)):
         if key is None:
-            out.append(escape(text.replace("; ", "；") if lang == "zh" else text.replace("规划指标体系", "indicator table")))
+            words = text.replace("; ", "；") if lang == "zh" else text.replace("规划指标体系", "indicator table")
+            out.append(escape(words))
             continue
         doc = SOURCE_DOCUMENTS[key]
         out.append(f"<span title=\"{escape(tr(lang, doc[1], doc[3]))}\">"
