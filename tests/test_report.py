@@ -192,6 +192,9 @@ def test_report_speaks_words_not_keys(demo_outputs, demo_result):
     # policy sources: the documents' titles, with a key to them
     assert "002 规划指标体系" not in body
     assert "《黑龙江省养老服务业“十四五”发展规划》" in body and "依据文件" in body
+    # figures built on estimated older populations say so where they are shown
+    if demo_result.coverage.settlements["older_estimated"].any():
+        assert body.count("老年人数含估算值") >= 2 and "含估算值" in body.split("一、政策指标评估")[0]
 
 
 def test_priority_table_wraps_reasons_in_words(demo_outputs, demo_result):

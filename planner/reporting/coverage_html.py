@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner.i18n import fmt_number, fmt_share, label, tr
 from planner.reporting.charts import bars, histogram, num, table_html
-from planner.reporting.report_words import older_text, reason_words, tier_rule_words, yes_no
+from planner.reporting.report_words import estimated_note, older_text, reason_words, tier_rule_words, yes_no
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -66,7 +66,7 @@ def coverage_section(result: StudyResult, lang: str) -> str:
               "No plan sets a target for the share of older people covered, so it has no target line; the shares "
               "of villages and of communities covered are drawn against their own targets (red line).")
     out = [f"<h2>{tr(lang, '二、分乡镇（街道）与分县覆盖率', '2. Coverage by township and county')}</h2>",
-           f'<p class="muted">{note}</p>']
+           f'<p class="muted">{note} {escape(estimated_note(result, lang))}</p>']
     for tier in TIERS:
         col = f"{tier}_older_share"
         if col not in cov.by_township:
@@ -151,7 +151,7 @@ def centre_section(result: StudyResult, lang: str) -> str:
                         "表：另列按能力约束分配后的负荷。",
                   "Chart: older people whose nearest centre it is, as a share of its capacity (natural catchment); "
                   "the table adds the load after the capacity-aware assignment.")
-        out.append(f'<p class="muted">{note}</p>')
+        out.append(f'<p class="muted">{note} {escape(estimated_note(result, lang))}</p>')
         out.append(_centre_load_bars(cen, lang))
         out.append(_centre_table(cen, lang))
     tw = cov.townships_without_centre

@@ -33,7 +33,7 @@ svg.chart{display:block;max-width:100%;height:auto}
 .reasons{font-weight:bold}.detail{font-size:12px;color:#333}
 .detail ul{margin:0;padding-left:0.9em}
 tr.changed td{background:#eef7ee}
-.mapfig img{display:block;max-width:100%;height:auto;border:1px solid #ccc}
+.mapfig img{display:block;max-width:min(100%,760px);height:auto;border:1px solid #ccc;margin:0 auto}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin:4px 0}
 .legend span{white-space:nowrap}.legend svg{vertical-align:middle;margin-right:3px}
 .sources{font-size:12px}.sources li{margin:2px 0}

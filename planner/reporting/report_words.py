@@ -15,9 +15,10 @@ from planner.i18n import fmt_number, is_missing, label, mode_label, tr
 
 if TYPE_CHECKING:
     from planner.config import StudyConfig
+    from planner.study import StudyResult
 
 __all__ = ["indicator_format", "profile_words", "travel_words", "tier_rule_words", "source_words", "sources_key",
-           "reason_words", "yes_no", "older_text"]
+           "reason_words", "yes_no", "older_text", "estimated_note"]
 
 
 #: Indicators counted in beds (not shares), with the decimals their value prints with.
@@ -107,6 +108,19 @@ def yes_no(v: Any, lang: str, *, yes: tuple[str, str] = ("是", "yes"), no: tupl
     if is_missing(v):
         return "—"
     return tr(lang, *yes) if bool(v) else tr(lang, *no)
+
+
+def estimated_note(result: StudyResult, lang: str) -> str:
+    """``""``, or a sentence saying how many settlements' older population (behind these figures) is estimated."""
+    sett = result.coverage.settlements
+    if "older_estimated" not in sett:
+        return ""
+    n = int(sett["older_estimated"].astype("boolean").fillna(False).astype(bool).sum())
+    if not n:
+        return ""
+    return tr(lang, f"老年人数含估算值：{n} 个村/社区的 60 岁及以上人口为按总人口比例分配的估算值，非统计数。",
+              f"Older-population figures include estimates: the population aged 60+ of {n} settlements is "
+              "allocated in proportion to their residents, not counted.")
 
 
 def older_text(v: Any, estimated: Any, lang: str) -> str:

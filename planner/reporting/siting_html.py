@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner.i18n import is_missing, label, tr
 from planner.reporting.charts import num, table_html
-from planner.reporting.report_words import indicator_format
+from planner.reporting.report_words import estimated_note, indicator_format
 from planner.reporting.svg import line_chart
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ def _site_block(result: StudyResult, key: str, site: SitingResult, lang: str) ->
         if "tier" in shown:
             shown["tier"] = [label(str(t), lang) for t in shown["tier"]]
         out.append(table_html(shown, cols, lang, widths=_SITE_WIDTHS))
+        if estimated_note(result, lang):
+            out.append(f'<p class="muted">{escape(estimated_note(result, lang))}</p>')
     gaps = site.gaps
     if len(gaps):
         out.append(f"<h4>{tr(lang, '缺口逐项说明', 'Each gap and what closes it')}</h4>")
