@@ -213,7 +213,7 @@ def test_priority_table_wraps_reasons_in_words(demo_outputs, demo_result):
     assert table.count("<tr>") == 1 + min(50, len(demo_result.coverage.under_served))
 
 
-def test_report_map_figure_and_link(demo_outputs):
+def test_report_map_figure_and_link(demo_outputs, demo_result, tmp_path):
     import base64
     import io
     import re
@@ -228,6 +228,8 @@ def test_report_map_figure_and_link(demo_outputs):
     pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(png))).convert("L"), dtype=float)
     assert pixels.std() > 10, "the map figure is blank"
     assert "建议新增：社区/村级" in text and "现有设施：县级" in text
+    assert "map.html" not in write_report_html(demo_result, tmp_path / "r.html", map_link=None).read_text(
+        encoding="utf-8")
 
 
 def test_report_before_after_scorecard_side_by_side(demo_outputs, demo_result, tmp_path):

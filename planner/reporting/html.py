@@ -24,7 +24,7 @@ from planner.codes import DataProblem, code_label
 from planner.i18n import check_lang, fmt_number, label, tr
 from planner.reporting.charts import CSS, met_class_text, num
 from planner.reporting.coverage_html import centre_section, coverage_section, priority_section, travel_time_section
-from planner.reporting.report_map import map_section
+from planner.reporting.report_map import MAP_LINK, map_section
 from planner.reporting.report_words import indicator_format, profile_words, source_words, sources_key, tier_rule_words
 from planner.reporting.siting_html import sites_section
 
@@ -169,13 +169,16 @@ _SECTIONS = (_heading, _summary_cards, _scorecard_section, map_section, coverage
              centre_section, priority_section, sites_section, _parameters_section)
 
 
-def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh") -> Path:
+def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh",
+                      map_link: str | None = MAP_LINK) -> Path:
     """Write the single-file HTML report of a study.
 
-    Sections: summary, policy scorecard (met / not met and gaps in counts),
-    coverage by township and county (charts), travel-time distribution,
-    township-centre loads against capacity, priority list of under-served
-    settlements, proposed sites, parameters and data caveats.
+    Sections: summary, policy scorecard (met / not met, gaps in counts, the
+    documents behind each target), a map figure, coverage by township and
+    county (charts), travel-time distribution, township-centre loads against
+    capacity, priority list of under-served settlements, proposed sites with
+    the scorecard before and after, parameters and data caveats.  It prints on
+    A4 with the browser's default settings.
 
     Parameters
     ----------
@@ -183,6 +186,9 @@ def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh"
     path : str or Path
         The HTML file (its folder is created).
     lang : {"zh", "en"}
+    map_link : str or None
+        The interactive map, relative to the report (``map.html``: the
+        pipeline writes both into one folder); None for no link.
 
     Returns
     -------
@@ -191,7 +197,8 @@ def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh"
     check_lang(lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(section(result, lang) for section in _SECTIONS)
+    body = "".join(map_section(result, lang, link=map_link) if section is map_section else section(result, lang)
+                   for section in _SECTIONS)
     doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
            f"<title>{escape(_title(result, lang))}</title><style>{CSS}</style></head>"
            f"<body><main>{body}</main></body></html>")
