@@ -235,10 +235,18 @@ def test_report_map_figure_and_link(demo_outputs, demo_result, tmp_path):
 def test_report_before_after_scorecard_side_by_side(demo_outputs, demo_result, tmp_path):
     import re
 
+    import numpy as np
+
     text = demo_outputs["report"].read_text(encoding="utf-8")
     table = re.search(r"建设前后政策指标对比.*?(<table>.*?</table>)", text, flags=re.S).group(1)
     for tier in demo_result.siting:
         assert f"建设后：新增{label(tier, 'zh')}点" in table
+    # one "now" column serves every tier: each tier's "before" is the coverage scorecard
+    now = demo_result.coverage.scorecard.set_index(["indicator", "scope"])["value"]
+    for site in demo_result.siting.values():
+        before = site.scorecard.set_index(["indicator", "scope"])["value_before"]
+        assert np.allclose(before.to_numpy(dtype=float), now.reindex(before.index).to_numpy(dtype=float),
+                           equal_nan=True)
     village = demo_result.siting["community"].scorecard.set_index(["indicator", "scope"])
     after = village.loc[("village_facility_coverage", "overall"), "value_after"]
     assert f"{after * 100:.1f}%" in table and 'class="changed"' in table
