@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from planner.i18n import label
 from planner.reporting import write_report_html, write_workbook
 
 
@@ -127,3 +128,166 @@ def test_report_siting_section_before_after_curves_and_proof(demo_result, demo_o
     assert "规则，非优化" in text
     en = write_report_html(demo_result, tmp_path / "r.html", lang="en").read_text(encoding="utf-8")
     assert "Policy scorecard before and after" in en and "share of villages covered" in en
+
+
+def _figures(text):
+    """(caption, body) of each chart figure of a report."""
+    import re
+
+    return [(m.group(1), m.group(0)) for m in
+            re.finditer(r'<figure class="chart"><figcaption><b>(.*?)</b>.*?</figure>', text, flags=re.S)]
+
+
+def test_report_charts_are_inline_svg_with_titles_and_axes(demo_outputs, demo_result):
+    import re
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    assert 'class="bar' not in text and "background:#1d5fa8" not in text  # no chart drawn as CSS backgrounds
+    figures = _figures(text)
+    # per tier: older-share bars and a histogram; villages and communities against their targets; centre
+    # loads; one curve per siting tier
+    assert len(figures) >= 2 * 3 + 2 + 1 + len(demo_result.siting)
+    for caption, body in figures:
+        assert caption and "<svg" in body and 'role="img"' in body, caption
+        assert re.search(r"<title[^>]*>[^<]+</title>", body), caption
+        assert body.count("<text") > 5, caption  # tick labels and an axis label
+    captions = [c for c, _ in figures]
+    assert any("到最近社区/村级设施的出行时间" in c for c in captions)
+    assert any("有区域养老服务中心的乡镇/街道比例" in c for c in captions)
+
+
+def test_each_target_is_drawn_against_its_own_measure(demo_outputs, demo_result):
+    from planner.i18n import fmt_share
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    targets = demo_result.config.targets
+    village_mark = f"目标 {fmt_share(targets.village_facility_share)}"
+    marked = [c for c, body in _figures(text) if village_mark in body]
+    assert marked, "the village target is drawn nowhere"
+    for caption in marked:  # the village target only against shares of villages (by township, or the siting curve)
+        assert "村覆盖率" in caption and "老年人口" not in caption, caption
+    for caption, body in _figures(text):
+        if "老年人口覆盖率" in caption:
+            assert "目标" not in body, caption
+    town = [body for c, body in _figures(text) if "有区域养老服务中心的乡镇/街道比例" in c]
+    assert town and f"2025 年目标 {fmt_share(targets.township_centre_share_2025)}" in town[0]
+
+
+def test_report_speaks_words_not_keys(demo_outputs, demo_result):
+    import re
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    body = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+    body = re.sub(r'src="data:[^"]+"', "", body)
+    # no reason or problem code anywhere a reader looks
+    codes = re.findall(r"\b[A-Z]{2,}(?:_[A-Z0-9]+)+\b", re.sub(r"<[^>]+>", " ", body))
+    assert not codes, sorted(set(codes))
+    # travel rules in words, not profile keys
+    assert "电动车 10 分钟" in body and "/ebike" not in body and "分钟/walk" not in body
+    # the centres table in words, and bed counts as whole numbers
+    assert "nearest_load" not in body and not re.search(r">\s*(True|False)\s*<", body)
+    total = demo_result.coverage.scorecard.set_index("indicator").loc["total_beds", "value"]
+    total = float(total.iloc[0] if hasattr(total, "iloc") else total)
+    assert f"{total:,.0f}<" in body and f"{total:,.1f}" not in body
+    # policy sources: the documents' titles, with a key to them
+    assert "002 规划指标体系" not in body
+    assert "《黑龙江省养老服务业“十四五”发展规划》" in body and "依据文件" in body
+    # figures built on estimated older populations say so where they are shown
+    if demo_result.coverage.settlements["older_estimated"].any():
+        assert body.count("老年人数含估算值") >= 2 and "含估算值" in body.split("一、政策指标评估")[0]
+
+
+def test_priority_table_wraps_reasons_in_words(demo_outputs, demo_result):
+    import re
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    table = re.search(r'<table class="fixed priority">.*?</table>', text, flags=re.S).group(0)
+    assert "<colgroup>" in table and "<thead>" in table
+    cells = re.sub(r"<[^>]+>", " ", table)
+    assert not re.search(r"\b[A-Z]{2,}(?:_[A-Z]+)+\b", cells)
+    first = demo_result.coverage.under_served.iloc[0]
+    assert "超出服务时间" in cells and str(first["name"]) in cells
+    # estimated counts are marked on the count, not repeated as a sentence
+    if bool(first["older_estimated"]):
+        assert "估算值" in cells and "为按规则分配的估算值，非统计数" not in cells
+    assert table.count("<tr>") == 1 + min(50, len(demo_result.coverage.under_served))
+
+
+def test_report_map_figure_and_link(demo_outputs, demo_result, tmp_path):
+    import base64
+    import io
+    import re
+
+    import numpy as np
+    from PIL import Image
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    assert 'href="map.html"' in text
+    assert (demo_outputs["report"].parent / "map.html").exists()
+    png = re.search(r'<figure class="mapfig">.*?src="data:image/png;base64,([^"]+)"', text, flags=re.S).group(1)
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(png))).convert("L"), dtype=float)
+    assert pixels.std() > 10, "the map figure is blank"
+    assert "建议新增：社区/村级" in text and "现有设施：县级" in text
+    assert "map.html" not in write_report_html(demo_result, tmp_path / "r.html", map_link=None).read_text(
+        encoding="utf-8")
+
+
+def test_report_before_after_scorecard_side_by_side(demo_outputs, demo_result, tmp_path):
+    import re
+
+    import numpy as np
+
+    text = demo_outputs["report"].read_text(encoding="utf-8")
+    table = re.search(r"建设前后政策指标对比.*?(<table>.*?</table>)", text, flags=re.S).group(1)
+    for tier in demo_result.siting:
+        assert f"建设后：新增{label(tier, 'zh')}点" in table
+    # one "now" column serves every tier: each tier's "before" is the coverage scorecard
+    now = demo_result.coverage.scorecard.set_index(["indicator", "scope"])["value"]
+    for site in demo_result.siting.values():
+        before = site.scorecard.set_index(["indicator", "scope"])["value_before"]
+        assert np.allclose(before.to_numpy(dtype=float), now.reindex(before.index).to_numpy(dtype=float),
+                           equal_nan=True)
+    village = demo_result.siting["community"].scorecard.set_index(["indicator", "scope"])
+    after = village.loc[("village_facility_coverage", "overall"), "value_after"]
+    assert f"{after * 100:.1f}%" in table and 'class="changed"' in table
+    en = write_report_html(demo_result, tmp_path / "r.html", lang="en").read_text(encoding="utf-8")
+    assert "After the new community / village sites" in en and "10 min by e-bike" in en
+    assert not re.search(r"[\u4e00-\u9fff]+分钟", en)
+
+
+def test_svg_charts_draw_what_they_are_given():
+    import re
+
+    import numpy as np
+
+    from planner.reporting import svg
+
+    assert svg.nice_ticks(0.0) == [0.0, 1.0] and svg.nice_ticks(93)[-1] >= 93 and svg.nice_ticks(93)[1] == 20
+    assert svg.text_width("村") == 11 and svg.text_width("ab") < 11 * 2
+    fig = svg.bar_chart([("甲", 0.5, "50%"), ("乙", np.nan, "—"), ("<丙>", 0.9, "90%")], title="t", x_label="x",
+                        maximum=1.0, mark=0.8, mark_label="目标 80%", pct=True, bad_above=False)
+    assert fig.count("<rect") == 2 and "&lt;丙&gt;" in fig and "目标 80%" in fig
+    assert len(re.findall(f'<rect[^>]*fill="{svg.RED}"', fig)) == 1  # only the bar below the target is red
+    long = svg.bar_chart([(str(i), float(i), str(i)) for i in range(95)], title="t", x_label="x")
+    assert long.count("<svg") == 3  # split so that no chart is taller than a page
+    curve = svg.line_chart([0, 1, 2, 3], [0.5, np.nan, 0.7, 0.8], title="c", x_label="k", y_label="y", target=0.8,
+                           target_label="目标")
+    assert curve.count("<circle") == 3 and curve.count("<polyline") == 1  # the gap splits the line
+    cols = svg.column_chart([("0–3", 5, svg.BLUE), ("不可达", 0, svg.RED)], title="h", x_label="x", y_label="y")
+    assert cols.count("<rect") == 2 and "不可达" in cols
+
+
+def test_policy_sources_name_their_documents():
+    from planner.analysis import INDICATORS, SOURCE_DOCUMENTS, cited_documents, source_parts
+    from planner.reporting.report_words import source_words
+
+    for _, _, source in INDICATORS.values():
+        assert "".join(t for t, _ in source_parts(source)) == source
+        assert cited_documents(source), source
+        assert set(cited_documents(source)) <= set(SOURCE_DOCUMENTS)
+    assert cited_documents("002 规划指标体系 (2020: 32)") == ["002"]
+    assert cited_documents("002 规划指标体系 (000: ≥50%; 001: >75% by 2029)") == ["002", "000", "001"]
+    import re
+
+    words = re.sub(r"<[^>]+>", "", source_words("001 §二(二); 000 #4", "zh"))
+    assert words == "《佳木斯市工作方案》 §二(二)；《省重点工作任务分工表》 #4"

@@ -24,7 +24,8 @@ from planner.analysis.coverage import (
     CoverageResult,
     analyse_coverage,
 )
-from planner.analysis.indicators import INDICATORS
+from planner.analysis.explain import SEPARATORS, Finding, describe
+from planner.analysis.indicators import INDICATORS, SOURCE_DOCUMENTS, cited_documents, source_parts
 from planner.analysis.policy import OVERALL, scorecard
 from planner.analysis.summary import coverage_summary
 from planner.analysis.travel import build_graphs
@@ -51,5 +52,11 @@ __all__ = [
     "coverage_summary",
     "scorecard",
     "INDICATORS",
+    "SOURCE_DOCUMENTS",
+    "cited_documents",
+    "source_parts",
+    "Finding",
+    "describe",
+    "SEPARATORS",
     "OVERALL",
 ]

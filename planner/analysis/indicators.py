@@ -6,9 +6,10 @@ follow ``docs/policy.md`` (seed numbers of the plans).
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
-__all__ = ["INDICATORS", "GAP_TEXTS", "GapTexts"]
+__all__ = ["INDICATORS", "GAP_TEXTS", "GapTexts", "SOURCE_DOCUMENTS", "cited_documents", "source_parts"]
 
 #: indicator key -> (name_zh, name_en, source)
 INDICATORS: dict[str, tuple[str, str, str]] = {
@@ -144,3 +145,46 @@ GAP_TEXTS: dict[str, GapTexts] = {
         "无中心城区老年人口", "No older residents in the central districts",
     ),
 }
+
+
+#: The policy documents the sources cite, by their seed number (``docs/policy.md``):
+#: key -> (short title zh, full title zh, short title en, full title en).
+SOURCE_DOCUMENTS: dict[str, tuple[str, str, str, str]] = {
+    "000": ("省重点工作任务分工表", "黑龙江省养老服务《重点工作任务分工表》（省级文件附件，完成时限 2022 年底）",
+            "provincial key-task table", "Heilongjiang elderly-care key-task allocation table "
+            "(annex to a provincial document; deadlines end of 2022)"),
+    "001": ("佳木斯市工作方案", "《佳木斯市推进养老服务发展工作方案》（佳政办发〔2025〕17号）",
+            "Jiamusi work plan", "Jiamusi City work plan for advancing elderly-care services "
+            "(Jiamusi government office, 2025 No. 17)"),
+    "002": ("省“十四五”规划", "《黑龙江省养老服务业“十四五”发展规划》（2021—2025年）",
+            "provincial 14th five-year plan", "Heilongjiang 14th Five-Year Plan for elderly-care services "
+            "(2021–2025)"),
+    "003": ("省农村养老实施方案", "《黑龙江省关于加快发展农村养老服务的实施方案》",
+            "provincial rural plan", "Heilongjiang implementation plan for accelerating rural elderly-care "
+            "services"),
+    "004": ("绥化市专项行动方案", "《绥化市养老服务规范整治提高专项行动（2025—2027）实施方案》",
+            "Suihua action plan", "Suihua City special action plan to regulate and improve elderly-care "
+            "services (2025–2027)"),
+}
+
+#: A document number in a source string: three digits standing alone ("002 规划指标体系", "(000: ≥50%").
+_DOC_NUMBER = re.compile(r"(?<![\d.§#])(\d{3})(?![\d%])")
+
+
+def source_parts(source: str) -> list[tuple[str, str | None]]:
+    """A source string cut into pieces: ``(text, document key)`` for each cited document, ``(text, None)`` between.
+
+    Concatenating the texts gives the source back; a document's piece is its number (``"002"``).
+    """
+    text, out, last = source or "", [], 0
+    for m in _DOC_NUMBER.finditer(text):
+        if m.group(1) in SOURCE_DOCUMENTS:
+            out += [(text[last:m.start()], None), (m.group(1), m.group(1))]
+            last = m.end()
+    out.append((text[last:], None))
+    return [(t, k) for t, k in out if t]
+
+
+def cited_documents(source: str) -> list[str]:
+    """The keys of :data:`SOURCE_DOCUMENTS` cited in a ``source`` string, in order of first mention."""
+    return list(dict.fromkeys(k for _, k in source_parts(source) if k is not None))

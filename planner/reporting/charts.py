@@ -1,7 +1,9 @@
-"""The report's building blocks in plain HTML and CSS: bar charts, histograms, tables, numbers.
+"""The report's building blocks: bar charts, histograms, tables, numbers.
 
-Charts are drawn with ``<div>``s and CSS, so the report needs no plotting
-library and no CJK font where it is made.
+Charts are inline SVG (:mod:`planner.reporting.svg`), so they print with the
+browser's default settings; the report needs no plotting library and no CJK
+font where it is made.  The style sheet is :data:`CSS`
+(:mod:`planner.reporting.report_css`).
 """
 
 from __future__ import annotations
@@ -14,35 +16,11 @@ import numpy as np
 import pandas as pd
 
 from planner.i18n import fmt_number, fmt_share, is_missing, tr
+from planner.reporting import svg
+from planner.reporting.report_css import CSS
 from planner.reporting.workbook import column_header
 
 __all__ = ["CSS", "num", "bars", "histogram", "table_html", "met_class_text"]
-
-#: The report's style sheet.
-CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;color:#222;background:#fafafa}
-main{max-width:1100px;margin:0 auto;padding:16px 24px;background:white}
-h1{font-size:24px;margin:8px 0}h2{font-size:19px;border-bottom:2px solid #1d5fa8;padding-bottom:4px;margin-top:28px}
-h3{font-size:15px;margin:16px 0 6px}
-table{border-collapse:collapse;font-size:13px;width:100%;margin:6px 0}
-th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f0f4f8}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.met{color:#1a7f37;font-weight:bold}.notmet{color:#c62828;font-weight:bold}.na{color:#888}
-.banner{background:#fff3cd;border:1px solid #e0b252;color:#7a4d00;padding:8px 12px;border-radius:4px;font-weight:bold}
-.cards{display:flex;gap:12px;flex-wrap:wrap}
-.card{flex:1;min-width:160px;border:1px solid #ddd;border-radius:6px;padding:10px}
-.card .big{font-size:26px;font-weight:bold}.muted{color:#666;font-size:12px}
-.bar{display:flex;align-items:center;margin:2px 0;font-size:12px}.bar .lab{width:170px;flex:none;overflow:hidden;
-white-space:nowrap;text-overflow:ellipsis}
-.bar .track{flex:1;background:#eef1f5;height:14px;position:relative;border-radius:2px}
-.bar .fill{height:14px;border-radius:2px}.bar .val{width:90px;flex:none;text-align:right;padding-left:6px}
-.bar .mark{position:absolute;top:-2px;width:2px;height:18px;background:#c62828}
-.hist{display:flex;align-items:flex-end;height:160px;gap:2px;border-bottom:1px solid #999;padding-top:6px}
-.hist div{flex:1;background:#1d5fa8;position:relative}
-.hist span{position:absolute;top:-15px;width:100%;text-align:center;font-size:10px}
-.axis{display:flex;gap:2px;font-size:10px;color:#555}.axis div{flex:1;text-align:center}
-"""
-
 
 def num(v: Any, digits: int = 0, pct: bool = False) -> str:
     """``v`` as HTML text: thousands separators, or a percentage with ``pct``; ``—`` when missing."""
@@ -50,39 +28,34 @@ def num(v: Any, digits: int = 0, pct: bool = False) -> str:
 
 
 def bars(rows: Iterable[tuple[str, float, str]], *, maximum: float | None = None, mark: float | None = None,
-         colour: str = "#1d5fa8", bad_above: bool = True) -> str:
-    """Horizontal bars; with ``mark``, bars on the bad side of it are red.
+         colour: str = svg.BLUE, bad_above: bool = True, title: str = "", x_label: str = "", mark_label: str = "",
+         pct: bool = False) -> str:
+    """Horizontal bars (inline SVG); with ``mark``, bars on the bad side of it are red.
 
     ``bad_above``: loads above capacity are bad; coverage below a target is bad
-    (``bad_above=False``).
+    (``bad_above=False``).  ``title`` and ``x_label`` name the chart and its
+    axis; ``mark_label`` the red line; ``pct`` reads the axis as percentages.
     """
-    rows = list(rows)
-    top = maximum if maximum is not None else max([r[1] for r in rows if np.isfinite(r[1])] + [1e-9])
-    out = []
-    for name, value, text in rows:
-        width = 0.0 if not np.isfinite(value) else max(0.0, min(100.0, 100.0 * value / top))
-        bad = mark is not None and np.isfinite(value) and (value > mark if bad_above else value < mark)
-        col = "#c62828" if bad else colour
-        mk = f'<div class="mark" style="left:{100.0 * mark / top:.1f}%"></div>' if mark is not None else ""
-        out.append(f'<div class="bar"><div class="lab" title="{escape(name)}">{escape(name)}</div>'
-                   f'<div class="track"><div class="fill" style="width:{width:.1f}%;background:{col}"></div>{mk}</div>'
-                   f'<div class="val">{escape(text)}</div></div>')
-    return "".join(out)
+    return svg.bar_chart(list(rows), title=title, x_label=x_label, maximum=maximum, mark=mark,
+                         mark_label=mark_label, pct=pct, colour=colour, bad_above=bad_above)
 
 
-def histogram(values: np.ndarray, *, edges: np.ndarray, lang: str) -> str:
-    """Vertical bars counting ``values`` between ``edges``, then beyond the last edge, then unreachable (inf)."""
+def histogram(values: np.ndarray, *, edges: np.ndarray, lang: str, title: str = "", x_label: str | None = None,
+              y_label: str | None = None) -> str:
+    """Columns counting ``values`` between ``edges``, then beyond the last edge, then unreachable (inf).
+
+    The last two columns are orange and red; every count is printed on its column.
+    """
     finite = values[np.isfinite(values)]
     counts, _ = np.histogram(np.clip(finite, edges[0], None), bins=edges)
     n_over = int((finite >= edges[-1]).sum())
     n_inf = int((~np.isfinite(values)).sum())
-    top = max(int(counts.max()) if len(counts) else 0, n_over, n_inf, 1)
-    columns = "".join(f'<div style="height:{100 * c / top:.1f}%"><span>{c}</span></div>' for c in counts)
-    columns += f'<div style="height:{100 * n_over / top:.1f}%;background:#d46b08"><span>{n_over}</span></div>'
-    columns += f'<div style="height:{100 * n_inf / top:.1f}%;background:#c62828"><span>{n_inf}</span></div>'
-    axis = "".join(f"<div>{int(a)}–{int(b)}</div>" for a, b in zip(edges[:-1], edges[1:]))
-    axis += f"<div>&gt;{int(edges[-1])}</div><div>{tr(lang, '不可达', 'unreachable')}</div>"
-    return f'<div class="hist">{columns}</div><div class="axis">{axis}</div>'
+    columns = [(f"{a:g}–{b:g}", float(c), svg.BLUE) for a, b, c in zip(edges[:-1], edges[1:], counts)]
+    columns += [(f">{edges[-1]:g}", float(n_over), svg.ORANGE),
+                (tr(lang, "不可达", "unreachable"), float(n_inf), svg.RED)]
+    x_label = x_label if x_label is not None else tr(lang, "出行时间（分钟）", "travel time (min)")
+    y_label = y_label if y_label is not None else tr(lang, "村/社区数", "settlements")
+    return svg.column_chart(columns, title=title, x_label=x_label, y_label=y_label)
 
 
 def met_class_text(met: Any, lang: str, *, na_text: str) -> tuple[str, str]:
@@ -102,16 +75,21 @@ def _cell(column: str, v: Any, lang: str, *, pct: bool, digits: int | None) -> s
 
 
 def table_html(frame: pd.DataFrame, columns: list[str], lang: str, *, pct: Iterable[str] = (),
-               digits: Mapping[str, int] | None = None) -> str:
+               digits: Mapping[str, int] | None = None, widths: Mapping[str, float] | None = None) -> str:
     """An HTML table of ``columns`` of ``frame``, headers in ``lang``.
 
     Numbers are right-aligned with thousands separators (columns in ``pct`` as
     percentages with one decimal unless ``digits`` says otherwise); a ``met``
-    column reads met / not met.
+    column reads met / not met.  ``widths`` (column -> % of the table) fixes
+    the column widths, so long texts wrap in their own columns.
     """
     pct = set(pct)
     digits = dict(digits or {})
     head = "".join(f"<th>{escape(column_header(c, lang))}</th>" for c in columns)
     body = "".join("<tr>" + "".join(_cell(c, row.get(c), lang, pct=c in pct, digits=digits.get(c)) for c in columns)
                    + "</tr>" for _, row in frame.iterrows())
+    if widths:
+        cols = "".join(f'<col style="width:{widths.get(c, 100 / len(columns)):g}%">' for c in columns)
+        return (f'<table class="fixed"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

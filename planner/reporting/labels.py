@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from planner.analysis import SOURCE_DOCUMENTS
 from planner.codes import CandidateExclusion, DataProblem, SitingReason, code_label
 from planner.i18n import INFINITE, LABELS, check_lang, tr
 from planner.io import plain_table
@@ -227,18 +228,10 @@ _CODE_COLUMNS: dict[str, type | None] = {"reasons": None, "county_reason": None,
                                          "community_reason": None, "other_reason": None, "code": DataProblem}
 _REASON_KINDS = (CandidateExclusion, SitingReason)
 
-#: Seed number of a plan -> its title (zh, en), for the policy source of every indicator (POLICY.md).
-POLICY_DOCUMENTS: dict[str, _T] = {
-    "000": ("《黑龙江省养老服务重点工作任务分工表》",
-            "Heilongjiang: division of key elderly-care tasks (task table)"),
-    "001": ("《佳木斯市推进养老服务发展工作方案》（佳政办发〔2025〕17号）",
-            "Jiamusi: work plan for advancing elderly-care services (2025)"),
-    "002": ("《黑龙江省养老服务业“十四五”发展规划》", "Heilongjiang 14th Five-Year Plan for elderly-care services"),
-    "003": ("《黑龙江省关于加快发展农村养老服务的实施方案》",
-            "Heilongjiang: implementation plan for faster rural elderly-care development"),
-    "004": ("《绥化市养老服务规范整治提高专项行动（2025—2027）实施方案》",
-            "Suihua: special action on elderly-care standards (2025–2027)"),
-}
+#: Seed number of a plan -> its full title (zh, en), for the policy source of every indicator: the one
+#: list of the plans' titles, :data:`planner.analysis.SOURCE_DOCUMENTS` (also used by the report).
+POLICY_DOCUMENTS: dict[str, _T] = {seed: (full_zh, full_en)
+                                   for seed, (_, full_zh, _, full_en) in SOURCE_DOCUMENTS.items()}
 _SEED = re.compile(r"\b(00\d)\b ?")
 
 

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from planner.i18n import label, tr
-from planner.reporting.charts import bars, num, table_html
+from planner.i18n import is_missing, label, tr
+from planner.reporting.charts import num, table_html
+from planner.reporting.report_words import estimated_note, indicator_format
+from planner.reporting.svg import line_chart
 
 if TYPE_CHECKING:
     from planner.siting import SitingResult
@@ -26,7 +28,10 @@ __all__ = ["sites_section", "curve_spec"]
 #: The words of each kind of township gap (``SitingResult.gaps["gap_kind"]``).
 _GAP_KINDS = {"no_centre": ("乡镇/街道没有中心", "township without a centre"),
               "overload": ("中心超出服务能力", "centre over capacity")}
-_SITE_COLUMNS = ("rank", "tier", "name", "type", "township", "new_villages", "new_older", "new_names")
+_SITE_COLUMNS = ("rank", "name", "type", "township", "new_villages", "new_older", "new_names")
+#: Column widths (%) of the sites table, so that the long texts wrap in wide columns.
+_SITE_WIDTHS = {"rank": 4, "name": 11, "type": 8, "township": 8, "new_villages": 6, "new_older": 7, "new_names": 18,
+                "closes_zh": 19, "closes_en": 19, "why_zh": 19, "why_en": 19}
 
 
 def curve_spec(result: StudyResult, site: SitingResult, lang: str) -> tuple[str, float | None, str, str]:
@@ -46,49 +51,66 @@ def curve_spec(result: StudyResult, site: SitingResult, lang: str) -> tuple[str,
 
 
 def _curve(result: StudyResult, site: SitingResult, lang: str) -> str:
+    """The tier's own indicator against the number of new sites (in list order), with its target line."""
     curve = site.curve
     if not len(curve):
         return ""
     col, target, y_label, t_label = curve_spec(result, site, lang)
     title = tr(lang, f"{label(site.tier, 'zh')}：{y_label}随新增点数的变化",
                f"{label(site.tier, 'en')}: {y_label} against the number of new sites")
-    axis = tr(lang, f"纵向各行：新增点数 k（按建议清单顺序）；横向：{y_label}"
-              + (f"；红线：{t_label}" if t_label else ""),
-              f"Rows: number of new sites k (in list order); bars: {y_label}"
-              + (f"; red line: {t_label}" if t_label else ""))
-    unfinished = tr(lang, "未完成（求解未在时限内结束）", "not finished (the solve did not end in time)")
-    rows = []
-    for _, r in curve.iterrows():
-        v = float(r[col]) if pd.notna(r[col]) else np.nan
-        text = num(v, 1, True) if np.isfinite(v) else unfinished
-        rows.append((f"+{int(r['k'])}", v, text))
-    return (f"<h4>{escape(title)}</h4><p class=\"muted\">{escape(axis)}</p>"
-            + bars(rows, maximum=1.0, mark=target, bad_above=False))
+    values = pd.to_numeric(curve[col], errors="coerce").to_numpy(dtype=float)
+    note = ""
+    if np.isnan(values).any():
+        note = tr(lang, "缺点处：求解未在时限内结束，无结果。", "Gaps: the solve did not end in time, no result.")
+    return line_chart(curve["k"].to_numpy(dtype=float), values, title=title, y_label=y_label,
+                      x_label=tr(lang, "新增点数（按建议清单顺序）", "number of new sites (in list order)"),
+                      target=target, target_label=t_label, note=note)
 
 
-def _before_after(site: SitingResult, lang: str) -> str:
-    """The policy scorecard before and after the proposed sites (overall rows)."""
-    card = site.scorecard
-    if not len(card):
+def _after_cell(row: pd.Series | None, pct: bool, digits: int, lang: str) -> str:
+    """One tier's "after" value of an indicator: the value, and its judgement where the sites changed it."""
+    if row is None:
+        return "<td class='num'>—</td>"
+    text = num(row.get("value_after"), digits, pct)
+    if not bool(row.get("changed")):
+        return f"<td class='num'>{text}</td>"
+    met = row.get("met_after")
+    judged = "" if is_missing(met) else (f"<br><span class='met'>{tr(lang, '达标', 'met')}</span>" if bool(met)
+                                         else f"<br><span class='notmet'>{tr(lang, '未达标', 'not met')}</span>")
+    return f"<td class='num changed'><b>{text}</b>{judged}</td>"
+
+
+def _before_after(result: StudyResult, lang: str) -> str:
+    """The policy scorecard now and with each tier's proposed sites built, side by side (overall rows)."""
+    cards = {}
+    for tier, site in result.siting.items():
+        card = site.scorecard
+        if card is not None and len(card):
+            card = card[card["scope"] == "overall"] if "scope" in card else card
+            cards[tier] = card.set_index("indicator")
+    if not cards:
         return ""
-    card = card[card["scope"] == "overall"] if "scope" in card else card
-    head = "".join(f"<th>{tr(lang, zh, en)}</th>" for zh, en in (
-        ("指标", "Indicator"), ("目标", "Target"), ("建设前", "Before"), ("建设后", "After"),
-        ("评估（后）", "Judgement after")))
+    now = result.coverage.scorecard
+    now = now[now["scope"] == "overall"] if "scope" in now else now
+    heads = [tr(lang, "指标", "Indicator"), tr(lang, "目标", "Target"), tr(lang, "现状（建设前）", "Now (before)")]
+    heads += [tr(lang, f"建设后：新增{label(t, 'zh')}点", f"After the new {label(t, 'en').lower()} sites")
+              for t in cards]
     body = []
-    for _, r in card.iterrows():
-        pct = str(r.get("indicator", "")) not in ("beds_per_1000_older", "total_beds")
-        met = r.get("met_after")
-        judged = "" if met is None or pd.isna(met) else (tr(lang, "达标", "met") if bool(met)
-                                                         else tr(lang, "未达标", "not met"))
-        style = ' style="background:#eef7ee"' if bool(r.get("changed")) else ""
-        body.append(f"<tr{style}><td>{escape(str(r.get(f'name_{lang}', '')))}</td>"
+    for _, r in now.iterrows():
+        key = r["indicator"]
+        pct, digits = indicator_format(str(key))
+        rows = {t: (c.loc[key] if key in c.index else None) for t, c in cards.items()}
+        changed = any(x is not None and bool(x.get("changed")) for x in rows.values())
+        cls = ' class="changed"' if changed else ""
+        body.append(f"<tr{cls}><td>{escape(str(r.get(f'name_{lang}', '')))}</td>"
                     f"<td class='num'>{num(r.get('target'), 0, pct)}</td>"
-                    f"<td class='num'>{num(r.get('value_before'), 1, pct)}</td>"
-                    f"<td class='num'>{num(r.get('value_after'), 1, pct)}</td><td>{judged}</td></tr>")
-    title = tr(lang, "建设前后政策指标对比（绿色行为有变化的指标）",
-               "Policy scorecard before and after (changed rows in green)")
-    return f"<h4>{title}</h4><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+                    f"<td class='num'>{num(r.get('value'), digits, pct)}</td>"
+                    + "".join(_after_cell(x, pct, digits, lang) for x in rows.values()) + "</tr>")
+    title = tr(lang, "建设前后政策指标对比（绿色行为建议新增点改变的指标；各列分别只计该级新增点）",
+               "Policy scorecard before and after (changed rows in green; each column counts only that tier's "
+               "new sites)")
+    head = "".join(f"<th>{h}</th>" for h in heads)
+    return f"<h3>{title}</h3><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _proof(site: SitingResult, lang: str) -> str:
@@ -97,14 +119,14 @@ def _proof(site: SitingResult, lang: str) -> str:
     s = site.solution
     zh, en = proof(s.status, s.gap)
     secs = float(site.params.get("total_s", s.runtime_s))
-    return (f'<p class="muted">{tr(lang, "求解状态", "Solver status")}：{escape(tr(lang, zh, en))}；'
-            f'{tr(lang, "用时", "time")} {secs:.1f} s</p>')
+    return (f'<p class="muted">{tr(lang, "求解状态：", "Solver status: ")}{escape(tr(lang, zh, en))}'
+            f'{tr(lang, "；用时", "; time")} {secs:.1f} s</p>')
 
 
 def _site_block(result: StudyResult, key: str, site: SitingResult, lang: str) -> str:
     """One tier: summary, proof, before/after, curve, the sites and (township tier) the gap table."""
     out = [f"<h3>{escape(label(key, lang))}</h3>", f"<p>{escape(site.summary(lang=lang))}</p>", _proof(site, lang),
-           _before_after(site, lang), _curve(result, site, lang)]
+           _curve(result, site, lang)]
     sites = site.sites
     if len(sites):
         cols = [c for c in (*_SITE_COLUMNS, f"closes_{lang}", f"why_{lang}") if c in sites]
@@ -112,7 +134,9 @@ def _site_block(result: StudyResult, key: str, site: SitingResult, lang: str) ->
         shown = sites.reset_index(drop=True)
         if "tier" in shown:
             shown["tier"] = [label(str(t), lang) for t in shown["tier"]]
-        out.append(table_html(shown, cols, lang))
+        out.append(table_html(shown, cols, lang, widths=_SITE_WIDTHS))
+        if estimated_note(result, lang):
+            out.append(f'<p class="muted">{escape(estimated_note(result, lang))}</p>')
     gaps = site.gaps
     if len(gaps):
         out.append(f"<h4>{tr(lang, '缺口逐项说明', 'Each gap and what closes it')}</h4>")
@@ -134,5 +158,6 @@ def sites_section(result: StudyResult, lang: str) -> str:
         en = f"Siting of the {label(tier, 'en')} tier did not finish: {msg}. The coverage analysis, map and tables " \
              "are complete."
         out.append(f'<div class="banner">{escape(tr(lang, zh, en))}</div>')
+    out.append(_before_after(result, lang))
     out.extend(_site_block(result, key, site, lang) for key, site in result.siting.items())
     return "".join(out)
