@@ -20,6 +20,7 @@ from planner.codes import AccessReason
 from planner.i18n import label, tr
 from planner.reporting.access_tables import access_header, method_text, rule_words
 from planner.reporting.charts import bars, num
+from planner.reporting.report_words import travel_words
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -33,16 +34,15 @@ _SUMMARY = (("mean", 1, False), ("median", 1, False), ("p10", 1, False), ("share
             ("older_below", 0, False))
 
 
-def _catchment_text(params: Any, tier: str, lang: str) -> str:
-    minutes = params["catchment_minutes"][tier]
-    prof = params["profiles"][tier]
-    if "all" in minutes:
-        return tr(lang, f"{minutes['all']:g} 分钟（社区 {prof['community']}，村 {prof['village']}）",
-                  f"{minutes['all']:g} min (communities {prof['community']}, villages {prof['village']})")
-    return tr(lang, f"社区 {minutes['community']:g} 分钟/{prof['community']}，村 {minutes['village']:g} 分钟/"
-                    f"{prof['village']}",
-              f"communities {minutes['community']:g} min by {prof['community']}, villages "
-              f"{minutes['village']:g} min by {prof['village']}")
+def _catchment_text(result: StudyResult, params: Any, tier: str, lang: str) -> str:
+    """The tier's catchment in words: mode and minutes for communities and villages."""
+    cfg = result.config
+    minutes, prof = params["catchment_minutes"][tier], params["profiles"][tier]
+    urban = travel_words(cfg, prof["community"], minutes.get("all", minutes.get("community")), lang)
+    rural = travel_words(cfg, prof["village"], minutes.get("all", minutes.get("village")), lang)
+    if urban == rural:
+        return tr(lang, f"村和社区：{urban}", f"villages and communities: {urban}")
+    return tr(lang, f"社区：{urban}；村：{rural}", f"communities: {urban}; villages: {rural}")
 
 
 def _summary_table(eq: pd.DataFrame, lang: str) -> str:
@@ -78,13 +78,17 @@ def _left_out(params: Any, eq: pd.DataFrame, tier: str, lang: str) -> str:
     return f'<p class="muted">{escape(text)}</p>'
 
 
-def _township_bars(by_township: pd.DataFrame, eq: pd.DataFrame, tier: str) -> str:
+def _township_bars(by_township: pd.DataFrame, eq: pd.DataFrame, tier: str, lang: str) -> str:
     """Older-weighted mean per township; red where below the tier's threshold."""
     tw = by_township[by_township["tier"] == tier].dropna(subset=["access"])
     line = float(eq.loc[tier, "threshold"])
     top = float(np.nanmax(np.r_[tw["access"].to_numpy(dtype=float), line, 1e-9])) * 1.05
     rows = ((str(r["township"]), float(r["access"]), num(r["access"], 1)) for _, r in tw.iterrows())
-    return bars(rows, maximum=top, mark=line if np.isfinite(line) else None, bad_above=False)
+    return bars(rows, maximum=top, mark=line if np.isfinite(line) else None, bad_above=False,
+                title=tr(lang, f"{label(tier, lang)}：各乡镇/街道平均可达性",
+                         f"{label(tier, lang)}: mean accessibility by township"),
+                x_label=tr(lang, "每千名老年人可及的床位或服务位", "places per 1,000 older people"),
+                mark_label=tr(lang, "阈值", "threshold"))
 
 
 def access_section(result: StudyResult, lang: str) -> str:
@@ -112,11 +116,11 @@ def access_section(result: StudyResult, lang: str) -> str:
     out = [f"<h2>{tr(lang, '供需可达性与公平性', 'Accessibility and equity')}</h2>",
            f"<p>{escape(intro)}</p><p>{escape(method_text(params, lang))}</p>", _summary_table(eq, lang)]
     for tier in eq.index:
-        head = tr(lang, f"{label(tier, lang)}（{_catchment_text(params, tier, lang)}）",
-                  f"{label(tier, lang)} ({_catchment_text(params, tier, lang)})")
+        head = tr(lang, f"{label(tier, lang)}（{_catchment_text(result, params, tier, lang)}）",
+                  f"{label(tier, lang)} ({_catchment_text(result, params, tier, lang)})")
         note = tr(lang, "各乡镇/街道的老年人口加权平均可达性；红色：低于阈值（红线）。",
                   "Older-weighted mean accessibility per township; red: below the threshold (red line).")
         out.append(f"<h3>{escape(head)}</h3><p class='muted'>{note}</p>")
-        out.append(_township_bars(acc.by_township, eq, tier))
+        out.append(_township_bars(acc.by_township, eq, tier, lang))
         out.append(_left_out(params, eq, tier, lang))
     return "".join(out)
