@@ -164,6 +164,25 @@ def _facility_rows(result: StudyResult, lang: str) -> tuple[list[list[Any]], dic
     return rows, {str(fid): k for k, fid in enumerate(ids)}
 
 
+def _id_dropper(facilities: pd.DataFrame) -> Any:
+    """A function that removes a facility's id where the reason sentence writes it before the facility's name.
+
+    The reason sentences (:mod:`planner.analysis.explain`) name a facility as ``F002 合成示范县福利院``; the map
+    reads for planners, who know facilities by name, so the id goes where the name follows.
+    """
+    names = {str(k): str(v) for k, v in zip(facilities.index, facilities.get("name", pd.Series(dtype=object)))
+             if not is_missing(v) and str(v).strip()}
+    if not names:
+        return lambda t: t
+    ids = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"(?<![0-9A-Za-z_])(" + "|".join(map(re.escape, ids)) + r") ")
+
+    def drop(text: str) -> str:
+        return pattern.sub(lambda m: "" if text.startswith(names[m.group(1)], m.end()) else m.group(0), text)
+
+    return drop
+
+
 def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, int],
                      towns: dict[str, int], lang: str) -> list[list[Any]]:
     """Per settlement: lon, lat, name, is-community, township, older, estimated, status, facilities, times,
@@ -178,13 +197,14 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
     cols = {name: col(name) for name in ("name", "kind", "township", "older_population", "older_estimated",
                                          "status", "centre", "centre_time_min", f"reason_detail_{lang}")}
     per_tier = [(col(f"{t}_facility"), col(f"{t}_time_min")) for t in tiers]
+    drop_ids = _id_dropper(result.coverage.facilities)
     rows = []
     for i, sid in enumerate(sett.index):
         if not (math.isfinite(lon[i]) and math.isfinite(lat[i])):
             continue  # not placeable: the workbook lists it; the map cannot draw it
         facs = [fac_pos.get(_text(f[i]), -1) for f, _ in per_tier]
         times = [_num(t[i]) for _, t in per_tier]
-        reasons = _text(cols[f"reason_detail_{lang}"][i]).strip()
+        reasons = drop_ids(_text(cols[f"reason_detail_{lang}"][i]).strip())
         rows.append([float(lon[i]), float(lat[i]), _text(cols["name"][i]) or str(sid),
                      0 if cols["kind"][i] == "village" else 1, towns.get(_text(cols["township"][i]), -1),
                      _num(cols["older_population"][i], 0), 1 if cols["older_estimated"][i] is True else 0,
