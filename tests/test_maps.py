@@ -239,6 +239,9 @@ def test_isochrone_bands_agree_with_the_service_circles(demo_result, tmp_path):
     assert urban.geometry.iloc[0].buffer(1e-6).contains(shapely.points(near.geometry.x, near.geometry.y)).all()
     page = write_map(demo_result, tmp_path / "bands.html", lang="zh", bands=(5, 15)).read_text(encoding="utf-8")
     assert "等时圈 5/15 分钟" in page
+    for name in ("等时圈 5/15 分钟：社区/村级设施，老年人步行（城镇社区）",
+                 "等时圈 5/15 分钟：社区/村级设施，电动自行车（农村）"):
+        assert name in page or json.dumps(name)[1:-1] in page, name
     with pytest.raises(Exception, match="bands"):
         band_frame(demo_result, (0, 5))
 

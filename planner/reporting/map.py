@@ -143,7 +143,7 @@ def _add_circles(m: folium.Map, result: StudyResult, lang: str) -> list[tuple[st
         color = TIER_STYLE[tier]["color"]
         dash = "5 4" if who == "rural" else None
         folium.GeoJson(
-            small_geojson(sub, columns=["name"], tolerance_deg=5e-5 if per_facility else 1e-4),
+            small_geojson(sub, columns=["name"], tolerance_deg=5e-5 if per_facility else 2e-4),
             style_function=lambda f, c=color, d=dash: {"color": c, "weight": 1, "fillColor": c,
                                                        "fillOpacity": 0.15, "dashArray": d},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -161,10 +161,10 @@ def _add_bands(m: folium.Map, result: StudyResult, lang: str, bands: Sequence[fl
         sub = frame[(frame["applies_to"] == who).to_numpy()]
         if not len(sub):
             continue
-        rule = circle_rule_text(sub["mode"].iloc[0], sub["hi"].max(), who, lang).split("（")[0].split(" (")[0]
+        rule = circle_rule_text(sub["mode"].iloc[0], None, who, lang, with_minutes=False)
         mins = "/".join(f"{v:g}" for v in values)
-        group = folium.FeatureGroup(name=tr(lang, f"等时圈 {mins} 分钟（{label(tier, lang)}，{rule}）",
-                                            f"Isochrone bands {mins} min ({label(tier, lang)}, {rule})"), show=False)
+        group = folium.FeatureGroup(name=tr(lang, f"等时圈 {mins} 分钟：{label(tier, lang)}设施，{rule}",
+                                            f"Isochrone bands {mins} min: {label(tier, lang)}, {rule}"), show=False)
         sub = sub.assign(band=[f"{lo:g}–{hi:g} {label('minutes', lang)}" for lo, hi in zip(sub["lo"], sub["hi"])],
                          colour=[BAND_COLOURS[min(values.index(float(h)), len(BAND_COLOURS) - 1)]
                                  for h in sub["hi"]])

@@ -186,7 +186,7 @@ def _id_dropper(facilities: pd.DataFrame) -> Any:
 def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, int],
                      towns: dict[str, int], lang: str) -> list[list[Any]]:
     """Per settlement: lon, lat, name, is-community, township, older, estimated, status, facilities, times,
-    centre, centre time, reasons (text in ``lang``)."""
+    centre, centre time, and for an under-served one its reasons (text in ``lang``)."""
     sett = result.coverage.settlements
     lon, lat = _lonlat(sett)
     status_code = {"served": 0, "under_served": 1}
@@ -204,11 +204,13 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
             continue  # not placeable: the workbook lists it; the map cannot draw it
         facs = [fac_pos.get(_text(f[i]), -1) for f, _ in per_tier]
         times = [_num(t[i]) for _, t in per_tier]
-        reasons = drop_ids(_text(cols[f"reason_detail_{lang}"][i]).strip())
+        status = status_code.get(_text(cols["status"][i]), 2)
+        # a served settlement's only sentence is the estimated-population note, shown as "（估算）" by its number
+        reasons = drop_ids(_text(cols[f"reason_detail_{lang}"][i]).strip()) if status != 0 else ""
         rows.append([float(lon[i]), float(lat[i]), _text(cols["name"][i]) or str(sid),
                      0 if cols["kind"][i] == "village" else 1, towns.get(_text(cols["township"][i]), -1),
                      _num(cols["older_population"][i], 0), 1 if cols["older_estimated"][i] is True else 0,
-                     status_code.get(_text(cols["status"][i]), 2), facs, times,
+                     status, facs, times,
                      fac_pos.get(_text(cols["centre"][i]), -1), _num(cols["centre_time_min"][i]), reasons])
     return rows
 

@@ -137,10 +137,15 @@ def centre_tooltip(cid: Any, row: pd.Series, lang: str) -> str:
 _APPLIES_TO = {"urban": ("城镇社区", "urban communities"), "rural": ("农村", "villages"), "all": ("城乡", "all")}
 
 
-def circle_rule_text(mode: str, minutes: Any, applies_to: str, lang: str) -> str:
-    """How a service circle was drawn, e.g. ``老年人步行 15 分钟（城镇社区）`` / ``电动车 30 分钟（农村）``."""
+def circle_rule_text(mode: str, minutes: Any, applies_to: str, lang: str, *, with_minutes: bool = True) -> str:
+    """How a service circle was drawn, e.g. ``老年人步行 15 分钟（城镇社区）`` / ``电动车 30 分钟（农村）``.
+
+    With ``with_minutes=False`` the mode and who only (``老年人步行（城镇社区）``), for isochrone bands.
+    """
     zh_mode = "老年人步行" if mode == "walk" else {"bike": "电动自行车", "drive": "驾车"}.get(mode, mode)
     en_mode = "older-walker pace" if mode == "walk" else {"bike": "by e-bike", "drive": "driving"}.get(mode, mode)
     zh_who, en_who = _APPLIES_TO.get(applies_to, (applies_to, applies_to))
+    if not with_minutes:
+        return html.escape(tr(lang, f"{zh_mode}（{zh_who}）", f"{en_mode} ({en_who})"))
     m = f"{float(minutes):g}"
     return html.escape(tr(lang, f"{zh_mode} {m} 分钟（{zh_who}）", f"{m} min {en_mode} ({en_who})"))

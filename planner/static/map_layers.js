@@ -157,7 +157,7 @@ window.plannerLayers = function (map, D, G) {
   if (D.choro && G.choro) {
     G.choro.addLayer(L.geoJSON(D.choro, {
       style: function (f) {
-        return {color: '#666', weight: 0.5, fillColor: binColour(f.properties.share), fillOpacity: 0.45};
+        return {color: '#666', weight: 0.5, fillColor: binColour(f.properties.share), fillOpacity: 0.3};
       },
       onEachFeature: function (f, layer) {
         var p = f.properties;
