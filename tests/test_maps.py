@@ -317,3 +317,13 @@ def test_popup_text_is_escaped_and_formatted():
     assert "乡镇/街道" in site and "&lt;乙镇&gt;" in site and "丙村、丁村" in site and "1,234" in site
     tip = centre_tooltip("C1", pd.Series({"name": "<b>甲镇中心</b>", "load": 9000.0, "capacity": 10000.0}), "zh")
     assert tip == "&lt;b&gt;甲镇中心&lt;/b&gt;：负荷 9,000 / 能力 10,000"
+
+
+def test_cli_takes_map_bands():
+    from planner.cli import build_parser
+
+    args = build_parser().parse_args(["demo", "--map-bands", "5,10，15"])
+    assert args.map_bands == (5.0, 10.0, 15.0)
+    assert build_parser().parse_args(["demo"]).map_bands is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--map-bands", "5,-1"])
