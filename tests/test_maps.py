@@ -327,3 +327,21 @@ def test_cli_takes_map_bands():
     assert build_parser().parse_args(["demo"]).map_bands is None
     with pytest.raises(SystemExit):
         build_parser().parse_args(["demo", "--map-bands", "5,-1"])
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_many_under_served_are_clustered_in_the_browser(demo_result, tmp_path):
+    """Past ``cluster_min`` under-served points are clustered too (red bubbles); every popup still opens."""
+    n_under = int((demo_result.coverage.settlements["status"] == "under_served").sum())
+    assert n_under > 5
+    path = write_map(demo_result, tmp_path / "clustered.html", lang="zh", cluster_min=5)
+    probe = tmp_path / "probe.html"
+    probe.write_text(path.read_text(encoding="utf-8").replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+    dom = _chromium([f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
+                     probe.as_uri()]).stdout
+    root = re.search(r"<html[^>]*>", dom).group(0)
+    assert 'data-done="1"' in root and "data-errors" not in root, root
+    assert "planner-cluster-under" in dom and "服务不足聚合点" in dom
+    cov = demo_result.coverage
+    n_sites = sum(len(s.sites) for s in demo_result.siting.values())
+    assert int(re.search(r'data-popups="(\d+)"', root).group(1)) == len(cov.facilities) + len(cov.settlements) + n_sites

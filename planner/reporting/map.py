@@ -178,14 +178,14 @@ def _add_bands(m: folium.Map, result: StudyResult, lang: str, bands: Sequence[fl
     return tuple(values)
 
 
-def _add_points(m: folium.Map, result: StudyResult, lang: str) -> dict:
+def _add_points(m: folium.Map, result: StudyResult, lang: str, cluster_min: int) -> dict:
     """Township coverage and names, catchments, settlements, facilities and sites: groups the page script fills."""
     def group(zh: str, en: str, show: bool = True) -> folium.FeatureGroup:
         g = folium.FeatureGroup(name=tr(lang, zh, en), show=show)
         g.add_to(m)
         return g
 
-    data = map_data(result, lang, cluster_min=CLUSTER_MIN)
+    data = map_data(result, lang, cluster_min=cluster_min)
     groups = {}
     if data["choro"] is not None:
         groups["choro"] = group("乡镇/街道覆盖率（已覆盖村/社区占比）",
@@ -206,7 +206,8 @@ def _add_points(m: folium.Map, result: StudyResult, lang: str) -> dict:
     m.add_child(PointLayers(data, groups, sites))
     kinds = {row[4] for row in data["fac"]}
     return {"badges": tuple(k for k in _BADGES if k in kinds), "catchments": bool(data["centres"]),
-            "clustered": bool(data["sett"]), "choropleth": data["choro"] is not None, "sites": tuple(site_tiers)}
+            "clustered": bool(data["sett"]), "choropleth": data["choro"] is not None, "sites": tuple(site_tiers),
+            "clustered_under": sum(1 for r in data["sett"] if r[7] == 1) > cluster_min}
 
 
 def _add_page_furniture(m: folium.Map, result: StudyResult, lang: str, parts: LegendParts) -> None:
@@ -229,7 +230,7 @@ def _add_page_furniture(m: folium.Map, result: StudyResult, lang: str, parts: Le
 
 
 def coverage_map(result: StudyResult, *, lang: str = "zh", bands: Sequence[float] | None = None,
-                 bands_tier: str = "community") -> folium.Map:
+                 bands_tier: str = "community", cluster_min: int = CLUSTER_MIN) -> folium.Map:
     """Build the interactive map of a study.
 
     Parameters
@@ -243,6 +244,9 @@ def coverage_map(result: StudyResult, *, lang: str = "zh", bands: Sequence[float
         None (default) draws none (each value is one more circle drawing of the tier).
     bands_tier
         The tier the bands are drawn for (default the community tier).
+    cluster_min
+        Under-served settlements are clustered at low zoom when there are more than this many (served
+        ones always are).
 
     Returns
     -------
@@ -256,14 +260,14 @@ def coverage_map(result: StudyResult, *, lang: str = "zh", bands: Sequence[float
     _add_boundaries(m, result, lang)
     circles = _add_circles(m, result, lang)
     band_values = _add_bands(m, result, lang, bands, bands_tier) if bands else ()
-    points = _add_points(m, result, lang)
+    points = _add_points(m, result, lang, cluster_min)
     parts = LegendParts(circles=tuple(circles), bands=band_values, bands_tier=bands_tier, **points)
     _add_page_furniture(m, result, lang, parts)
     return m
 
 
 def write_map(result: StudyResult, path: str | Path, *, lang: str = "zh", bands: Sequence[float] | None = None,
-              bands_tier: str = "community") -> Path:
+              bands_tier: str = "community", cluster_min: int = CLUSTER_MIN) -> Path:
     """Write the map of a study to one HTML file (see :func:`coverage_map` for the options).
 
     Returns
@@ -273,7 +277,7 @@ def write_map(result: StudyResult, path: str | Path, *, lang: str = "zh", bands:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    m = coverage_map(result, lang=lang, bands=bands, bands_tier=bands_tier)
+    m = coverage_map(result, lang=lang, bands=bands, bands_tier=bands_tier, cluster_min=cluster_min)
     m.save(str(path))
     logger.info("map written to %s (%.1f MB)", path, path.stat().st_size / 1e6)
     return path

@@ -49,6 +49,8 @@ class LegendParts:
         Tiers with proposed sites.
     bands
         Isochrone band minutes (empty when none) and the tier they belong to.
+    clustered_under
+        Under-served settlements are clustered too (red bubbles).
     """
 
     badges: tuple[str, ...]
@@ -59,6 +61,7 @@ class LegendParts:
     sites: tuple[str, ...]
     bands: tuple[float, ...] = ()
     bands_tier: str = "community"
+    clustered_under: bool = False
 
 
 def _swatch(style: str, words: str, *, cls: str = "sw") -> str:
@@ -125,6 +128,10 @@ def legend_html(lang: str, parts: LegendParts) -> str:
         rows.append(_swatch("background:rgba(110,204,57,.8);width:16px;height:16px",
                             tr(lang, "聚合点：数字为村/社区个数，放大后展开",
                                "Cluster: number of settlements; zoom in")))
+    if parts.clustered_under:
+        rows.append(_swatch("background:rgba(214,39,40,.8);width:16px;height:16px",
+                            tr(lang, "服务不足聚合点：数字为服务不足的村/社区个数",
+                               "Under-served cluster: number of under-served settlements")))
     if parts.circles:
         rows.append(_head(tr(lang, "服务圈（沿路网，出行方式与时间按层级和城乡）",
                              "Service areas (along roads; mode and minutes per tier and rule)")))
