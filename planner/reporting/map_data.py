@@ -34,7 +34,7 @@ from planner.reporting.map_assets import (
     STATUS_COLOR,
     badge_style,
 )
-from planner.reporting.popups import centre_tooltip, facility_popup, site_popup
+from planner.reporting.popups import centre_tooltip, facility_popup, is_true, site_popup
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -209,7 +209,7 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
         reasons = drop_ids(_text(cols[f"reason_detail_{lang}"][i]).strip()) if status != 0 else ""
         rows.append([float(lon[i]), float(lat[i]), _text(cols["name"][i]) or str(sid),
                      0 if cols["kind"][i] == "village" else 1, towns.get(_text(cols["township"][i]), -1),
-                     _num(cols["older_population"][i], 0), 1 if cols["older_estimated"][i] is True else 0,
+                     _num(cols["older_population"][i], 0), 1 if is_true(cols["older_estimated"][i]) else 0,
                      status, facs, times,
                      fac_pos.get(_text(cols["centre"][i]), -1), _num(cols["centre_time_min"][i]), reasons])
     return rows
@@ -317,7 +317,7 @@ def map_data(result: StudyResult, lang: str, *, cluster_min: int) -> dict[str, A
     centres = []
     for i, (cid, row) in enumerate(result.coverage.centres.iterrows()):
         if str(cid) in fac_pos:
-            centres.append([fac_pos[str(cid)], 1 if row.get("over") is True else 0,
+            centres.append([fac_pos[str(cid)], 1 if is_true(row.get("over")) else 0,
                             centre_tooltip(cid, row, lang), CENTRE_PALETTE[i % len(CENTRE_PALETTE)]])
     return {
         "labels": _labels(lang),
