@@ -60,6 +60,11 @@ window.addEventListener('load', function () {
   root.setAttribute('data-markers', markers);
   root.setAttribute('data-square', document.querySelectorAll('.planner-site.square').length);
   root.setAttribute('data-diamond', document.querySelectorAll('.planner-site.diamond').length);
+  var banner = document.querySelector('.planner-banner'), mapDiv = document.querySelector('.folium-map');
+  if (banner && mapDiv) {  // offset by 1000 so the gap reads as digits even when negative
+    root.setAttribute('data-bannergap', 1000 + Math.round(mapDiv.getBoundingClientRect().top
+                                                          - banner.getBoundingClientRect().bottom));
+  }
   setTimeout(function () { root.setAttribute('data-done', '1'); }, 300);
 });
 </script>"""
@@ -279,6 +284,8 @@ def test_map_renders_in_headless_chromium(demo_result, demo_outputs, tmp_path):
     assert attr["popups"] == len(cov.facilities) + len(cov.settlements) + sum(n_sites.values())
     assert 5 <= attr["geojson"] < 40
     assert attr["square"] == n_sites["township"] and attr["diamond"] == n_sites["community"]
+    # the synthetic-data banner sits above the map, so it never covers a popup near the top
+    assert attr["bannergap"] >= 1000
     # popups name facilities, never by their ids
     box = dom[dom.find('id="probe-box"'):]
     ids = [f for f in cov.facilities.index if re.search(rf"\b{re.escape(f)}\b", box)]
