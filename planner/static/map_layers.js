@@ -26,6 +26,54 @@ window.plannerLayers = function (map, D, G) {
     return {type: 'Feature', geometry: {type: 'Point', coordinates: [lon, lat]}, properties: props};
   }
 
+  /* township coverage under every other vector layer: they share one canvas, drawn in the order added, so the
+     choropleth goes to the back whenever it is (re)added (in its own pane it would not get the mouse) */
+  function binColour(v) {
+    var colour = '#cccccc';
+    if (v === null || v === undefined) { return colour; }
+    for (var b = 0; b < D.bins.length; b++) { if (v >= D.bins[b][0] - 1e-9) { colour = D.bins[b][1]; } }
+    return colour;
+  }
+  if (D.choro && G.choro) {
+    var choro = L.geoJSON(D.choro, {
+      style: function (f) {
+        return {color: '#666', weight: 0.5, fillColor: binColour(f.properties.share), fillOpacity: 0.3};
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindTooltip('<b>' + esc(p.name) + '</b><br>' + esc(T.share) + ' ' + esc(p.share_txt) + ' (' + num(p.served)
+          + '/' + num(p.n) + ')<br>' + esc(T.older_share) + ' ' + esc(p.older_txt), {sticky: true});
+      }
+    });
+    G.choro.addLayer(choro);
+    choro.bringToBack();
+    G.choro.on('add', function () { choro.bringToBack(); });
+  }
+  if (D.choro && G.labels) {
+    for (var n = 0; n < D.choro.features.length; n++) {
+      var lp = D.choro.features[n].properties;
+      if (lp.label_at) {
+        G.labels.addLayer(L.marker([lp.label_at[1], lp.label_at[0]], {interactive: false, keyboard: false,
+          icon: L.divIcon({className: 'planner-label', iconSize: null, html: '<span>' + esc(lp.name) + '</span>'})}));
+      }
+    }
+  }
+
+  /* township centres: a ring each, and a line from each settlement assigned to it (one polyline per centre) */
+  if (G.catchments && D.centres.length) {
+    var lines = {};
+    for (var s = 0; s < D.sett.length; s++) {
+      var c = D.sett[s][10];
+      if (c >= 0) { (lines[c] = lines[c] || []).push([[D.sett[s][1], D.sett[s][0]], [D.fac[c][1], D.fac[c][0]]]); }
+    }
+    for (var k = 0; k < D.centres.length; k++) {
+      var ce = D.centres[k], fi = ce[0], at = [D.fac[fi][1], D.fac[fi][0]];
+      if (lines[fi]) { G.catchments.addLayer(L.polyline(lines[fi], {color: ce[3], weight: 1.5, opacity: 0.7})); }
+      G.catchments.addLayer(L.circleMarker(at, {radius: 14, color: ce[1] ? '#d62728' : ce[3], weight: 3, fill: false})
+        .bindTooltip(ce[2]));
+    }
+  }
+
   /* settlements: [lon, lat, name, isCommunity, town, older, estimated, status, facs[], times[], centre, centreTime, reasons] */
   function settlementPopup(r) {
     var status = r[7] === 1 ? 'under_served' : (r[7] === 0 ? 'served' : '');
@@ -130,49 +178,5 @@ window.plannerLayers = function (map, D, G) {
         layer.bindPopup(function () { return r[5]; }, POP);
       }
     }));
-  }
-
-  /* township centres: a ring each, and a line from each settlement assigned to it (one polyline per centre) */
-  if (G.catchments && D.centres.length) {
-    var lines = {};
-    for (var s = 0; s < D.sett.length; s++) {
-      var c = D.sett[s][10];
-      if (c >= 0) { (lines[c] = lines[c] || []).push([[D.sett[s][1], D.sett[s][0]], [D.fac[c][1], D.fac[c][0]]]); }
-    }
-    for (var k = 0; k < D.centres.length; k++) {
-      var ce = D.centres[k], fi = ce[0], at = [D.fac[fi][1], D.fac[fi][0]];
-      if (lines[fi]) { G.catchments.addLayer(L.polyline(lines[fi], {color: ce[3], weight: 1.5, opacity: 0.7})); }
-      G.catchments.addLayer(L.circleMarker(at, {radius: 14, color: ce[1] ? '#d62728' : ce[3], weight: 3, fill: false})
-        .bindTooltip(ce[2]));
-    }
-  }
-
-  /* township coverage: polygons coloured by the share of settlements served, and the townships' names */
-  function binColour(v) {
-    var colour = '#cccccc';
-    if (v === null || v === undefined) { return colour; }
-    for (var b = 0; b < D.bins.length; b++) { if (v >= D.bins[b][0] - 1e-9) { colour = D.bins[b][1]; } }
-    return colour;
-  }
-  if (D.choro && G.choro) {
-    G.choro.addLayer(L.geoJSON(D.choro, {
-      style: function (f) {
-        return {color: '#666', weight: 0.5, fillColor: binColour(f.properties.share), fillOpacity: 0.3};
-      },
-      onEachFeature: function (f, layer) {
-        var p = f.properties;
-        layer.bindTooltip('<b>' + esc(p.name) + '</b><br>' + esc(T.share) + ' ' + esc(p.share_txt) + ' (' + num(p.served)
-          + '/' + num(p.n) + ')<br>' + esc(T.older_share) + ' ' + esc(p.older_txt), {sticky: true});
-      }
-    }));
-  }
-  if (D.choro && G.labels) {
-    for (var n = 0; n < D.choro.features.length; n++) {
-      var lp = D.choro.features[n].properties;
-      if (lp.label_at) {
-        G.labels.addLayer(L.marker([lp.label_at[1], lp.label_at[0]], {interactive: false, keyboard: false,
-          icon: L.divIcon({className: 'planner-label', iconSize: null, html: '<span>' + esc(lp.name) + '</span>'})}));
-      }
-    }
   }
 };
