@@ -53,6 +53,10 @@ window.addEventListener('load', function () {
   }
   for (var k in window) {
     var v; try { v = window[k]; } catch (e) { continue; }
+    if (v instanceof L.Map && v._renderer && v._renderer._drawFirst) {  // first drawn on the shared canvas
+      var first = v._renderer._drawFirst.layer;
+      root.setAttribute('data-choroback', first.feature && first.feature.properties.share_txt ? 1 : 0);
+    }
     if (v instanceof L.Map) { v.eachLayer(walk); }
     else if (v instanceof L.Layer) { walk(v); }
   }
@@ -284,6 +288,7 @@ def test_map_renders_in_headless_chromium(demo_result, demo_outputs, tmp_path):
     assert attr["popups"] == len(cov.facilities) + len(cov.settlements) + sum(n_sites.values())
     assert 5 <= attr["geojson"] < 40
     assert attr["square"] == n_sites["township"] and attr["diamond"] == n_sites["community"]
+    assert attr["choroback"] == 1  # the township colours lie under the points, not over them
     # the synthetic-data banner sits above the map, so it never covers a popup near the top
     assert attr["bannergap"] >= 1000
     # popups name facilities, never by their ids
