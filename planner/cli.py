@@ -30,6 +30,17 @@ __all__ = ["main", "build_parser"]
 logger = logging.getLogger("planner")
 
 
+def _minutes_list(text: str) -> tuple[float, ...]:
+    """``"5,10,15"`` -> ``(5.0, 10.0, 15.0)``; argparse reports a bad value with this message."""
+    try:
+        values = tuple(float(x) for x in text.replace("，", ",").split(",") if x.strip())
+    except ValueError:
+        values = ()
+    if not values or any(not (0 < v < 1e4) for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: give positive minutes separated by commas, e.g. 5,10,15")
+    return values
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``planner`` command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -45,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--crs", choices=("wgs84", "cgcs2000"), default=None,
                      help="CRS of the GeoPackage layers: wgs84 (EPSG:4326) or cgcs2000 (EPSG:4490); "
                           "default: the config's [output] crs, else wgs84")
+    out.add_argument("--map-bands", type=_minutes_list, default=None, metavar="MIN,MIN,...",
+                     help="draw isochrone bands round the community tier's facilities on the map, e.g. 5,10,15")
 
     parser = argparse.ArgumentParser(
         prog="planner",
@@ -207,7 +220,7 @@ def _run(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool, site
     out_dir = check_output_folder(out_dir)  # before the analysis, not after it
     with OutputLock(out_dir):
         result = run_study(config, site=site_only or not args.no_site, verbose=verbose)
-        paths = write_outputs(result, out_dir, lang=lang)
+        paths = write_outputs(result, out_dir, lang=lang, map_bands=getattr(args, "map_bands", None))
     print(_summary(result, lang))
     print()
     names = {

@@ -145,7 +145,8 @@ OUTPUT_FILES = {"map": "map.html", "report": "report.html", "workbook": "results
 MANIFEST = "outputs.json"
 
 
-def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
+def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None,
+                  map_bands: tuple[float, ...] | None = None) -> dict[str, Path]:
     """Write the map, report, workbook, GeoPackage and CSVs of a study, all at once.
 
     The folder is checked first (:func:`planner.io.check_output_folder`) and
@@ -164,6 +165,8 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
         Folder to write into (created).
     lang
         ``"zh"`` (default from the config) or ``"en"``.
+    map_bands
+        Isochrone bands drawn on the map, minutes (e.g. ``(5, 10, 15)``); None: none.
 
     Returns
     -------
@@ -186,7 +189,7 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
     lang = lang or result.config.lang
     out = check_output_folder(out_dir)
     writers = {
-        "map": lambda p: write_map(result, p, lang=lang),
+        "map": lambda p: write_map(result, p, lang=lang, bands=map_bands),
         "report": lambda p: write_report_html(result, p, lang=lang),
         "workbook": lambda p: write_workbook(result, p, lang=lang),
         "geopackage": lambda p: write_geopackage(result, p, lang=lang),

@@ -16,14 +16,36 @@ from jinja2 import Template
 
 from planner.i18n import tr
 
-__all__ = ["TIER_STYLE", "STATUS_COLOR", "CENTRE_PALETTE", "inline_assets", "MapControls"]
+__all__ = ["TIER_STYLE", "BADGE_STYLE", "SITE_STYLE", "STATUS_COLOR", "CENTRE_PALETTE", "CHORO_BINS",
+           "badge_style", "inline_assets", "page_script", "MapControls"]
 
 #: Colour and badge text of each tier's facility markers.
 TIER_STYLE: dict[str, dict[str, str]] = {
     "county": {"color": "#8e1b1b", "zh": "县", "en": "C", "size": "26"},
     "township": {"color": "#d46b08", "zh": "镇", "en": "T", "size": "22"},
-    "community": {"color": "#1d5fa8", "zh": "村", "en": "V", "size": "17"},
+    "community": {"color": "#1d5fa8", "zh": "社", "en": "U", "size": "17"},
 }
+#: Badges by the facility's real kind: the tier gives the colour and size, the kind the word
+#: (a street's centre is 街, not 镇; an urban day-care centre 社, a village facility 村).
+BADGE_STYLE: dict[str, dict[str, str]] = {
+    **TIER_STYLE,
+    "street": dict(TIER_STYLE["township"], zh="街", en="S"),
+    "village": dict(TIER_STYLE["community"], zh="村", en="V"),
+}
+#: Which tier each badge kind belongs to.
+BADGE_TIER = {"county": "county", "township": "township", "street": "township", "community": "community",
+              "village": "community"}
+#: Proposed sites: the two tiers by shape and colour, numbered per tier.
+SITE_STYLE: dict[str, dict[str, str]] = {
+    "township": {"color": "#00695c", "shape": "square", "size": "24",
+                 "zh": "建议新增乡镇/街道区域养老服务中心", "en": "Proposed township-tier centre"},
+    "community": {"color": "#6a0dad", "shape": "diamond", "size": "20",
+                  "zh": "建议新增社区/村级养老服务设施", "en": "Proposed community/village facility"},
+}
+#: Township choropleth: lower bound of each share class and its colour (80 % is the policy line).
+CHORO_BINS: tuple[tuple[float, str], ...] = (
+    (0.0, "#d73027"), (0.5, "#fc8d59"), (0.7, "#fee08b"), (0.8, "#91cf60"), (0.9, "#1a9850"),
+)
 STATUS_COLOR = {"served": "#2e8b57", "under_served": "#d62728"}
 CENTRE_PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -31,9 +53,23 @@ CENTRE_PALETTE = (
 )
 
 
+def badge_style(kind: str, lang: str) -> dict[str, str]:
+    """Colour, size, corner radius and word of a facility badge of ``kind`` (a key of :data:`BADGE_STYLE`)."""
+    st = BADGE_STYLE.get(kind, BADGE_STYLE["community"])
+    tier = BADGE_TIER.get(kind, "community")
+    radius = "3px" if tier == "county" else ("4px" if tier == "township" else "50%")
+    return {"color": st["color"], "size": st["size"], "radius": radius, "text": st[lang]}
+
+
 @cache
 def _vendor(name: str) -> str:
     return resources.files("planner").joinpath("static", "vendor", name).read_text(encoding="utf-8")
+
+
+@cache
+def page_script() -> str:
+    """The script that draws the point layers from the map's data (``planner/static/map_layers.js``)."""
+    return resources.files("planner").joinpath("static", "map_layers.js").read_text(encoding="utf-8")
 
 
 def inline_assets(m: folium.Map) -> None:
@@ -56,15 +92,30 @@ _DOLLAR_SHIM = """window.$ = window.$ || function (markup) {
 _PAGE_CSS = """<style>
 html, body {width: 100%; height: 100%; margin: 0; padding: 0;
   font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;}
-.planner-legend {position: fixed; bottom: 56px; left: 10px; z-index: 1000; background: white;
+.planner-legend {position: fixed; bottom: 24px; left: 10px; z-index: 1000; background: white;
   padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 12px;
-  line-height: 18px; max-width: 260px;}
+  line-height: 18px; max-width: 300px; max-height: 60vh; overflow-y: auto;}
 .planner-legend .sw {display: inline-block; width: 14px; height: 14px; margin-right: 6px;
   vertical-align: middle; border-radius: 7px;}
 .planner-legend .sq {border-radius: 2px; opacity: .6;}
-.planner-banner {position: fixed; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
-  background: #fff3cd; color: #7a4d00; border: 1px solid #e0b252; padding: 4px 12px;
-  border-radius: 4px; font-size: 13px; font-weight: bold;}
+.planner-banner {position: fixed; top: 0; left: 0; right: 0; height: 26px; line-height: 26px; z-index: 1000;
+  text-align: center; background: #fff3cd; color: #7a4d00; border-bottom: 1px solid #e0b252;
+  font-size: 13px; font-weight: bold;}
+body:has(.planner-banner) .folium-map {position: absolute !important; top: 27px !important; bottom: 0;
+  height: auto !important;}
+.planner-label {background: transparent; border: none; box-shadow: none; color: #222; font-size: 12px;
+  font-weight: bold; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; padding: 0;}
+.planner-label span {position: absolute; transform: translate(-50%, -50%); white-space: nowrap;}
+.planner-site {display: flex; align-items: center; justify-content: center; color: white; font-weight: bold;
+  font-size: 11px; border: 2px solid white; box-shadow: 0 0 4px rgba(0,0,0,.7);}
+.planner-site.diamond {transform: rotate(45deg); border-radius: 2px;}
+.planner-site.diamond span {transform: rotate(-45deg);}
+.planner-site.square {border-radius: 0; outline: 2px solid #00695c;}
+.planner-cluster-under div {background: rgba(214,39,40,.8); color: white; font-weight: bold;}
+.planner-cluster-under {background: rgba(214,39,40,.35);}
+.planner-legend .ramp {display: inline-block; width: 18px; height: 10px; margin-right: 1px;}
+.planner-legend .ln {display: inline-block; width: 18px; height: 0; margin-right: 6px; vertical-align: middle;
+  border-top: 2px solid #1f77b4;}
 .planner-badge {display: flex; align-items: center; justify-content: center; color: white;
   font-weight: bold; border: 2px solid white; box-shadow: 0 0 3px rgba(0,0,0,.6); font-size: 12px;}
 .planner-ctl a {font-size: 16px; text-align: center; text-decoration: none; color: #333;}
@@ -124,6 +175,7 @@ class MapControls(MacroElement):
       return div;
     }});
   map.addControl(new Measure());
+  L.control.scale({metric: true, imperial: false, position: 'bottomright'}).addTo(map);
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """

@@ -1,4 +1,8 @@
-"""The map's words: popups of facilities, settlements and proposed sites, tooltips and the legend.
+"""The map's words written in Python: popups of facilities and proposed sites, tooltips, circle rules.
+
+The settlements' popups (many) are written in the browser from their data
+rows (``planner/static/map_layers.js``); the legend is
+:mod:`planner.reporting.map_legend`.
 
 Everything here returns HTML text, with every piece of data escaped by
 :func:`map_text`; the map module places it on Folium layers.  Numbers are
@@ -18,19 +22,14 @@ turns back into the characters.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.i18n import fmt_minutes, fmt_number, fmt_share, is_missing, label, tr
-from planner.reporting.map_assets import STATUS_COLOR, TIER_STYLE
+from planner.i18n import fmt_number, fmt_share, is_missing, label, tr
 
-if TYPE_CHECKING:
-    from planner.study import StudyResult
-
-__all__ = ["map_text", "text", "is_true", "facility_popup", "settlement_popup", "site_popup", "centre_tooltip",
-           "legend_html"]
+__all__ = ["map_text", "text", "is_true", "facility_popup", "site_popup", "centre_tooltip", "circle_rule_text"]
 
 
 #: Characters that end, interpolate into or escape inside a JavaScript template literal
@@ -65,10 +64,6 @@ def text(v: Any, digits: int = 0) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "✓" if v else "✗"
     return map_text(fmt_number(v, digits))
-
-
-def _minutes(v: Any) -> str:
-    return map_text(fmt_minutes(v))
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -109,62 +104,27 @@ def facility_popup(row: pd.Series, lang: str) -> str:
     return _table(rows)
 
 
-def _nearest_rows(row: pd.Series, tiers: list[str], lang: str) -> list[tuple[str, str]]:
-    """Per tier: the nearest facility and the time to it; then the assigned township centre."""
-    rows = []
-    for tier in tiers:
-        fac = row.get(f"{tier}_facility_name", row.get(f"{tier}_facility"))
-        t = row.get(f"{tier}_time_min")
-        if fac is None and t is None:
-            continue
-        finite = pd.notna(t) and not np.isinf(float(t))
-        time_txt = _minutes(t) + " " + map_text(label("minutes", lang)) if finite else "—"
-        rows.append((f"{label(tier, lang)}", f"{text(fac)} · {time_txt}"))
-    centre = row.get("centre_name", row.get("centre"))
-    if not is_missing(centre) and str(centre):
-        rows.append((tr(lang, "所属区域中心", "Township centre"),
-                     f"{text(centre)} · {_minutes(row.get('centre_time_min'))} {map_text(label('minutes', lang))}"))
-    return rows
-
-
-def _reason_list(row: pd.Series, lang: str) -> str | None:
-    """The reasons a settlement is under-served, in words, as a bullet list (None when it has none)."""
-    detail = row.get(f"reason_detail_{lang}")
-    if is_missing(detail) or not str(detail).strip():
-        return None
-    items = "".join(f"<li>{map_text(x.strip())}</li>"
-                    for x in str(detail).split("；" if lang == "zh" else ";") if x.strip())
-    return f"<ul style='margin:0;padding-left:16px'>{items}</ul>"
-
-
-def settlement_popup(row: pd.Series, tiers: list[str], lang: str) -> str:
-    """Name, kind, township, older population, status, nearest facilities and (when under-served) why."""
-    status = str(row.get("status", ""))
-    older = text(row.get("older_population"))
-    if is_true(row.get("older_estimated")):
-        older += tr(lang, "（估算）", " (estimated)")
-    kind = label("village" if row.get("kind") == "village" else "community_kind", lang)
-    rows = [
-        (tr(lang, "名称", "Name"), f"<b>{text(row.get('name'))}</b>"),
-        (tr(lang, "类别", "Kind"), map_text(kind)),
-        (tr(lang, "乡镇/街道", "Township"), text(row.get("township"))),
-        (tr(lang, "60岁及以上", "Aged 60+"), older),
-        (tr(lang, "状态", "Status"),
-         f"<b style='color:{STATUS_COLOR.get(status, '#333')}'>{map_text(label(status, lang))}</b>"),
-    ]
-    rows += _nearest_rows(row, tiers, lang)
-    reasons = _reason_list(row, lang)
-    if reasons is not None:
-        rows.append((tr(lang, "原因", "Why"), reasons))
-    return _table(rows)
-
-
-def site_popup(row: pd.Series, lang: str) -> str:
-    """Name, rank and the reason of a proposed site."""
+def site_popup(row: pd.Series, lang: str, *, tier: str | None = None) -> str:
+    """A proposed site: name, tier, rank, type, township, the settlements it newly serves and why."""
+    tier = tier or str(row.get("tier", ""))
+    new_older = text(row.get("new_older"))
+    rows = [(tr(lang, "名称", "Name"), f"<b>{text(row.get('name'))}</b>"),
+            (tr(lang, "建议层级", "Tier"), map_text(label(tier, lang))),
+            (tr(lang, "本层级排序", "Rank in its tier"), text(row.get("rank"))),
+            (tr(lang, "类型", "Type"), text(row.get("type"))),
+            (tr(lang, "乡镇/街道", "Township"), text(row.get("township"))),
+            (tr(lang, "新增覆盖村/社区", "Newly served settlements"),
+             f"{text(row.get('new_settlements'))}{tr(lang, ' 个', '')}"),
+            (tr(lang, "新增覆盖老年人", "Older people newly served"), new_older)]
+    names = row.get("new_names")
+    if not is_missing(names) and str(names).strip():
+        rows.append((tr(lang, "新增覆盖的村/社区", "Settlements newly served"), map_text(names)))
+    closes = row.get(f"closes_{lang}")
+    if not is_missing(closes) and str(closes).strip():
+        rows.append((tr(lang, "补足", "Closes"), map_text(closes)))
     why = row.get(f"why_{lang}", row.get("why", ""))
-    return _table([(tr(lang, "名称", "Name"), f"<b>{text(row.get('name'))}</b>"),
-                   (tr(lang, "排序", "Rank"), text(row.get("rank"))),
-                   (tr(lang, "理由", "Why"), text(why))])
+    rows.append((tr(lang, "理由", "Why"), text(why)))
+    return _table(rows)
 
 
 def centre_tooltip(cid: Any, row: pd.Series, lang: str) -> str:
@@ -173,41 +133,19 @@ def centre_tooltip(cid: Any, row: pd.Series, lang: str) -> str:
     return tr(lang, f"{name}：负荷 {load} / 能力 {cap}", f"{name}: load {load} / capacity {cap}")
 
 
-def _swatch(style: str, words: str, *, cls: str = "sw") -> str:
-    return f'<div><span class="{cls}" style="{style}"></span>{words}</div>'
-
-
 #: Who a circle's rule judges: applies_to -> (zh, en).
 _APPLIES_TO = {"urban": ("城镇社区", "urban communities"), "rural": ("农村", "villages"), "all": ("城乡", "all")}
 
 
-def circle_rule_text(mode: str, minutes: Any, applies_to: str, lang: str) -> str:
-    """How a service circle was drawn, e.g. ``老年人步行 15 分钟（城镇社区）`` / ``电动车 30 分钟（农村）``."""
+def circle_rule_text(mode: str, minutes: Any, applies_to: str, lang: str, *, with_minutes: bool = True) -> str:
+    """How a service circle was drawn, e.g. ``老年人步行 15 分钟（城镇社区）`` / ``电动车 30 分钟（农村）``.
+
+    With ``with_minutes=False`` the mode and who only (``老年人步行（城镇社区）``), for isochrone bands.
+    """
     zh_mode = "老年人步行" if mode == "walk" else {"bike": "电动自行车", "drive": "驾车"}.get(mode, mode)
     en_mode = "older-walker pace" if mode == "walk" else {"bike": "by e-bike", "drive": "driving"}.get(mode, mode)
     zh_who, en_who = _APPLIES_TO.get(applies_to, (applies_to, applies_to))
+    if not with_minutes:
+        return html.escape(tr(lang, f"{zh_mode}（{zh_who}）", f"{en_mode} ({en_who})"))
     m = f"{float(minutes):g}"
     return html.escape(tr(lang, f"{zh_mode} {m} 分钟（{zh_who}）", f"{m} min {en_mode} ({en_who})"))
-
-
-def legend_html(result: StudyResult, lang: str) -> str:
-    """The legend: facility tiers, settlement status, service circles, proposed sites, the circle's pace."""
-    rows = [f"<b>{tr(lang, '图例', 'Legend')}</b>"]
-    for tier, st in TIER_STYLE.items():
-        radius = "3px" if tier == "county" else ("4px" if tier == "township" else "7px")
-        rows.append(_swatch(f"background:{st['color']};border-radius:{radius}",
-                            f'{map_text(label(tier, lang))}{tr(lang, "养老服务设施", " facility")}'))
-    rows.append(_swatch(f"background:{STATUS_COLOR['served']}", tr(lang, "村/社区：已覆盖", "Settlement: served")))
-    rows.append(_swatch(f"background:{STATUS_COLOR['under_served']}",
-                        tr(lang, "村/社区：服务不足（点大小=老年人口）",
-                           "Settlement: under-served (size = older population)")))
-    rows.append(_swatch(f"background:{TIER_STYLE['community']['color']}",
-                        tr(lang, "15分钟养老服务圈（沿路网）", "15-minute service circle (along roads)"), cls="sw sq"))
-    rows.append(_swatch("background:#6a0dad;border-radius:2px", tr(lang, "建议新增选址", "Proposed new site")))
-    community = result.config.tiers["community"]
-    profiles = result.config.profiles
-    rules = [(community.profile, community.minutes, "urban"),
-             (community.rural_profile, community.rural_minutes, "rural")]
-    pace = "；".join(circle_rule_text(profiles[p].mode, m, who, lang) for p, m, who in rules)
-    rows.append(f"<div style='color:#555'>{tr(lang, '服务圈：', 'Circles: ')}{pace}</div>")
-    return '<div class="planner-legend">' + "".join(rows) + "</div>"
