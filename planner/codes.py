@@ -159,6 +159,8 @@ class DataProblem(Code):
     DATUM_MISMATCH = ("DATUM_MISMATCH", "坐标系疑似填错", "coordinate system looks wrong")
     FAR_FROM_ROADS = ("FAR_FROM_ROADS", "远离路网", "far from every road")
     ZERO_CAPACITY = ("ZERO_CAPACITY", "服务能力为 0", "capacity 0")
+    STUDY_AREA_FROM_PLACE = ("STUDY_AREA_FROM_PLACE", "研究区取自地名的边界", "study area from the place's boundary")
+    ROWS_FILTERED = ("ROWS_FILTERED", "按筛选条件排除的行", "rows excluded by the filter")
 
 
 class SitingReason(Code):

@@ -38,6 +38,16 @@ def build_study_graphs(data: StudyData, *, verbose: bool = False) -> tuple[RoadN
     return network, graphs
 
 
+def _place_area(config: StudyConfig) -> Any:
+    """``network.place``'s boundary when no boundary file is given (the study area then), else ``None``."""
+    inputs = config.inputs
+    if not config.network.place or inputs.boundaries_county.path or inputs.boundaries_township.path:
+        return None
+    from planner.network import place_area
+
+    return place_area(config)
+
+
 def run_study(
     config: StudyConfig,
     *,
@@ -68,7 +78,7 @@ def run_study(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = load_study(config, strict=strict, verbose=verbose)
+    data = load_study(config, strict=strict, verbose=verbose, place_area=_place_area(config))
     timings["load"] = time.perf_counter() - t0
     logger.info("loaded %d facilities and %d settlements", len(data.facilities), len(data.settlements))
 
