@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from planner.analysis import OVERALL, scorecard
 
@@ -49,3 +50,87 @@ def test_unknown_older_population_is_left_out_and_said():
     row = _row(_public_case([True, True, True]), "beds_per_1000_older")
     assert row["denominator"] == 400.0 and row["unknown"] == 1
     assert "1 个村/社区老年人口未知" in row["text_zh"] and "unknown older population" in row["text_en"]
+
+
+# --------------------------------------------------------------------------- every figure labelled
+
+
+def _frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["id", "township", "county", "population", "older_population"]).set_index("id")
+
+
+def test_every_older_figure_carries_its_source_and_rule():
+    from planner.config import PopulationConfig
+    from planner.data import allocate_older_population
+
+    s = _frame([("a", "T1", "甲县", 3000, 900.0), ("b", "T1", "甲县", 1000, np.nan), ("c", "T2", "甲县", 2000, np.nan),
+                ("d", "T3", "乙县", 1000, np.nan), ("e", "T4", "丙县", 500, np.nan), ("f", "T5", "丁县", 800, np.nan),
+                ("g", "T6", "戊县", np.nan, np.nan)])
+    cfg = PopulationConfig(township_older_totals={"T2": 300.0}, county_older_totals={"甲县": 1500.0})
+    res = allocate_older_population(s, cfg, census_totals={"乙县": 150.0, "丙县": 60000.0, "戊县": 80.0},
+                                    county_population={"丙县": 100000.0})
+    out = res.settlements
+    assert out["older_source"].to_dict() == {
+        "a": "COUNTED", "b": "COUNTY_TOTAL", "c": "TOWNSHIP_TOTAL", "d": "CENSUS_TOTAL",
+        "e": "COUNTY_PART", "f": "UNKNOWN", "g": "CENSUS_TOTAL"}
+    assert out["older_rule"].to_dict() == {
+        "a": "AS_COUNTED", "b": "PROPORTIONAL", "c": "PROPORTIONAL", "d": "PROPORTIONAL",
+        "e": "PROPORTIONAL", "f": "NONE", "g": "EQUAL"}
+    # county total 1500 - counted 900 - township T2's 300 = 300 for b; 丙县 scaled to 500/100000 of 60000
+    assert out.loc["b", "older_population"] == pytest.approx(300.0)
+    assert out.loc["e", "older_population"] == pytest.approx(300.0)
+    assert np.isnan(out.loc["f", "older_population"])  # unknown stays unknown, not 0
+
+
+def test_never_more_older_people_than_residents():
+    from planner.config import PopulationConfig
+    from planner.data import allocate_older_population
+
+    s = _frame([("a", "T", "C", 100, np.nan), ("b", "T", "C", 300, np.nan), ("c", "U", "C", 5000, 10.0)])
+    res = allocate_older_population(s, PopulationConfig(county_older_totals={"C": 1010.0}))
+    out = res.settlements
+    assert (out["older_population"] <= out["population"]).all()
+    assert out.loc[["a", "b"], "older_population"].tolist() == [100.0, 300.0]  # 250 and 750 capped
+    assert out.loc[["a", "b"], "older_rule"].tolist() == ["CAPPED", "CAPPED"]
+    warn = next(p for p in res.problems if p.code == "ESTIMATED_OLDER_EXCEEDS_POPULATION")
+    assert "capped" in warn.message_en and "封顶" in warn.message
+
+
+def test_labels_reach_the_report_lines_and_the_popup():
+    from planner.data import older_source_lines
+    from planner.reporting.older_labels import older_caveats, older_label
+    from planner.reporting.popups import settlement_popup
+
+    s = pd.DataFrame({"older_source": ["COUNTED", "CENSUS_TOTAL", "CENSUS_TOTAL", "UNKNOWN"],
+                      "older_rule": ["AS_COUNTED", "PROPORTIONAL", "PROPORTIONAL", "NONE"],
+                      "older_estimated": [False, True, True, False]})
+    zh = older_source_lines(s, "zh")
+    assert zh == ["2 个村/社区的60岁以上人口为估算（标注“估算”）：来源 普查表县60岁以上人口；"
+                  "方法 总数减已填数后按总人口比例分配。", "1 个村/社区的60岁以上人口未知（不计为 0）。"]
+    assert "source county 60+ total of the census table" in older_source_lines(s, "en")[0]
+    assert older_caveats(s, "zh") == zh
+    assert older_label(s.iloc[0], "zh") == "" and "普查表" in older_label(s.iloc[1], "zh")
+    row = pd.Series({"name": "甲村", "kind": "village", "township": "T", "older_population": 120.0,
+                     "older_estimated": True, "older_source": "COUNTY_PART", "older_rule": "CAPPED",
+                     "status": "served"})
+    html = settlement_popup(row, [], "en")
+    assert "(estimated)" in html and "county total scaled" in html and "capped at the residents" in html
+
+
+def test_summary_says_unknown_not_zero(tmp_path):
+    from pathlib import Path
+
+    from planner.config import config_from_dict
+    from planner.data import load_study, summarise_study
+
+    fix = Path(__file__).parent / "fixtures" / "data"
+    base = {"inputs": {"facilities": str(fix / "facilities.csv"), "settlements": str(fix / "settlements.csv"),
+                       "boundaries_county": str(fix / "county.geojson"),
+                       "boundaries_township": str(fix / "townships.geojson")}}
+    d = load_study(config_from_dict({**base, "population": {"allocation": "none"}}, base_dir=tmp_path))
+    n_unknown = int(d.settlements["older_population"].isna().sum())
+    assert n_unknown > 0 and set(d.settlements.loc[d.settlements["older_population"].isna(), "older_source"]) == {
+        "UNKNOWN"}
+    text = summarise_study(d)
+    assert f"另有 {n_unknown} 个村/社区的60岁以上人口未知" in text
+    assert f"{n_unknown} settlements with unknown 60+ population" in summarise_study(d, "en")

@@ -53,7 +53,7 @@ __all__ = [
 FACILITY_COLUMNS = ["name", "type", "tier", "beds", "nursing_beds", "occupied_beds", "public",
                     "capacity", "county", "township", "geometry"]
 SETTLEMENT_COLUMNS = ["name", "kind", "township", "county", "population", "older_population",
-                      "older_estimated", "urban", "central", "geometry"]
+                      "older_estimated", "urban", "central", "older_source", "older_rule", "geometry"]
 _INDEX_NAMES = {"facilities": "facility_id", "settlements": "settlement_id"}
 _ID_PREFIX = {"facilities": "F", "settlements": "S"}
 

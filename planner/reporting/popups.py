@@ -25,6 +25,7 @@ import pandas as pd
 
 from planner.i18n import fmt_minutes, fmt_number, fmt_share, is_missing, label, tr
 from planner.reporting.map_assets import STATUS_COLOR, TIER_STYLE
+from planner.reporting.older_labels import older_label
 
 if TYPE_CHECKING:
     from planner.study import StudyResult
@@ -142,7 +143,7 @@ def settlement_popup(row: pd.Series, tiers: list[str], lang: str) -> str:
     status = str(row.get("status", ""))
     older = text(row.get("older_population"))
     if is_true(row.get("older_estimated")):
-        older += tr(lang, "（估算）", " (estimated)")
+        older += tr(lang, "（估算）", " (estimated)") + older_label(row, lang)
     kind = label("village" if row.get("kind") == "village" else "community_kind", lang)
     rows = [
         (tr(lang, "名称", "Name"), f"<b>{text(row.get('name'))}</b>"),

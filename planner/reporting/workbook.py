@@ -30,6 +30,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "township": ("乡镇/街道", "Township / street"), "county": ("县（市、区）", "County"),
     "population": ("总人口", "Population"), "older_population": ("60岁及以上人口", "Aged 60+"),
     "older_estimated": ("老年人口为估算", "60+ estimated"), "urban": ("城镇", "Urban"),
+    "older_source": ("老年人口来源", "60+ source"), "older_rule": ("老年人口估算方法", "60+ rule"),
     "central": ("中心城区", "Central district"), "beds": ("床位数", "Beds"),
     "nursing_beds": ("护理型床位数", "Nursing beds"), "occupied_beds": ("入住人数", "Occupied"),
     "public": ("公办", "Public"), "capacity": ("服务能力（老年人）", "Capacity (older people)"),
