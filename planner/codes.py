@@ -163,6 +163,8 @@ class DataProblem(Code):
     ZERO_CAPACITY = ("ZERO_CAPACITY", "服务能力为 0", "capacity 0")
     STUDY_AREA_FROM_PLACE = ("STUDY_AREA_FROM_PLACE", "研究区取自地名的边界", "study area from the place's boundary")
     ROWS_FILTERED = ("ROWS_FILTERED", "按筛选条件排除的行", "rows excluded by the filter")
+    OSM_NOT_ELDERLY_CARE = ("OSM_NOT_ELDERLY_CARE", "OSM 候选对象按规则不是养老设施",
+                            "OSM candidates the elderly-care rule left out")
 
 
 class SitingReason(Code):

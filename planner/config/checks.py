@@ -236,6 +236,8 @@ RULES[NetworkConfig].update({
     "overpass_url": Text(fix="write an Overpass API URL, e.g. \"https://overpass-api.de/api\", or delete the key"),
     "nominatim_url": Text(fix="write a Nominatim URL, e.g. \"https://nominatim.openstreetmap.org/\", or delete it"),
 })
+RULES[InputSpec]["source"] = Text(("file", "osm"), fix="use source = \"file\" (path), or \"osm\" for facilities "
+                                                       "from the [inputs] roads OpenStreetMap file")
 RULES[InputSpec]["filter"] = Words(fix="write { <column> = \"<value>\" }, e.g. { level = \"区县\" }")
 
 

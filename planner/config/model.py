@@ -216,6 +216,11 @@ class InputSpec:
         ``{ level = "区县", name = "桦南县" }`` (all must hold); the other rows
         are counted and reported as excluded.  An unknown column is an error
         naming the columns present.
+    source
+        ``"file"`` (``path``; an OpenStreetMap file .osm/.osm.bz2/.osm.pbf is
+        read with the elderly-care rule of :mod:`planner.io.osm_elderly` for
+        facilities) or ``"osm"`` (facilities only: the elderly-care objects of
+        the ``[inputs] roads`` OpenStreetMap file).
     """
 
     path: Path | None = None
@@ -226,6 +231,7 @@ class InputSpec:
     columns: Mapping[str, str] = field(default_factory=dict)
     header_row: int | None = None
     filter: Mapping[str, str] = field(default_factory=dict)
+    source: str = "file"
 
     def __post_init__(self) -> None:
         freeze_fields(self, "columns", "filter")

@@ -40,6 +40,7 @@ from planner.codes import DataProblem
 from planner.config import StudyConfig
 from planner.data.areas import HULL_BUFFER_M, boundary_area, hull_area, load_areas, load_zones
 from planner.data.county_share import county_area_shares, county_population_from_census
+from planner.data.osm_facilities import osm_facility_spec
 from planner.data.points import (
     FACILITY_COLUMNS,
     SETTLEMENT_COLUMNS,
@@ -137,7 +138,7 @@ def _load_boundaries(config: StudyConfig, log: ProblemLog, progress: tqdm,
 
 def _load_facilities(ctx: PointContext) -> gpd.GeoDataFrame | None:
     """The facilities; no file configured counts as no facilities (a warning)."""
-    spec = ctx.config.inputs.facilities
+    spec = osm_facility_spec(ctx.config.inputs.facilities, ctx.config)  # source = "osm": the roads file
     if spec.path is None:
         ctx.log.add("facilities", None, None, None, DataProblem.NO_FACILITIES,
                     "配置中没有设施文件，按“现有设施为零”计算",

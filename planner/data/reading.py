@@ -45,7 +45,8 @@ class LayerLog:
         self.excluded: dict[int, str] = {}  # row -> first error code
         self.warned: dict[int, set[str]] = {}  # row -> warning codes
         self.unusable: str | None = None  # the first error of the whole layer
-        self.filtered = 0  # rows left out by the layer's row filter (InputSpec.filter) before any check
+        #: rows left out before any check, by reason (the row filter, the OSM elderly-care rule): counted as read
+        self.left_out: Counter = Counter()
 
     def row(self, row: int, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str,
             en: str, fix_en: str, *, severity: str = "error") -> None:
@@ -71,9 +72,9 @@ class LayerLog:
         counts = Counter(self.excluded.values())
         if self.unusable is not None and rows_read > len(self.excluded):
             counts[self.unusable] += rows_read - len(self.excluded)  # an unusable layer keeps no row
-        if self.filtered:
-            rows_read += self.filtered
-            counts[DataProblem.ROWS_FILTERED] += self.filtered
+        for code, n in self.left_out.items():
+            rows_read += n
+            counts[code] += n
         flagged = Counter(c for row, codes in self.warned.items() if row not in self.excluded for c in codes)
         self.log.summary(LayerSummary(
             file=self.file, layer=self.name, rows_read=rows_read,
@@ -176,10 +177,11 @@ def filter_rows(raw: RawLayer, spec: InputSpec, layer: LayerLog) -> RawLayer | N
                         f"把 {where} 中 {col} 的值改为上面列出的某个值",
                         f"{where}: no row has '{col}' = '{want}'; values present: {', '.join(values[:20])}",
                         f"set {col} in {where} to one of the values present")
-            layer.filtered = len(frame)
+            layer.left_out[DataProblem.ROWS_FILTERED] += len(frame)
             return None
         keep &= passed
-    layer.filtered = int((~keep).sum())
+    if (~keep).any():
+        layer.left_out[DataProblem.ROWS_FILTERED] += int((~keep).sum())
     return dataclasses.replace(raw, frame=frame[keep])
 
 
