@@ -230,3 +230,22 @@ def test_size_guard_refuses_a_province_before_any_request(tmp_path, no_http):
         load_network(small, shapely.box(126.63, 45.755, 126.64, 45.762))
     with pytest.raises(NetworkError, match="max_download_km2"):
         osm_places_in(province, cache_dir=tmp_path)
+
+
+@needs_harbin
+def test_run_study_from_a_place_name_offline(study, no_http):
+    """The whole pipeline from a study.toml naming only a place, points and facilities: replayed, offline."""
+    from planner.pipeline import run_study
+
+    street = _street()
+    c = street.representative_point()
+    (study.parent / "s.csv").write_text(
+        f"名称,类型,人口,老年人口,经度,纬度\n甲社区,社区,3000,600,{c.x:.6f},{c.y:.6f}\n", encoding="utf-8")
+    (study.parent / "f.csv").write_text(
+        f"名称,类型,经度,纬度\n驿站,社区养老服务驿站,{c.x + 0.001:.6f},{c.y:.6f}\n", encoding="utf-8")
+    with study.open("a", encoding="utf-8") as fh:
+        fh.write('[inputs]\nsettlements = "s.csv"\nfacilities = "f.csv"\n')
+    result = run_study(load_config(study), site=False)
+    assert result.data.study_area.equals(place_area(load_config(study)))
+    assert result.network.n_segments > 100
+    assert bool(result.coverage.settlements.loc[:, "community_covered"].iloc[0])
