@@ -125,7 +125,7 @@ def test_pipeline_study_area_is_the_place_not_the_points_hull(study, no_http):
     import geopandas as gpd
 
     from planner.data import load_study
-    from planner.pipeline import _place_area
+    from planner.pipeline import study_place_area
 
     street = _street()
     c = street.representative_point()
@@ -140,7 +140,7 @@ def test_pipeline_study_area_is_the_place_not_the_points_hull(study, no_http):
     with study.open("a", encoding="utf-8") as fh:
         fh.write('[inputs]\nsettlements = "s.csv"\nfacilities = "f.csv"\n')
     config = load_config(study)
-    area = _place_area(config)
+    area = study_place_area(config)
     data = load_study(config, place_area=area)
     assert data.study_area.equals(area)
     assert "远处村" not in set(data.settlements["name"])  # outside the place: excluded and reported
@@ -148,6 +148,20 @@ def test_pipeline_study_area_is_the_place_not_the_points_hull(study, no_http):
     assert "OUTSIDE_STUDY_AREA" in codes and "STUDY_AREA_FROM_PLACE" in codes and "NO_STUDY_AREA" not in codes
     hull = gpd.GeoSeries(data.settlements.geometry).union_all().convex_hull
     assert area.area > 10 * hull.area
+
+
+@needs_harbin
+def test_validate_uses_the_place_as_the_study_area(study, no_http, capsys):
+    from planner.cli import main
+
+    c = _street().representative_point()
+    (study.parent / "s.csv").write_text(f"名称,类型,经度,纬度\n甲社区,社区,{c.x:.6f},{c.y:.6f}\n"
+                                        "远处村,村,126.7346946,45.6641004\n", encoding="utf-8")
+    text = study.read_text(encoding="utf-8").replace('name = "东莱"', 'name = "东莱"\nlang = "en"')
+    study.write_text(text + '[inputs]\nsettlements = "s.csv"\n', encoding="utf-8")
+    assert main(["validate", str(study), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "OpenStreetMap boundary" in out and "outside the study area" in out
 
 
 @needs_harbin
