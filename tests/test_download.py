@@ -226,10 +226,34 @@ def test_refused_connection_retries_then_names_the_endpoint(tmp_path, caplog):
     probe.close()  # nothing listens there: connections are refused
     settings = OnlineSettings(cache_dir=tmp_path, timeout_s=2, retries=1, backoff_s=0.01,
                               nominatim_url=f"http://127.0.0.1:{port}/")
-    with pytest.raises(NetworkError, match=f"127.0.0.1:{port}.*2 s.*2 attempt") as err:
+    with pytest.raises(NetworkError, match=f"127.0.0.1:{port}/ could not be reached") as err:
         geocode_place("桦南县, 佳木斯市, 黑龙江省, 中国", settings)
-    assert "nominatim_url" in str(err.value)
+    assert "2 attempt(s) of at most 2 s" in str(err.value) and "nominatim_url" in str(err.value)
     assert "retry 1 of 1" in caplog.text
+
+
+@pytest.mark.parametrize("answer, message", [
+    ([], "found no boundary"),
+    ([{"place_id": 1, "osm_type": "node", "osm_id": 1, "lat": "46.2", "lon": "130.5", "importance": 0.5,
+       "boundingbox": ["46.1", "46.3", "130.4", "130.6"], "display_name": "桦南县",
+       "geojson": {"type": "Point", "coordinates": [130.5, 46.2]}}], "found no boundary"),
+])
+def test_geocoding_without_a_boundary_is_a_clear_error(tmp_path, monkeypatch, answer, message):
+    import json
+
+    import osmnx
+    import requests
+
+    def get(url, params=None, **kw):
+        r = requests.Response()
+        r.status_code, r.url, r._content = 200, url, json.dumps(answer).encode()
+        return r
+
+    monkeypatch.setattr(osmnx._nominatim.requests, "get", get)
+    monkeypatch.setattr(osmnx._nominatim.time, "sleep", lambda s: None)
+    with pytest.raises(NetworkError, match=message) as err:
+        geocode_place("桦南县", OnlineSettings(cache_dir=tmp_path))
+    assert "boundaries_county" in str(err.value)
 
 
 def test_size_guard_refuses_a_province_before_any_request(tmp_path, no_http):

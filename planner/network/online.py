@@ -216,9 +216,14 @@ def with_retries(fn: Callable[[], T], settings: OnlineSettings, *, what: str, en
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
             url = endpoint_url(endpoint)
             if attempt == attempts:
+                limit = f"{settings.timeout_s:g}"
+                if isinstance(exc, requests.exceptions.Timeout):
+                    zh, en = f"在 {limit} 秒内没有应答", f"did not answer within {limit} s"
+                else:
+                    zh, en = "无法连接（拒绝连接或网络不通）", "could not be reached (connection refused or no route)"
                 raise NetworkError(
-                    f"{url} 在 {settings.timeout_s:g} 秒内没有应答（{what}，共试 {attempts} 次）/ {url} did not "
-                    f"answer within {settings.timeout_s:g} s ({what}; {attempts} attempt(s): "
+                    f"{url} {zh}（{what}，共试 {attempts} 次，每次限时 {settings.timeout_s:g} 秒）/ {url} {en} "
+                    f"({what}; {attempts} attempt(s) of at most {settings.timeout_s:g} s: "
                     f"{type(exc).__name__}). 修正 / Fix: give a local OpenStreetMap extract as [inputs] roads "
                     "(.osm.pbf, offline), raise [network] timeout_s or retries, or set [network] "
                     f"{endpoint}_url to a reachable mirror."
@@ -238,7 +243,7 @@ def with_retries(fn: Callable[[], T], settings: OnlineSettings, *, what: str, en
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _largest_polygon(geometry: Any) -> Any:
+def _area_geometry(geometry: Any) -> Any:
     """The geocoded area as a (Multi)Polygon; ``None`` for a point or line result."""
     if geometry is None or geometry.geom_type not in ("Polygon", "MultiPolygon"):
         return None
@@ -267,18 +272,19 @@ def geocode_place(place: str, settings: OnlineSettings) -> Any:
     logger.warning("geocoding %r with %s (timeout %g s)", place, settings.nominatim_url or endpoint_url("nominatim"),
                    settings.timeout_s)
     with osmnx_session(settings) as ox:
-        try:
-            gdf = with_retries(lambda: ox.geocode_to_gdf(place), settings, what=f"geocoding {place!r}",
-                               endpoint="nominatim")
-        except NetworkError as exc:
-            if "InsufficientResponseError" in str(exc) or "TypeError" in str(exc):
-                raise NetworkError(
-                    f"找不到地名「{place}」的边界 / Nominatim found no boundary for {place!r}. 修正 / Fix: write "
-                    "the name as on OpenStreetMap with its parents (\"桦南县, 佳木斯市, 黑龙江省, 中国\"), or give "
-                    "[inputs.boundaries_county]."
-                ) from exc
-            raise
-    polygon = _largest_polygon(gdf.geometry.iloc[0]) if len(gdf) else None
+        def fetch() -> Any:
+            try:
+                return ox.geocode_to_gdf(place)
+            except (ox._errors.InsufficientResponseError, TypeError):  # no result / no polygon among the results
+                return None
+        gdf = with_retries(fetch, settings, what=f"geocoding {place!r}", endpoint="nominatim")
+    if gdf is None:
+        raise NetworkError(
+            f"找不到地名「{place}」的边界 / Nominatim found no boundary for {place!r}. 修正 / Fix: write "
+            "the name as on OpenStreetMap with its parents (\"桦南县, 佳木斯市, 黑龙江省, 中国\"), or give "
+            "[inputs.boundaries_county]."
+        )
+    polygon = _area_geometry(gdf.geometry.iloc[0]) if len(gdf) else None
     if polygon is None:
         raise NetworkError(
             f"地名「{place}」只找到一个点，没有边界 / {place!r} geocodes to a point, not an area. 修正 / Fix: "
