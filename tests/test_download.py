@@ -287,3 +287,15 @@ def test_run_study_from_a_place_name_offline(study, no_http):
     assert result.data.study_area.equals(place_area(load_config(study)))
     assert result.network.n_segments > 100
     assert bool(result.coverage.settlements.loc[:, "community_covered"].iloc[0])
+
+
+def test_cache_folder_is_the_studys_whatever_the_working_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "研究"
+    folder.mkdir()
+    (folder / "a.toml").write_text('name = "a"\n', encoding="utf-8")
+    (folder / "b.toml").write_text('name = "b"\n[network]\ncache_dir = "下载缓存"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the study file given relative to the working folder
+    a, b = load_config(Path("研究") / "a.toml"), load_config(Path("研究") / "b.toml")
+    assert online_settings(a).cache_dir.resolve() == (folder / "cache").resolve()
+    assert online_settings(b).cache_dir.resolve() == (folder / "下载缓存").resolve()
+    assert online_settings(b).http_cache.resolve() == (folder / "下载缓存" / "http").resolve()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.config import NetworkConfig
 from planner.errors import InputFileNotFoundError, NetworkError
 from planner.i18n import tr
 from planner.network.check import check_profiles, no_roads_message
@@ -76,8 +77,10 @@ def online_settings(config: StudyConfig) -> OnlineSettings:
     """
     ncfg = config.network
     cache_dir = Path(ncfg.cache_dir)
-    if not cache_dir.is_absolute() and config.source is not None:
-        cache_dir = Path(config.source).parent / cache_dir  # relative to the config file, not the CWD
+    # a cache_dir written in the file is already joined to the file's folder by the loader; only the
+    # default is still bare: put it next to the config file, not in the working folder
+    if config.source is not None and cache_dir == NetworkConfig().cache_dir:
+        cache_dir = Path(config.source).parent / cache_dir
     return OnlineSettings(cache_dir=cache_dir, timeout_s=float(ncfg.timeout_s), retries=int(ncfg.retries),
                           max_km2=float(ncfg.max_download_km2), overpass_url=ncfg.overpass_url,
                           nominatim_url=ncfg.nominatim_url)
