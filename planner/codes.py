@@ -165,6 +165,8 @@ class DataProblem(Code):
     ROWS_FILTERED = ("ROWS_FILTERED", "按筛选条件排除的行", "rows excluded by the filter")
     OSM_NOT_ELDERLY_CARE = ("OSM_NOT_ELDERLY_CARE", "OSM 候选对象按规则不是养老设施",
                             "OSM candidates the elderly-care rule left out")
+    COUNTY_COVERAGE_UNKNOWN = ("COUNTY_COVERAGE_UNKNOWN", "不知道研究区占全县多少，县总数全部分配",
+                               "share of the county studied unknown; the whole county total was allocated")
 
 
 class SitingReason(Code):

@@ -134,3 +134,22 @@ def test_summary_says_unknown_not_zero(tmp_path):
     text = summarise_study(d)
     assert f"另有 {n_unknown} 个村/社区的60岁以上人口未知" in text
     assert f"{n_unknown} settlements with unknown 60+ population" in summarise_study(d, "en")
+
+
+def test_whole_county_total_on_an_unverified_part_is_stated(tmp_path):
+    from pathlib import Path
+
+    from planner.config import config_from_dict
+    from planner.data import load_study
+
+    fix = Path(__file__).parent / "fixtures" / "data"
+    inputs = {"facilities": str(fix / "facilities.csv"), "settlements": str(fix / "settlements.csv"),
+              "boundaries_township": str(fix / "townships.geojson")}
+    pop = {"county_older_totals": {"测试县": 3400.0}}
+    towns_only = load_study(config_from_dict({"inputs": inputs, "population": pop}, base_dir=tmp_path))
+    (p,) = [p for p in towns_only.report.problems if p.code == "COUNTY_COVERAGE_UNKNOWN"]
+    assert p.value == "测试县" and p.severity == "warning" and "3,400" in p.message_en
+    assert "人口数_合计" in p.fix
+    with_county = load_study(config_from_dict({"inputs": {**inputs, "boundaries_county": str(fix / "county.geojson")},
+                                               "population": pop}, base_dir=tmp_path))
+    assert "COUNTY_COVERAGE_UNKNOWN" not in {p.code for p in with_county.report.problems}

@@ -39,7 +39,7 @@ from tqdm.auto import tqdm
 from planner.codes import DataProblem
 from planner.config import StudyConfig
 from planner.data.areas import HULL_BUFFER_M, boundary_area, hull_area, load_areas, load_zones
-from planner.data.county_share import county_area_shares, county_population_from_census
+from planner.data.county_share import county_area_shares, county_population_from_census, unverified_coverage
 from planner.data.osm_facilities import osm_facility_spec
 from planner.data.points import (
     FACILITY_COLUMNS,
@@ -218,12 +218,16 @@ def _allocate(config: StudyConfig, settlements: gpd.GeoDataFrame, rows: dict, co
               log: ProblemLog, ctx: PointContext) -> PopulationAllocation:
     """Fill missing older population (:func:`allocate_older_population`), its problems into the log."""
     census, residents = _census_totals(config, settlements, log)
+    shares, file = county_area_shares(ctx.counties, ctx.townships), display_path(config.inputs.settlements.path, config)
     allocation = allocate_older_population(
-        settlements, config.population, file=display_path(config.inputs.settlements.path, config),
-        rows=rows, census_totals=census, columns=columns,
-        area_shares=county_area_shares(ctx.counties, ctx.townships), county_population=residents,
+        settlements, config.population, file=file, rows=rows, census_totals=census, columns=columns,
+        area_shares=shares, county_population=residents,
     )
     log.extend(allocation.problems)
+    known = set(ctx.counties.index.astype(str)) if ctx.counties is not None else set()
+    log.extend(unverified_coverage(allocation.records, known_counties=known, area_shares=shares,
+                                   county_population=residents, file=file,
+                                   column=columns.get("older_population", "older_population")))
     return allocation
 
 
