@@ -153,3 +153,16 @@ def test_whole_county_total_on_an_unverified_part_is_stated(tmp_path):
     with_county = load_study(config_from_dict({"inputs": {**inputs, "boundaries_county": str(fix / "county.geojson")},
                                                "population": pop}, base_dir=tmp_path))
     assert "COUNTY_COVERAGE_UNKNOWN" not in {p.code for p in with_county.report.problems}
+
+
+def test_township_table_older_population_unknown_not_zero():
+    from planner.analysis.summary import coverage_summary
+    from planner.config import default_config
+
+    s = pd.DataFrame({"township": ["A", "A", "B"], "older_population": [np.nan, np.nan, 50.0], "status": "served",
+                      "community_covered": [True, False, True]})
+    out = coverage_summary(s, "township", tiers={"community": default_config().tiers["community"]})
+    assert np.isnan(out.loc["A", "older_population"]) and out.loc["A", "settlements"] == 2
+    assert out.loc["B", "older_population"] == 50.0 and out.loc["B", "community_older_share"] == 1.0
+    overall = coverage_summary(s, None, tiers={"community": default_config().tiers["community"]})
+    assert overall["older_population"].iloc[0] == 50.0  # the known part
