@@ -159,9 +159,10 @@ def _slug(name: str) -> str:
 def _validate(config, *, strict: bool, verbose: bool) -> int:
     from planner.data import load_study, summarise_study
     from planner.errors import InputFileNotFoundError, NetworkError
+    from planner.pipeline import study_place_area
 
     lang = config.lang
-    data = load_study(config, strict=strict, verbose=verbose)
+    data = load_study(config, strict=strict, verbose=verbose, place_area=study_place_area(config))
     try:
         data, roads = _validate_roads(data, strict=strict, verbose=verbose)
     except (NetworkError, InputFileNotFoundError):
@@ -193,10 +194,10 @@ def _validate_roads(data, *, strict: bool, verbose: bool):
 
 def _network(config, *, verbose: bool) -> int:
     from planner.data import load_study
-    from planner.pipeline import build_study_graphs
+    from planner.pipeline import build_study_graphs, study_place_area
 
     lang = config.lang
-    data = load_study(config, verbose=verbose)
+    data = load_study(config, verbose=verbose, place_area=study_place_area(config))
     t0 = time.perf_counter()
     network, graphs = build_study_graphs(data, verbose=verbose)
     print(tr(lang, f"路网：{network.n_nodes:,} 个节点，{network.n_segments:,} 条路段（{network.name}）",

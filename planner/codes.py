@@ -41,6 +41,8 @@ __all__ = [
     "SitingReason",
     "CandidateExclusion",
     "AccessReason",
+    "OlderSource",
+    "OlderRule",
     "COVERAGE_FROM_ROUTE",
     "code_label",
 ]
@@ -162,6 +164,12 @@ class DataProblem(Code):
     DATUM_MISMATCH = ("DATUM_MISMATCH", "坐标系疑似填错", "coordinate system looks wrong")
     FAR_FROM_ROADS = ("FAR_FROM_ROADS", "远离路网", "far from every road")
     ZERO_CAPACITY = ("ZERO_CAPACITY", "服务能力为 0", "capacity 0")
+    STUDY_AREA_FROM_PLACE = ("STUDY_AREA_FROM_PLACE", "研究区取自地名的边界", "study area from the place's boundary")
+    ROWS_FILTERED = ("ROWS_FILTERED", "按筛选条件排除的行", "rows excluded by the filter")
+    OSM_NOT_ELDERLY_CARE = ("OSM_NOT_ELDERLY_CARE", "OSM 候选对象按规则不是养老设施",
+                            "OSM candidates the elderly-care rule left out")
+    COUNTY_COVERAGE_UNKNOWN = ("COUNTY_COVERAGE_UNKNOWN", "不知道研究区占全县多少，县总数全部分配",
+                               "share of the county studied unknown; the whole county total was allocated")
 
 
 class SitingReason(Code):
@@ -236,3 +244,27 @@ def code_label(code: str, lang: str = "zh", *, kind: type[Code] | None = None) -
         if code in cls.__members__:
             return cls[code].label(lang)
     return str(code)
+
+
+class OlderSource(Code):
+    """Where a settlement's older (60+) population figure comes from (settlements' ``older_source``)."""
+
+    COUNTED = ("COUNTED", "村/社区填报", "counted (settlements file)")
+    TOWNSHIP_TOTAL = ("TOWNSHIP_TOTAL", "乡镇老年人口总数（配置）", "township total (config)")
+    COUNTY_TOTAL = ("COUNTY_TOTAL", "县老年人口总数（配置）", "county total (config)")
+    CENSUS_TOTAL = ("CENSUS_TOTAL", "普查表县60岁以上人口", "county 60+ total of the census table")
+    COUNTY_PART = ("COUNTY_PART", "县总数按研究区人口占全县比例缩小", "county total scaled to the study's share of "
+                   "the county's residents")
+    UNKNOWN = ("UNKNOWN", "未知", "unknown")
+
+
+class OlderRule(Code):
+    """How a settlement's older population figure was made (settlements' ``older_rule``)."""
+
+    AS_COUNTED = ("AS_COUNTED", "原始数据", "as counted")
+    PROPORTIONAL = ("PROPORTIONAL", "总数减已填数后按总人口比例分配", "total minus the counted, split by residents")
+    MIXED = ("MIXED", "按总人口比例分配（缺总人口的按平均人口）",
+             "split by residents (settlements without residents at the mean)")
+    EQUAL = ("EQUAL", "缺总人口，平均分配", "no residents known: split equally")
+    CAPPED = ("CAPPED", "估算值超过总人口，按总人口封顶", "estimate above the residents: capped at the residents")
+    NONE = ("NONE", "无可分配的总数", "no total to allocate from")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imported lazily at run time: the heavy modules load only wh
     from planner.routing import RoutingGraph
     from planner.siting import SitingResult
 
-__all__ = ["StudyResult", "run_study", "write_outputs", "build_study_graphs"]
+__all__ = ["StudyResult", "run_study", "write_outputs", "build_study_graphs", "study_place_area"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,27 @@ def build_study_graphs(data: StudyData, *, verbose: bool = False) -> tuple[RoadN
     network = load_network(data.config, data.study_area, verbose=verbose)
     graphs = build_graphs(network, data.config)
     return network, graphs
+
+
+def study_place_area(config: StudyConfig) -> Any:
+    """``network.place``'s boundary when no boundary file is given (the study area then), else ``None``.
+
+    Parameters
+    ----------
+    config
+        The study configuration.
+
+    Returns
+    -------
+    shapely geometry (WGS84) or None
+        Geocoded through Nominatim, cached in the study's cache folder (:func:`planner.network.place_area`).
+    """
+    inputs = config.inputs
+    if not config.network.place or inputs.boundaries_county.path or inputs.boundaries_township.path:
+        return None
+    from planner.network import place_area
+
+    return place_area(config)
 
 
 def run_study(
@@ -72,7 +93,7 @@ def run_study(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = load_study(config, strict=strict, verbose=verbose)
+    data = load_study(config, strict=strict, verbose=verbose, place_area=study_place_area(config))
     timings["load"] = time.perf_counter() - t0
     logger.info("loaded %d facilities and %d settlements", len(data.facilities), len(data.settlements))
 

@@ -38,7 +38,8 @@ LAYER_CONTRACTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "facilities": ("facility_id", ("name", "type", "tier", "beds", "nursing_beds", "occupied_beds", "public",
                                    "capacity", "county", "township", "geometry")),
     "settlements": ("settlement_id", ("name", "kind", "township", "county", "population", "older_population",
-                                      "older_estimated", "urban", "central", "geometry")),
+                                      "older_estimated", "urban", "central", "older_source", "older_rule",
+                                      "geometry")),
     "townships": (None, ("kind", "county", "central", "geometry")),
 }
 

@@ -49,7 +49,7 @@ def test_canonical_settlements(fixture_study):
     s = fixture_study.settlements
     assert s.index.name == "settlement_id"
     assert list(s.columns) == ["name", "kind", "township", "county", "population", "older_population",
-                               "older_estimated", "urban", "central", "geometry"]
+                               "older_estimated", "urban", "central", "older_source", "older_rule", "geometry"]
     assert s["older_estimated"].dtype == bool and s["urban"].dtype == bool and s["central"].dtype == bool
     assert s.loc["S4", "kind"] == "village" and s.loc["S1", "kind"] == "community"
     assert s["urban"].tolist() == (s["kind"] == "community").tolist()

@@ -113,7 +113,7 @@ def test_census_totals_and_config_precedence(tmp_path):
     p.write_bytes("区划代码,区县,pop60plus\n1,甲县,5000\n2,向阳区,100\n3,向阳区,200\n4,乙县,300\n".encode("gbk"))
     totals, ambiguous = county_older_totals_from_census(p)
     assert totals == {"甲县": 5000.0, "乙县": 300.0} and ambiguous == ("向阳区",)
-    s = frame([("a", "T", "甲县", 100, np.nan), ("b", "T", "乙县", 100, np.nan)])
+    s = frame([("a", "T", "甲县", 10000, np.nan), ("b", "T", "乙县", 10000, np.nan)])
     res = allocate_older_population(s, PopulationConfig(county_older_totals={"乙县": 7.0}), census_totals=totals)
     assert res.settlements["older_population"].tolist() == [5000.0, 7.0]
     bad = tmp_path / "bad.csv"
@@ -151,9 +151,16 @@ def test_allocation_adds_up_to_the_known_total(pops, counted_mask, total):
     assert (out["older_population"] >= 0).all()
     assert out.loc[~missing, "older_population"].tolist() == s.loc[~missing, "older_population"].tolist()
     assert out["older_estimated"].tolist() == missing.tolist()
+    est = out[missing]
+    assert not (est["older_population"] > est["population"]).any()  # never more older people than residents
+    capped = (out["older_rule"] == "CAPPED").to_numpy()
+    assert (out.loc[capped, "older_population"] == out.loc[capped, "population"]).all()
     if missing.any():
         expect = max(total, counted)
-        assert out["older_population"].sum() == pytest.approx(expect, rel=1e-9, abs=1e-6)
+        if capped.any():  # the excess over the capped settlements' residents is not allocated
+            assert out["older_population"].sum() < expect
+        else:
+            assert out["older_population"].sum() == pytest.approx(expect, rel=1e-9, abs=1e-6)
 
 
 # ----------------------------------------------------------------------------- part of a county

@@ -188,3 +188,15 @@ def source_parts(source: str) -> list[tuple[str, str | None]]:
 def cited_documents(source: str) -> list[str]:
     """The keys of :data:`SOURCE_DOCUMENTS` cited in a ``source`` string, in order of first mention."""
     return list(dict.fromkeys(k for _, k in source_parts(source) if k is not None))
+
+#: County public institution when some counties' 公办 status is unknown: the sentence (zh: status, gap
+#: suffix; en: status, gap suffix one, gap suffix many).  Fields: num, den, unknown, names, gap, value.
+PUBLIC_UNKNOWN_TEXTS: tuple[tuple[str, str], tuple[str, str, str]] = (
+    ("{num}/{den} 个县（市、区）有公办养老机构；{unknown} 个县（{names}）的县级机构未填是否公办，状态未知，"
+     "不计为缺少：请在设施表“是否公办”列填写",
+     "；另有 {gap} 个县（市、区）确无公办养老机构（失能照护），需要建设"),
+    ("{num} of {den} counties have a public institution; for {unknown} ({names}) the county-level facilities' "
+     "public (公办) status is unknown, not counted as missing: fill in the 公办 column of the facilities file",
+     "; {gap} more county is known to lack a public (disability-care) institution",
+     "; {gap} more counties are known to lack a public (disability-care) institution"),
+)

@@ -24,7 +24,10 @@ How each indicator is measured
     whether the milestone year studied already asks for it.
 ``county_public_institution`` (县(市)公办养老机构覆盖率, 100%)
     A county counts when it has at least one county-tier facility with
-    ``public`` true.
+    ``public`` true.  A county whose county-tier facilities have no 公办
+    value (unknown) is counted in ``unknown``, not as lacking one: the gap
+    counts only the counties known to have none, and the sentence names the
+    unknown ones and asks for the value.
 ``community_daycare_coverage`` (社区日间照料机构覆盖率, 90%)
     Share of communities (``kind == "community"``) with a community-tier
     facility within the urban threshold (15 minutes walking by default).
@@ -50,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.analysis.indicators import GAP_TEXTS, INDICATORS
+from planner.analysis.indicators import GAP_TEXTS, INDICATORS, PUBLIC_UNKNOWN_TEXTS
 from planner.config import PolicyTargets
 from planner.i18n import fmt_share
 
@@ -61,7 +64,7 @@ OVERALL = "overall"
 
 _COLUMNS = [
     "indicator", "scope", "name_zh", "name_en", "value", "numerator", "denominator", "target",
-    "met", "gap", "gap_unit", "due_year", "applies", "text_zh", "text_en", "source",
+    "met", "gap", "gap_unit", "due_year", "applies", "text_zh", "text_en", "source", "unknown",
 ]
 
 def _needed(target: float, denominator: float, numerator: float) -> int:
@@ -140,6 +143,7 @@ class _Inputs:
     nursing: pd.Series
     occupied: pd.Series
     public: pd.Series
+    older_unknown: pd.Series  # settlements whose older population is not known (``older`` holds 0 there)
 
 
 def _read_inputs(sett: pd.DataFrame, fac: pd.DataFrame, townships: pd.DataFrame | None,
@@ -151,6 +155,7 @@ def _read_inputs(sett: pd.DataFrame, fac: pd.DataFrame, townships: pd.DataFrame 
         targets=targets, year=year, counties=[str(c) for c in counties],
         towns=_township_table(sett, fac, townships, s_county),
         older=_num_col(sett, "older_population").fillna(0.0),
+        older_unknown=_num_col(sett, "older_population").isna(),
         kind=sett["kind"].astype(str) if "kind" in sett else pd.Series("", index=sett.index),
         community_covered=_bool_col(sett, "community_covered"),
         circle15_covered=_bool_col(sett, "circle15_covered"),
@@ -252,11 +257,34 @@ def _rural_township_centre_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
                       due=inp.targets.townships_full_coverage_year)
 
 
+def _county_public_status(inp: _Inputs, county: str) -> str:
+    """``"public"`` (a county-tier facility known public), ``"unknown"`` (none known public, but one whose
+    公办 status is not given) or ``"none"`` (no county-tier facility, or all known not public)."""
+    mine = (inp.f_county == county) & (inp.f_tier == "county")
+    if bool((inp.public[mine] == True).fillna(False).any()):  # noqa: E712 - nullable boolean
+        return "public"
+    return "unknown" if bool(inp.public[mine].isna().any()) else "none"
+
+
 def _county_public_institution(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
-    public_county = (inp.f_tier == "county") & (inp.public == True)  # noqa: E712 - nullable boolean
-    has_pub = [bool(((inp.f_county == c) & public_county).fillna(False).any()) for c in sc.counties]
-    return _gap_row(inp, "county_public_institution", sc, int(sum(has_pub)), len(sc.counties),
-                      inp.targets.county_public_institution_share)
+    """Counties with a public county-tier institution; a county whose status is unknown is not counted as
+    lacking one: the gap counts only counties known to lack one, the sentence names the unknown ones."""
+    status = [_county_public_status(inp, c) for c in sc.counties]
+    has_pub, unknown = status.count("public"), status.count("unknown")
+    target = inp.targets.county_public_institution_share
+    row = _gap_row(inp, "county_public_institution", sc, has_pub, len(status), target)
+    if not unknown:
+        return {**row, "unknown": 0}
+    gap = max(0, _needed(target, len(status), has_pub) - unknown)
+    names = "、".join(c for c, st in zip(sc.counties, status, strict=True) if st == "unknown")
+    zh, en = PUBLIC_UNKNOWN_TEXTS
+    values = {"num": has_pub, "den": len(status), "unknown": unknown, "names": names, "gap": gap,
+              "value": fmt_share(has_pub / len(status))}
+    text_zh, text_en = zh[0].format(**values), en[0].format(**values)
+    if gap:
+        text_zh, text_en = text_zh + zh[1].format(**values), text_en + _plural(gap, *en[1:]).format(**values)
+    met = pd.NA if gap == 0 and has_pub / len(status) < target - 1e-12 else row["met"]
+    return {**row, "gap": gap, "met": met, "text_zh": text_zh, "text_en": text_en, "unknown": unknown}
 
 
 def _community_daycare_coverage(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
@@ -278,12 +306,17 @@ def _total_beds(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
 def _beds_per_1000_older(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
     total = float(inp.beds[sc.facilities].sum(skipna=True))
     older = float(inp.older[sc.settlements].sum())
+    unknown = int(inp.older_unknown[sc.settlements].sum())
     if older > 0:
         per_k = total / older * 1000
         zh, en = f"每千名老年人 {per_k:.1f} 张床位", f"{per_k:.1f} beds per 1,000 older people"
+        if unknown:
+            zh += f"（{unknown} 个村/社区老年人口未知，未计入）"
+            en += f" ({unknown} settlements with unknown older population left out)"
     else:
         per_k, zh, en = np.nan, "无老年人口数据", "No older population"
-    return _row(inp, "beds_per_1000_older", sc, total, older, None, None, "beds", zh, en, value=per_k)
+    row = _row(inp, "beds_per_1000_older", sc, total, older, None, None, "beds", zh, en, value=per_k)
+    return {**row, "unknown": unknown}
 
 
 def _nursing_bed_share(inp: _Inputs, sc: _Scope) -> dict[str, Any]:
@@ -365,9 +398,12 @@ def scorecard(
         One row per indicator and scope (``scope`` is ``"overall"`` for the
         first block of rows, then each county name); columns ``indicator, scope, name_zh, name_en, value,
         numerator, denominator, target, met, gap, gap_unit, due_year, applies,
-        text_zh, text_en, source``.  ``target`` is NaN and ``met`` NA for
+        text_zh, text_en, source, unknown``.  ``target`` is NaN and ``met`` NA for
         report-only indicators; ``gap`` is the plain count still needed
         (villages, townships, counties, communities, beds, older people).
+        ``unknown`` counts what could not be judged (counties whose county-tier
+        facilities' 公办 status is not given; settlements without an older
+        population for the rows that weigh by it); NA where it does not apply.
     """
     targets = targets or PolicyTargets()
     year = int(targets.milestone_year if year is None else year)
@@ -377,4 +413,5 @@ def scorecard(
     out["met"] = out["met"].astype("boolean")
     out["gap"] = out["gap"].astype("Int64")
     out["due_year"] = out["due_year"].astype("Int64")
+    out["unknown"] = out["unknown"].astype("Int64")
     return out

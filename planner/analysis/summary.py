@@ -55,7 +55,7 @@ def coverage_summary(settlements: pd.DataFrame, by: str | None, *, tiers: Mappin
     g = _summed(_counts(s, keys, circle_cols), s, by)
     out = pd.DataFrame(index=g.index)
     out["settlements"] = g["_one"].astype(int)
-    out["older_population"] = g["_older"]
+    out["older_population"] = g["_older"].where(g["_older_known"] > 0)  # none known: unknown, not 0
     out["served"] = g["_served"].astype(int)
     out["under_served"] = out["settlements"] - out["served"]
     n_sett = out["settlements"].where(out["settlements"] > 0)
@@ -76,8 +76,10 @@ def coverage_summary(settlements: pd.DataFrame, by: str | None, *, tiers: Mappin
 
 def _counts(s: pd.DataFrame, keys: list[str], circle_cols: list[str]) -> pd.DataFrame:
     """Per settlement the numbers to add up: one, older people, served, covered per tier and circle."""
-    older = pd.to_numeric(s["older_population"], errors="coerce").fillna(0.0)
-    frame = pd.DataFrame({"_one": 1, "_older": older, "_served": (s["status"] == "served").astype(int)}, index=s.index)
+    raw = pd.to_numeric(s["older_population"], errors="coerce")
+    older = raw.fillna(0.0)
+    frame = pd.DataFrame({"_one": 1, "_older": older, "_older_known": raw.notna().astype(int),
+                          "_served": (s["status"] == "served").astype(int)}, index=s.index)
     central = (s["central"].astype("boolean").fillna(False).astype(bool) if "central" in s
                else pd.Series(False, index=s.index))
     frame["_central_older"] = older.where(central, 0.0)

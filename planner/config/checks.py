@@ -257,6 +257,17 @@ RULES: dict[type, dict[str, Any]] = {
         "relative_threshold": Number(0.0, 1.0, low_open=True, fix="write a share of the mean, e.g. 0.5"),
     },
 }
+RULES[NetworkConfig].update({
+    "timeout_s": Number(0.0, 3600.0, low_open=True, fix="write the seconds one request may wait, e.g. 180"),
+    "retries": Number(0.0, 10.0, fix="write how many times a failed request is tried again, e.g. 2"),
+    "max_download_km2": Number(0.0, low_open=True, infinite=True,
+                               fix="write the largest area to download in km², e.g. 20000 (one county)"),
+    "overpass_url": Text(fix="write an Overpass API URL, e.g. \"https://overpass-api.de/api\", or delete the key"),
+    "nominatim_url": Text(fix="write a Nominatim URL, e.g. \"https://nominatim.openstreetmap.org/\", or delete it"),
+})
+RULES[InputSpec]["source"] = Text(("file", "osm"), fix="use source = \"file\" (path), or \"osm\" for facilities "
+                                                       "from the [inputs] roads OpenStreetMap file")
+RULES[InputSpec]["filter"] = Words(fix="write { <column> = \"<value>\" }, e.g. { level = \"区县\" }")
 
 
 def check_values(cls: type, values: Mapping[str, Any], section: str, where: str) -> None:

@@ -220,6 +220,16 @@ class InputSpec:
         Row (CSV line) number of the column names in a table, when a title or
         notes stand above them; ``None``: the first row whose cells are known
         column names (else the first non-blank row).
+    filter
+        Keep only the rows whose column has the value, e.g.
+        ``{ level = "区县", name = "桦南县" }`` (all must hold); the other rows
+        are counted and reported as excluded.  An unknown column is an error
+        naming the columns present.
+    source
+        ``"file"`` (``path``; an OpenStreetMap file .osm/.osm.bz2/.osm.pbf is
+        read with the elderly-care rule of :mod:`planner.io.osm_elderly` for
+        facilities) or ``"osm"`` (facilities only: the elderly-care objects of
+        the ``[inputs] roads`` OpenStreetMap file).
     """
 
     path: Path | None = None
@@ -229,9 +239,11 @@ class InputSpec:
     encoding: str = "auto"
     columns: Mapping[str, str] = field(default_factory=dict)
     header_row: int | None = None
+    filter: Mapping[str, str] = field(default_factory=dict)
+    source: str = "file"
 
     def __post_init__(self) -> None:
-        freeze_fields(self, "columns")
+        freeze_fields(self, "columns", "filter")
 
 
 @dataclass(frozen=True)
@@ -296,12 +308,26 @@ class NetworkConfig:
         Buffer around the study area when clipping or downloading.
     cache_dir
         Where downloaded and built graphs are cached (relative to the config file).
+    timeout_s
+        Seconds one download request may wait for the server.
+    retries
+        Further attempts after a timeout or connection failure (the pause doubles each time).
+    max_download_km2
+        Largest area downloaded; a bigger one is refused with a message (a
+        province-wide boundary by mistake).
+    overpass_url, nominatim_url
+        Other Overpass / Nominatim endpoints (mirrors); ``None``: osmnx's defaults.
     """
 
     source: str = "auto"
     place: str | None = None
     buffer_m: float = 2000.0
     cache_dir: Path = Path("cache")
+    timeout_s: float = 180.0
+    retries: int = 2
+    max_download_km2: float = 20_000.0
+    overpass_url: str | None = None
+    nominatim_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.source not in ("auto", "file", "osmnx"):

@@ -8,6 +8,7 @@ from planner.data.population import (
     PopulationAllocation,
     allocate_older_population,
     county_older_totals_from_census,
+    older_source_lines,
 )
 from planner.data.summary import summarise_study, summarise_study_frame
 from planner.data.validation import (
@@ -29,6 +30,7 @@ __all__ = [
     "PopulationAllocation",
     "allocate_older_population",
     "county_older_totals_from_census",
+    "older_source_lines",
     "StudyData",
     "load_study",
     "summarise_study",

@@ -47,6 +47,7 @@ __all__ = [
     "county_area_shares",
     "county_population_from_census",
     "scale_partial_counties",
+    "unverified_coverage",
 ]
 
 #: A study covering at least this share of a county's area covers the whole county.
@@ -203,3 +204,50 @@ def scale_partial_counties(
             continue
         shares.append(CountyShare(name, area, share, total, out.get(name, math.nan)))
     return out, tuple(log.problems), tuple(shares)
+
+
+def unverified_coverage(
+    records: pd.DataFrame, *, known_counties: set[str], area_shares: Mapping[str, float],
+    county_population: Mapping[str, float], file: str, column: str,
+) -> tuple[Problem, ...]:
+    """A ``COUNTY_COVERAGE_UNKNOWN`` warning per county whose whole total was allocated unverified.
+
+    Without the county's boundary (so the study area is not known to hold the
+    whole county), without an area share and without its census residents,
+    nothing says how much of the county the study covers: the total is
+    allocated as given (rule 4 of the module docstring), and this says so.
+
+    Parameters
+    ----------
+    records
+        :attr:`PopulationAllocation.records` (``level``, ``area``, ``known_total``, ``n_estimated``).
+    known_counties
+        Counties whose boundary is in ``boundaries_county``.
+    area_shares, county_population
+        As for :func:`scale_partial_counties`.
+    file, column
+        Settlement file and its 60+ column, for the problems.
+
+    Returns
+    -------
+    tuple of Problem
+    """
+    log = ProblemLog()
+    used = records[(records["level"] == "county") & (records["n_estimated"] > 0)]
+    for name, total in zip(used["area"], used["known_total"], strict=True):
+        if name in known_counties or math.isfinite(area_shares.get(name, math.nan)) \
+                or math.isfinite(county_population.get(name, math.nan)):
+            continue
+        log.add(file, None, column, name, DataProblem.COUNTY_COVERAGE_UNKNOWN,
+                f"{name}：不知道研究区占全县的多少（没有该县的县界，普查表也没有全县总人口），"
+                f"全县60岁以上人口 {total:,.0f} 已全部分给研究区的村/社区；如果研究区只是县的一部分，这些估算偏大",
+                "在 population.census_csv 提供含“人口数_合计”的普查表（按人口比例缩小），或给出县界 "
+                "[inputs.boundaries_county]，或在 [population.township_older_totals] 给出所研究乡镇的老年人口数",
+                severity="warning",
+                message_en=f"{name}: how much of the county the study covers is unknown (no boundary of the county, "
+                           f"no census residents): its whole 60+ total {total:,.0f} was allocated to the study's "
+                           "settlements; if the study covers only part of the county, these estimates are too high",
+                fix_en="give a census table with total residents (人口数_合计) in population.census_csv (the total is "
+                       "then scaled), the county boundary in [inputs.boundaries_county], or the studied townships' "
+                       "totals in [population.township_older_totals]")
+    return tuple(log.problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner.codes import DataProblem
+from planner.codes import DataProblem, OlderRule, OlderSource
 from planner.config import StudyConfig, tier_for_type
 from planner.data.cells import cell_text, number
 from planner.data.plausibility import check_population
@@ -136,7 +136,8 @@ def _settlement_kind(layer: LayerLog, row: int, column: str | None, value: str, 
 
 
 def settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: LayerLog, out: pd.DataFrame) -> None:
-    """Add ``kind``, ``population``, ``older_population`` and ``older_estimated`` to ``out`` (in place)."""
+    """Add ``kind``, ``population``, ``older_population``, ``older_estimated``, ``older_source`` and
+    ``older_rule`` to ``out`` (in place; the last two say counted or unknown until the allocation)."""
     rows = frame.index.to_numpy()
     kcol = cols.get("kind")
     kvals = frame[kcol].tolist() if kcol else [None] * len(rows)
@@ -153,3 +154,6 @@ def settlement_fields(frame: pd.DataFrame, cols: dict[str, str], layer: LayerLog
                   f"population aged 60+ ({older:g}) exceeds the total population ({pop:g})",
                   "check both numbers (swapped columns or an extra digit?)", severity="warning")
     out["older_estimated"] = False
+    known = np.isfinite(out["older_population"].to_numpy(dtype=float))
+    out["older_source"] = np.where(known, str(OlderSource.COUNTED), str(OlderSource.UNKNOWN))
+    out["older_rule"] = np.where(known, str(OlderRule.AS_COUNTED), str(OlderRule.NONE))

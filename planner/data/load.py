@@ -39,7 +39,8 @@ from tqdm.auto import tqdm
 from planner.codes import DataProblem
 from planner.config import StudyConfig
 from planner.data.areas import HULL_BUFFER_M, boundary_area, hull_area, load_areas, load_zones
-from planner.data.county_share import county_area_shares, county_population_from_census
+from planner.data.county_share import county_area_shares, county_population_from_census, unverified_coverage
+from planner.data.osm_facilities import osm_facility_spec
 from planner.data.points import (
     FACILITY_COLUMNS,
     SETTLEMENT_COLUMNS,
@@ -109,20 +110,35 @@ class StudyData:
 # --------------------------------------------------------------------------- stages
 
 
-def _load_boundaries(config: StudyConfig, log: ProblemLog, progress: tqdm) -> PointContext:
-    """Counties, then townships (their counties filled by location), and the area they cover."""
+def _load_boundaries(config: StudyConfig, log: ProblemLog, progress: tqdm,
+                     place_area: BaseGeometry | None) -> PointContext:
+    """Counties, then townships (their counties filled by location), and the area they cover.
+
+    Without boundaries, ``place_area`` (the geocoded ``network.place``) is the study area, noted as a warning.
+    """
     inputs = config.inputs
     counties = load_areas(inputs.boundaries_county, "counties", config, log)
     progress.update()
     townships = load_areas(inputs.boundaries_township, "townships", config, log, counties=counties)
     progress.update()
-    return PointContext(config=config, log=log, area=boundary_area(counties, townships),
-                        townships=townships, counties=counties)
+    area = boundary_area(counties, townships)
+    if area is None and place_area is not None:
+        area = place_area
+        place = config.network.place
+        log.add("boundaries", None, "network.place", place, DataProblem.STUDY_AREA_FROM_PLACE,
+                f"没有县或乡镇边界；研究区取为地名「{place}」在 OpenStreetMap 上的边界，"
+                "区外的点被排除，乡镇名称无法按位置补全",
+                "在配置 [inputs.boundaries_county] / [inputs.boundaries_township] 给出边界文件",
+                severity="warning",
+                message_en=f"no county or township boundaries; the study area is the OpenStreetMap boundary "
+                           f"of {place!r}: points outside it are excluded, townships cannot be filled by location",
+                fix_en="give boundary files in [inputs.boundaries_county] / [inputs.boundaries_township]")
+    return PointContext(config=config, log=log, area=area, townships=townships, counties=counties)
 
 
 def _load_facilities(ctx: PointContext) -> gpd.GeoDataFrame | None:
     """The facilities; no file configured counts as no facilities (a warning)."""
-    spec = ctx.config.inputs.facilities
+    spec = osm_facility_spec(ctx.config.inputs.facilities, ctx.config)  # source = "osm": the roads file
     if spec.path is None:
         ctx.log.add("facilities", None, None, None, DataProblem.NO_FACILITIES,
                     "配置中没有设施文件，按“现有设施为零”计算",
@@ -202,12 +218,16 @@ def _allocate(config: StudyConfig, settlements: gpd.GeoDataFrame, rows: dict, co
               log: ProblemLog, ctx: PointContext) -> PopulationAllocation:
     """Fill missing older population (:func:`allocate_older_population`), its problems into the log."""
     census, residents = _census_totals(config, settlements, log)
+    shares, file = county_area_shares(ctx.counties, ctx.townships), display_path(config.inputs.settlements.path, config)
     allocation = allocate_older_population(
-        settlements, config.population, file=display_path(config.inputs.settlements.path, config),
-        rows=rows, census_totals=census, columns=columns,
-        area_shares=county_area_shares(ctx.counties, ctx.townships), county_population=residents,
+        settlements, config.population, file=file, rows=rows, census_totals=census, columns=columns,
+        area_shares=shares, county_population=residents,
     )
     log.extend(allocation.problems)
+    known = set(ctx.counties.index.astype(str)) if ctx.counties is not None else set()
+    log.extend(unverified_coverage(allocation.records, known_counties=known, area_shares=shares,
+                                   county_population=residents, file=file,
+                                   column=columns.get("older_population", "older_population")))
     return allocation
 
 
@@ -229,7 +249,8 @@ def _canonical(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- public
 
 
-def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool = False) -> StudyData:
+def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool = False,
+               place_area: BaseGeometry | None = None) -> StudyData:
     """Read, validate and standardise every input layer of a study.
 
     Parameters
@@ -240,6 +261,10 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
         Raise on any problem, warnings included.  ``None``: ``config.strict``.
     verbose
         Show progress bars.
+    place_area
+        The study area when no boundary file is given: the geocoded
+        ``network.place`` (:func:`planner.network.place_area`), WGS84.  Points
+        outside it are excluded.  ``None``: the points' buffered convex hull.
 
     Returns
     -------
@@ -257,7 +282,7 @@ def load_study(config: StudyConfig, *, strict: bool | None = None, verbose: bool
     lang = check_lang(config.lang)
     log = ProblemLog()
     progress = tqdm(total=6, desc=tr(lang, "读取数据", "loading study"), unit="layer", disable=not verbose)
-    ctx = _load_boundaries(config, log, progress)
+    ctx = _load_boundaries(config, log, progress, place_area)
     facilities = _load_facilities(ctx)
     progress.update()
     settlements, rows, settlement_columns = _load_settlements(ctx)

@@ -25,6 +25,7 @@ from planner.config import InputSpec, StudyConfig
 from planner.data.areas import AreaCheck, admin_lookup, area_check, inside
 from planner.data.cells import cell_text, coordinate, fmt_coord
 from planner.data.fields import facility_fields, settlement_fields
+from planner.data.osm_facilities import is_osm_file, read_osm_facilities
 from planner.data.outliers import far_points
 from planner.data.reading import (
     WGS84,
@@ -53,7 +54,7 @@ __all__ = [
 FACILITY_COLUMNS = ["name", "type", "tier", "beds", "nursing_beds", "occupied_beds", "public",
                     "capacity", "county", "township", "geometry"]
 SETTLEMENT_COLUMNS = ["name", "kind", "township", "county", "population", "older_population",
-                      "older_estimated", "urban", "central", "geometry"]
+                      "older_estimated", "urban", "central", "older_source", "older_rule", "geometry"]
 _INDEX_NAMES = {"facilities": "facility_id", "settlements": "settlement_id"}
 _ID_PREFIX = {"facilities": "F", "settlements": "S"}
 
@@ -103,7 +104,10 @@ def empty_points(columns: list[str], index_name: str) -> gpd.GeoDataFrame:
 def _open_points(spec: InputSpec, name: str, ctx: PointContext) -> _OpenPoints | None:
     """Read the file and match its columns (None, summary written, when the layer is unusable)."""
     layer = LayerLog(ctx.log, display_path(spec.path, ctx.config), name)
-    raw = read_input(spec, layer)
+    if name == "facilities" and is_osm_file(spec.path):  # the elderly-care rule on an OpenStreetMap file
+        raw = read_osm_facilities(spec, layer, ctx.config)
+    else:
+        raw = read_input(spec, layer)
     if raw is None:
         return None
     if len(raw.frame) == 0:

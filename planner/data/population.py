@@ -30,12 +30,18 @@ Allocation rule (``population.allocation = "proportional"``)
    (:mod:`planner.data.county_share`, ``PARTIAL_COUNTY`` warning).
 6. **Check.**  Where an estimate exceeds a settlement's residents, or a
    township's 60+ total its residents, an ``ESTIMATED_OLDER_EXCEEDS_POPULATION``
-   warning names the settlements or the township.
+   warning names the settlements or the township; such an estimate is then
+   capped at the settlement's residents (rule ``CAPPED``): never more older
+   people than residents, the excess is not allocated elsewhere.
 7. Settlements still without a value (no total known for their township or
    county, or ``allocation = "none"``) keep NaN and get a
    ``MISSING_OLDER_POPULATION`` warning per area.
 
-Allocated values are not rounded, so they add up exactly to the remainder.
+Allocated values are not rounded, so they add up exactly to the remainder
+(capped values excepted).  Every settlement carries the source of its figure
+(``older_source``: counted, township total, county total, census total, the
+county total scaled to the part of the county studied, or unknown) and the rule
+that made it (``older_rule``), so every estimate is labelled where it is shown.
 """
 
 from __future__ import annotations
@@ -49,11 +55,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.codes import DataProblem
+from planner.codes import DataProblem, OlderRule, OlderSource
 from planner.config import PopulationConfig
 from planner.data.county_share import CountyShare, scale_partial_counties
 from planner.data.validation import Problem, ProblemLog
 from planner.errors import DataError
+from planner.i18n import check_lang, tr
 from planner.io import read_layer, recognise_columns
 from planner.results import FrozenParams
 
@@ -61,6 +68,7 @@ __all__ = [
     "PopulationAllocation",
     "allocate_older_population",
     "county_older_totals_from_census",
+    "older_source_lines",
 ]
 
 logger = logging.getLogger(__name__)
@@ -77,7 +85,10 @@ class PopulationAllocation(FrozenParams):
     Attributes
     ----------
     settlements
-        Copy of the input with ``older_population`` filled and ``older_estimated`` set.
+        Copy of the input with ``older_population`` filled, ``older_estimated``
+        set, and per settlement where its figure comes from (``older_source``,
+        a :class:`~planner.codes.OlderSource` name) and how it was made
+        (``older_rule``, a :class:`~planner.codes.OlderRule` name).
     records
         One row per township/county split: ``level`` (township/county),
         ``area``, ``known_total``, ``counted``, ``remainder``, ``allocated``,
@@ -176,6 +187,8 @@ class _Work:
     ids: list[str]
     rows: Mapping[str, int] | None
     colname: dict[str, str]
+    source: np.ndarray  # OlderSource per settlement
+    rule: np.ndarray  # OlderRule per settlement
     log: ProblemLog = field(default_factory=ProblemLog)
     records: list[dict] = field(default_factory=list)
 
@@ -198,16 +211,23 @@ def _start(settlements: pd.DataFrame, *, file: str, rows: Mapping[str, int] | No
         estimated |= out["older_estimated"].fillna(False).to_numpy(dtype=bool)
     colname = {"population": "population", "older_population": "older_population", "county": "county"}
     colname.update(columns or {})
+    older = pd.to_numeric(out["older_population"], errors="coerce").to_numpy(dtype=float).copy()
+    known = np.isfinite(older)
     return _Work(
-        out=out,
-        older=pd.to_numeric(out["older_population"], errors="coerce").to_numpy(dtype=float).copy(),
+        out=out, older=older,
         pop=pd.to_numeric(out["population"], errors="coerce").to_numpy(dtype=float),
         estimated=estimated, file=file, ids=[str(i) for i in out.index], rows=rows, colname=colname,
+        source=np.where(known, OlderSource.COUNTED, OlderSource.UNKNOWN).astype(object),
+        rule=np.where(known, OlderRule.AS_COUNTED, OlderRule.NONE).astype(object),
     )
 
 
-def _allocate_level(work: _Work, level: str, totals: Mapping[str, float]) -> None:
-    """Steps 1 and 2: split each known ``level`` total over the area's settlements lacking a count."""
+def _allocate_level(work: _Work, level: str, totals: Mapping[str, float],
+                    sources: Mapping[str, OlderSource]) -> None:
+    """Steps 1 and 2: split each known ``level`` total over the area's settlements lacking a count.
+
+    ``sources``: area -> where its total comes from (labels the settlements filled).
+    """
     if level not in work.out.columns:
         return
     area_names = work.out[level].fillna("").astype(str).to_numpy()
@@ -218,6 +238,7 @@ def _allocate_level(work: _Work, level: str, totals: Mapping[str, float]) -> Non
         missing = in_area & np.isnan(work.older)
         if missing.any():
             _allocate_area(work, level, area, float(totals[area]), in_area, missing)
+            work.source[missing] = sources[area]
 
 
 def _allocate_area(work: _Work, level: str, area: str, total: float, in_area: np.ndarray,
@@ -242,6 +263,8 @@ def _allocate_area(work: _Work, level: str, area: str, total: float, in_area: np
         )
     work.older[missing] = values
     work.estimated[missing] = True
+    work.rule[missing] = {"proportional": OlderRule.PROPORTIONAL, "mixed": OlderRule.MIXED,
+                          "equal": OlderRule.EQUAL}[method]
     work.records.append({
         "level": level, "area": area, "known_total": total, "counted": counted,
         "remainder": total - counted, "allocated": float(values.sum()),
@@ -304,7 +327,15 @@ def _report_unfilled(work: _Work) -> None:
 
 
 def _check_estimates(work: _Work) -> None:
-    """Step 6: estimates above the residents, per county (settlements listed) and per township."""
+    """Step 6: estimates above the residents named (per county and per township), then capped at the residents."""
+    _warn_estimates(work)
+    over = work.estimated & np.isfinite(work.pop) & (work.older > work.pop)
+    work.older[over] = work.pop[over]
+    work.rule[over] = OlderRule.CAPPED
+
+
+def _warn_estimates(work: _Work) -> None:
+    """Estimates above the residents, per county (settlements listed) and per township (before the cap)."""
     over = work.estimated & np.isfinite(work.pop) & (work.older > work.pop)
     out = work.out
     counties = out["county"].fillna("").astype(str).to_numpy() if "county" in out.columns else np.full(len(out), "")
@@ -314,11 +345,12 @@ def _check_estimates(work: _Work) -> None:
         work.log.add(
             work.file, None, work.colname["older_population"], area or None,
             DataProblem.ESTIMATED_OLDER_EXCEEDS_POPULATION,
-            f"{area or '（未填县）'}：{n} 个村/社区估算的60岁以上人口大于其总人口：{listed}",
+            f"{area or '（未填县）'}：{n} 个村/社区估算的60岁以上人口大于其总人口，已按总人口封顶"
+            f"（多出的部分不再分配）：{listed}",
             "已知总数对这些村/社区来说太大：核对老年人口总数是否只属于研究区，或这些村/社区的总人口",
             severity="warning",
             message_en=f"{area or '(no county)'}: the estimated 60+ population exceeds the residents of {n} "
-                       f"settlements: {listed}",
+                       f"settlements and was capped at the residents (the excess is not allocated): {listed}",
             fix_en="the known total is too large for these settlements: check that it covers only the study "
                    "area, and their total populations",
         )
@@ -386,17 +418,23 @@ def allocate_older_population(
     county_totals.update(population.county_older_totals)
     shares: tuple[CountyShare, ...] = ()
     if population.allocation == "proportional":
-        _allocate_level(work, "township", population.township_older_totals)
+        _allocate_level(work, "township", population.township_older_totals,
+                        dict.fromkeys(population.township_older_totals, OlderSource.TOWNSHIP_TOTAL))
         county_totals, partial, shares = scale_partial_counties(
             county_totals, settlements, file=file, column=work.colname["older_population"],
             area_shares=area_shares or {}, county_population=county_population or {})
         work.log.extend(partial)
-        _allocate_level(work, "county", county_totals)
+        sources = {c: OlderSource.COUNTY_TOTAL if c in population.county_older_totals else OlderSource.CENSUS_TOTAL
+                   for c in county_totals}
+        sources.update({sh.county: OlderSource.COUNTY_PART for sh in shares if np.isfinite(sh.used_total)})
+        _allocate_level(work, "county", county_totals, sources)
         _check_estimates(work)
     _report_unfilled(work)
     out = work.out
     out["older_population"] = work.older
     out["older_estimated"] = work.estimated
+    out["older_source"] = pd.Series(work.source, index=out.index).astype(str)
+    out["older_rule"] = pd.Series(work.rule, index=out.index).astype(str)
     frame = pd.DataFrame(work.records, columns=_RECORD_COLUMNS)
     logger.debug("older population allocation: %s", frame.to_dict("records"))
     return PopulationAllocation(
@@ -406,3 +444,39 @@ def allocate_older_population(
         params={"config": population, "county_totals": county_totals},
         county_shares=shares,
     )
+
+
+def older_source_lines(settlements: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """One sentence per (source, rule) of the estimated and unknown older populations, for reports.
+
+    Parameters
+    ----------
+    settlements
+        Settlements with ``older_source`` and ``older_rule``
+        (:func:`allocate_older_population`); without them: no line.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    list of str
+        E.g. "12 个村/社区的60岁以上人口为估算：来源 普查表县60岁以上人口；方法 总数减已填数后按总人口比例分配".
+    """
+    check_lang(lang)
+    if "older_source" not in settlements or "older_rule" not in settlements:
+        return []
+    lines = []
+    groups = settlements.groupby([settlements["older_source"].astype(str), settlements["older_rule"].astype(str)])
+    for (src, rule), g in groups:
+        if src == OlderSource.COUNTED:
+            continue
+        n = len(g)
+        if src == OlderSource.UNKNOWN:
+            lines.append(tr(lang, f"{n} 个村/社区的60岁以上人口未知（不计为 0）。",
+                            f"The 60+ population of {n} settlements is unknown (not counted as 0)."))
+            continue
+        s_lab, r_lab = OlderSource[src].label(lang), OlderRule[rule].label(lang)
+        lines.append(tr(lang, f"{n} 个村/社区的60岁以上人口为估算（标注“估算”）：来源 {s_lab}；方法 {r_lab}。",
+                        f"The 60+ population of {n} settlements is estimated (marked 'estimated'): "
+                        f"source {s_lab}; rule {r_lab}."))
+    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
     "LayerLog",
     "display_path",
     "read_input",
+    "filter_rows",
     "match_columns",
     "crs_name",
     "accept_unrecorded_crs",
@@ -43,6 +45,8 @@ class LayerLog:
         self.excluded: dict[int, str] = {}  # row -> first error code
         self.warned: dict[int, set[str]] = {}  # row -> warning codes
         self.unusable: str | None = None  # the first error of the whole layer
+        #: rows left out before any check, by reason (the row filter, the OSM elderly-care rule): counted as read
+        self.left_out: Counter = Counter()
 
     def row(self, row: int, column: str | None, value: Any, code: DataProblem, zh: str, fix_zh: str,
             en: str, fix_en: str, *, severity: str = "error") -> None:
@@ -68,6 +72,9 @@ class LayerLog:
         counts = Counter(self.excluded.values())
         if self.unusable is not None and rows_read > len(self.excluded):
             counts[self.unusable] += rows_read - len(self.excluded)  # an unusable layer keeps no row
+        for code, n in self.left_out.items():
+            rows_read += n
+            counts[code] += n
         flagged = Counter(c for row, codes in self.warned.items() if row not in self.excluded for c in codes)
         self.log.summary(LayerSummary(
             file=self.file, layer=self.name, rows_read=rows_read,
@@ -107,9 +114,75 @@ def read_input(spec: InputSpec, layer: LayerLog) -> RawLayer | None:
     else:
         _report_title_rows(raw, layer)
         _report_merged(raw, layer)
-        return raw
+        filtered = filter_rows(raw, spec, layer)
+        if filtered is not None:
+            return filtered
     layer.summary(0, None, None)
     return None
+
+
+#: The config key of the layers whose log name differs from it.
+_INPUT_KEYS = {"counties": "boundaries_county", "townships": "boundaries_township"}
+
+
+def _cell_key(value: Any) -> str:
+    """A cell as the text a filter value is compared with (``230822.0`` -> ``"230822"``, blanks -> ``""``)."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def filter_rows(raw: RawLayer, spec: InputSpec, layer: LayerLog) -> RawLayer | None:
+    """The rows of ``raw`` that pass ``spec.filter`` (every ``column = value`` holds), the others counted.
+
+    Parameters
+    ----------
+    raw
+        The layer as read.
+    spec
+        Its input spec; ``spec.filter`` maps a column of the file to the value to keep.
+    layer
+        Its log: the rows left out are counted in its summary under ``ROWS_FILTERED``.
+
+    Returns
+    -------
+    RawLayer or None
+        ``raw`` itself without a filter; ``None`` (a layer error) when a filter column is not in the
+        file (the message lists the columns present) or no row passes (it lists the values present).
+    """
+    if not spec.filter:
+        return raw
+    frame = raw.frame
+    present = [str(c) for c in frame.columns if c != "geometry"]
+    where = f"[inputs.{_INPUT_KEYS.get(layer.name, layer.name)}] filter"
+    for col in spec.filter:
+        if col not in frame.columns:
+            layer.layer(col, col, DataProblem.MISSING_COLUMNS,
+                        f"{where} 中的列「{col}」不在文件中；文件中的列：{'、'.join(present)}",
+                        f"把 {where} 的列名改为上面列出的某一列",
+                        f"column '{col}' of {where} is not in the file; columns present: {', '.join(present)}",
+                        f"use one of the columns present in {where}")
+            return None
+    keep = np.ones(len(frame), dtype=bool)
+    for col, want in spec.filter.items():
+        cells = np.array([_cell_key(v) for v in frame[col]], dtype=object)
+        passed = cells == str(want).strip()
+        if keep.any() and not (keep & passed).any():
+            values = sorted({c for c in cells[keep] if c})
+            shown = "、".join(values[:20]) + ("…" if len(values) > 20 else "")
+            layer.layer(col, want, DataProblem.EMPTY_LAYER,
+                        f"{where}：没有一行的「{col}」等于「{want}」；该列的值有：{shown}",
+                        f"把 {where} 中 {col} 的值改为上面列出的某个值",
+                        f"{where}: no row has '{col}' = '{want}'; values present: {', '.join(values[:20])}",
+                        f"set {col} in {where} to one of the values present")
+            layer.left_out[DataProblem.ROWS_FILTERED] += len(frame)
+            return None
+        keep &= passed
+    if (~keep).any():
+        layer.left_out[DataProblem.ROWS_FILTERED] += int((~keep).sum())
+    return dataclasses.replace(raw, frame=frame[keep])
 
 
 def _suspect_encoding(layer: LayerLog, exc: SuspectEncodingError) -> None:

@@ -81,6 +81,19 @@ def _county_share_lines(data: StudyData, lang: str) -> list[str]:
     return lines
 
 
+def _older_line(s: pd.DataFrame, pop: float, older: float, share: float, lang: str) -> str:
+    """Residents and 60+ with the estimated share; unknown 60+ figures said, never printed as 0."""
+    unknown = int(s["older_population"].isna().sum())
+    if unknown == len(s):
+        return tr(lang, f"总人口 {pop:,.0f}；60岁以上 未知", f"Population {pop:,.0f}; aged 60+ unknown")
+    line = tr(lang, f"总人口 {pop:,.0f}；60岁以上 {older:,.0f}（其中估算 {share:.0%}）",
+              f"Population {pop:,.0f}; aged 60+ {older:,.0f} ({share:.0%} estimated)")
+    if unknown:
+        line += tr(lang, f"；另有 {unknown} 个村/社区的60岁以上人口未知，未计入",
+                   f"; {unknown} settlements with unknown 60+ population not included")
+    return line
+
+
 def summarise_study(data: StudyData, lang: str = "zh") -> str:
     """Readable summary: counts per tier, per settlement kind and per township.
 
@@ -112,8 +125,7 @@ def summarise_study(data: StudyData, lang: str = "zh") -> str:
     lines += [
         tr(lang, f"设施 {len(f)} 个：{tiers}", f"Facilities {len(f)}: {tiers}"),
         tr(lang, f"村/社区 {len(s)} 个：{kinds}", f"Settlements {len(s)}: {kinds}"),
-        tr(lang, f"总人口 {pop:,.0f}；60岁以上 {older:,.0f}（其中估算 {share:.0%}）",
-           f"Population {pop:,.0f}; aged 60+ {older:,.0f} ({share:.0%} estimated)"),
+        _older_line(s, pop, older, share, lang),
         *_county_share_lines(data, lang),
         tr(lang, f"坐标系（米制计算）：{data.projected_crs.to_string()}",
            f"Projected CRS: {data.projected_crs.to_string()}"),
@@ -122,6 +134,7 @@ def summarise_study(data: StudyData, lang: str = "zh") -> str:
            f"{len(data.report.warnings)} warnings"),
         "",
         tr(lang, "按乡镇/街道：", "By township:"),
-        summarise_study_frame(data, lang=lang).to_string(float_format=lambda v: f"{v:,.0f}"),
+        summarise_study_frame(data, lang=lang).to_string(float_format=lambda v: f"{v:,.0f}",
+                                                         na_rep=tr(lang, "未知", "unknown")),
     ]
     return "\n".join(lines)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from planner.network.check import check_profiles, usable_segments_by_profile
 from planner.network.components import Components, components_of
 from planner.network.download import network_from_osmnx, osmnx_cache_path
-from planner.network.load import load_network
+from planner.network.load import load_network, online_settings, place_area
 from planner.network.model import RoadNetwork, clip_network
+from planner.network.online import OnlineSettings, geocode_place, osm_places_in
 from planner.network.osm_tags import parse_maxspeed
 from planner.network.readers import network_from_graphml, network_from_osm_file, network_to_graphml
 from planner.network.reference import graph_from_network, network_from_graph
@@ -33,6 +34,11 @@ __all__ = [
     "osmnx_cache_path",
     "clip_network",
     "load_network",
+    "online_settings",
+    "place_area",
+    "OnlineSettings",
+    "geocode_place",
+    "osm_places_in",
     "check_profiles",
     "usable_segments_by_profile",
     "parse_maxspeed",

@@ -9,6 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import NetworkError
+from planner.network.online import (
+    OnlineSettings,
+    check_download_size,
+    endpoint_url,
+    expected_requests,
+    osmnx_session,
+    with_retries,
+)
 from planner.network.readers import network_from_graphml
 from planner.network.reference import network_from_graph
 
@@ -58,24 +66,18 @@ def osmnx_cache_path(
     return Path(cache_dir) / f"osmnx_{digest}.graphml"
 
 
-def _download_graph(*, polygon: Any, place: str | None, network_type: str, verbose: bool) -> nx.MultiDiGraph:
+def _download_graph(*, polygon: Any, place: str | None, network_type: str, settings: OnlineSettings,
+                    verbose: bool) -> nx.MultiDiGraph:
     """The unsimplified osmnx graph of the query, with the access tags kept (osmnx settings restored after)."""
-    import osmnx as ox
-
-    old_tags, old_log = ox.settings.useful_tags_way, ox.settings.log_console
-    ox.settings.useful_tags_way = sorted(set(old_tags) | set(_OSMNX_TAGS))
-    ox.settings.log_console = bool(verbose)
-    try:
+    with osmnx_session(settings, extra_way_tags=_OSMNX_TAGS) as ox:
+        ox.settings.log_console = bool(verbose)
         if polygon is not None:
-            return ox.graph_from_polygon(polygon, network_type=network_type, simplify=False, retain_all=True)
-        return ox.graph_from_place(place, network_type=network_type, simplify=False, retain_all=True)
-    except Exception as exc:  # requests, osmnx InsufficientResponseError, geocoding errors...
-        raise NetworkError(
-            f"路网下载失败 / road network download failed ({type(exc).__name__}: {exc}). "
-            "Fix: check the internet connection, or give a local extract as [inputs] roads (.osm.pbf)."
-        ) from exc
-    finally:
-        ox.settings.useful_tags_way, ox.settings.log_console = old_tags, old_log
+            return with_retries(
+                lambda: ox.graph_from_polygon(polygon, network_type=network_type, simplify=False, retain_all=True),
+                settings, what="road network")
+        return with_retries(
+            lambda: ox.graph_from_place(place, network_type=network_type, simplify=False, retain_all=True),
+            settings, what=f"road network of {place!r}")
 
 
 def _save_cache(g: nx.MultiDiGraph, path: Path) -> None:
@@ -96,6 +98,7 @@ def network_from_osmnx(
     network_type: str = "all",
     cache_dir: str | Path,
     verbose: bool = False,
+    settings: OnlineSettings | None = None,
 ) -> RoadNetwork:
     """Download a road network with osmnx, cached on disk as GraphML.
 
@@ -114,9 +117,14 @@ def network_from_osmnx(
         osmnx network type; ``"all"`` keeps every road and path (the
         profiles decide what each mode may use).
     cache_dir
-        Folder of the cache (created when missing).
+        Folder of the cache (created when missing); osmnx's HTTP cache goes
+        to its ``http`` subfolder.
     verbose
         Log osmnx's progress.
+    settings
+        Timeout, retries, size limit and endpoints of the download
+        (:class:`~planner.network.online.OnlineSettings`; its ``cache_dir`` is
+        replaced by ``cache_dir``).  ``None``: the defaults.
 
     Returns
     -------
@@ -125,7 +133,9 @@ def network_from_osmnx(
     Raises
     ------
     NetworkError
-        Neither polygon nor place given, or the download failed.
+        Neither polygon nor place given, the polygon is larger than
+        ``settings.max_km2``, or the download failed (after the retries; the
+        message names the server, the timeout and the fixes).
     """
     if polygon is None and not place:
         raise NetworkError(
@@ -136,6 +146,16 @@ def network_from_osmnx(
     if path.exists():
         logger.info("road network from cache %s", path)
         return dataclasses.replace(network_from_graphml(path), name=place or path.name)
-    g = _download_graph(polygon=polygon, place=place, network_type=network_type, verbose=verbose)
+    settings = dataclasses.replace(settings or OnlineSettings(cache_dir=Path(cache_dir)), cache_dir=Path(cache_dir))
+    if polygon is not None:
+        km2 = check_download_size(polygon, settings)
+        logger.warning("downloading roads for %.0f km² from %s in %d request(s), timeout %g s; cache %s", km2,
+                       settings.overpass_url or endpoint_url("overpass"), expected_requests(polygon),
+                       settings.timeout_s, settings.http_cache)
+    else:
+        logger.warning("downloading roads of %r (timeout %g s); cache %s", place, settings.timeout_s,
+                       settings.http_cache)
+    g = _download_graph(polygon=polygon, place=place, network_type=network_type, settings=settings,
+                        verbose=verbose)
     _save_cache(g, path)
     return network_from_graph(g, name=place or path.name)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.config import NetworkConfig
 from planner.errors import InputFileNotFoundError, NetworkError
 from planner.i18n import tr
 from planner.network.check import check_profiles, no_roads_message
 from planner.network.download import network_from_osmnx
 from planner.network.model import RoadNetwork, as_area, buffered_area, clip_network
+from planner.network.online import OnlineSettings, geocode_place
 from planner.network.readers import network_from_graphml, network_from_osm_file, osm_file_format
 
 if TYPE_CHECKING:
     from planner.config import StudyConfig
 
-__all__ = ["load_network"]
+__all__ = ["load_network", "online_settings", "place_area"]
 
 
 def _roads_file(config: StudyConfig) -> Path:
@@ -60,16 +62,62 @@ def _network_from_file(config: StudyConfig, study_area: Any, *, verbose: bool) -
     ))
 
 
-def _network_from_download(config: StudyConfig, study_area: Any, *, verbose: bool) -> RoadNetwork:
-    """Download the study area grown by the buffer (or ``network.place``), cached next to the config file."""
+def online_settings(config: StudyConfig) -> OnlineSettings:
+    """The download settings of ``[network]``; the cache folder resolved against the config file's folder.
+
+    Parameters
+    ----------
+    config
+        The study configuration (``network.cache_dir``, ``timeout_s``,
+        ``retries``, ``max_download_km2``, ``overpass_url``, ``nominatim_url``).
+
+    Returns
+    -------
+    OnlineSettings
+    """
     ncfg = config.network
-    polygon = buffered_area(study_area, float(ncfg.buffer_m)) if study_area is not None else None
     cache_dir = Path(ncfg.cache_dir)
-    if not cache_dir.is_absolute() and config.source is not None:
-        cache_dir = Path(config.source).parent / cache_dir  # relative to the config file
+    # a cache_dir written in the file is already joined to the file's folder by the loader; only the
+    # default is still bare: put it next to the config file, not in the working folder
+    if config.source is not None and cache_dir == NetworkConfig().cache_dir:
+        cache_dir = Path(config.source).parent / cache_dir
+    return OnlineSettings(cache_dir=cache_dir, timeout_s=float(ncfg.timeout_s), retries=int(ncfg.retries),
+                          max_km2=float(ncfg.max_download_km2), overpass_url=ncfg.overpass_url,
+                          nominatim_url=ncfg.nominatim_url)
+
+
+def place_area(config: StudyConfig) -> Any:
+    """The boundary of ``network.place`` geocoded through Nominatim (cached), or ``None`` without a place.
+
+    Parameters
+    ----------
+    config
+        The study configuration.
+
+    Returns
+    -------
+    shapely (Multi)Polygon in WGS84, or ``None``.
+
+    Raises
+    ------
+    NetworkError
+        Nominatim unreachable, or the place has no boundary.
+    """
+    if not config.network.place:
+        return None
+    return geocode_place(config.network.place, online_settings(config))
+
+
+def _network_from_download(config: StudyConfig, study_area: Any, *, verbose: bool) -> RoadNetwork:
+    """Download the study area (else ``network.place``'s boundary) grown by the buffer, cached with the study."""
+    ncfg = config.network
+    settings = online_settings(config)
+    if study_area is None and ncfg.place:
+        study_area = geocode_place(ncfg.place, settings)
+    polygon = buffered_area(study_area, float(ncfg.buffer_m)) if study_area is not None else None
     return network_from_osmnx(
         polygon=polygon, place=None if polygon is not None else ncfg.place,
-        network_type="all", cache_dir=cache_dir, verbose=verbose,
+        network_type="all", cache_dir=settings.cache_dir, verbose=verbose, settings=settings,
     )
 
 
@@ -84,7 +132,7 @@ def load_network(config: StudyConfig, study_area: Any, *, verbose: bool = False)
         ``buffer_m``, ``place``, ``cache_dir``).
     study_area
         shapely geometry in WGS84, or ``None`` (no clipping; downloads then
-        need ``network.place``).
+        geocode ``network.place`` and fetch its boundary plus the buffer).
     verbose
         Show progress.
 

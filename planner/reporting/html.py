@@ -25,6 +25,7 @@ from planner.i18n import check_lang, fmt_number, label, tr
 from planner.reporting.access_html import access_section
 from planner.reporting.charts import CSS, met_class_text, num
 from planner.reporting.coverage_html import centre_section, coverage_section, priority_section, travel_time_section
+from planner.reporting.older_labels import older_caveats
 from planner.reporting.report_map import MAP_LINK, map_section
 from planner.reporting.report_words import indicator_format, profile_words, source_words, sources_key, tier_rule_words
 from planner.reporting.scenarios_html import scenarios_section
@@ -144,11 +145,7 @@ def _caveats(result: StudyResult, lang: str) -> list[str]:
     """Estimated populations, rows excluded from each input, road pieces dropped, synthetic inputs."""
     sett = result.coverage.settlements
     out = []
-    n_est = int(sett.get("older_estimated", pd.Series(False, index=sett.index)).fillna(False).astype(bool).sum())
-    if n_est:
-        out.append(tr(lang, f"{n_est} 个村/社区的老年人口为按总人口比例分配的估算值（标注为“估算”）。",
-                      f"The older population of {n_est} settlements is estimated "
-                      "(allocated in proportion to total population)."))
+    out.extend(older_caveats(sett, lang))
     out.extend(_layer_caveat(layer, lang) for layer in result.data.report.layers)
     dropped = result.network.dropped
     if dropped:

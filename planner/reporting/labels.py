@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from planner.analysis import SOURCE_DOCUMENTS
-from planner.codes import CandidateExclusion, DataProblem, SitingReason, code_label
+from planner.codes import CandidateExclusion, DataProblem, OlderRule, OlderSource, SitingReason, code_label
 from planner.i18n import INFINITE, LABELS, check_lang, tr
 from planner.io import plain_table
 from planner.reporting.access_tables import ACCESS_LABELS
@@ -47,7 +47,9 @@ COLUMN_LABELS: dict[str, _T] = {
     # people and beds
     "population": ("总人口（人）", "Population (people)"),
     "older_population": ("60岁及以上老年人口（人）", "Aged 60+ (people)"),
-    "older_estimated": ("老年人口为估算值", "Aged 60+ estimated"), "urban": ("城镇", "Urban"),
+    "older_estimated": ("老年人口为估算值", "Aged 60+ estimated"),
+    "older_source": ("老年人口来源", "Source of the 60+ figure"),
+    "older_rule": ("老年人口估算方法", "60+ estimation rule"), "urban": ("城镇", "Urban"),
     "central": ("中心城区", "Central district"), "beds": ("床位数（张）", "Beds"),
     "nursing_beds": ("护理型床位数（张）", "Nursing beds"), "occupied_beds": ("入住人数（人）", "Residents (people)"),
     "occupied": ("入住人数合计（人）", "Residents in total (people)"), "public": ("公办", "Public"),
@@ -225,7 +227,8 @@ for _t in _TIERS:
 
 #: Columns of reason codes (``;``-separated lists allowed) and where their labels are.
 _CODE_COLUMNS: dict[str, type | None] = {"reasons": None, "county_reason": None, "township_reason": None,
-                                         "community_reason": None, "other_reason": None, "code": DataProblem}
+                                         "community_reason": None, "other_reason": None, "code": DataProblem,
+                                         "older_source": OlderSource, "older_rule": OlderRule}
 _REASON_KINDS = (CandidateExclusion, SitingReason)
 
 #: Seed number of a plan -> its full title (zh, en), for the policy source of every indicator: the one

@@ -34,6 +34,7 @@ from planner.reporting.map_assets import (
     STATUS_COLOR,
     badge_style,
 )
+from planner.reporting.older_labels import older_label
 from planner.reporting.popups import centre_tooltip, facility_popup, is_true, site_popup
 
 if TYPE_CHECKING:
@@ -195,6 +196,7 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
         return sett[name].tolist() if name in sett else [None] * len(sett)
 
     cols = {name: col(name) for name in ("name", "kind", "township", "older_population", "older_estimated",
+                                         "older_source", "older_rule",
                                          "status", "centre", "centre_time_min", f"reason_detail_{lang}")}
     per_tier = [(col(f"{t}_facility"), col(f"{t}_time_min")) for t in tiers]
     drop_ids = _id_dropper(result.coverage.facilities)
@@ -209,10 +211,18 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
         reasons = drop_ids(_text(cols[f"reason_detail_{lang}"][i]).strip()) if status != 0 else ""
         rows.append([float(lon[i]), float(lat[i]), _text(cols["name"][i]) or str(sid),
                      0 if cols["kind"][i] == "village" else 1, towns.get(_text(cols["township"][i]), -1),
-                     _num(cols["older_population"][i], 0), 1 if is_true(cols["older_estimated"][i]) else 0,
+                     _num(cols["older_population"][i], 0), _estimate_note(cols, i, lang),
                      status, facs, times,
                      fac_pos.get(_text(cols["centre"][i]), -1), _num(cols["centre_time_min"][i]), reasons])
     return rows
+
+
+def _estimate_note(cols: dict[str, list[Any]], i: int, lang: str) -> str:
+    """``"（估算）（来源：…；方法：…）"`` for an estimated older population, ``""`` for a counted one."""
+    if not is_true(cols["older_estimated"][i]):
+        return ""
+    row = {"older_source": cols["older_source"][i], "older_rule": cols["older_rule"][i]}
+    return tr(lang, "（估算）", " (estimated)") + older_label(row, lang)
 
 
 def township_coverage(result: StudyResult) -> pd.DataFrame:
