@@ -30,6 +30,17 @@ COMPILE_NOTICE = ("首次运行需编译路径算法（约 40 秒，视电脑而
 
 #: English format string -> Chinese format string (same placeholders, same order).
 LOG_MESSAGES: dict[str, str] = {
+    "isochrone bands: no routing graph for profile %s; bands of %s skipped":
+        "等时圈：出行方式 %s 没有路网图，跳过 %s 的等时圈",
+    "report map figure left out: %s": "报告中的地图插图未生成：%s",
+    "geocoding %r with %s (timeout %g s)": "正在地理编码 %r（服务器 %s，超时 %g 秒）",
+    "downloading OSM places for %.0f km² from %s (timeout %g s)":
+        "正在下载 %.0f 平方公里内的 OSM 地名（服务器 %s，超时 %g 秒）",
+    "%s: no answer from %s (%s); retry %d of %d in %g s": "%s：服务器 %s 无应答（%s）；第 %d/%d 次重试，%g 秒后开始",
+    "downloading roads for %.0f km² from %s in %d request(s), timeout %g s; cache %s":
+        "正在下载 %.0f 平方公里的道路（服务器 %s，分 %d 次请求，超时 %g 秒）；缓存 %s",
+    "downloading roads of %r (timeout %g s); cache %s": "正在下载 %r 的道路（超时 %g 秒）；缓存 %s",
+    "%s: OSM objects left out by the elderly-care rule: %s": "%s：不符合养老设施规则而未采用的 OSM 对象：%s",
     "accessibility (%s) of %d settlements at %d tiers in %.2f s": "可达性（%s）：%d 个村/社区，%d 个层级，用时 %.2f 秒",
     "scenario %r: %d settlements, %d under-served": "情景 %r：%d 个村/社区，服务不足 %d 个",
     "scenario %r did not run: %s": "情景 %r 未能运行：%s",

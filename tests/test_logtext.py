@@ -15,8 +15,8 @@ import pytest
 from planner.logtext import COMPILE_NOTICE, LOG_MESSAGES, TranslatedFormatter, translate_message
 
 PACKAGE = Path(__file__).resolve().parents[1] / "planner"
-_PLACEHOLDER = re.compile(r"%(?:\.\d+)?[sdrf]")
-_SAMPLE = {"%s": "x", "%d": 3, "%r": "walk", "%f": 1.5}
+_PLACEHOLDER = re.compile(r"%(?:\.\d+)?[sdrfg]")
+_SAMPLE = {"%s": "x", "%d": 3, "%r": "walk", "%f": 1.5, "%g": 2.5}
 
 
 def _logged_messages() -> dict[str, str]:

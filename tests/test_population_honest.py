@@ -98,8 +98,8 @@ def test_never_more_older_people_than_residents():
 
 def test_labels_reach_the_report_lines_and_the_popup():
     from planner.data import older_source_lines
+    from planner.reporting.map_data import _estimate_note
     from planner.reporting.older_labels import older_caveats, older_label
-    from planner.reporting.popups import settlement_popup
 
     s = pd.DataFrame({"older_source": ["COUNTED", "CENSUS_TOTAL", "CENSUS_TOTAL", "UNKNOWN"],
                       "older_rule": ["AS_COUNTED", "PROPORTIONAL", "PROPORTIONAL", "NONE"],
@@ -113,7 +113,8 @@ def test_labels_reach_the_report_lines_and_the_popup():
     row = pd.Series({"name": "甲村", "kind": "village", "township": "T", "older_population": 120.0,
                      "older_estimated": True, "older_source": "COUNTY_PART", "older_rule": "CAPPED",
                      "status": "served"})
-    html = settlement_popup(row, [], "en")
+    cols = {k: [v] for k, v in row.items()}
+    html = _estimate_note(cols, 0, "en")  # what the map's settlement popup prints after the number
     assert "(estimated)" in html and "county total scaled" in html and "capped at the residents" in html
 
 

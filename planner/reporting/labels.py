@@ -49,6 +49,7 @@ COLUMN_LABELS: dict[str, _T] = {
     "older_population": ("60岁及以上老年人口（人）", "Aged 60+ (people)"),
     "older_estimated": ("老年人口为估算值", "Aged 60+ estimated"),
     "older_source": ("老年人口来源", "Source of the 60+ figure"),
+    "unknown": ("状态未知的县（个）", "Counties of unknown status"),
     "older_rule": ("老年人口估算方法", "60+ estimation rule"), "urban": ("城镇", "Urban"),
     "central": ("中心城区", "Central district"), "beds": ("床位数（张）", "Beds"),
     "nursing_beds": ("护理型床位数（张）", "Nursing beds"), "occupied_beds": ("入住人数（人）", "Residents (people)"),
