@@ -13,7 +13,8 @@ Sources (fetched into ``--work``, default a temporary folder; pass a folder to r
 * a 7th-census county table (leiii/census layout, MIT): residents and 60+/65+ per county.
 
 Writes ``planner/reference/data/<slug>/``: ``counties.geojson``, ``townships.csv``, ``villages.csv``,
-``township_seats.csv``, ``census2020.csv``, ``PROVENANCE.md``, ``LICENSES.md``.  The same inputs give byte-identical files.
+``township_seats.csv``, ``census2020.csv``, ``PROVENANCE.md``, ``LICENSES.md``.
+The same inputs give byte-identical files.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ project (see rules below), which is a change to the data.  No OpenStreetMap (ODb
   a village's township is its code's first 9 digits, a township's county its first 6.
 - Township seats: GeoNames places with a Chinese name inside a county (or within 0.01° of it) matched
   one-to-one to that county's townships by name (`planner.reference.names.name_score`: suffix
-  removed, variant characters unified, a dropped 子/屯 scores 0.9, else difflib ratio; minimum 0.75).
+  removed, variant characters unified, a dropped 子/屯 scores 0.9, else difflib ratio; minimum 0.9).
   They are **inferred** positions of the township seat (乡镇驻地), not of its boundary, and carry the
   score.
 - Census: the province's county-level rows (province and city rows dropped), residents, urban, rural,

@@ -96,7 +96,7 @@ def provinces() -> list[str]:
     return sorted(p.name for p in DATA_DIR.iterdir() if (p / "counties.geojson").exists())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _counties(slug: str) -> Any:
     import geopandas as gpd
 
@@ -106,7 +106,7 @@ def _counties(slug: str) -> Any:
     return frame
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _table(slug: str, name: str) -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / slug / name, dtype=str, keep_default_na=False)
 
@@ -160,7 +160,8 @@ def find_county(county: str | CountyRef, city: str | None = None) -> CountyRef:
                          + (f", e.g. {', '.join(close)}" if close else "") + " or the 6-digit code.")
     if len(hits) > 1:
         cities = ", ".join(f"{c} ({k})" for c, k in zip(hits["city"], hits["code"]))
-        raise InputError(f"「{key}」有 {len(hits)} 个同名县区：{cities} / {key!r} names {len(hits)} counties: {cities}. "
+        raise InputError(f"「{key}」有 {len(hits)} 个同名县区：{cities} / "
+                         f"{key!r} names {len(hits)} counties: {cities}. "
                          f"修正 / Fix: add --city <city> (e.g. --city {hits['city'].iloc[0]}) or give the code.")
     row = hits.iloc[0]
     return CountyRef(code=row["code"], name=row["county"], city=row["city"], province=row["province"],

@@ -38,7 +38,7 @@ TOWNSHIP_KINDS = ("street", "town", "township", "other")
 SETTLEMENT_KINDS = ("village", "community", "virtual")
 
 #: The lowest score :func:`match_names` accepts.
-DEFAULT_MIN_SCORE = 0.75
+DEFAULT_MIN_SCORE = 0.9
 
 _TOWNSHIP_SUFFIX = re.compile(r"(街道办事处|街道办|街道|地区办事处|办事处|民族乡|民族镇|镇|乡)$")
 _ETHNIC = re.compile(r"(朝鲜族|满族|蒙古族|达斡尔族|鄂伦春族|赫哲族|回族|锡伯族|柯尔克孜族|鄂温克族)$")
