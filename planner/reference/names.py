@@ -43,7 +43,7 @@ DEFAULT_MIN_SCORE = 0.9
 _TOWNSHIP_SUFFIX = re.compile(r"(街道办事处|街道办|街道|地区办事处|办事处|民族乡|民族镇|镇|乡)$")
 _ETHNIC = re.compile(r"(朝鲜族|满族|蒙古族|达斡尔族|鄂伦春族|赫哲族|回族|锡伯族|柯尔克孜族|鄂温克族)$")
 _SETTLEMENT_SUFFIX = re.compile(
-    r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|村民委员会|村委员会|村委会|委会|生活区|管理区|自然村|行政村)$")
+    r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|村民委员会|村委员会|村委会|委会|生活区|管理区|自然村|行政村|村)$")
 _COMMUNITY = re.compile(r"(社区居民委员会|社区居委会|居民委员会|居委会|社区)$")
 _VILLAGE = re.compile(r"(村民委员会|村委员会|村委会|村|屯|生活区|管理区)$")
 #: Variant characters seen in place names -> one form (traditional/old forms and common alternates).
@@ -120,13 +120,13 @@ def name_core(name: str) -> str:
     -------
     str
         E.g. ``"闫家岗"``, ``"石头河子"``, ``"红旗"``; the whole (normalised) name when removing the
-        suffix would leave nothing.
+        suffix would leave fewer than two characters (东乡, 新村).
     """
     text = re.sub(r"[\s()（）·・]", "", str(name)).translate(_VARIANTS)
     for pattern in (_TOWNSHIP_SUFFIX, _SETTLEMENT_SUFFIX):
         core = pattern.sub("", text)
         if core != text:
-            text = core or text
+            text = core if len(core) >= 2 else text  # 东乡, 新村: the suffix is part of the name
             break
     core = _ETHNIC.sub("", text)
     return core or text
