@@ -123,11 +123,15 @@ def name_core(name: str) -> str:
         suffix would leave fewer than two characters (东乡, 新村).
     """
     text = re.sub(r"[\s()（）·・]", "", str(name)).translate(_VARIANTS)
-    for pattern in (_TOWNSHIP_SUFFIX, _SETTLEMENT_SUFFIX):
-        core = pattern.sub("", text)
-        if core != text:
-            text = core if len(core) >= 2 else text  # 东乡, 新村: the suffix is part of the name
-            break
+    core = _TOWNSHIP_SUFFIX.sub("", text)
+    if core == text:  # a village-level name: 靠山村村委会 -> 靠山村 -> 靠山
+        for _ in range(2):
+            core = _SETTLEMENT_SUFFIX.sub("", text)
+            if core == text or len(core) < 2:
+                break
+            text = core
+    elif len(core) >= 2:  # 东乡, 新村: the suffix is part of the name
+        text = core
     core = _ETHNIC.sub("", text)
     return core or text
 

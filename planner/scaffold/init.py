@@ -221,6 +221,8 @@ def init_study(county: str, *, city: str | None = None, facilities: str | Path, 
               "units_not_in_study": int((~represented).sum())}
     tp = towns.join(points.drop(columns="polygon")).merge(older.drop(columns="township"), left_on="code",
                                                           right_index=True, how="left")
+    counted = ["communities", "villages", "older_estimated", "older_in_study"]
+    tp[counted] = tp[counted].fillna(0).astype(int)  # a township without units: none of them
     folder.mkdir(parents=True, exist_ok=True)
     fac_dest = folder / "facilities" / facilities.name
     fac_dest.parent.mkdir(parents=True, exist_ok=True)
