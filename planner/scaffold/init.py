@@ -147,6 +147,27 @@ def _todo(counts: dict[str, int], missing_towns: list[str], online: bool, roads:
     return tuple(out)
 
 
+def _counts(units: pd.DataFrame, n_all: int, located: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame,
+            older: pd.DataFrame, census: CensusTotals, represented: pd.Series) -> dict[str, int]:
+    has = located["coord_source"] != ""
+    return {"units": len(units), "virtual": n_all - len(units), "located": int(has.sum()),
+            **{f"located_{s}": int((located["coord_source"] == s).sum())
+               for s in sorted(set(located["coord_source"]) - {""})},
+            "needs_coordinates": int((~has).sum()), "stand_ins": int(rows["名称"].str.endswith("（代表点）").sum()),
+            "townships": len(points), "townships_located": int((points["coord_source"] != "").sum()),
+            "older_total": int(census.pop60plus),
+            "older_in_study": int(older["older_in_study"].sum()),
+            "older_not_in_study": int(older["older_estimated"].sum() - older["older_in_study"].sum()),
+            "units_not_in_study": int((~represented).sum())}
+
+
+def _copy_facilities(facilities: Path, folder: Path) -> None:
+    dest = folder / "facilities" / facilities.name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if facilities.resolve() != dest.resolve():
+        shutil.copy2(facilities, dest)
+
+
 def init_study(county: str, *, city: str | None = None, facilities: str | Path, roads: str | Path | None = None,
                online: bool = False, out: str | Path | None = None, force: bool = False,
                timeout_s: float = DEFAULT_ONLINE_TIMEOUT_S) -> InitResult:
@@ -210,24 +231,12 @@ def init_study(county: str, *, city: str | None = None, facilities: str | Path, 
     older = older_by_township(units, census, represented)
     placed = set(rows.loc[rows[NEEDS_COORDS] == "否", "所属乡镇"])
     missing = [t for t in older["township"] if t not in placed]
-    counts = {"units": len(units), "virtual": len(all_units) - len(units), "located": int(has.sum()),
-              **{f"located_{s}": int((located["coord_source"] == s).sum())
-                 for s in sorted(set(located["coord_source"]) - {""})},
-              "needs_coordinates": int((~has).sum()), "stand_ins": int((rows["名称"].str.endswith("（代表点）")).sum()),
-              "townships": len(towns), "townships_located": int((points["coord_source"] != "").sum()),
-              "older_total": int(census.pop60plus),
-              "older_in_study": int(older["older_in_study"].sum()),
-              "older_not_in_study": int(older["older_estimated"].sum() - older["older_in_study"].sum()),
-              "units_not_in_study": int((~represented).sum())}
+    counts = _counts(units, len(all_units), located, rows, points, older, census, represented)
     tp = towns.join(points.drop(columns="polygon")).merge(older.drop(columns="township"), left_on="code",
                                                           right_index=True, how="left")
     counted = ["communities", "villages", "older_estimated", "older_in_study"]
     tp[counted] = tp[counted].fillna(0).astype(int)  # a township without units: none of them
-    folder.mkdir(parents=True, exist_ok=True)
-    fac_dest = folder / "facilities" / facilities.name
-    fac_dest.parent.mkdir(parents=True, exist_ok=True)
-    if facilities.resolve() != fac_dest.resolve():
-        shutil.copy2(facilities, fac_dest)
+    _copy_facilities(facilities, folder)
     write_boundary(boundary, ref, folder / "boundaries" / "county.geojson")
     write_csv(rows, folder / "settlements" / "settlements.csv")
     write_csv(tp, folder / "reference" / "townships.csv")
