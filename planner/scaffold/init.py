@@ -161,6 +161,15 @@ def _counts(units: pd.DataFrame, n_all: int, located: pd.DataFrame, rows: pd.Dat
             "units_not_in_study": int((~represented).sum())}
 
 
+def _township_table(towns: pd.DataFrame, points: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
+    """reference/townships.csv: each township, its point and source, its units and estimated 60+."""
+    tp = towns.join(points.drop(columns="polygon")).merge(older.drop(columns="township"), left_on="code",
+                                                          right_index=True, how="left")
+    counted = ["communities", "villages", "older_estimated", "older_in_study"]
+    tp[counted] = tp[counted].fillna(0).astype(int)  # a township without units: none of them
+    return tp
+
+
 def _copy_facilities(facilities: Path, folder: Path) -> None:
     dest = folder / "facilities" / facilities.name
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -215,8 +224,7 @@ def init_study(county: str, *, city: str | None = None, facilities: str | Path, 
     for what, path in (("facilities", facilities), ("roads", roads)):
         if path is not None and not path.exists():
             raise InputFileNotFoundError(f"{path}: {what} file not found; check the path")
-    census = census_older(ref)
-    boundary = county_boundary(ref)
+    census, boundary = census_older(ref), county_boundary(ref)
     polygon = boundary.geometry.iloc[0]
     towns = townships(ref)
     all_units = villages(ref)
@@ -232,10 +240,7 @@ def init_study(county: str, *, city: str | None = None, facilities: str | Path, 
     placed = set(rows.loc[rows[NEEDS_COORDS] == "否", "所属乡镇"])
     missing = [t for t in older["township"] if t not in placed]
     counts = _counts(units, len(all_units), located, rows, points, older, census, represented)
-    tp = towns.join(points.drop(columns="polygon")).merge(older.drop(columns="township"), left_on="code",
-                                                          right_index=True, how="left")
-    counted = ["communities", "villages", "older_estimated", "older_in_study"]
-    tp[counted] = tp[counted].fillna(0).astype(int)  # a township without units: none of them
+    tp = _township_table(towns, points, older)
     _copy_facilities(facilities, folder)
     write_boundary(boundary, ref, folder / "boundaries" / "county.geojson")
     write_csv(rows, folder / "settlements" / "settlements.csv")
