@@ -230,3 +230,20 @@ def test_census_frame_drops_province_and_city_rows():
                            "pop65plus": [1, 1, 0, 0]})
     out = census_frame(census, province="黑龙江省")
     assert out["code"].tolist() == ["230103"] and out["pop60plus"].tolist() == [1]
+
+
+@needs_shared
+def test_seat_step_reproduces_the_packaged_seats_from_the_shared_geonames_derivation():
+    # the build's matching step rerun on the independently derived GeoNames places gives the packaged file
+    g = gpd.read_file(HLJ / "geonames_places.geojson").dropna(subset=["district"])
+    counties = ref.list_counties()
+    code_of = dict(zip(zip(counties["city"], counties["county"]), counties["code"]))
+    places = pd.DataFrame({"geonameid": g["geonameid"], "name": g["name"], "zh": g["zh"],
+                           "county_code": [code_of.get(k) for k in zip(g["city"], g["district"])],
+                           "lon": g.geometry.x.round(5), "lat": g.geometry.y.round(5)}).dropna(subset=["county_code"])
+    towns = pd.read_csv(ref.DATA_DIR / "heilongjiang" / "townships.csv", dtype=str)
+    packaged = pd.read_csv(ref.DATA_DIR / "heilongjiang" / "township_seats.csv", dtype={"township_code": str})
+    rebuilt = match_seats(towns, places)
+    cols = ["township_code", "township", "geonameid", "score"]
+    pd.testing.assert_frame_equal(rebuilt[cols], packaged[cols])
+    assert np.allclose(rebuilt[["lon", "lat"]], packaged[["lon", "lat"]], atol=2e-5)
