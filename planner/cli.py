@@ -7,6 +7,7 @@
     planner validate study.toml       # check the data only
     planner network study.toml        # build and cache the road graphs
     planner site study.toml           # propose new sites
+    planner init --county 南岗区 --facilities 设施.xlsx --roads extract.osm.pbf   # a real county's study folder
 
 User errors print one clear message and exit with status 2; ``--debug``
 shows the traceback.  ``--lang zh|en`` picks the language of the outputs
@@ -75,7 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", type=Path)
     p = sub.add_parser("site", parents=[common, out], help="propose new sites")
     p.add_argument("config", type=Path)
+    _init_parser(sub, common)
     return parser
+
+
+def _init_parser(sub, common) -> None:
+    p = sub.add_parser("init", parents=[common], help="write a study folder for a real county (reference data)")
+    p.add_argument("--county", required=True, help="county/district name or 6-digit code, e.g. 南岗区")
+    p.add_argument("--city", default=None, help="the county's city, when two counties share the name")
+    p.add_argument("--facilities", type=Path, required=True, help="your facility table (Excel/CSV)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--roads", type=Path, default=None, help="OSM road file (.osm.pbf/.osm); also gives place names")
+    src.add_argument("--online", action="store_true", help="match village names to OSM online; download roads at run")
+    p.add_argument("--out", type=Path, default=None, help="study folder (default: ./<county>)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing study.toml")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +136,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         out_dir = args.out or Path("outputs") / "demo"
         return _run(config, out_dir, args, verbose=verbose)
 
+    if args.command == "init":
+        return _init(args)
     config = load_config(args.config)
     if args.lang:
         config = config.replace(lang=args.lang)
@@ -149,6 +165,21 @@ def _log_language(lang: str, handlers: list[logging.Handler] | None = None) -> N
             handler.formatter.lang = lang
 
 
+def _init(args: argparse.Namespace) -> int:
+    from planner.scaffold import init_study
+
+    r = init_study(args.county, city=args.city, facilities=args.facilities, roads=args.roads, online=args.online,
+                   out=args.out, force=args.force)
+    c = r.counts
+    print(f"{r.config_path}: {r.county.city}{r.county.name} ({r.county.code}); "
+          f"{c['units']} 村/社区, {c['located']} 有坐标, {c['needs_coordinates']} 需要坐标, {c['stand_ins']} 代表点; "
+          f"60+ {c['older_total']:,} (2020 普查)")
+    for line in r.todo:
+        print(f"  - {line}")
+    print(tr(args.lang or "zh", f"下一步：planner validate {r.config_path}", f"next: planner validate {r.config_path}"))
+    return 0
+
+
 def _slug(name: str) -> str:
     """The study's folder name: safe characters, at most 100 bytes (a hash keeps long names apart)."""
     from planner.io import safe_name
@@ -172,7 +203,17 @@ def _validate(config, *, strict: bool, verbose: bool) -> int:
     print()
     print(summarise_study(data, lang=lang))
     print(roads)
+    _print_still_missing(data, lang)
     return 0
+
+
+def _print_still_missing(data, lang: str) -> None:
+    from planner.scaffold import still_missing
+
+    lines = still_missing(data, lang=lang)
+    if lines:
+        print(tr(lang, "\n仍需补充：", "\nStill to supply:"))
+        print("\n".join(f"  - {line}" for line in lines))
 
 
 def _validate_roads(data, *, strict: bool, verbose: bool):

@@ -117,3 +117,16 @@ def test_planner_demo_runs_from_the_installed_wheel(venv, tmp_path):
     out = cwd / "outputs" / "demo"
     for name in DEMO_OUTPUTS:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+
+    # the packaged reference data ships too: a real district's lists and boundary from the installed wheel
+    probe = ("import planner.reference as r; "
+             "print(len(r.villages('南岗区')), len(r.townships('南岗区')), r.census_older('南岗区').pop60plus, "
+             "r.county_boundary('南岗区').geometry.iloc[0].is_valid); print(r.DATA_DIR)")
+    res = _run([str(venv / "bin" / "python"), "-c", probe], cwd=cwd)
+    assert res.returncode == 0, res.stderr
+    counts, data_dir = res.stdout.strip().splitlines()[-2:]
+    assert counts.split() == ["213", "22", "267156", "True"], res.stdout
+    assert Path(data_dir).is_relative_to(venv), data_dir
+    for name in ("PROVENANCE.md", "LICENSES.md", "counties.geojson", "townships.csv", "villages.csv",
+                 "township_seats.csv", "census2020.csv"):
+        assert (Path(data_dir) / "heilongjiang" / name).is_file(), name
