@@ -94,13 +94,9 @@ class InitResult:
 def _places(roads: Path | None, online: bool, polygon: Any, cache_dir: Path, timeout_s: float):
     """OSM places and boundaries inside the county: from the road file, or downloaded (--online)."""
     if online:
-        from planner import network
+        from planner.network import osm_places_in
 
-        fetch = getattr(network, "osm_places_in", None)
-        if fetch is None:
-            raise InputError("--online needs planner.network.osm_places_in, which this installation lacks; "
-                             "use --roads <extract.osm.pbf> instead")
-        return fetch(polygon, cache_dir=cache_dir, timeout_s=timeout_s), None, "osm_match"
+        return osm_places_in(polygon, cache_dir=cache_dir, timeout_s=timeout_s), None, "osm_match"
     if roads is None:
         return None, None, ""
     return osm_file_places(roads, polygon), osm_file_boundaries(roads, polygon), "osm_file_match"
