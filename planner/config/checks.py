@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.config.execution import SPLIT_MODES, ExecutionConfig, check_execution
 from planner.config.model import (
     InputSpec,
     NetworkConfig,
@@ -238,6 +239,14 @@ RULES: dict[type, dict[str, Any]] = {
                                                                           "profile's speeds, e.g. 0.8"),
                                fix="write { <profile> = <factor> }, e.g. { walk = 0.8 }"),
     },
+    ExecutionConfig: {
+        "split": Text(SPLIT_MODES, fix="use split = \"auto\", \"counties\" or \"none\""),
+        "counties": _WORDS, "cross_border": _WORDS,
+        "scheduler": Text(fix="write scheduler = \"tcp://<host>:8786\", or delete the key"),
+        "n_workers": Number(0.0, 1024.0, fix="write the number of local workers, e.g. 2 (0: one per core)"),
+        "memory_limit_gb": Number(0.0, 65536.0, fix="write each worker's memory limit in GB, e.g. 4 (0: automatic)"),
+        "retries": Number(0.0, 10.0, fix="write how many times a failed county is run again, e.g. 1"),
+    },
 }
 
 
@@ -292,9 +301,10 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
         check_values(Tier, _fields(tier), f"tiers.{key}", where)
     for f in dataclasses.fields(config.inputs):
         check_values(InputSpec, _fields(getattr(config.inputs, f.name)), f"inputs.{f.name}", where)
-    for section in ("population", "network", "targets", "siting"):
+    for section in ("population", "network", "targets", "siting", "execution"):
         obj = getattr(config, section)
         check_values(type(obj), _fields(obj), section, where)
     for name, sc in config.scenarios.items():
         check_values(Scenario, _fields(sc), f"scenarios.{name}", where)
     check_scenarios(config, where)
+    check_execution(config.execution, tuple(config.tiers), where)

@@ -25,6 +25,7 @@ from planner.config.model import (
     TravelProfile,
     default_config,
 )
+from planner.config.execution import ExecutionConfig
 from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
 
@@ -114,6 +115,7 @@ def _new_profile(name: str, raw: Any, builtin: Mapping[str, TravelProfile]) -> T
 #: The config's sections that are one dataclass each (``inputs`` is a table of :class:`InputSpec`).
 _SECTIONS: dict[str, type] = {
     "population": PopulationConfig, "network": NetworkConfig, "targets": PolicyTargets, "siting": SitingConfig,
+    "execution": ExecutionConfig,
 }
 #: Accepted TOML value types per scalar field type (``bool`` is never a number).
 _SCALARS: dict[type, tuple[type, ...]] = {bool: (bool,), float: (int, float), int: (int,), str: (str,)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.config.execution import ExecutionConfig
 from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
 from planner.results import freeze_fields
@@ -368,6 +369,8 @@ class StudyConfig:
     source: Path | None = None
     #: Named scenarios (:mod:`planner.config.scenarios`), name -> :class:`~planner.config.scenarios.Scenario`.
     scenarios: Mapping[str, Scenario] = field(default_factory=dict)
+    #: How a study of several counties is split and run (:mod:`planner.config.execution`).
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "profiles", "tiers", "scenarios")
