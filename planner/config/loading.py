@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.config.checks import check_config, check_values
+from planner.config.execution import ExecutionConfig
 from planner.config.model import (
     TIER_KEYS,
     Inputs,
@@ -25,7 +26,6 @@ from planner.config.model import (
     TravelProfile,
     default_config,
 )
-from planner.config.execution import ExecutionConfig
 from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
 

@@ -242,7 +242,8 @@ def load_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog,
     elif "city" in cols:  # the city (地级市) of each county, for scorecards per city (planner.multi)
         frame["city"] = [cell_text(sub.loc[r, cols["city"]]) for r in sub.index]
     out = _dissolve_by_name(frame, sub, "township" if name == "townships" else "county")
-    out = _finish_townships(out, counties, config) if name == "townships" else out[[*(["city"] if "city" in out else []), "geometry"]]
+    keep = [c for c in ("city", "geometry") if c in out]
+    out = _finish_townships(out, counties, config) if name == "townships" else out[keep]
     layer.summary(opened.rows_read, None, opened.crs_label or normalise_crs(spec.crs))
     return out
 
