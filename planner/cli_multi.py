@@ -30,9 +30,13 @@ def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool)
     int
         0 when every county finished, 3 when some failed (their errors are printed and in ``counties.csv``).
     """
+    import logging
+
     from planner.io import OutputLock, check_output_folder
     from planner.multi import run_multi_study, write_multi_outputs
 
+    if not getattr(args, "debug", False):  # Dask's own INFO lines (workers starting, closing) only with --debug
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     lang = args.lang or config.lang
     t0 = time.perf_counter()
     out_dir = check_output_folder(out_dir)
