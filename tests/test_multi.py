@@ -262,3 +262,22 @@ def test_unknown_county_in_the_list_is_named(study):
         county_names(bad, counties)
     ok = study.replace(execution=dataclasses.replace(study.execution, counties=(TWO_COUNTY_NAMES[1],)))
     assert county_names(ok, counties) == [TWO_COUNTY_NAMES[1]]
+
+
+def test_without_cross_border_each_county_is_served_by_its_own_facilities(study):
+    own = study.replace(execution=dataclasses.replace(study.execution, cross_border=()))
+    part = plan_counties(own)
+    for task in part.tasks:
+        assert set(task.data.facilities["county"]) == {task.county}
+        assert set(task.data.townships["county"]) == {task.county}
+    total = sum(len(t.data.facilities) for t in part.tasks)
+    assert total == len(part.data.facilities)  # every facility serves exactly its own county
+
+
+def test_local_cluster_takes_workers_and_memory_from_the_config(study):
+    cfg = study.replace(execution=dataclasses.replace(study.execution, n_workers=2, memory_limit_gb=1.5))
+    with dask_client(cfg, processes=False) as client:
+        workers = client.scheduler_info(n_workers=-1)["workers"].values()
+        assert len(workers) == 2
+        assert {w["nthreads"] for w in workers} == {1}
+        assert {w["memory_limit"] for w in workers} == {1_500_000_000}

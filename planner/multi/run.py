@@ -160,7 +160,16 @@ def run_partition(partition: Partition, client: Client, *, site: bool = True, ou
             logger.error("county %s failed after %d retr%s: %s", county, retries, "y" if retries == 1 else "ies",
                          failures[county])
     return build_result(partition, outcomes, failures, seconds=time.perf_counter() - t0,
-                        workers=len(client.scheduler_info().get("workers", {})))
+                        workers=_n_workers(client))
+
+
+def _n_workers(client: Client) -> int:
+    """Workers of the cluster (newer Dask lists only the first few unless asked for all)."""
+    try:
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:  # dask.distributed before 2025
+        info = client.scheduler_info()
+    return len(info.get("workers", {}))
 
 
 def run_multi_study(config: StudyConfig, *, scheduler: str | None = None, n_workers: int | None = None,
