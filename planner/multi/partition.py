@@ -226,8 +226,10 @@ def _county_task(data: StudyData, network: RoadNetwork, county: str, members: Ma
     shapely.prepare(area)
     net = network if math.isinf(buffer_m) else clip_network(network, polygon, buffer_m=buffer_m)
     towns = data.townships
+    config = data.config.replace(name=f"{data.config.name} · {county}")  # the county's report and map say which
     sub = dataclasses.replace(
         data,
+        config=config,
         settlements=data.settlements[(members["settlements"] == county).to_numpy()],
         facilities=_facilities_for(data, members["facilities"], county, area),
         townships=None if towns is None else towns[towns["county"].astype(str) == county],
