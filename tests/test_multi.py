@@ -60,11 +60,9 @@ def partition(study):
 @pytest.fixture(scope="module")
 def whole(partition):
     """The whole-area run on the same loaded data and road network (what a one-area study computes)."""
-    from planner.network import load_network
     from planner.pipeline import run_loaded_study
 
-    network = load_network(partition.data.config, partition.data.study_area)
-    return run_loaded_study(partition.data, network, site=False)
+    return run_loaded_study(partition.data, partition.network, site=False)
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +72,10 @@ def multi(partition):
 
 
 def test_buffer_rule_and_clipping(partition):
-    config = partition.config
-    task = partition.tasks[0]
     from planner.network import load_network, segment_travel_times
 
+    config = partition.config
+    task = partition.tasks[0].clipped(partition.network)
     net = load_network(config, partition.data.study_area)
     fastest = 0.0
     for tier in config.tiers.values():
@@ -176,7 +174,8 @@ def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path)
     from planner.network.model import subset_segments
 
     bad, good = partition.tasks
-    empty = subset_segments(bad.network, np.zeros(bad.network.n_segments, bool), {})
+    net = partition.network
+    empty = subset_segments(net, np.zeros(net.n_segments, bool), {})
     broken = dataclasses.replace(partition, tasks=(dataclasses.replace(bad, network=empty), good))
     with dask_client(partition.config, n_workers=2, processes=True) as client:
         result = run_partition(broken, client, site=False)
@@ -185,6 +184,7 @@ def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path)
     assert list(result.outcomes) == [good.county]
     counties = result.counties.set_index("county")
     assert counties.loc[bad.county, "status"] == "failed" and counties.loc[good.county, "status"] == "ok"
+    assert counties.loc[good.county, "road_segments"] == good.clipped(net).network.n_segments > 0
     assert set(result.scorecard_county["scope"]) == {good.county}
     paths = write_multi_outputs(result, tmp_path)
     written = pd.read_csv(paths["counties"], encoding="utf-8-sig").set_index("county")
@@ -196,8 +196,8 @@ def test_empty_county_network_raises_a_clear_error(partition):
     from planner.multi import run_county
     from planner.network.model import subset_segments
 
-    task = partition.tasks[0]
-    empty = subset_segments(task.network, np.zeros(task.network.n_segments, bool), {})
+    task, net = partition.tasks[0], partition.network
+    empty = subset_segments(net, np.zeros(net.n_segments, bool), {})
     with pytest.raises(NetworkError, match=task.county):
         run_county(dataclasses.replace(task, network=empty), site=False)
 

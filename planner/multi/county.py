@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from planner.multi.partition import CountyTask
+    from planner.network import RoadNetwork
 
 __all__ = ["CountyOutcome", "run_county", "county_folder"]
 
@@ -67,14 +68,17 @@ def county_folder(out_dir: str | Path, county: str) -> Path:
     return Path(out_dir) / "counties" / safe_name(county)
 
 
-def run_county(task: CountyTask, *, site: bool = True, out_dir: str | None = None,
-               lang: str | None = None) -> CountyOutcome:
+def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bool = True,
+               out_dir: str | None = None, lang: str | None = None) -> CountyOutcome:
     """Analyse one county and write its outputs (what one Dask task runs).
 
     Parameters
     ----------
     task
-        The county's points, polygon and clipped roads (:func:`planner.multi.partition_study`).
+        The county's points and polygon (:func:`planner.multi.partition_study`).
+    network
+        The whole study's road network, cut here to the county plus the buffer
+        (:meth:`CountyTask.clipped`); ``None`` when the task carries its roads.
     site
         Also propose new sites.
     out_dir
@@ -99,6 +103,10 @@ def run_county(task: CountyTask, *, site: bool = True, out_dir: str | None = Non
     from planner.pipeline import run_loaded_study, write_outputs
 
     t0 = time.perf_counter()
+    if task.network is None:
+        if network is None:
+            raise NetworkError(f"county {task.county!r}: no road network given (pass the study's network)")
+        task = task.clipped(network)
     if task.network.n_segments == 0:
         raise NetworkError(f"county {task.county!r}: no road of the road file lies within {task.buffer_m:,.0f} m of "
                            "the county. Fix: use a road file covering the county (its .osm.pbf extract)")

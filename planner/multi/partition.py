@@ -72,7 +72,9 @@ class CountyTask:
         The county's part of the study: its settlements, the facilities that may serve it, its
         townships, its boundary row, candidates and exclusion zones; ``study_area`` is the county polygon.
     network
-        The road network clipped to the county polygon plus ``buffer_m``.
+        The road network clipped to the county polygon plus ``buffer_m``; ``None`` until
+        :meth:`clipped` cuts it from the study's network (on the worker, from the network Dask
+        broadcast once to every worker, so the driver never holds every county's copy).
     buffer_m
         The buffer of :func:`partition_buffer_m`.
     """
@@ -80,8 +82,21 @@ class CountyTask:
     county: str
     city: str
     data: StudyData
-    network: RoadNetwork
+    network: RoadNetwork | None
     buffer_m: float
+
+    def clipped(self, network: RoadNetwork) -> CountyTask:
+        """This task with its roads: ``network`` (the whole study's) clipped to the county plus the buffer.
+
+        A task that already has its network is returned as it is.
+        """
+        if self.network is not None:
+            return self
+        from planner.network import clip_network
+
+        polygon = self.data.study_area
+        net = network if math.isinf(self.buffer_m) else clip_network(network, polygon, buffer_m=self.buffer_m)
+        return dataclasses.replace(self, network=net)
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,8 @@ class Partition:
         One :class:`CountyTask` per county, in the order of the county layer.
     data
         The whole study as loaded (validation report, all layers).
+    network
+        The whole study's road network, read once; each task clips its part (:meth:`CountyTask.clipped`).
     buffer_m
         The buffer of every task (:func:`partition_buffer_m`).
     unassigned
@@ -105,6 +122,7 @@ class Partition:
     config: StudyConfig
     tasks: tuple[CountyTask, ...]
     data: StudyData
+    network: RoadNetwork
     buffer_m: float
     unassigned: tuple[str, ...] = ()
 
@@ -214,17 +232,15 @@ def _subset(frame: gpd.GeoDataFrame | None, mask: Any) -> gpd.GeoDataFrame | Non
     return None if frame is None else frame[np.asarray(mask, dtype=bool)]
 
 
-def _county_task(data: StudyData, network: RoadNetwork, county: str, members: Mapping[str, pd.Series],
-                 buffer_m: float) -> CountyTask:
-    """One county's task: its points and polygon, the serving facilities, the clipped roads."""
+def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series], buffer_m: float) -> CountyTask:
+    """One county's task: its points and polygon, the serving facilities (its roads are cut later)."""
     import shapely
 
-    from planner.network import buffered_area, clip_network
+    from planner.network import buffered_area
 
     polygon = data.counties.geometry.loc[county]
     area = polygon if math.isinf(buffer_m) else buffered_area(polygon, buffer_m)
     shapely.prepare(area)
-    net = network if math.isinf(buffer_m) else clip_network(network, polygon, buffer_m=buffer_m)
     towns = data.townships
     config = data.config.replace(name=f"{data.config.name} · {county}")  # the county's report and map say which
     sub = dataclasses.replace(
@@ -239,7 +255,7 @@ def _county_task(data: StudyData, network: RoadNetwork, county: str, members: Ma
         exclusion_zones=_zones_near(data.exclusion_zones, area),
     )
     city = str(data.counties["city"].loc[county]) if "city" in data.counties else ""
-    return CountyTask(county=county, city=city, data=sub, network=net, buffer_m=buffer_m)
+    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m)
 
 
 def _zones_near(zones: gpd.GeoDataFrame | None, area: Any) -> gpd.GeoDataFrame | None:
@@ -261,6 +277,7 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     Returns
     -------
     Partition
+        The tasks without their roads: each cuts its part of ``network`` when it runs.
 
     Raises
     ------
@@ -285,5 +302,6 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     buffer_m = partition_buffer_m(config, network)
     logger.info("splitting the study into %d counties, roads clipped %.1f km around each", len(names),
                 buffer_m / 1000.0)
-    tasks = tuple(_county_task(data, network, c, members, buffer_m) for c in names)
-    return Partition(config=config, tasks=tasks, data=data, buffer_m=buffer_m, unassigned=unassigned)
+    tasks = tuple(_county_task(data, c, members, buffer_m) for c in names)
+    return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
+                     unassigned=unassigned)

@@ -84,7 +84,7 @@ def _county_table(partition: Partition, outcomes: Mapping[str, CountyOutcome],
         rows.append({
             "county": task.county, "city": task.city, "status": "ok" if out is not None else "failed",
             "error": failures.get(task.county, ""), "settlements": len(task.data.settlements),
-            "facilities": len(task.data.facilities), "road_segments": task.network.n_segments,
+            "facilities": len(task.data.facilities), "road_segments": out.n_segments if out is not None else pd.NA,
             "buffer_m": task.buffer_m, "seconds": out.timings.get("total") if out is not None else float("nan"),
             "outputs": str(pd.Series(out.outputs).get("report", "")) if out is not None else "",
             "siting_errors": "; ".join(f"{k}: {v}" for k, v in out.siting_errors.items()) if out is not None else "",

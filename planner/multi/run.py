@@ -3,8 +3,10 @@
 No scheduling of our own: every county is one ``client.submit`` of
 :func:`planner.multi.county.run_county` with ``retries`` (``execution.retries``,
 1 by default); a county that fails every try is reported with its error while
-the others finish.  The county's task is scattered to the cluster first, so the
-task graph holds only a reference to its points and clipped roads.
+the others finish.  The study's road arrays are scattered to every worker once
+(``broadcast``) and each county's task (its polygon and points) is scattered on
+its own; the worker cuts the county's roads from the shared arrays, so neither
+the driver nor the task graph ever holds one copy of the roads per county.
 """
 
 from __future__ import annotations
@@ -140,11 +142,13 @@ def run_partition(partition: Partition, client: Client, *, site: bool = True, ou
 
     retries = int(partition.config.execution.retries)
     t0 = time.perf_counter()
+    # the road arrays go to every worker once; each county's task cuts its part there
+    network = client.scatter(partition.network, broadcast=True, hash=False)
     futures = {}
     for task in partition.tasks:
         shipped = client.scatter(task, hash=False)
         futures[task.county] = client.submit(
-            run_county, shipped, site=site, out_dir=None if out_dir is None else str(out_dir), lang=lang,
+            run_county, shipped, network, site=site, out_dir=None if out_dir is None else str(out_dir), lang=lang,
             key=f"county-{task.county}-{id(partition)}", retries=retries, pure=False,
         )
     if verbose:
