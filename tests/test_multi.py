@@ -162,6 +162,8 @@ def test_aggregation_is_a_ratio_of_sums_not_a_mean_of_shares():
     x = city.loc[("X", "village_facility_coverage")]
     assert x["value"] == pytest.approx(10 / 100) and x["numerator"] == 10 and x["denominator"] == 100
     assert not x["met"] and x["gap"] == 70  # 80 of 100 villages needed, 10 covered
+    assert x["text_en"].startswith("70 more villages") and "10/100" in x["text_en"] and "70" in x["text_zh"]
+    assert city.loc[("Y", "village_facility_coverage"), "text_en"].startswith("Met: 100")
     assert city.loc[("X", "beds_per_1000_older"), "value"] == pytest.approx(400 / 10000 * 1000)
     study = aggregate_scorecards(frame, level="study").set_index("indicator")
     assert study.loc["village_facility_coverage", "value"] == pytest.approx(15 / 105)

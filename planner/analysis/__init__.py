@@ -22,7 +22,7 @@ from planner.analysis.coverage import (
     CoverageResult,
     analyse_coverage,
 )
-from planner.analysis.indicators import INDICATORS
+from planner.analysis.indicators import GAP_TEXTS, INDICATORS
 from planner.analysis.policy import OVERALL, scorecard
 from planner.analysis.summary import coverage_summary
 from planner.analysis.travel import build_graphs
@@ -47,4 +47,5 @@ __all__ = [
     "scorecard",
     "INDICATORS",
     "OVERALL",
+    "GAP_TEXTS",
 ]

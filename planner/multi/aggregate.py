@@ -29,7 +29,7 @@ STUDY = "study"
 #: Columns of an aggregated scorecard (``level`` is county / city / study).
 SCORECARD_COLUMNS = [
     "level", "scope", "city", "indicator", "name_zh", "name_en", "value", "numerator", "denominator", "target",
-    "met", "gap", "gap_unit", "due_year", "applies", "n_counties",
+    "met", "gap", "gap_unit", "due_year", "applies", "n_counties", "text_zh", "text_en",
 ]
 
 #: Indicators whose value is not numerator / denominator.
@@ -66,6 +66,26 @@ def _needed(target: float, den: float, num: float) -> int:
     return int(max(0, math.ceil(target * den - 1e-9) - num))
 
 
+def _sentences(key: str, num: float, den: float, target: float, gap: int) -> tuple[str, str]:
+    """The county scorecard's words for summed counts (:data:`planner.analysis.GAP_TEXTS`)."""
+    from planner.analysis import GAP_TEXTS
+    from planner.i18n import fmt_share
+
+    words = GAP_TEXTS.get(key)
+    if words is None:
+        return "", ""
+    if den <= 0:
+        return words.none_zh, words.none_en
+    values = {"value": fmt_share(num / den), "target": fmt_share(target), "gap": gap, "num": f"{num:.0f}",
+              "den": f"{den:.0f}"}
+    zh, en = (words.met_zh, words.met_en) if gap == 0 else (words.need_zh, words.need_en[gap != 1])
+    try:
+        return zh.format(**values), en.format(**values)
+    except KeyError:  # a template with a field of its own (settlements outside the circle): the counts only
+        counts = f"{values['value']} ({values['num']}/{values['den']}), target {values['target']}, gap {gap}"
+        return counts, counts
+
+
 def _summed(group: pd.DataFrame, level: str, scope: str, city: str) -> dict:
     first = group.iloc[0]
     num, den = float(group["numerator"].sum()), float(group["denominator"].sum())
@@ -76,10 +96,11 @@ def _summed(group: pd.DataFrame, level: str, scope: str, city: str) -> dict:
     has_target = not np.isnan(target) and rule is None
     met = bool(value >= target - 1e-12) if has_target and not np.isnan(value) else pd.NA
     gap = _needed(target, den, num) if has_target and den > 0 else pd.NA
+    zh, en = _sentences(key, num, den, target, 0 if gap is pd.NA else int(gap)) if has_target else ("", "")
     return {"level": level, "scope": scope, "city": city, "indicator": key, "name_zh": first["name_zh"],
             "name_en": first["name_en"], "value": value, "numerator": num, "denominator": den, "target": target,
             "met": met, "gap": gap, "gap_unit": first["gap_unit"], "due_year": first["due_year"],
-            "applies": first["applies"], "n_counties": int(group["n_counties"].sum())}
+            "applies": first["applies"], "n_counties": int(group["n_counties"].sum()), "text_zh": zh, "text_en": en}
 
 
 def aggregate_scorecards(county_frame: pd.DataFrame, *, level: str) -> pd.DataFrame:
