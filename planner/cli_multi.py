@@ -36,7 +36,10 @@ def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool)
     from planner.multi import run_multi_study, write_multi_outputs
 
     if not getattr(args, "debug", False):  # Dask's own INFO lines (workers starting, closing) only with --debug
-        logging.getLogger("distributed").setLevel(logging.WARNING)
+        import distributed  # noqa: F401 - its loggers exist (with their own levels) once it is imported
+
+        for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]:
+            logging.getLogger(name).setLevel(logging.WARNING)
     lang = args.lang or config.lang
     t0 = time.perf_counter()
     out_dir = check_output_folder(out_dir)
