@@ -97,7 +97,7 @@ def test_buffer_rule_and_clipping(partition):
 def test_every_settlement_is_in_exactly_one_county(partition):
     ids = [i for t in partition.tasks for i in t.data.settlements.index]
     assert len(ids) == len(set(ids)) == len(partition.data.settlements) - len(partition.unassigned)
-    assert partition.unassigned == ()
+    assert partition.unassigned == () and partition.unassigned_facilities == ()
     for task in partition.tasks:
         assert set(task.data.settlements["county"]) == {task.county}
         assert task.city == TWO_COUNTY_CITY

@@ -117,6 +117,8 @@ class Partition:
         The buffer of every task (:func:`partition_buffer_m`).
     unassigned
         Settlements in no county of the layer, nor named for one (ids), reported, not run.
+    unassigned_facilities
+        Facilities in no county of the layer (ids): they serve only through ``cross_border``.
     """
 
     config: StudyConfig
@@ -125,6 +127,7 @@ class Partition:
     network: RoadNetwork
     buffer_m: float
     unassigned: tuple[str, ...] = ()
+    unassigned_facilities: tuple[str, ...] = ()
 
 
 def _fastest_ms(network: RoadNetwork, profile: Any) -> float:
@@ -296,6 +299,11 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     if unassigned:
         logger.warning("%d settlement(s) lie in no county of the county layer and are not analysed: %s",
                        len(unassigned), ", ".join(unassigned[:10]))
+    lost = tuple(str(i) for i in data.facilities.index[(members["facilities"] == "").to_numpy()])
+    if lost:
+        logger.warning("%d facilit%s in no county of the county layer serve only the tiers in "
+                       "execution.cross_border: %s", len(lost), "y lies" if len(lost) == 1 else "ies lie",
+                       ", ".join(lost[:10]))
     if not members["settlements"].isin(names).any():
         raise DataError(f"no settlement lies in the counties run ({', '.join(names[:10])}). Fix: check the "
                         "settlements' county column and the county boundary layer")
@@ -304,4 +312,4 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
                 buffer_m / 1000.0)
     tasks = tuple(_county_task(data, c, members, buffer_m) for c in names)
     return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
-                     unassigned=unassigned)
+                     unassigned=unassigned, unassigned_facilities=lost)

@@ -121,6 +121,7 @@ def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failur
     cards = [county_rows(o.scorecard, o.county, o.city) for o in outcomes]
     county_card = pd.concat(cards, ignore_index=True) if cards else pd.DataFrame(columns=SCORECARD_COLUMNS)
     params = {"buffer_m": partition.buffer_m, "workers": int(workers),
+              "unassigned_facilities": partition.unassigned_facilities,
               "retries": int(partition.config.execution.retries),
               "cross_border": tuple(partition.config.execution.cross_border),
               "seconds": {"counties": float(seconds)}}
