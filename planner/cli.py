@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run everything on the bundled synthetic demo county")
     p = sub.add_parser("run", parents=[common, out], help="run a study described by a TOML file")
     p.add_argument("config", type=Path)
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run the counties of a multi-county study on this Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=int, default=None, help="local Dask workers (default: execution.n_workers)")
     p = sub.add_parser("validate", parents=[common], help="check a study's data only")
     p.add_argument("config", type=Path)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -142,6 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.lang:
         config = config.replace(lang=args.lang)
     _log_language(config.lang)
+    if args.command == "run" and (args.scheduler or _multi(config)):
+        from planner.cli_multi import run_multi
+
+        return run_multi(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
     if args.command == "run":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
     if args.command == "validate":
@@ -178,6 +185,12 @@ def _init(args: argparse.Namespace) -> int:
         print(f"  - {line}")
     print(tr(args.lang or "zh", f"下一步：planner validate {r.config_path}", f"next: planner validate {r.config_path}"))
     return 0
+
+
+def _multi(config) -> bool:
+    from planner.multi import is_multi_county
+
+    return is_multi_county(config)
 
 
 def _slug(name: str) -> str:

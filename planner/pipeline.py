@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imported lazily at run time: the heavy modules load only wh
     from planner.routing import RoutingGraph
     from planner.siting import SitingResult
 
-__all__ = ["StudyResult", "run_study", "write_outputs", "build_study_graphs", "study_place_area"]
+__all__ = ["StudyResult", "run_study", "run_loaded_study", "write_outputs", "build_study_graphs", "study_place_area"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,20 +87,61 @@ def run_study(
     -------
     StudyResult
     """
-    from planner.analysis import analyse_access, analyse_coverage
     from planner.data import load_study
-    from planner.routing import check_points_on_roads
+    from planner.logtext import COMPILE_NOTICE
+    from planner.network import load_network
+    from planner.routing import kernels_need_compiling
 
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     data = load_study(config, strict=strict, verbose=verbose, place_area=study_place_area(config))
-    timings["load"] = time.perf_counter() - t0
+    load_s = time.perf_counter() - t0
     logger.info("loaded %d facilities and %d settlements", len(data.facilities), len(data.settlements))
-
+    if kernels_need_compiling():  # the first run compiles the routing kernels: say so before the wait
+        logger.info(COMPILE_NOTICE[1])
     t0 = time.perf_counter()
-    network, graphs = build_study_graphs(data, verbose=verbose)
+    network = load_network(data.config, data.study_area, verbose=verbose)
+    return run_loaded_study(data, network, site=site, strict=strict, verbose=verbose,
+                            timings={"load": load_s, "network": time.perf_counter() - t0})
+
+
+def run_loaded_study(
+    data: StudyData,
+    network: RoadNetwork,
+    *,
+    site: bool = True,
+    strict: bool | None = None,
+    verbose: bool = False,
+    timings: Mapping[str, float] | None = None,
+) -> StudyResult:
+    """Route, cover, site and run the scenarios of data already loaded, on a road network already read.
+
+    :func:`run_study` is this after loading the files; :mod:`planner.multi` calls it once per
+    county with the county's points and its clipped network.
+
+    Parameters
+    ----------
+    data
+        The validated layers (:func:`planner.data.load_study`, or one county's part of them).
+    network
+        The road network covering ``data`` (with the buffer its thresholds need).
+    site, strict, verbose
+        As for :func:`run_study`.
+    timings
+        Seconds already spent (``load``, ``network``); the steps here are added.
+
+    Returns
+    -------
+    StudyResult
+    """
+    from planner.analysis import analyse_access, analyse_coverage, build_graphs
+    from planner.routing import check_points_on_roads
+
+    config = data.config
+    timings = dict(timings or {})
+    t0 = time.perf_counter()
+    graphs = build_graphs(network, config)
     data = check_points_on_roads(data, network, strict=strict)  # wrong datum, points far from every road
-    timings["network"] = time.perf_counter() - t0
+    timings["network"] = timings.get("network", 0.0) + time.perf_counter() - t0
 
     t0 = time.perf_counter()
     coverage = analyse_coverage(data, graphs, config=config, verbose=verbose)

@@ -25,7 +25,7 @@ from planner.analysis.coverage import (
     analyse_coverage,
 )
 from planner.analysis.explain import SEPARATORS, Finding, describe
-from planner.analysis.indicators import INDICATORS, SOURCE_DOCUMENTS, cited_documents, source_parts
+from planner.analysis.indicators import GAP_TEXTS, INDICATORS, SOURCE_DOCUMENTS, cited_documents, source_parts
 from planner.analysis.policy import OVERALL, scorecard
 from planner.analysis.summary import coverage_summary
 from planner.analysis.travel import build_graphs
@@ -59,4 +59,5 @@ __all__ = [
     "describe",
     "SEPARATORS",
     "OVERALL",
+    "GAP_TEXTS",
 ]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.config.access import ACCESS_METHODS, SUPPLY_COLUMNS, AccessConfig, Numbers
+from planner.config.execution import SPLIT_MODES, ExecutionConfig, check_execution
 from planner.config.model import (
     InputSpec,
     NetworkConfig,
@@ -256,6 +257,14 @@ RULES: dict[type, dict[str, Any]] = {
                                     fix="write { <tier> = <places per 1,000 older people> }"),
         "relative_threshold": Number(0.0, 1.0, low_open=True, fix="write a share of the mean, e.g. 0.5"),
     },
+    ExecutionConfig: {
+        "split": Text(SPLIT_MODES, fix="use split = \"auto\", \"counties\" or \"none\""),
+        "counties": _WORDS, "cross_border": _WORDS,
+        "scheduler": Text(fix="write scheduler = \"tcp://<host>:8786\", or delete the key"),
+        "n_workers": Number(0.0, 1024.0, fix="write the number of local workers, e.g. 2 (0: one per core)"),
+        "memory_limit_gb": Number(0.0, 65536.0, fix="write each worker's memory limit in GB, e.g. 4 (0: automatic)"),
+        "retries": Number(0.0, 10.0, fix="write how many times a failed county is run again, e.g. 1"),
+    },
 }
 RULES[NetworkConfig].update({
     "timeout_s": Number(0.0, 3600.0, low_open=True, fix="write the seconds one request may wait, e.g. 180"),
@@ -321,9 +330,10 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
         check_values(Tier, _fields(tier), f"tiers.{key}", where)
     for f in dataclasses.fields(config.inputs):
         check_values(InputSpec, _fields(getattr(config.inputs, f.name)), f"inputs.{f.name}", where)
-    for section in ("population", "network", "targets", "siting", "output", "access"):
+    for section in ("population", "network", "targets", "siting", "output", "access", "execution"):
         obj = getattr(config, section)
         check_values(type(obj), _fields(obj), section, where)
     for name, sc in config.scenarios.items():
         check_values(Scenario, _fields(sc), f"scenarios.{name}", where)
     check_scenarios(config, where)
+    check_execution(config.execution, tuple(config.tiers), where)

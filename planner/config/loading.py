@@ -13,6 +13,7 @@ from typing import Any
 
 from planner.config.access import AccessConfig
 from planner.config.checks import check_config, check_values
+from planner.config.execution import ExecutionConfig
 from planner.config.model import (
     TIER_KEYS,
     Inputs,
@@ -118,6 +119,7 @@ _SECTIONS: dict[str, type] = {
     "population": PopulationConfig, "network": NetworkConfig, "targets": PolicyTargets, "siting": SitingConfig,
     "output": OutputConfig,
     "access": AccessConfig,
+    "execution": ExecutionConfig,
 }
 #: Accepted TOML value types per scalar field type (``bool`` is never a number).
 _SCALARS: dict[type, tuple[type, ...]] = {bool: (bool,), float: (int, float), int: (int,), str: (str,)}

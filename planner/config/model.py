@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.config.access import AccessConfig
+from planner.config.execution import ExecutionConfig
 from planner.config.output import OutputConfig
 from planner.config.scenarios import Scenario
 from planner.errors import ConfigError
@@ -398,6 +399,8 @@ class StudyConfig:
     scenarios: Mapping[str, Scenario] = field(default_factory=dict)
     output: OutputConfig = field(default_factory=OutputConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
+    #: How a study of several counties is split and run (:mod:`planner.config.execution`).
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "profiles", "tiers", "scenarios")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.config import tier_for_type
+from planner.data.areas import admin_lookup
 from planner.data.load import StudyData, load_study
 from planner.data.population import (
     PopulationAllocation,
@@ -38,4 +39,5 @@ __all__ = [
     "tier_for_type",
     "KIND_VALUES",
     "PUBLIC_VALUES",
+    "admin_lookup",
 ]

@@ -139,7 +139,7 @@ def _open_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog
                     "the layer has no features", "check that the file was exported completely")
         layer.summary(0, None, None)
         return None
-    fields = ("name", "kind", "county") if name == "townships" else ("name",)
+    fields = ("name", "kind", "county") if name == "townships" else ("name", "city")
     cols = match_columns(raw, spec, layer, fields, ("name",))
     crs_label = raw.crs.to_string() if raw.crs is not None else None
     wgs = None if cols is None else to_wgs84_frame(gdf, raw, spec, layer)
@@ -239,8 +239,11 @@ def load_areas(spec: InputSpec, name: str, config: StudyConfig, log: ProblemLog,
     if name == "townships":
         frame["kind"] = _township_kinds(sub, names, cols, layer)
         frame["county"] = [cell_text(sub.loc[r, cols["county"]]) if "county" in cols else "" for r in sub.index]
+    elif "city" in cols:  # the city (地级市) of each county, for scorecards per city (planner.multi)
+        frame["city"] = [cell_text(sub.loc[r, cols["city"]]) for r in sub.index]
     out = _dissolve_by_name(frame, sub, "township" if name == "townships" else "county")
-    out = _finish_townships(out, counties, config) if name == "townships" else out[["geometry"]]
+    keep = [c for c in ("city", "geometry") if c in out]
+    out = _finish_townships(out, counties, config) if name == "townships" else out[keep]
     layer.summary(opened.rows_read, None, opened.crs_label or normalise_crs(spec.crs))
     return out
 

@@ -32,6 +32,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "older_population": (
         "60岁以上人口", "60岁及以上人口", "老年人口", "older_population", "pop60", "pop60plus",
     ),
+    "city": ("所属市", "地级市", "所属地级市", "市", "city", "prefecture"),
 }
 
 #: Fields each layer may have, and which of them are required.  ``x``/``y``
@@ -51,7 +52,7 @@ LAYER_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "optional": ("id", "name", "type", "township", "county"),
     },
     "townships": {"required": ("name",), "optional": ("kind", "county")},
-    "counties": {"required": ("name",), "optional": ()},
+    "counties": {"required": ("name",), "optional": ("city",)},
 }
 
 

@@ -6,7 +6,7 @@ from planner.network.check import check_profiles, usable_segments_by_profile
 from planner.network.components import Components, components_of
 from planner.network.download import network_from_osmnx, osmnx_cache_path
 from planner.network.load import load_network, online_settings, place_area
-from planner.network.model import RoadNetwork, clip_network
+from planner.network.model import RoadNetwork, buffered_area, clip_network
 from planner.network.online import OnlineSettings, geocode_place, osm_places_in
 from planner.network.osm_tags import parse_maxspeed
 from planner.network.readers import network_from_graphml, network_from_osm_file, network_to_graphml
@@ -44,4 +44,5 @@ __all__ = [
     "parse_maxspeed",
     "synthetic_road_network",
     "random_points_near",
+    "buffered_area",
 ]

@@ -1,0 +1,80 @@
+"""``[execution]``: how a study of several counties is split and where its counties run.
+
+A study whose county boundary layer (``inputs.boundaries_county``) holds more
+than one county is run one county at a time (:mod:`planner.multi`): each
+county is one task on a Dask cluster, a :class:`distributed.LocalCluster` on
+this machine by default, or an existing cluster named by ``scheduler``.
+
+Example::
+
+    [execution]
+    counties = ["桦南县", "汤原县"]     # rows of the county layer to run (default: all)
+    cross_border = ["county"]          # tiers whose facilities may serve a neighbouring county
+    n_workers = 2                      # 0: one worker per core
+    memory_limit_gb = 4                # per worker; 0: the machine's memory shared out by Dask
+    # scheduler = "tcp://10.0.0.5:8786"  # an existing cluster instead of a LocalCluster
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ExecutionConfig", "SPLIT_MODES", "check_execution"]
+
+#: ``auto``: split when the county layer holds more than one county; ``counties``: always split
+#: (also one county); ``none``: one whole-area run as before.
+SPLIT_MODES: tuple[str, ...] = ("auto", "counties", "none")
+
+
+@dataclass(frozen=True)
+class ExecutionConfig:
+    """How a multi-county study is split and run (the ranges are in :mod:`planner.config.checks`).
+
+    Parameters
+    ----------
+    split
+        ``"auto"`` (several counties in the county layer: one task per county), ``"counties"``
+        (always per county) or ``"none"`` (one whole-area run).
+    counties
+        County names (rows of the county boundary layer) to run; empty: every county of the layer.
+    cross_border
+        Tiers (``county``, ``township``, ``community``) whose facilities in a neighbouring county
+        may serve a county's settlements.  Default none: each county is served by its own
+        facilities (administrative assignment); the roads of the neighbours are used either way.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://host:8786``); ``None``: a LocalCluster.
+    n_workers
+        Workers of the LocalCluster (one thread each); 0: one per core.
+    memory_limit_gb
+        Memory limit of each LocalCluster worker in GB; 0: the machine's memory divided by the workers.
+    retries
+        How many times a failed county is run again before it is reported as failed.
+    """
+
+    split: str = "auto"
+    counties: tuple[str, ...] = ()
+    cross_border: tuple[str, ...] = ()
+    scheduler: str | None = None
+    n_workers: int = 0
+    memory_limit_gb: float = 0.0
+    retries: int = 1
+
+
+def check_execution(execution: ExecutionConfig, tiers: tuple[str, ...], where: str) -> None:
+    """What the range table cannot say: ``cross_border`` names tiers, ``scheduler`` is an address.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key, the value and the fix.
+    """
+    from planner.errors import ConfigError
+
+    for tier in execution.cross_border:
+        if tier not in tiers:
+            raise ConfigError(f"{where}: execution.cross_border names {tier!r}, which is not a tier; allowed: "
+                              f"{', '.join(map(repr, tiers))}. Fix: list tiers, e.g. cross_border = [\"county\"]")
+    addr = execution.scheduler
+    if addr is not None and "://" not in addr:
+        raise ConfigError(f"{where}: execution.scheduler = {addr!r} is not a scheduler address. Fix: write "
+                          "scheduler = \"tcp://<host>:8786\", or delete the key to run on this machine")

@@ -1,0 +1,77 @@
+"""The top of a multi-county output folder: the counties' index and the scorecards per county, city and study.
+
+Each county's own outputs (map, report, workbook, GeoPackage, CSVs) are written by
+:func:`planner.pipeline.write_outputs` into ``counties/<name>/`` by the county's task.
+This module writes, next to them, ``counties.csv`` (status and error of every county, its
+folder), ``scorecard_county.csv``, ``scorecard_city.csv``, ``scorecard_study.csv`` and one
+workbook ``summary.xlsx`` with a sheet each, then the manifest ``outputs.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from planner.multi.result import MultiResult
+
+__all__ = ["write_multi_outputs", "SUMMARY_FILES"]
+
+logger = logging.getLogger(__name__)
+
+#: Table -> (CSV name, workbook sheet name).
+SUMMARY_FILES = {
+    "counties": ("counties.csv", "各县运行 counties"),
+    "scorecard_county": ("scorecard_county.csv", "县级指标 county"),
+    "scorecard_city": ("scorecard_city.csv", "市级指标 city"),
+    "scorecard_study": ("scorecard_study.csv", "全域指标 study"),
+}
+#: The workbook of the summary tables.
+SUMMARY_WORKBOOK = "summary.xlsx"
+
+
+def write_multi_outputs(result: MultiResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write the summary tables of a multi-county run at the top of its output folder.
+
+    Parameters
+    ----------
+    result
+        :func:`planner.multi.run_multi_study`'s result.
+    out_dir
+        The study's output folder (the counties' folders are inside it, under ``counties/``).
+
+    Returns
+    -------
+    dict
+        Table name (and ``workbook``, ``manifest``) -> path.
+    """
+    from planner.io import guard_text_cells, make_text_cells
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    tables = result.layers()
+    for name, frame in tables.items():
+        csv_name, _ = SUMMARY_FILES[name]
+        path = out / csv_name
+        guard_text_cells(frame, what=csv_name).to_csv(path, index=False, encoding="utf-8-sig")
+        paths[name] = path
+    book = out / SUMMARY_WORKBOOK
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            sheet = SUMMARY_FILES[name][1]
+            guard_text_cells(frame, what=sheet, quote_formulas=False).to_excel(writer, sheet_name=sheet, index=False)
+            make_text_cells(writer.sheets[sheet])
+    paths["workbook"] = book
+    manifest = {"study": result.config.name, "synthetic": bool(result.config.synthetic),
+                "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "counties": {c: ("ok" if c in result.outcomes else "failed") for c in result.counties["county"]},
+                "failures": dict(result.failures),
+                "files": sorted(p.name for p in paths.values()) + ["counties/"]}
+    paths["manifest"] = out / "outputs.json"
+    paths["manifest"].write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    logger.info("summary of %d counties written to %s", len(result.counties), out)
+    return paths

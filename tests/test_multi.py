@@ -1,0 +1,292 @@
+"""Studies of several counties (planner.multi): partition, identical results, aggregation, Dask, failures, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.config import config_from_dict, load_config
+from planner.demo.two_counties import TWO_COUNTY_CITY, TWO_COUNTY_NAMES, write_two_county_demo
+from planner.errors import ConfigError, NetworkError
+from planner.multi import (
+    aggregate_scorecards,
+    dask_client,
+    is_multi_county,
+    partition_buffer_m,
+    plan_counties,
+    run_partition,
+    write_multi_outputs,
+)
+from planner.network import clip_network
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+#: Shorter thresholds than the plan's, so the buffer (about 22 km) really cuts the demo's roads (80 km wide).
+SHORT_THRESHOLDS = """
+[tiers.county]
+minutes = 15
+rural_minutes = 15
+
+[tiers.township]
+minutes = 10
+rural_minutes = 10
+"""
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    toml = write_two_county_demo(tmp_path_factory.mktemp("two_counties"))
+    toml.write_text(toml.read_text(encoding="utf-8") + SHORT_THRESHOLDS, encoding="utf-8")
+    config = load_config(toml)
+    assert config.tiers["county"].minutes == 15
+    return config
+
+
+@pytest.fixture(scope="module")
+def partition(study):
+    return plan_counties(study)
+
+
+@pytest.fixture(scope="module")
+def whole(partition):
+    """The whole-area run on the same loaded data and road network (what a one-area study computes)."""
+    from planner.pipeline import run_loaded_study
+
+    return run_loaded_study(partition.data, partition.network, site=False)
+
+
+@pytest.fixture(scope="module")
+def multi(partition):
+    with dask_client(partition.config, n_workers=2, processes=False) as client:
+        return run_partition(partition, client, site=False)
+
+
+def test_buffer_rule_and_clipping(partition):
+    from planner.network import load_network, segment_travel_times
+
+    config = partition.config
+    task = partition.tasks[0].clipped(partition.network)
+    net = load_network(config, partition.data.study_area)
+    fastest = 0.0
+    for tier in config.tiers.values():
+        for name, minutes in (tier.profile_for("community"), tier.profile_for("village")):
+            fwd, bwd = segment_travel_times(net, config.profiles[name])
+            t = np.minimum(fwd, bwd)
+            ok = np.isfinite(t) & (t > 0)
+            fastest = max(fastest, minutes * 60 * float(np.max(net.length_m[ok] / t[ok])))
+    snap = max(max(config.profiles[p].max_snap_m_urban, config.profiles[p].max_snap_m_rural)
+               for t in config.tiers.values() for p in (t.profile, t.rural_profile))
+    assert partition_buffer_m(config, net) == pytest.approx(fastest + 3 * snap + float(net.length_m.max()))
+    # the roads are cut (the test of identical results below means something), and each task's network
+    # is exactly the whole network clipped to its county plus the buffer
+    assert 0 < task.network.n_segments < net.n_segments
+    again = clip_network(net, partition.data.counties.geometry.loc[task.county], buffer_m=partition.buffer_m)
+    assert np.array_equal(again.node_id, task.network.node_id)
+
+
+def test_every_settlement_is_in_exactly_one_county(partition):
+    ids = [i for t in partition.tasks for i in t.data.settlements.index]
+    assert len(ids) == len(set(ids)) == len(partition.data.settlements) - len(partition.unassigned)
+    assert partition.unassigned == () and partition.unassigned_facilities == ()
+    for task in partition.tasks:
+        assert set(task.data.settlements["county"]) == {task.county}
+        assert task.city == TWO_COUNTY_CITY
+        # cross-border facilities are allowed in the demo study: some serve from the other county
+        assert set(task.data.facilities["county"]) == set(TWO_COUNTY_NAMES)
+
+
+def test_partitioned_results_equal_the_whole_area_run(whole, multi):
+    w = whole.coverage.settlements
+    p = multi.settlements.loc[w.index]
+    assert len(multi.settlements) == len(w) and not multi.failures
+    thresholds = {}
+    for key, tier in whole.config.tiers.items():
+        thresholds[key] = w["kind"].map(lambda k, t=tier: t.profile_for(k)[1])
+        covered = f"{key}_covered"
+        assert (w[covered].astype(bool) == p[covered].astype(bool)).all(), covered
+        assert (w[f"{key}_reason"].fillna("") == p[f"{key}_reason"].fillna("")).all(), key
+        tw, tp = w[f"{key}_time_min"].to_numpy(float), p[f"{key}_time_min"].to_numpy(float)
+        inside = tw <= thresholds[key].to_numpy() + 1e-9
+        assert inside.any() and (~inside).any()
+        np.testing.assert_allclose(tp[inside], tw[inside], rtol=1e-12, atol=0)
+        # beyond the threshold a county run may only find a longer route (its roads are a subset)
+        assert (tp[~inside] >= tw[~inside] * (1 - 1e-12)).all()
+        assert (_text(w.loc[inside, f"{key}_facility"]) == _text(p.loc[inside, f"{key}_facility"])).all()
+    for col in ("status", "reasons", "centre", "centre_stage", "circle15_covered", "reason_detail_en"):
+        assert (_text(w[col]) == _text(p[col])).all(), col
+    # the rank is the county's own: a county run ranks its settlements among themselves
+    assert (p.groupby("task_county")["priority"].min().dropna() == 1).all()
+
+
+def _text(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), "").astype(str)
+
+
+def test_scorecards_sum_the_counts(whole, multi):
+    study = multi.scorecard_study.set_index("indicator")
+    overall = whole.coverage.scorecard
+    overall = overall[overall["scope"] == "overall"].set_index("indicator")
+    for key in ("village_facility_coverage", "community_daycare_coverage", "township_centre_coverage",
+                "total_beds", "nursing_bed_share", "public_occupancy", "circle15_older_share"):
+        assert study.loc[key, "numerator"] == pytest.approx(overall.loc[key, "numerator"]), key
+        assert study.loc[key, "denominator"] == pytest.approx(overall.loc[key, "denominator"]), key
+        assert study.loc[key, "value"] == pytest.approx(overall.loc[key, "value"], nan_ok=True), key
+    county = multi.scorecard_county
+    assert set(county["scope"]) == set(TWO_COUNTY_NAMES)
+    city = multi.scorecard_city
+    assert set(city["scope"]) == {TWO_COUNTY_CITY} and (city["n_counties"] == 2).all()
+
+
+def test_aggregation_is_a_ratio_of_sums_not_a_mean_of_shares():
+    rows = pd.DataFrame({
+        "level": "county", "scope": ["a", "b", "c"], "city": ["X", "X", "Y"],
+        "indicator": "village_facility_coverage", "name_zh": "", "name_en": "",
+        "value": [9 / 10, 1 / 90, 1.0], "numerator": [9.0, 1.0, 5.0], "denominator": [10.0, 90.0, 5.0],
+        "target": 0.8, "met": [True, False, True], "gap": [0, 71, 0], "gap_unit": "villages",
+        "due_year": pd.NA, "applies": True, "n_counties": 1,
+    })
+    beds = rows.assign(indicator="beds_per_1000_older", numerator=[100.0, 300.0, 0.0],
+                       denominator=[1000.0, 9000.0, 0.0], target=np.nan)
+    frame = pd.concat([rows, beds], ignore_index=True)
+    city = aggregate_scorecards(frame, level="city").set_index(["scope", "indicator"])
+    x = city.loc[("X", "village_facility_coverage")]
+    assert x["value"] == pytest.approx(10 / 100) and x["numerator"] == 10 and x["denominator"] == 100
+    assert not x["met"] and x["gap"] == 70  # 80 of 100 villages needed, 10 covered
+    assert x["text_en"].startswith("70 more villages") and "10/100" in x["text_en"] and "70" in x["text_zh"]
+    assert city.loc[("Y", "village_facility_coverage"), "text_en"].startswith("Met: 100")
+    assert city.loc[("X", "beds_per_1000_older"), "value"] == pytest.approx(400 / 10000 * 1000)
+    study = aggregate_scorecards(frame, level="study").set_index("indicator")
+    assert study.loc["village_facility_coverage", "value"] == pytest.approx(15 / 105)
+    assert study.loc["village_facility_coverage", "n_counties"] == 3
+    assert aggregate_scorecards(frame.assign(city=""), level="city").empty
+
+
+def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path):
+    """Real worker processes; one county's roads are empty, it fails on both tries, the other is written."""
+    from planner.network.model import subset_segments
+
+    bad, good = partition.tasks
+    net = partition.network
+    empty = subset_segments(net, np.zeros(net.n_segments, bool), {})
+    broken = dataclasses.replace(partition, tasks=(dataclasses.replace(bad, network=empty), good))
+    with dask_client(partition.config, n_workers=2, processes=True) as client:
+        result = run_partition(broken, client, site=False)
+    assert set(result.failures) == {bad.county}
+    assert "NetworkError" in result.failures[bad.county] and bad.county in result.failures[bad.county]
+    assert list(result.outcomes) == [good.county]
+    counties = result.counties.set_index("county")
+    assert counties.loc[bad.county, "status"] == "failed" and counties.loc[good.county, "status"] == "ok"
+    assert counties.loc[good.county, "road_segments"] == good.clipped(net).network.n_segments > 0
+    assert set(result.scorecard_county["scope"]) == {good.county}
+    paths = write_multi_outputs(result, tmp_path)
+    written = pd.read_csv(paths["counties"], encoding="utf-8-sig").set_index("county")
+    assert "NetworkError" in written.loc[bad.county, "error"]
+    assert json.loads(paths["manifest"].read_text(encoding="utf-8"))["counties"][bad.county] == "failed"
+
+
+def test_empty_county_network_raises_a_clear_error(partition):
+    from planner.multi import run_county
+    from planner.network.model import subset_segments
+
+    task, net = partition.tasks[0], partition.network
+    empty = subset_segments(net, np.zeros(net.n_segments, bool), {})
+    with pytest.raises(NetworkError, match=task.county):
+        run_county(dataclasses.replace(task, network=empty), site=False)
+
+
+def _start(cmd: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_cli_runs_on_an_existing_scheduler(study, tmp_path):
+    """`planner run --scheduler tcp://...` against a dask scheduler and worker started here."""
+    from planner.cli import main
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    info = tmp_path / "scheduler.json"
+    procs = [_start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0", "--no-dashboard",
+                     "--scheduler-file", str(info)], env)]
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(info.read_text())["address"]
+        procs.append(_start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                             "--no-dashboard", "--nworkers", "1"], env))
+        toml = Path(study.source)
+        out = tmp_path / "out"
+        assert main(["run", str(toml), "--scheduler", address, "--out", str(out), "--no-site", "-q"]) == 0
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+            p.wait(timeout=30)
+    for name in ("counties.csv", "scorecard_county.csv", "scorecard_city.csv", "scorecard_study.csv",
+                 "summary.xlsx", "outputs.json"):
+        assert (out / name).exists(), name
+    for county in TWO_COUNTY_NAMES:
+        from planner.multi import county_folder
+
+        folder = county_folder(out, county)
+        assert (folder / "results.xlsx").exists() and county in (folder / "report.html").read_text(encoding="utf-8")
+    study_card = pd.read_csv(out / "scorecard_study.csv", encoding="utf-8-sig")
+    assert {"numerator", "denominator", "n_counties"} <= set(study_card.columns)
+
+
+def test_execution_config_is_checked_at_load():
+    c = config_from_dict({"execution": {"counties": ["甲县"], "cross_border": ["county"], "n_workers": 2,
+                                        "memory_limit_gb": 4, "scheduler": "tcp://127.0.0.1:8786"}})
+    assert c.execution.counties == ("甲县",) and c.execution.n_workers == 2
+    for bad, words in [({"cross_border": ["city"]}, "execution.cross_border"),
+                       ({"scheduler": "localhost"}, "execution.scheduler"),
+                       ({"n_workers": -1}, "execution.n_workers"), ({"split": "cities"}, "execution.split"),
+                       ({"retries": 11}, "execution.retries"), ({"workers": 2}, "execution.workers")]:
+        with pytest.raises(ConfigError, match=words):
+            config_from_dict({"execution": bad})
+
+
+def test_which_studies_are_split(study):
+    assert is_multi_county(study)
+    assert not is_multi_county(study.replace(execution=dataclasses.replace(study.execution, split="none")))
+    from planner.demo import demo_config_path
+
+    assert not is_multi_county(load_config(demo_config_path()))  # one county in its layer
+
+
+def test_unknown_county_in_the_list_is_named(study):
+    from planner.multi import county_names
+
+    counties = pd.DataFrame(index=pd.Index(list(TWO_COUNTY_NAMES)))
+    bad = study.replace(execution=dataclasses.replace(study.execution, counties=("合成北县",)))
+    with pytest.raises(ConfigError, match="合成北县"):
+        county_names(bad, counties)
+    ok = study.replace(execution=dataclasses.replace(study.execution, counties=(TWO_COUNTY_NAMES[1],)))
+    assert county_names(ok, counties) == [TWO_COUNTY_NAMES[1]]
+
+
+def test_without_cross_border_each_county_is_served_by_its_own_facilities(study):
+    own = study.replace(execution=dataclasses.replace(study.execution, cross_border=()))
+    part = plan_counties(own)
+    for task in part.tasks:
+        assert set(task.data.facilities["county"]) == {task.county}
+        assert set(task.data.townships["county"]) == {task.county}
+    total = sum(len(t.data.facilities) for t in part.tasks)
+    assert total == len(part.data.facilities)  # every facility serves exactly its own county
+
+
+def test_local_cluster_takes_workers_and_memory_from_the_config(study):
+    cfg = study.replace(execution=dataclasses.replace(study.execution, n_workers=2, memory_limit_gb=1.5))
+    with dask_client(cfg, processes=False) as client:
+        workers = client.scheduler_info(n_workers=-1)["workers"].values()
+        assert len(workers) == 2
+        assert {w["nthreads"] for w in workers} == {1}
+        assert {w["memory_limit"] for w in workers} == {1_500_000_000}
