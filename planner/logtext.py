@@ -30,6 +30,21 @@ COMPILE_NOTICE = ("首次运行需编译路径算法（约 40 秒，视电脑而
 
 #: English format string -> Chinese format string (same placeholders, same order).
 LOG_MESSAGES: dict[str, str] = {
+    "splitting the study into %d counties, roads clipped %.1f km around each":
+        "研究区分为 %d 个县（市、区）分别计算，各县道路按外扩 %.1f 公里裁切",
+    "%d settlement(s) lie in no county of the county layer and are not analysed: %s":
+        "%d 个村/社区不在县级边界图层的任何县内，未参与分析：%s",
+    "%d facility(ies) lie in no county of the county layer and serve only the tiers in execution.cross_border: %s":
+        "%d 个设施不在县级边界图层的任何县内，只为 execution.cross_border 所列层级服务：%s",
+    "summary of %d counties written to %s": "%d 个县的汇总已写入 %s",
+    "starting a local Dask cluster: %d worker(s), one thread each, memory limit %s per worker":
+        "启动本机 Dask 集群：%d 个工作进程，每个单线程，每个内存上限 %s",
+    "connecting to the Dask scheduler at %s": "连接 Dask 调度器 %s",
+    "Dask dashboard: %s": "Dask 监控页面：%s",
+    "county %s failed after %d retry(ies): %s": "县 %s 重试 %d 次后仍失败：%s",
+    "planner init: %s": "初始化研究（planner init）：%s",
+    "%d units share a name with another unit of the county and were not matched":
+        "%d 个单位与本县其他单位同名，未匹配坐标",
     "isochrone bands: no routing graph for profile %s; bands of %s skipped":
         "等时圈：出行方式 %s 没有路网图，跳过 %s 的等时圈",
     "report map figure left out: %s": "报告中的地图插图未生成：%s",

@@ -301,9 +301,8 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
                        len(unassigned), ", ".join(unassigned[:10]))
     lost = tuple(str(i) for i in data.facilities.index[(members["facilities"] == "").to_numpy()])
     if lost:
-        logger.warning("%d facilit%s in no county of the county layer serve only the tiers in "
-                       "execution.cross_border: %s", len(lost), "y lies" if len(lost) == 1 else "ies lie",
-                       ", ".join(lost[:10]))
+        logger.warning("%d facility(ies) lie in no county of the county layer and serve only the tiers in "
+                       "execution.cross_border: %s", len(lost), ", ".join(lost[:10]))
     if not members["settlements"].isin(names).any():
         raise DataError(f"no settlement lies in the counties run ({', '.join(names[:10])}). Fix: check the "
                         "settlements' county column and the county boundary layer")

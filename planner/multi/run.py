@@ -161,8 +161,7 @@ def run_partition(partition: Partition, client: Client, *, site: bool = True, ou
         else:
             exc = fut.exception()
             failures[county] = f"{type(exc).__name__}: {exc}"
-            logger.error("county %s failed after %d retr%s: %s", county, retries, "y" if retries == 1 else "ies",
-                         failures[county])
+            logger.error("county %s failed after %d retry(ies): %s", county, retries, failures[county])
     return build_result(partition, outcomes, failures, seconds=time.perf_counter() - t0,
                         workers=_n_workers(client))
 
