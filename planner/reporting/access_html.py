@@ -113,7 +113,7 @@ def access_section(result: StudyResult, lang: str) -> str:
                "Accessibility = supply within the catchment (network travel time), shared with the other older "
                "people who reach it, per 1,000 older people; equity is weighted by older population (Gini, "
                "Theil T split within / between townships).")
-    out = [f"<h2>{tr(lang, '供需可达性与公平性', 'Accessibility and equity')}</h2>",
+    out = [f"<h2>{tr(lang, '七、供需可达性与公平性', '7. Accessibility and equity')}</h2>",
            f"<p>{escape(intro)}</p><p>{escape(method_text(params, lang))}</p>", _summary_table(eq, lang)]
     for tier in eq.index:
         head = tr(lang, f"{label(tier, lang)}（{_catchment_text(result, params, tier, lang)}）",

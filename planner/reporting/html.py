@@ -14,6 +14,7 @@ together.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -159,13 +160,28 @@ def _caveats(result: StudyResult, lang: str) -> list[str]:
 def _parameters_section(result: StudyResult, lang: str) -> str:
     """7. The parameters of the run and the caveats of its data."""
     caveats = "".join(f"<li>{escape(c)}</li>" for c in _caveats(result, lang))
-    return (f"<h2>{tr(lang, '七、参数与数据说明', '7. Parameters and data caveats')}</h2>"
+    return (f"<h2>{tr(lang, '九、参数与数据说明', '9. Parameters and data caveats')}</h2>"
             f"<ul>{''.join(_parameter_items(result, lang))}</ul><ul>{caveats}</ul>")
 
 
 #: The sections of the report, in order.
 _SECTIONS = (_heading, _summary_cards, _scorecard_section, map_section, coverage_section, travel_time_section,
              centre_section, priority_section, sites_section, access_section, scenarios_section, _parameters_section)
+
+
+_ZH_NUMERALS = "一二三四五六七八九十"
+_NUMBERED_H2 = re.compile(r"<h2>(?:[一二三四五六七八九十]+、|\d+\. )")
+
+
+def _renumber(body: str, lang: str) -> str:
+    """Number the numbered sections 一、二、… (1. 2. …) in order, whichever sections this study has."""
+    count = iter(range(1, 100))
+
+    def number(_: re.Match) -> str:
+        n = next(count)
+        return f"<h2>{_ZH_NUMERALS[n - 1]}、" if lang == "zh" and n <= 10 else f"<h2>{n}. "
+
+    return _NUMBERED_H2.sub(number, body)
 
 
 def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh",
@@ -198,6 +214,7 @@ def write_report_html(result: StudyResult, path: str | Path, *, lang: str = "zh"
     path.parent.mkdir(parents=True, exist_ok=True)
     body = "".join(map_section(result, lang, link=map_link) if section is map_section else section(result, lang)
                    for section in _SECTIONS)
+    body = _renumber(body, lang)
     doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
            f"<title>{escape(_title(result, lang))}</title><style>{CSS}</style></head>"
            f"<body><main>{body}</main></body></html>")

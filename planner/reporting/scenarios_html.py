@@ -159,7 +159,7 @@ def scenarios_section(result: StudyResult, lang: str) -> str:
     labels = scenario_labels(result, lang)
     overview = scenario_overview(result, lang)
     cols = [labels[BASE]] + [labels[n] for n, r in result.scenarios.items() if r.coverage is not None]
-    title = tr(lang, "情景比较：冬季、建设前后与其他情景", "Scenarios: winter, before/after siting and others")
+    title = tr(lang, "八、情景比较：冬季、建设前后与其他情景", "8. Scenarios: winter, before/after siting and others")
     note = tr(lang, "第一列为现状（夏季车速与步速、现有设施）；各情景的参数如下，全部数据见工作簿。",
               "The first column is the study as configured (summer speeds, existing facilities); each scenario's "
               "parameters follow; all rows are in the workbook.")
