@@ -8,6 +8,7 @@ layers start hidden; a legend box names the classes.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING
 
@@ -64,9 +65,21 @@ def _legend(lang: str) -> str:
     for colour, zh, en in ACCESS_COLOURS.values():
         rows.append(f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
                     f'background:{colour};margin-right:6px"></span>{map_text(tr(lang, zh, en))}</div>')
-    return ('<div class="planner-access-legend" style="position:fixed;bottom:30px;right:10px;z-index:1000;'
-            'background:white;padding:6px 8px;border:1px solid #999;border-radius:4px;font-size:12px">'
+    return ('<div class="planner-access-legend" style="display:none;position:fixed;bottom:50px;right:10px;'
+            'z-index:1000;background:white;padding:6px 8px;border:1px solid #999;border-radius:4px;font-size:12px">'
             + "".join(rows) + "</div>")
+
+
+def _legend_toggle(map_name: str, lang: str) -> str:
+    """Show the accessibility legend only while an accessibility layer is on (they start hidden)."""
+    prefix = json.dumps(tr(lang, "可达性：", "Accessibility: "))
+    return (f"window.addEventListener('load',function(){{var n=0,p={prefix},"
+            f"el=document.querySelector('.planner-access-legend');"
+            f"if(!el||typeof {map_name}==='undefined'){{return;}}"
+            f"{map_name}.on('overlayadd',function(e){{if(String(e.name).indexOf(p)===0){{n++;"
+            f"el.style.display='block';}}}});"
+            f"{map_name}.on('overlayremove',function(e){{if(String(e.name).indexOf(p)===0){{n=Math.max(0,n-1);"
+            f"if(!n){{el.style.display='none';}}}}}});}});")
 
 
 def _features(sett: pd.DataFrame, lat: np.ndarray, lon: np.ndarray, tier: str, classes: pd.Series,
@@ -117,3 +130,4 @@ def add_access_layers(m: folium.Map, result: StudyResult, lang: str) -> None:
         ).add_to(group)
         group.add_to(m)
     m.get_root().html.add_child(Element(_legend(lang)))
+    m.get_root().script.add_child(Element(_legend_toggle(m.get_name(), lang)))
