@@ -47,21 +47,18 @@ def township_kind_from_name(name: str) -> str:
     Parameters
     ----------
     name : str
-        E.g. ``"站前街道"``, ``"站前街道办事处"``, ``"梨树乡"``, ``"明义乡"`` (民族乡 too).
+        E.g. ``"站前街道"``, ``"站前街道办事处"``, ``"梨树乡"``, ``"明义乡"`` (民族乡 too); the rule is
+        :func:`planner.reference.township_kind`'s.
 
     Returns
     -------
     str
         ``"street"``, ``"town"``, ``"township"``, or ``""`` when the name does not say.
     """
-    name = str(name).strip()
-    if name.endswith(("街道", "街道办事处", "街道办")):
-        return "street"
-    if name.endswith("镇"):
-        return "town"
-    if name.endswith("乡"):
-        return "township"
-    return ""
+    from planner.reference import township_kind  # the official lists' rule, one for the tool
+
+    kind = township_kind(name)
+    return "" if kind == "other" else kind
 
 
 def settlement_kind_from_name(name: str) -> str | None:
