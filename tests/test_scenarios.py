@@ -253,3 +253,23 @@ def test_geopackage_layer_and_command_line_summary(demo_result, demo_outputs):
     lines = scenario_lines(demo_result, "zh")
     assert len(lines) == 2 and lines[0].startswith("情景 冬季（冰雪路面）")
     assert f"{winter['settlement_id'].nunique()} 个村/社区失去某级覆盖" in lines[0]
+
+
+def test_added_sites_carry_the_tier_median_supply_so_accessibility_counts_them(demo_result):
+    from planner.scenarios.run import planned_supply
+
+    run = demo_result.scenarios["after_siting"]
+    fac = demo_result.data.facilities
+    for tier in ("community", "township"):
+        known = pd.to_numeric(fac.loc[fac["tier"] == tier, "beds"], errors="coerce").dropna()
+        assert planned_supply(fac, tier)["beds"] == float(known.median())
+        rows = run.added[run.added["tier"] == tier]
+        assert len(rows) and (rows["beds"] == float(known.median())).all()
+        assert run.params["added_supply"][tier]["beds"] == float(known.median())
+    access = run.access.facilities
+    added = access.index.astype(str).isin([str(i) for i in run.added.index])
+    assert (access.loc[added, "reason"] == "").all()  # counted, not "supply unknown"
+    # no settlement loses its accessibility figure because a proposed site now reaches it
+    before = demo_result.access.equity["settlements_counted"]
+    after = run.access.equity["settlements_counted"]
+    assert (after >= before).all()

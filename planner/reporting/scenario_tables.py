@@ -31,6 +31,7 @@ BASE = "current"
 SCENARIO_COLUMNS: dict[str, tuple[str, str]] = {
     "scenario": ("情景", "Scenario"), "label": ("名称", "Label"), "close": ("关停设施", "Facilities closed"),
     "add_sites": ("加入建议选址的层级", "Proposed sites added (tiers)"), "added_ids": ("加入的选址", "Sites added"),
+    "added_supply": ("新增点假定供给（同层级现有设施中位数）", "Assumed supply of added sites (tier median)"),
     "winter": ("冬季", "Winter"), "minutes": ("社区阈值（分钟）", "Community thresholds (min)"),
     "rural_minutes": ("村阈值（分钟）", "Village thresholds (min)"), "speed_factors": ("速度系数", "Speed factors"),
     "profile_speed_factors": ("各出行方式实际速度系数", "Effective speed factor per profile"),
@@ -92,7 +93,9 @@ def scenario_overview(result: StudyResult, lang: str = "zh") -> pd.DataFrame:
         rows.append({
             "scenario": name, "label": run.label(lang),
             "close": _text(own.get("close", ())), "add_sites": _text(own.get("add_sites", ())),
-            "added_ids": _text(p.get("added_ids", ())), "winter": bool(own.get("winter", False)),
+            "added_ids": _text(p.get("added_ids", ())),
+            "added_supply": "; ".join(f"{t}: {_text(v)}" for t, v in dict(p.get("added_supply", {})).items()),
+            "winter": bool(own.get("winter", False)),
             "minutes": _text(own.get("minutes", {})), "rural_minutes": _text(own.get("rural_minutes", {})),
             "speed_factors": _text(own.get("speed_factors", {})),
             "profile_speed_factors": _text({n: v["speed_factor"] for n, v in dict(p.get("profiles", {})).items()}),

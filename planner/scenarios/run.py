@@ -82,6 +82,40 @@ class ScenarioRun(FrozenParams):
         return self.scenario.label(lang)
 
 
+#: The supply columns a proposed site is given (accessibility counts one of them, ``[access] supply``).
+SUPPLY_COLUMNS = ("beds", "nursing_beds", "capacity")
+
+
+def planned_supply(facilities: gpd.GeoDataFrame, tier: str) -> dict[str, float]:
+    """The supply a proposed site of ``tier`` is assumed to have: the median of the tier's facilities.
+
+    A proposed site has no bed count yet; counted as "unknown", the settlements only it reaches
+    would drop out of the accessibility figures and flatter the scenario.  Each supply column gets
+    the median of the tier's existing facilities where that column is known (none when no facility
+    of the tier has it), and the scenario's parameters record the figures used (``added_supply``).
+
+    Parameters
+    ----------
+    facilities
+        The study's facilities (``tier`` and the supply columns they have).
+    tier
+        The tier of the proposed sites.
+
+    Returns
+    -------
+    dict
+        Column -> assumed value.
+    """
+    same = facilities[facilities["tier"] == tier] if "tier" in facilities else facilities.iloc[:0]
+    out = {}
+    for col in SUPPLY_COLUMNS:
+        if col in same:
+            known = pd.to_numeric(same[col], errors="coerce").dropna()
+            if len(known):
+                out[col] = float(known.median())
+    return out
+
+
 def _added_sites(facilities: gpd.GeoDataFrame, siting: Mapping[str, SitingResult], scenario: Scenario
                  ) -> gpd.GeoDataFrame:
     """The proposed sites of the scenario's tiers as facility rows (an id prefixed ``new:<tier>:`` when taken)."""
@@ -95,6 +129,8 @@ def _added_sites(facilities: gpd.GeoDataFrame, siting: Mapping[str, SitingResult
                                 crs=sites.crs, index=pd.Index(sites.index.astype(str), name="facility_id"))
         rows["tier"] = tier
         rows["candidate_id"] = sites.index.astype(str)
+        for col, value in planned_supply(facilities, tier).items():
+            rows[col] = value
         frames.append(rows)
     if not frames:
         return gpd.GeoDataFrame({"tier": [], "candidate_id": []}, geometry=gpd.GeoSeries([], crs=facilities.crs),
@@ -219,6 +255,7 @@ def run_scenario(data: StudyData, scenario: Scenario, cache: _GraphCache, *,
         return ScenarioRun(scenario.name, scenario, None, tuple(scenario.close),
                            error=f"{type(exc).__name__}: {exc}", params=params)
     params.update(graphs_rebuilt=rebuilt, added_ids=[str(i) for i in added.index],
+                  added_supply={t: planned_supply(data.facilities, t) for t in scenario.add_sites},
                   seconds=time.perf_counter() - t0)
     logger.info("scenario %r: %d settlements, %d under-served", scenario.name, len(coverage.settlements),
                 int((coverage.settlements["status"] == "under_served").sum()))
