@@ -177,3 +177,19 @@ def test_siting_failure_still_writes_coverage_outputs(monkeypatch, tmp_path):
     from planner.cli import _summary
 
     assert "选址未完成" in _summary(result, "zh")
+
+
+def test_study_townships_include_those_only_the_settlements_name():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from planner.siting.centres import study_townships
+
+    towns = pd.DataFrame(index=pd.Index(["甲街道", "乙街道"], name="township"))
+    sett = pd.DataFrame({"township": ["甲街道", "丙镇", None, "乙街道", "丙镇"]})
+    problem = SimpleNamespace(data=SimpleNamespace(townships=towns), settlements=sett)
+    assert study_townships(problem) == ["甲街道", "乙街道", "丙镇"]  # 丙镇 has no polygon in the file
+    problem = SimpleNamespace(data=SimpleNamespace(townships=None), settlements=sett)
+    assert study_townships(problem) == ["丙镇", "乙街道", "甲街道"]
+

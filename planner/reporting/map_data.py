@@ -185,8 +185,9 @@ def _id_dropper(facilities: pd.DataFrame) -> Any:
 
 
 def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, int],
-                     towns: dict[str, int], lang: str) -> list[list[Any]]:
-    """Per settlement: lon, lat, name, is-community, township, older, estimated, status, facilities, times,
+                     towns: dict[str, int], lang: str) -> tuple[list[list[Any]], list[str]]:
+    """Per settlement: lon, lat, name, is-community, township, older, estimate note (index into the
+    second list, -1 when counted: the few distinct notes are written once), status, facilities, times,
     centre, centre time, and for an under-served one its reasons (text in ``lang``)."""
     sett = result.coverage.settlements
     lon, lat = _lonlat(sett)
@@ -201,6 +202,14 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
     per_tier = [(col(f"{t}_facility"), col(f"{t}_time_min")) for t in tiers]
     drop_ids = _id_dropper(result.coverage.facilities)
     rows = []
+    notes: list[str] = []
+
+    def note_index(note: str) -> int:
+        if not note:
+            return -1
+        if note not in notes:
+            notes.append(note)
+        return notes.index(note)
     for i, sid in enumerate(sett.index):
         if not (math.isfinite(lon[i]) and math.isfinite(lat[i])):
             continue  # not placeable: the workbook lists it; the map cannot draw it
@@ -211,10 +220,10 @@ def _settlement_rows(result: StudyResult, tiers: list[str], fac_pos: dict[str, i
         reasons = drop_ids(_text(cols[f"reason_detail_{lang}"][i]).strip()) if status != 0 else ""
         rows.append([float(lon[i]), float(lat[i]), _text(cols["name"][i]) or str(sid),
                      0 if cols["kind"][i] == "village" else 1, towns.get(_text(cols["township"][i]), -1),
-                     _num(cols["older_population"][i], 0), _estimate_note(cols, i, lang),
+                     _num(cols["older_population"][i], 0), note_index(_estimate_note(cols, i, lang)),
                      status, facs, times,
                      fac_pos.get(_text(cols["centre"][i]), -1), _num(cols["centre_time_min"][i]), reasons])
-    return rows
+    return rows, notes
 
 
 def _estimate_note(cols: dict[str, list[Any]], i: int, lang: str) -> str:
@@ -329,12 +338,14 @@ def map_data(result: StudyResult, lang: str, *, cluster_min: int) -> dict[str, A
         if str(cid) in fac_pos:
             centres.append([fac_pos[str(cid)], 1 if is_true(row.get("over")) else 0,
                             centre_tooltip(cid, row, lang), CENTRE_PALETTE[i % len(CENTRE_PALETTE)]])
+    sett_rows, notes = _settlement_rows(result, tiers, fac_pos, town_pos, lang)
     return {
         "labels": _labels(lang),
         "tiers": [[t, label(t, lang)] for t in tiers],
         "badges": {k: badge_style(k, lang) for k in ("county", "township", "street", "community", "village")},
         "fac": fac_rows,
-        "sett": _settlement_rows(result, tiers, fac_pos, town_pos, lang),
+        "sett": sett_rows,
+        "notes": notes,
         "towns": towns,
         "centres": centres,
         "sites": _site_rows(result, lang),

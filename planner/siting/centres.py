@@ -55,11 +55,17 @@ class CentrePlan:
 
 
 def study_townships(problem: SitingProblem) -> list[str]:
-    """Townships/streets of the study: the boundary table, else the settlements' township names."""
+    """Townships/streets of the study: those of the boundary table and those the settlements name.
+
+    A township the settlements name but the boundary file lacks (a street whose polygon the file
+    does not have) is still a township of the study that needs its centre.
+    """
     data = problem.data
+    named = {str(t) for t in problem.settlements["township"].fillna("").astype(str) if str(t)}
     if data.townships is not None and len(data.townships):
-        return [str(t) for t in data.townships.index]
-    return sorted({str(t) for t in problem.settlements["township"].fillna("").astype(str) if str(t)})
+        listed = [str(t) for t in data.townships.index]
+        return listed + sorted(named - set(listed))
+    return sorted(named)
 
 
 def _text(frame: Any, col: str) -> np.ndarray:

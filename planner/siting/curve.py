@@ -117,8 +117,9 @@ def _curve_row(problem: SitingProblem, k: int, point: _Point, how: str, town_ex:
                     "older_covered": float(w[cov].sum()), "older_share": float(w[cov].sum()) / tot if tot else np.nan})
     if problem.options.tier == "township":
         towns = problem.usable["township"].fillna("").astype(str)
-        n_ex, n_town = problem.n_existing, len(study_townships(problem))
-        with_c = len(town_ex | {towns.iloc[j - n_ex] for j in opened if towns.iloc[j - n_ex]}) \
+        study = set(study_townships(problem))  # a site or centre named for a place outside them does not count
+        n_ex, n_town = problem.n_existing, len(study)
+        with_c = len((town_ex | {towns.iloc[j - n_ex] for j in opened if towns.iloc[j - n_ex]}) & study) \
             if cov is not None else np.nan
         row["townships_with_centre"] = with_c
         row["township_centre_share"] = with_c / n_town if n_town else np.nan
@@ -228,8 +229,9 @@ def _share_target_row(problem: SitingProblem, spec: _ShareTarget) -> dict[str, A
 
 def _township_target_row(problem: SitingProblem, n_town: int) -> dict[str, Any]:
     """New centres in townships without one needed for the township-centre target."""
-    have = _townships(problem.existing)
-    avail = {str(t) for t in problem.usable["township"].fillna("").astype(str) if t and str(t) not in have}
+    study = set(study_townships(problem))
+    have = _townships(problem.existing) & study
+    avail = {str(t) for t in problem.usable["township"].fillna("").astype(str) if str(t) in study - have}
     target = problem.config.targets.township_centre_share_2025
     need = int(math.ceil(target * n_town - 1e-9)) - len(have)
     before, best = len(have) / n_town, (len(have) + len(avail)) / n_town

@@ -74,10 +74,10 @@ window.plannerLayers = function (map, D, G) {
     }
   }
 
-  /* settlements: [lon, lat, name, isCommunity, town, older, estimate note (text), status, facs[], times[], centre, centreTime, reasons] */
+  /* settlements: [lon, lat, name, isCommunity, town, older, estimate note (index into D.notes, -1: none), status, facs[], times[], centre, centreTime, reasons] */
   function settlementPopup(r) {
     var status = r[7] === 1 ? 'under_served' : (r[7] === 0 ? 'served' : '');
-    var older = num(r[5]) + (r[6] ? esc(r[6]) : '');
+    var older = num(r[5]) + (r[6] >= 0 ? esc(D.notes[r[6]]) : '');
     var html = row(T.name, '<b>' + esc(r[2]) + '</b>') + row(T.kind, esc(r[3] ? T.community : T.village))
       + row(T.township, esc(r[4] >= 0 ? D.towns[r[4]] : '\u2014')) + row(T.older, older)
       + row(T.status, '<b style="color:' + (D.status[status] || '#333') + '">' + esc(T[status] || '\u2014') + '</b>');
