@@ -202,8 +202,8 @@ def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame, log: Prob
     if config.execution.area and config.population.allocation == "proportional":
         older, residents, _ = named_census_totals(counties)  # the packaged 2020 census; census_csv overrides
         if path is not None:
-            more, more_residents = _census_totals(config.replace(execution=dataclasses.replace(config.execution, area=None)),
-                                                  settlements, log, None)
+            plain = config.replace(execution=dataclasses.replace(config.execution, area=None))
+            more, more_residents = _census_totals(plain, settlements, log, None)
             older.update(more or {})
             residents.update(more_residents)
         return older, residents
