@@ -6,8 +6,9 @@ from planner.reporting.files import study_layers, write_csvs, write_geopackage
 from planner.reporting.html import write_report_html
 from planner.reporting.labels import column_header, readable_table, value_word
 from planner.reporting.map import TIER_STYLE, coverage_map, write_map
-from planner.reporting.map_assets import inline_assets
+from planner.reporting.map_assets import MapControls, inline_assets
 from planner.reporting.map_shapes import small_geojson
+from planner.reporting.popups import map_text
 from planner.reporting.report_css import CSS as REPORT_CSS
 from planner.reporting.svg import bar_chart
 from planner.reporting.workbook import COLUMN_LABELS, report_tables, write_workbook
@@ -25,5 +26,5 @@ __all__ = [
     "report_tables",
     "COLUMN_LABELS",
     "column_header", "readable_table", "value_word", "inline_assets", "small_geojson", "REPORT_CSS",
-    "bar_chart", "format_sheet",
+    "bar_chart", "format_sheet", "map_text", "MapControls",
 ]
