@@ -94,12 +94,14 @@ def _scorecard_table(card: pd.DataFrame, lang: str) -> str:
 
 def _wide_table(card: pd.DataFrame, lang: str, *, first: str, links: dict[str, dict[str, str]] | None = None,
                 extra: dict[str, str] | None = None) -> str:
-    """Scopes as rows, indicators as columns; a value missing its target in red."""
+    """Scopes as rows, indicators as columns (the value over its counts); a value missing its target in red."""
     wide = indicator_table(card, lang=lang)
     if wide.empty:
         return ""
     keys = wide.attrs["indicators"]
     met = card.pivot_table(index="scope", columns="indicator", values="met", aggfunc="first", sort=False)
+    counts = card.set_index(["scope", "indicator"])[["numerator", "denominator"]]
+    counts = counts[~counts.index.duplicated()]
     cols = [f"<th>{escape(first)}</th>"] + [f"<th>{escape(str(c))}</th>" for c in wide.columns]
     if links is not None:
         cols.append(f"<th>{tr(lang, '县报告与地图', 'County report and map')}</th>")
@@ -111,7 +113,11 @@ def _wide_table(card: pd.DataFrame, lang: str, *, first: str, links: dict[str, d
         for key, v in zip(keys, values.tolist()):
             ok = met.at[scope, key] if scope in met.index and key in met.columns else pd.NA
             cls = "num" if ok is pd.NA or pd.isna(ok) else ("num met" if bool(ok) else "num notmet")
-            cells.append(f"<td class='{cls}'>{_value(key, v)}</td>")
+            sub = ""
+            if key != "total_beds" and (scope, key) in counts.index:
+                num, den = counts.loc[(scope, key)]
+                sub = f"<br><span class='muted'>{fmt_number(num)} / {fmt_number(den)}</span>"
+            cells.append(f"<td class='{cls}'>{_value(key, v)}{sub}</td>")
         if links is not None:
             ln = links.get(str(scope), {})
             parts = [f'<a href="{escape(ln[k])}">{tr(lang, w_zh, w_en)}</a>'
