@@ -131,21 +131,24 @@ def test_overview_map_colours_counties_by_distance_from_the_target(result):
 
     res, out = result
     colour = {limit: c for limit, c, _, _ in BANDS}
-    feats = _features(res, "village_facility_coverage", "zh", county_links(res, out))["features"]
-    by_name = {f["properties"]["name"]: f["properties"] for f in feats}
+    keys = ["village_facility_coverage", "county_public_institution"]
+    feats = _features(res, keys, "zh", county_links(res, out))["features"]
+    by_name = {f["properties"]["name"]: {**f["properties"], "colour": f["properties"]["c0"]} for f in feats}
     assert set(by_name) == {*COUNTS, FAILED, ODD}  # every county, one polygon each, no settlement
     assert by_name["富锦市"]["colour"] == colour[0.0]  # 85 % >= 80 %
     assert by_name["汤原县"]["colour"] == colour[0.10]  # 75 %: within 10 points
     assert by_name["桦南县"]["colour"] == colour[0.25]  # 60 %: 20 points below
     assert by_name["萝北县"]["colour"] == colour[float("inf")]  # 40 %
     assert by_name[FAILED]["colour"] == "#bdbdbd" and "NetworkError" in by_name[FAILED]["popup"]
+    assert by_name["汤原县"]["c1"] == colour[float("inf")] and by_name["桦南县"]["c1"] == colour[0.0]  # 0/1, 1/1
     pop = by_name["桦南县"]["popup"]
     assert "counties/桦南县/report.html" in pop and "counties/桦南县/map.html" in pop and "60/100" in pop
     assert ODD not in by_name[ODD]["popup"] and "&lt;b&gt;" in by_name[ODD]["popup"]
     html = province_map(res, lang="zh", out_dir=out).get_root().render()
     assert not re.search(r"<script[^>]+src=", html)  # Leaflet inlined: opens offline
     assert "L.marker(" not in html and "L.circleMarker(" not in html and ODD not in html
-    assert html.count("L.geoJson(") + html.count("L.geoJSON(") >= 2  # one layer per indicator with a target
+    assert html.count("L.geoJson(") + html.count("L.geoJSON(") == 1  # the polygons once, recoloured by the switch
+    assert "planner-indicator" in html and "setStyle" in html
     en = province_map(res, lang="en", out_dir=out).get_root().render()
     assert "meets the target" in en and "达到目标" not in en
 

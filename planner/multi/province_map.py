@@ -1,22 +1,25 @@
 """The overview map of a study of many counties (``map.html`` at the top of its output folder).
 
-One polygon per county, coloured by how far the county is from an indicator's
-target, one layer per indicator with a target (village coverage first, shown;
-the others one click away in the layer control): met (green), within 10 share
-points of the target, within 25, further (red), no value or the county failed
-(grey).  A county's popup gives every indicator with its counts and links to
-the county's own report and map; no settlement is drawn (a province has
+One polygon per county (in the page once), coloured by how far the county is
+from an indicator's target; the indicator is chosen in a switch at the top right
+(village coverage first): met (green), within 10 share points of the target,
+within 25, further (red), no value or the county failed (grey).  A county's
+popup gives every indicator with its counts and links to the county's own
+report and map; no settlement is drawn (a province has
 thousands; they are on the county maps).  Leaflet is inlined as in the county
 maps, so the page opens offline apart from the base-map tiles.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from planner.i18n import check_lang, fmt_number, fmt_share, tr
 from planner.multi.province_tables import county_links, target_indicators
@@ -75,32 +78,69 @@ def _popup(county: str, city: str, card: pd.DataFrame, links: Mapping[str, str],
     return f"{head}<table style='font-size:12px'>{''.join(rows)}</table>{link}"
 
 
-def _features(result: MultiResult, key: str, lang: str, links: Mapping[str, Mapping[str, str]]) -> dict:
-    """The counties as GeoJSON with ``name``, ``colour``, ``tip`` and ``popup`` for indicator ``key``."""
+def _features(result: MultiResult, keys: list[str], lang: str, links: Mapping[str, Mapping[str, str]]) -> dict:
+    """The counties as GeoJSON, once: ``name``, ``tip``, ``popup`` and ``c0``, ``c1``... (colour per indicator)."""
     from planner.reporting import map_text, small_geojson
 
     card = result.scorecard_county
     frame = result.boundaries.copy()
     errors = {str(k): str(v) for k, v in result.failures.items()}
     cities = frame["city"].astype(str) if "city" in frame else pd.Series("", index=frame.index)
-    colours, tips, pops = [], [], []
+    colours: list[list[str]] = [[] for _ in keys]
+    tips, pops = [], []
     for county in frame.index.astype(str):
         own = card[card["scope"].astype(str) == county]
-        row = own[own["indicator"] == key]
-        value = float(row["value"].iloc[0]) if len(row) else float("nan")
-        target = float(row["target"].iloc[0]) if len(row) else float("nan")
-        colours.append(_colour(value, target))
-        tips.append(map_text(f"{county}: {_value_text(key, value)}" if len(row) else county))
+        for i, key in enumerate(keys):
+            row = own[own["indicator"] == key]
+            value = float(row["value"].iloc[0]) if len(row) else float("nan")
+            target = float(row["target"].iloc[0]) if len(row) else float("nan")
+            colours[i].append(_colour(value, target))
+        tips.append(map_text(county))
         pops.append(_popup(county, cities.get(county, ""), own, links.get(county, {}), errors.get(county, ""), lang))
-    frame["name"], frame["colour"], frame["tip"], frame["popup"] = frame.index.astype(str), colours, tips, pops
-    return small_geojson(frame, columns=["name", "colour", "tip", "popup"], tolerance_deg=2e-4, escape=False)
+    frame["name"], frame["tip"], frame["popup"] = frame.index.astype(str), tips, pops
+    for i, col in enumerate(colours):
+        frame[f"c{i}"] = col
+    columns = ["name", "tip", "popup", *(f"c{i}" for i in range(len(keys)))]
+    return small_geojson(frame, columns=columns, tolerance_deg=1e-3, escape=False)
+
+
+class _Switch(MacroElement):
+    """Radio buttons (top right) that recolour the one county layer by the chosen indicator."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+(function (map, layer) {
+  var names = {{ this.names_json }};
+  var ctl = L.control({position: 'topright'});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create('div', 'leaflet-control-layers leaflet-control-layers-expanded');
+    div.innerHTML = '<b>' + {{ this.title_json }} + '</b><br>' + names.map(function (n, i) {
+      return '<label><input type="radio" name="planner-indicator" value="' + i + '"' + (i === 0 ? ' checked' : '')
+        + '> ' + n + '</label>'; }).join('');
+    L.DomEvent.disableClickPropagation(div);
+    div.addEventListener('change', function (e) {
+      var k = 'c' + e.target.value;
+      layer.setStyle(function (f) { return {fillColor: f.properties[k]}; });
+    });
+    return div;
+  };
+  ctl.addTo(map);
+})({{ this._parent.get_name() }}, {{ this.layer_name }});
+{% endmacro %}""")
+
+    def __init__(self, names: list[str], layer_name: str, title: str) -> None:
+        super().__init__()
+        from planner.reporting import map_text
+
+        self._name = "PlannerIndicatorSwitch"
+        self.names_json = json.dumps([map_text(n) for n in names])
+        self.title_json = json.dumps(map_text(title))
+        self.layer_name = layer_name
 
 
 def _legend(lang: str) -> str:
     items = [(c, tr(lang, zh, en)) for _, c, zh, en in BANDS] + [(_NO_VALUE[0], tr(lang, *_NO_VALUE[1:]))]
     rows = "".join(f"<div><span class='sw sq' style='background:{c};opacity:.8'></span>{w}</div>" for c, w in items)
-    title = tr(lang, "各县与目标的差距（图层控制中选择指标）", "Each county against the target (pick the indicator "
-                                                           "in the layer control)")
+    title = tr(lang, "各县与目标的差距（右上角选择指标）", "Each county against the target (indicator: top right)")
     return f"<div class='planner-legend'><b>{title}</b>{rows}</div>"
 
 
@@ -143,17 +183,17 @@ def province_map(result: MultiResult, *, lang: str = "zh", out_dir: str | Path =
     card = result.scorecard_county
     keys = [k for k in target_indicators(card) if k not in ("total_beds", "beds_per_1000_older")]
     names = card.drop_duplicates("indicator").set_index("indicator")["name_zh" if lang == "zh" else "name_en"]
-    for i, key in enumerate(keys or ["village_facility_coverage"]):
-        group = folium.FeatureGroup(name=str(names.get(key, key)), show=i == 0, overlay=True)
-        folium.GeoJson(
-            _features(result, key, lang, links),
-            style_function=lambda f: {"color": "#333", "weight": 1, "fillColor": f["properties"]["colour"],
-                                      "fillOpacity": 0.65},
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=420),
-        ).add_to(group)
-        group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    keys = keys or ["village_facility_coverage"]
+    layer = folium.GeoJson(
+        _features(result, keys, lang, links), name=tr(lang, "各县指标", "County indicators"),
+        style_function=lambda f: {"color": "#333", "weight": 1, "fillColor": f["properties"]["c0"],
+                                  "fillOpacity": 0.65},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=420),
+    )
+    layer.add_to(m)
+    m.add_child(_Switch([str(names.get(k, k)) for k in keys], layer.get_name(), tr(lang, "指标", "Indicator")))
+    folium.LayerControl(position="topleft").add_to(m)
     m.add_child(MapControls(lang))  # full screen, measuring, a metric scale bar (as the county maps)
     root = m.get_root()
     if result.config.synthetic:
