@@ -109,13 +109,13 @@ def _wide_table(card: pd.DataFrame, lang: str, *, first: str, links: dict[str, d
     for scope, values in wide.iterrows():
         label = escape(str(scope)) + (f"<br><span class='muted'>{escape(extra[scope])}</span>"
                                       if extra and extra.get(scope) else "")
-        cells = [f"<td>{label}</td>"]
+        cells = [f"<td style='white-space:nowrap'>{label}</td>"]
         for key, v in zip(keys, values.tolist()):
             ok = met.at[scope, key] if scope in met.index and key in met.columns else pd.NA
             cls = "num" if ok is pd.NA or pd.isna(ok) else ("num met" if bool(ok) else "num notmet")
             sub = ""
-            if key != "total_beds" and (scope, key) in counts.index:
-                num, den = counts.loc[(scope, key)]
+            num, den = counts.loc[(scope, key)] if (scope, key) in counts.index else (np.nan, np.nan)
+            if key != "total_beds" and den > 0:
                 sub = f"<br><span class='muted'>{fmt_number(num)} / {fmt_number(den)}</span>"
             cells.append(f"<td class='{cls}'>{_value(key, v)}{sub}</td>")
         if links is not None:
