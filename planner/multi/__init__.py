@@ -45,7 +45,8 @@ def is_multi_county(config) -> bool:  # noqa: ANN001 - typed in the docstring (i
     if config.execution.area:  # a named city or province: its packaged counties (planner.data.named_area)
         from planner.data import resolve_area
 
-        return len(resolve_area(config.execution.area).units) > 1
+        where = str(config.source) if config.source is not None else "<config>"
+        return len(resolve_area(config.execution.area, where=where).units) > 1
     path = config.inputs.boundaries_county.path
     if path is None:
         return False
