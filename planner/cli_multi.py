@@ -46,7 +46,7 @@ def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool)
     with OutputLock(out_dir):
         result = run_multi_study(config, scheduler=args.scheduler, n_workers=args.workers, site=not args.no_site,
                                  out_dir=out_dir, lang=lang, verbose=verbose)
-        paths = write_multi_outputs(result, out_dir)
+        paths = write_multi_outputs(result, out_dir, lang=lang)
     print(multi_summary(result, lang))
     print()
     for key, path in paths.items():

@@ -37,6 +37,10 @@ LOG_MESSAGES: dict[str, str] = {
     "%d facility(ies) lie in no county of the county layer and serve only the tiers in execution.cross_border: %s":
         "%d 个设施不在县级边界图层的任何县内，只为 execution.cross_border 所列层级服务：%s",
     "summary of %d counties written to %s": "%d 个县的汇总已写入 %s",
+    "summary report written to %s": "汇总报告已写入 %s",
+    "overview map written to %s (%.1f MB)": "全域概览地图已写入 %s（%.1f MB）",
+    "the study's %d counties are those of %s in the packaged reference data":
+        "研究区的 %d 个县（市、区）取自内置参考数据中的%s",
     "starting a local Dask cluster: %d worker(s), one thread each, memory limit %s per worker":
         "启动本机 Dask 集群：%d 个工作进程，每个单线程，每个内存上限 %s",
     "connecting to the Dask scheduler at %s": "连接 Dask 调度器 %s",

@@ -171,6 +171,21 @@ def test_aggregation_is_a_ratio_of_sums_not_a_mean_of_shares():
     assert aggregate_scorecards(frame.assign(city=""), level="city").empty
 
 
+def test_province_outputs_of_a_real_run(multi, tmp_path):
+    """The two-county run's report, overview map and workbook carry the summed counts of its scorecards."""
+    import openpyxl
+
+    paths = write_multi_outputs(multi, tmp_path)
+    study = multi.scorecard_study.set_index("indicator").loc["village_facility_coverage"]
+    html = paths["report"].read_text(encoding="utf-8")
+    assert f"{study['numerator']:,.0f} / {study['denominator']:,.0f}" in html
+    assert all(c in html for c in TWO_COUNTY_NAMES) and TWO_COUNTY_CITY in html
+    assert "map" in paths and paths["map"].stat().st_size > 0
+    book = openpyxl.load_workbook(paths["workbook"])
+    assert book.sheetnames[:4] == ["说明", "全域指标", "各市指标", "各县指标"]
+    assert book["各县指标"].max_row - 1 == len(multi.scorecard_county)
+
+
 def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path):
     """Real worker processes; one county's roads are empty, it fails on both tries, the other is written."""
     from planner.network.model import subset_segments
@@ -231,7 +246,7 @@ def test_cli_runs_on_an_existing_scheduler(study, tmp_path):
             p.terminate()
             p.wait(timeout=30)
     for name in ("counties.csv", "scorecard_county.csv", "scorecard_city.csv", "scorecard_study.csv",
-                 "summary.xlsx", "outputs.json"):
+                 "summary.xlsx", "outputs.json", "report.html", "map.html"):
         assert (out / name).exists(), name
     for county in TWO_COUNTY_NAMES:
         from planner.multi import county_folder

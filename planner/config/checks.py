@@ -264,6 +264,7 @@ RULES: dict[type, dict[str, Any]] = {
         "n_workers": Number(0.0, 1024.0, fix="write the number of local workers, e.g. 2 (0: one per core)"),
         "memory_limit_gb": Number(0.0, 65536.0, fix="write each worker's memory limit in GB, e.g. 4 (0: automatic)"),
         "retries": Number(0.0, 10.0, fix="write how many times a failed county is run again, e.g. 1"),
+        "area": Text(fix="write a province, city or county name, e.g. area = \"佳木斯市\", or delete the key"),
     },
 }
 RULES[NetworkConfig].update({
@@ -336,4 +337,4 @@ def check_config(config: StudyConfig, where: str = "<config>") -> None:
     for name, sc in config.scenarios.items():
         check_values(Scenario, _fields(sc), f"scenarios.{name}", where)
     check_scenarios(config, where)
-    check_execution(config.execution, tuple(config.tiers), where)
+    check_execution(config.execution, tuple(config.tiers), where, county_file=config.inputs.boundaries_county.path)

@@ -13,6 +13,7 @@ Example::
     n_workers = 2                      # 0: one worker per core
     memory_limit_gb = 4                # per worker; 0: the machine's memory shared out by Dask
     # scheduler = "tcp://10.0.0.5:8786"  # an existing cluster instead of a LocalCluster
+    # area = "佳木斯市"                  # a city or "黑龙江省": counties from the packaged reference data
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class ExecutionConfig:
         Memory limit of each LocalCluster worker in GB; 0: the machine's memory divided by the workers.
     retries
         How many times a failed county is run again before it is reported as failed.
+    area
+        A province (``"黑龙江省"``), city (``"佳木斯市"``) or county named instead of a county boundary file:
+        the counties and their census 60+ totals come from the packaged reference data
+        (:mod:`planner.data.named_area`; the name is checked when the study is loaded).
     """
 
     split: str = "auto"
@@ -58,9 +63,11 @@ class ExecutionConfig:
     n_workers: int = 0
     memory_limit_gb: float = 0.0
     retries: int = 1
+    area: str | None = None
 
 
-def check_execution(execution: ExecutionConfig, tiers: tuple[str, ...], where: str) -> None:
+def check_execution(execution: ExecutionConfig, tiers: tuple[str, ...], where: str, *,
+                    county_file: object = None) -> None:
     """What the range table cannot say: ``cross_border`` names tiers, ``scheduler`` is an address.
 
     Raises
@@ -78,3 +85,6 @@ def check_execution(execution: ExecutionConfig, tiers: tuple[str, ...], where: s
     if addr is not None and "://" not in addr:
         raise ConfigError(f"{where}: execution.scheduler = {addr!r} is not a scheduler address. Fix: write "
                           "scheduler = \"tcp://<host>:8786\", or delete the key to run on this machine")
+    if execution.area is not None and county_file is not None:
+        raise ConfigError(f"{where}: execution.area = {execution.area!r} and inputs.boundaries_county = "
+                          f"{str(county_file)!r} both say where the counties are. Fix: delete one of them")

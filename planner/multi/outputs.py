@@ -4,7 +4,9 @@ Each county's own outputs (map, report, workbook, GeoPackage, CSVs) are written 
 :func:`planner.pipeline.write_outputs` into ``counties/<name>/`` by the county's task.
 This module writes, next to them, ``counties.csv`` (status and error of every county, its
 folder), ``scorecard_county.csv``, ``scorecard_city.csv``, ``scorecard_study.csv`` and one
-workbook ``summary.xlsx`` with a sheet each, then the manifest ``outputs.json``.
+workbook ``summary.xlsx`` with a sheet per level (:mod:`planner.multi.province_book`), the report
+``report.html`` (:mod:`planner.multi.province_report`), the overview map ``map.html``
+(:mod:`planner.multi.province_map`), then the manifest ``outputs.json``.
 """
 
 from __future__ import annotations
@@ -14,15 +16,13 @@ import logging
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from planner.multi.result import MultiResult
 
 __all__ = ["write_multi_outputs", "SUMMARY_FILES"]
 
 logger = logging.getLogger(__name__)
 
-#: Table -> (CSV name, workbook sheet name).
+#: Table -> (CSV name, its name in words); the workbook's sheets are planner.multi.province_book's.
 SUMMARY_FILES = {
     "counties": ("counties.csv", "各县运行 counties"),
     "scorecard_county": ("scorecard_county.csv", "县级指标 county"),
@@ -33,7 +33,7 @@ SUMMARY_FILES = {
 SUMMARY_WORKBOOK = "summary.xlsx"
 
 
-def write_multi_outputs(result: MultiResult, out_dir: str | Path) -> dict[str, Path]:
+def write_multi_outputs(result: MultiResult, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
     """Write the summary tables of a multi-county run at the top of its output folder.
 
     Parameters
@@ -42,13 +42,18 @@ def write_multi_outputs(result: MultiResult, out_dir: str | Path) -> dict[str, P
         :func:`planner.multi.run_multi_study`'s result.
     out_dir
         The study's output folder (the counties' folders are inside it, under ``counties/``).
+    lang
+        Language of the workbook, report and map (default: the config's).
 
     Returns
     -------
     dict
-        Table name (and ``workbook``, ``manifest``) -> path.
+        Table name (and ``workbook``, ``report``, ``map``, ``manifest``) -> path.
     """
-    from planner.io import guard_text_cells, make_text_cells
+    from planner.io import guard_text_cells
+    from planner.multi.province_book import write_province_workbook
+    from planner.multi.province_map import write_province_map
+    from planner.multi.province_report import write_province_report
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,13 +64,11 @@ def write_multi_outputs(result: MultiResult, out_dir: str | Path) -> dict[str, P
         path = out / csv_name
         guard_text_cells(frame, what=csv_name).to_csv(path, index=False, encoding="utf-8-sig")
         paths[name] = path
-    book = out / SUMMARY_WORKBOOK
-    with pd.ExcelWriter(book, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            sheet = SUMMARY_FILES[name][1]
-            guard_text_cells(frame, what=sheet, quote_formulas=False).to_excel(writer, sheet_name=sheet, index=False)
-            make_text_cells(writer.sheets[sheet])
-    paths["workbook"] = book
+    lang = lang or result.config.lang
+    paths["workbook"] = write_province_workbook(result, out / SUMMARY_WORKBOOK, lang=lang)
+    paths["report"] = write_province_report(result, out, lang=lang)
+    if result.boundaries is not None and len(result.boundaries):
+        paths["map"] = write_province_map(result, out, lang=lang)
     manifest = {"study": result.config.name, "synthetic": bool(result.config.synthetic),
                 "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "counties": {c: ("ok" if c in result.outcomes else "failed") for c in result.counties["county"]},

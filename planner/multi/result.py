@@ -48,6 +48,9 @@ class MultiResult:
         Settlement ids in no county of the layer (not analysed).
     params
         Buffer, workers, retries, seconds.
+    boundaries
+        The county polygons of the counties run (index: county, ``city`` when known; WGS84), for the
+        overview map; ``None`` when not known.
     """
 
     config: StudyConfig
@@ -60,6 +63,7 @@ class MultiResult:
     failures: Mapping[str, str] = field(default_factory=FrozenMap)
     unassigned: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=FrozenMap)
+    boundaries: Any = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "outcomes", "failures", "params")
@@ -130,4 +134,5 @@ def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failur
         scorecard_county=county_card, scorecard_city=aggregate_scorecards(county_card, level="city"),
         scorecard_study=aggregate_scorecards(county_card, level="study"), outcomes=by_county,
         failures=dict(failures), unassigned=partition.unassigned, params=params,
+        boundaries=partition.data.counties.loc[[t.county for t in partition.tasks]].copy(),
     )
