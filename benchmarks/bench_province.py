@@ -92,7 +92,8 @@ def prepare(args: argparse.Namespace, folder: Path) -> Path:
     """Write the synthetic province and print its size."""
     print(f"== SYNTHETIC province: {args.counties} copies of the synthetic demo county (not real data) ==")
     sizes, dt = _timed("writing the synthetic input (not timed below)", write_province, folder, args.counties,
-                       scale=args.scale, variants=args.variants, scenarios=args.scenarios)
+                       scale=args.scale, facility_scale=args.facility_scale, variants=args.variants,
+                       scenarios=args.scenarios)
     print(f"  roads: {sizes['nodes']:,} OSM nodes, {sizes['ways']:,} ways in one .osm.pbf "
           f"({(folder / 'roads' / 'province.osm.pbf').stat().st_size / 1e6:.1f} MB)")
     print(f"  settlements {sizes['settlements']:,} (villages {sizes['villages']:,}), facilities "
@@ -123,7 +124,8 @@ def run_on(part, n_workers: int, out_dir: Path) -> dict:  # noqa: ANN001
     """Stages 4-5 on a LocalCluster of ``n_workers``: times, per-county stages, peak memory."""
     from planner.multi import dask_client, run_partition, write_multi_outputs
 
-    print(f"== {n_workers} worker(s): every county on a Dask LocalCluster ==")
+    print(f"== {n_workers} worker(s): every county on a Dask LocalCluster (machine load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) ==")
     t0 = time.perf_counter()
     with dask_client(part.config, n_workers=n_workers) as client:
         start = time.perf_counter() - t0
@@ -132,7 +134,8 @@ def run_on(part, n_workers: int, out_dir: Path) -> dict:  # noqa: ANN001
             result, t_run = _timed(f"run_partition ({len(part.tasks)} counties, outputs written)", run_partition,
                                    part, client, site=True, out_dir=out_dir)
             _, t_sum = _timed("write_multi_outputs (province summary)", write_multi_outputs, result, out_dir)
-    print(f"  LocalCluster start-up {start:.1f} s; failed counties: {len(result.failures)}"
+    print(f"  LocalCluster start-up {start:.1f} s; load average after {os.getloadavg()[0]:.1f}; "
+          f"failed counties: {len(result.failures)}"
           + (f" {dict(result.failures)}" if result.failures else ""))
     per = {s: np.array([o.timings.get(s, 0.0) for o in result.outcomes.values()]) for s in STAGES}
     print("  per county (seconds, in the worker):  " + "  ".join(
@@ -189,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--counties", type=int, default=122, help="counties of the synthetic province (122)")
     ap.add_argument("--scale", type=float, default=0.53,
-                    help="fraction of each county's villages and village facilities kept (0.53: ~14,000 villages)")
+                    help="fraction of each county's villages kept (0.53: ~14,000 villages)")
+    ap.add_argument("--facility-scale", type=float, default=0.33,
+                    help="fraction of each county's village-tier facilities kept (0.33: ~10,000 facilities)")
     ap.add_argument("--variants", type=int, default=4, help="distinct seeded demo counties tiled (4)")
     ap.add_argument("--workers", default="1,2", help="LocalCluster sizes to run, comma-separated (1,2)")
     ap.add_argument("--scenarios", action="store_true", help="keep the demo's winter / after-siting scenarios")

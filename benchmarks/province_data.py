@@ -7,9 +7,9 @@ differ), and county ``k`` of the province is a copy of variant ``k % variants``
 shifted by whole tiles of a grid (columns of longitude, rows of latitude,
 centred on the demo's place in Heilongjiang), renamed 合成NNN县 in one of 13
 synthetic cities.  ``scale`` keeps that fraction of each county's villages
-(and of its village-tier facilities), seeded; the default 0.53 puts 122
-counties at about 14,000 villages and 12,000 facilities, and the roads at
-about 2.7 M nodes (the demo county's 21,800 per county).
+and ``facility_scale`` that of its village-tier facilities, seeded; the
+defaults (0.53, 0.33) put 122 counties at about 14,000 villages and 10,000
+facilities, and the roads at about 2.7 M nodes (the demo's 21,800 per county).
 
 The province's roads are written as ONE ``.osm.pbf`` (pyosmium), which the
 study reads once (``planner.network.load_network``).  The counties' road
@@ -37,6 +37,8 @@ _GAP_DEG = 0.03
 _TABLES = {"settlements": "settlements/settlements.csv", "facilities": "facilities/facilities.csv",
            "candidates": "candidates/candidates.csv"}
 _LAYERS = ("townships", "exclusion_zones")
+#: The demo's village-tier facility types (thinned with ``facility_scale``).
+VILLAGE_FACILITY_TYPES = ("农村幸福院", "互助养老点", "养老大院")
 
 
 @dataclass(frozen=True)
@@ -103,16 +105,17 @@ def _pitch(variants: list[Variant]) -> tuple[float, float, float, float]:
     return hi_x - lo_x + _GAP_DEG, hi_y - lo_y + _GAP_DEG, lo_x, lo_y
 
 
-def _thin(v: Variant, scale: float, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Keep ``scale`` of the villages and of the village-tier facilities; the county's new older total."""
+def _thin(v: Variant, scale: float, facility_scale: float,
+          rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Keep ``scale`` of the villages, ``facility_scale`` of the village-tier facilities; the new older total."""
     from planner.demo.names import DEMO_OLDER_TOTAL
 
     s = v.tables["settlements"]
     village = (s["类型"] == "村").to_numpy()
     keep = ~village | (rng.random(len(s)) < scale)
     f = v.tables["facilities"]
-    fvillage = f["类型"].astype(str).str.contains("村").to_numpy()
-    fkeep = ~fvillage | (rng.random(len(f)) < scale)
+    fvillage = f["类型"].astype(str).isin(VILLAGE_FACILITY_TYPES).to_numpy()
+    fkeep = ~fvillage | (rng.random(len(f)) < facility_scale)
     counted = int(s.loc[~village, "60岁以上人口"].fillna(0).sum())
     pop = s.loc[village, "总人口"]
     share = float(pop[keep[village]].sum()) / float(pop.sum()) if pop.sum() else 1.0
@@ -161,13 +164,13 @@ def _place(variants: list[Variant], n_counties: int) -> list[tuple[int, float, f
     return out
 
 
-def _tables_and_layers(variants: list[Variant], places: list, scale: float, seed: int) -> _Province:
+def _tables_and_layers(variants: list[Variant], places: list, scale: tuple[float, float], seed: int) -> _Province:
     rng = np.random.default_rng(seed)
     prov = _Province({k: [] for k in _TABLES}, {k: [] for k in _LAYERS}, [], {}, [])
     n = len(places)
     for k, (vi, dx, dy) in enumerate(places):
         v, name = variants[vi], county_name(k)
-        s, f, older = _thin(v, scale, rng)
+        s, f, older = _thin(v, *scale, rng)
         prov.older[name] = older
         for key, frame in (("settlements", s), ("facilities", f), ("candidates", v.tables["candidates"])):
             prov.tables[key].append(_shift_table(frame, k, dx, dy, name))
@@ -222,8 +225,8 @@ def _study_toml(v: Variant, prov: _Province, n_counties: int, *, scenarios: bool
             + head + "[inputs]" + body + "\n[execution]\nsplit = \"counties\"\n")
 
 
-def write_province(folder: Path, n_counties: int, *, scale: float = 0.53, variants: int = 4, seed: int = 2020,
-                   scenarios: bool = False) -> dict:
+def write_province(folder: Path, n_counties: int, *, scale: float = 0.53, facility_scale: float = 0.33,
+                   variants: int = 4, seed: int = 2020, scenarios: bool = False) -> dict:
     """Write the synthetic province's study into ``folder``; returns its sizes and the study file.
 
     Parameters
@@ -233,7 +236,9 @@ def write_province(folder: Path, n_counties: int, *, scale: float = 0.53, varian
     n_counties
         Counties of the province.
     scale
-        Fraction of each county's villages (and village-tier facilities) kept.
+        Fraction of each county's villages kept.
+    facility_scale
+        Fraction of each county's village-tier facilities (:data:`VILLAGE_FACILITY_TYPES`) kept.
     variants
         Distinct demo counties (seeds ``seed``, ``seed + 1``, ...) tiled cyclically.
     seed
@@ -249,7 +254,7 @@ def write_province(folder: Path, n_counties: int, *, scale: float = 0.53, varian
     folder = Path(folder)
     vs = [make_variant(folder / "_variants" / f"v{i}", seed + i) for i in range(min(variants, n_counties))]
     places = _place(vs, n_counties)
-    prov = _tables_and_layers(vs, places, scale, seed)
+    prov = _tables_and_layers(vs, places, (scale, facility_scale), seed)
     for sub in ("boundaries", "roads", "settlements", "facilities", "candidates"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     sizes = {}
