@@ -171,6 +171,13 @@ def test_aggregation_is_a_ratio_of_sums_not_a_mean_of_shares():
     assert aggregate_scorecards(frame.assign(city=""), level="city").empty
 
 
+def _worker_threads() -> tuple[int, int]:
+    from planner.analysis.circle_geometry import TiledBuffer
+    from planner.routing import default_threads
+
+    return default_threads(), TiledBuffer(30.0).n_threads
+
+
 def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path):
     """Real worker processes; one county's roads are empty, it fails on both tries, the other is written."""
     from planner.network.model import subset_segments
@@ -181,6 +188,9 @@ def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path)
     broken = dataclasses.replace(partition, tasks=(dataclasses.replace(bad, network=empty), good))
     with dask_client(partition.config, n_workers=2, processes=True) as client:
         result = run_partition(broken, client, site=False)
+        threads = client.run(_worker_threads)
+    # each one-thread worker searches and draws circles in one thread, not one per core each
+    assert set(threads.values()) == {(1, 1)}
     assert set(result.failures) == {bad.county}
     assert "NetworkError" in result.failures[bad.county] and bad.county in result.failures[bad.county]
     assert list(result.outcomes) == [good.county]
