@@ -490,6 +490,10 @@ def test_clip_tests_only_the_points_in_the_box_and_agrees_with_testing_them_all(
     clipped = clip_network(net, area)
     assert clipped.n_segments == int((expected[net.u] & expected[net.v]).sum())
     assert not points_in_area(shapely.Polygon(), net.lon, net.lat).any()
+    # cut nodes: the kept nodes at an end of a segment left out, computed here from every segment
+    keep = expected[net.u] & expected[net.v]
+    ends = set(net.node_id[net.u[~keep]].tolist()) | set(net.node_id[net.v[~keep]].tolist())
+    assert clipped.cut_node_ids.tolist() == sorted(ends & set(clipped.node_id.tolist())) != []
 
 
 def test_load_network_from_file_clipped_with_buffer(tmp_path):

@@ -159,8 +159,11 @@ def subset_segments(net: RoadNetwork, keep: np.ndarray, dropped: Mapping[str, in
     for k, c in dropped.items():
         total[k] += int(c)
     cut = np.asarray(net.cut_node_ids, dtype=np.int64)
-    if cuts:
-        cut = np.r_[cut, net.node_id[np.asarray(net.u)[~keep]], net.node_id[np.asarray(net.v)[~keep]]]
+    if cuts:  # the kept nodes at an end of a left-out segment (a mask: a province has millions left out)
+        ends = np.zeros(net.n_nodes, dtype=bool)
+        ends[np.asarray(net.u)[~keep]] = True
+        ends[np.asarray(net.v)[~keep]] = True
+        cut = np.r_[cut, net.node_id[used & ends]]
     return dataclasses.replace(
         net, node_id=net.node_id[used], lon=net.lon[used], lat=net.lat[used],
         dropped={k: int(c) for k, c in total.items() if c}, cut_node_ids=_cut_ids(net.node_id[used], cut), **fields,
