@@ -186,6 +186,13 @@ def test_province_outputs_of_a_real_run(multi, tmp_path):
     assert book["各县指标"].max_row - 1 == len(multi.scorecard_county)
 
 
+def _worker_threads() -> tuple[int, int]:
+    from planner.analysis.circle_geometry import TiledBuffer
+    from planner.routing import default_threads
+
+    return default_threads(), TiledBuffer(30.0).n_threads
+
+
 def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path):
     """Real worker processes; one county's roads are empty, it fails on both tries, the other is written."""
     from planner.network.model import subset_segments
@@ -196,6 +203,9 @@ def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path)
     broken = dataclasses.replace(partition, tasks=(dataclasses.replace(bad, network=empty), good))
     with dask_client(partition.config, n_workers=2, processes=True) as client:
         result = run_partition(broken, client, site=False)
+        threads = client.run(_worker_threads)
+    # each one-thread worker searches and draws circles in one thread, not one per core each
+    assert set(threads.values()) == {(1, 1)}
     assert set(result.failures) == {bad.county}
     assert "NetworkError" in result.failures[bad.county] and bad.county in result.failures[bad.county]
     assert list(result.outcomes) == [good.county]

@@ -470,6 +470,32 @@ def _config(tmp_path, **network):
                             base_dir=tmp_path)
 
 
+def test_clip_tests_only_the_points_in_the_box_and_agrees_with_testing_them_all():
+    """The bounding-box prefilter of the clip (a province's millions of nodes) changes no node's answer."""
+    from planner.network.model import clip_network, points_in_area
+    from planner.network.synthetic import synthetic_road_network
+
+    net = synthetic_road_network(20_000, seed=3)
+    lon0, lat0 = float(np.median(net.lon)), float(np.median(net.lat))
+    # an L-shaped area with a hole, off centre: points in its box but outside it exist on every side
+    area = shapely.Polygon([(lon0 - 0.05, lat0 - 0.03), (lon0 + 0.04, lat0 - 0.03), (lon0 + 0.04, lat0),
+                            (lon0, lat0), (lon0, lat0 + 0.02), (lon0 - 0.05, lat0 + 0.02)],
+                           holes=[[(lon0 - 0.03, lat0 - 0.02), (lon0 - 0.01, lat0 - 0.02), (lon0 - 0.02, lat0)]])
+    expected = shapely.intersects_xy(area, net.lon, net.lat)
+    got = points_in_area(area, net.lon, net.lat)
+    assert np.array_equal(got, expected) and 0 < got.sum() < 0.5 * net.n_nodes
+    x0, y0, x1, y1 = area.bounds
+    in_box = (net.lon >= x0) & (net.lon <= x1) & (net.lat >= y0) & (net.lat <= y1)
+    assert (in_box & ~expected).any()  # the polygon test really decides inside the box
+    clipped = clip_network(net, area)
+    assert clipped.n_segments == int((expected[net.u] & expected[net.v]).sum())
+    assert not points_in_area(shapely.Polygon(), net.lon, net.lat).any()
+    # cut nodes: the kept nodes at an end of a segment left out, computed here from every segment
+    keep = expected[net.u] & expected[net.v]
+    ends = set(net.node_id[net.u[~keep]].tolist()) | set(net.node_id[net.v[~keep]].tolist())
+    assert clipped.cut_node_ids.tolist() == sorted(ends & set(clipped.node_id.tolist())) != []
+
+
 def test_load_network_from_file_clipped_with_buffer(tmp_path):
     from planner.config import config_from_dict
 

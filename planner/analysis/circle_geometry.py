@@ -17,8 +17,6 @@ real street grids (``benchmarks/bench_circles.py``).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import shapely
 
@@ -135,7 +133,7 @@ class TiledBuffer:
     def __init__(self, buffer_m: float, *, tile_m: float = TILE_M, n_threads: int | None = None) -> None:
         self.buffer_m = float(buffer_m)
         self.tile_m = float(tile_m)
-        self.n_threads = int(n_threads) if n_threads is not None else min(8, os.cpu_count() or 1)
+        self.n_threads = int(n_threads) if n_threads is not None else _default_threads()
         self._cache: dict[tuple[int, int, bytes], shapely.Geometry] = {}
         self.drawn = 0
         self.reused = 0
@@ -178,6 +176,13 @@ class TiledBuffer:
         if not parts:
             return shapely.Polygon()
         return _coverage_union(np.array(parts, dtype=object))
+
+
+def _default_threads() -> int:
+    """Drawing threads: at most 8 and the search threads (numba's count: 1 in a one-thread Dask worker)."""
+    from planner.routing import default_threads
+
+    return min(8, default_threads())
 
 
 def _coverage_union(parts: np.ndarray) -> shapely.Geometry:

@@ -107,16 +107,19 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
         if network is None:
             raise NetworkError(f"county {task.county!r}: no road network given (pass the study's network)")
         task = task.clipped(network)
+    clip_s = time.perf_counter() - t0  # the county's network: its roads cut from the study's
     if task.network.n_segments == 0:
         raise NetworkError(f"county {task.county!r}: no road of the road file lies within {task.buffer_m:,.0f} m of "
                            "the county. Fix: use a road file covering the county (its .osm.pbf extract)")
     check_profiles(task.network, task.data.config)
-    result = run_loaded_study(task.data, task.network, site=site, timings={"network": 0.0})
+    result = run_loaded_study(task.data, task.network, site=site, timings={"network": clip_s})
     paths: dict[str, str] = {}
+    t_write = time.perf_counter()
     if out_dir is not None:
         written = write_outputs(result, county_folder(out_dir, task.county), lang=lang)
         paths = {k: str(p) for k, p in written.items()}
     timings = dict(result.timings)
+    timings["write"] = time.perf_counter() - t_write
     timings["total"] = time.perf_counter() - t0
     cov = result.coverage
     return CountyOutcome(

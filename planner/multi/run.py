@@ -76,8 +76,10 @@ def dask_client(config: StudyConfig, *, scheduler: str | None = None, n_workers:
     memory: Any = f"{ex.memory_limit_gb}GB" if ex.memory_limit_gb else "auto"
     logger.info("starting a local Dask cluster: %d worker(s), one thread each, memory limit %s per worker",
                 workers, memory)
+    # one thread per worker for the searches and circle drawing too (numba would take every core in each)
+    extra: dict[str, Any] = {"env": {"NUMBA_NUM_THREADS": "1"}} if processes else {}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, memory_limit=memory,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+                      dashboard_address=":0", **extra) as cluster, Client(cluster) as client:
         _log_dashboard(client)
         yield client
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from planner.geo import haversine_m
 
-__all__ = ["RoadNetwork", "assemble", "subset_segments", "as_area", "buffered_area", "clip_network"]
+__all__ = ["RoadNetwork", "assemble", "subset_segments", "as_area", "buffered_area", "clip_network", "points_in_area"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,8 +159,11 @@ def subset_segments(net: RoadNetwork, keep: np.ndarray, dropped: Mapping[str, in
     for k, c in dropped.items():
         total[k] += int(c)
     cut = np.asarray(net.cut_node_ids, dtype=np.int64)
-    if cuts:
-        cut = np.r_[cut, net.node_id[np.asarray(net.u)[~keep]], net.node_id[np.asarray(net.v)[~keep]]]
+    if cuts:  # the kept nodes at an end of a left-out segment (a mask: a province has millions left out)
+        ends = np.zeros(net.n_nodes, dtype=bool)
+        ends[np.asarray(net.u)[~keep]] = True
+        ends[np.asarray(net.v)[~keep]] = True
+        cut = np.r_[cut, net.node_id[used & ends]]
     return dataclasses.replace(
         net, node_id=net.node_id[used], lon=net.lon[used], lat=net.lat[used],
         dropped={k: int(c) for k, c in total.items() if c}, cut_node_ids=_cut_ids(net.node_id[used], cut), **fields,
@@ -225,6 +228,36 @@ def clip_network(net: RoadNetwork, polygon: Any, *, buffer_m: float = 0.0) -> Ro
     area = as_area(polygon)
     area = buffered_area(area, buffer_m)
     shapely.prepare(area)
-    inside = shapely.intersects_xy(area, net.lon, net.lat)
+    inside = points_in_area(area, net.lon, net.lat)
     keep = inside[net.u] & inside[net.v]
     return subset_segments(net, keep, {"segments_outside_area": int((~keep).sum())}, cuts=True)
+
+
+def points_in_area(area: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each point lies in ``area``: its bounding box first, the polygon test only within it.
+
+    A county's clip of a province's roads tests a few of its millions of nodes against the
+    polygon instead of all of them (the same answer: a point outside the box is outside the area).
+
+    Parameters
+    ----------
+    area
+        shapely geometry (prepared or not), WGS84.
+    lon, lat
+        Point coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, one per point.
+    """
+    import shapely
+
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    inside = np.zeros(lon.shape[0], dtype=bool)
+    if area is None or area.is_empty:
+        return inside
+    x0, y0, x1, y1 = area.bounds
+    idx = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+    inside[idx] = shapely.intersects_xy(area, lon[idx], lat[idx])
+    return inside

@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner.routing.datum import DatumTest, check_points_on_roads, datum_tests
 from planner.routing.graph import RoutingGraph
 from planner.routing.jit import kernels_need_compiling
+from planner.routing.parallel import default_threads
 from planner.routing.queries import (
     NearestFacility,
     NodeTimes,
@@ -28,4 +29,5 @@ __all__ = [
     "datum_tests",
     "check_points_on_roads",
     "kernels_need_compiling",
+    "default_threads",
 ]
