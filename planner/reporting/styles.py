@@ -33,46 +33,9 @@ __all__ = ["layer_qml", "field_alias", "categorized", "graduated", "single", "qm
 #: Headers of the columns the GeoPackage layers add to the workbook's (used when the workbook has none).
 EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "geometry_source": ("图形来源", "Geometry source"), "settlement": ("村/社区", "Settlement"),
-    "link": ("连线类型", "Link"), "facility": ("设施", "Facility"), "minutes": ("出行时间（分钟）", "Minutes"),
-    "threshold_min": ("时间标准（分钟）", "Threshold (min)"), "covered": ("已覆盖", "Covered"),
-    "tier_label": ("层级名称", "Tier name"), "applies_to": ("适用范围", "Applies to"),
-    "profile": ("出行方式", "Travel profile"), "mode": ("交通方式", "Mode"),
-    "n_facilities": ("设施数", "Facilities"), "n_empty": ("无服务圈设施数", "Facilities without a circle"),
-    "area_km2": ("面积（平方公里）", "Area (km²)"), "reached_km": ("可达路段长度（公里）", "Roads reached (km)"),
-    "n_settlements": ("村/社区数", "Settlements"), "has_centre": ("有区域中心", "Has a centre"),
-    "candidate_id": ("候选点编号", "Candidate ID"), "snap_m": ("距道路（米）", "Distance to road (m)"),
-    "centre_stage": ("中心分配方式", "Centre assignment"), "priority_score": ("优先得分", "Priority score"),
-    "nearest_centre": ("最近区域中心", "Nearest centre"), "kind_label": ("类别", "Kind"),
-    "applies": ("适用", "Applies"), "assigned_load": ("分配负荷（老年人）", "Assigned load (older people)"),
-    "assigned_settlements": ("分配村/社区数", "Settlements assigned"),
-    "capacity_source": ("服务能力来源", "Capacity source"), "capacity_used": ("计算用服务能力", "Capacity used"),
-    "central_older_population": ("中心城区老年人口", "Older people in central districts"),
-    "circle15_covered": ("15分钟服务圈覆盖", "In 15-minute circle"),
-    "circle15_older_share": ("15分钟服务圈老年人口覆盖率", "15-minute circle older share"),
-    "circle15_time_min": ("15分钟服务圈时间（分钟）", "15-minute circle time (min)"),
-    "colocated": ("与卫生机构邻近", "Next to a clinic"), "denominator": ("分母", "Denominator"),
-    "numerator": ("分子", "Numerator"), "due_year": ("目标年份", "Due year"), "gain_unit": ("增量单位", "Gain unit"),
-    "gap_unit": ("差距单位", "Gap unit"), "health_distance_m": ("距卫生机构（米）", "Distance to clinic (m)"),
-    "linked": ("已连入路网", "On the road network"), "marginal_gain": ("边际增量", "Marginal gain"),
-    "n_straight": ("直线连接数", "Straight links"),
-    "nearest_centre_time_min": ("到最近中心时间（分钟）", "Time to nearest centre (min)"),
-    "nearest_load": ("就近服务负荷", "Nearest load"), "nearest_load_within": ("本乡镇就近负荷", "Nearest load within"),
-    "nearest_over": ("就近超负荷", "Nearest over capacity"), "nearest_share": ("就近负荷率", "Nearest share"),
-    "nearest_settlements": ("就近村/社区数", "Nearest settlements"),
-    "new_communities": ("新增覆盖社区数", "Communities newly covered"),
-    "new_settlements": ("新增覆盖村/社区数", "Settlements newly covered"), "profiles": ("出行方式", "Profiles"),
-    "reason": ("原因", "Reason"), "settlement_ids": ("村/社区编号", "Settlement IDs"),
-    "spill_load": ("跨乡镇分配负荷", "Spilled load"),
-    "spill_settlements": ("跨乡镇分配村/社区数", "Settlements spilled"),
+    "link": ("连线类型", "Link"), "facility": ("设施", "Facility"), "covered": ("已覆盖", "Covered"),
+    "tier_label": ("层级名称", "Tier name"), "kind_label": ("类别", "Kind"),
 }
-for _t, (_zh, _en) in {"county": ("县级", "county"), "township": ("乡镇级", "township"),
-                       "community": ("社区/村级", "community")}.items():
-    EXTRA_LABELS.update({
-        f"{_t}_profile": (f"{_zh}出行方式", f"{_en.capitalize()} profile"),
-        f"{_t}_snap_m": (f"{_zh}：距道路（米）", f"{_en.capitalize()}: distance to road (m)"),
-        f"{_t}_threshold_min": (f"{_zh}时间标准（分钟）", f"{_en.capitalize()} threshold (min)"),
-        f"{_t}_older_covered": (f"{_zh}覆盖老年人", f"{_en.capitalize()} older covered"),
-    })
 #: Township coverage classes: (lower, upper, colour) of the share served, red (low) to green (high).
 SHARE_CLASSES: tuple[tuple[float, float, str], ...] = (
     (0.0, 0.5, "#d7191c"), (0.5, 0.7, "#fdae61"), (0.7, 0.8, "#ffffbf"), (0.8, 0.9, "#a6d96a"), (0.9, 1.0, "#1a9641"),
