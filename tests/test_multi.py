@@ -186,6 +186,29 @@ def test_province_outputs_of_a_real_run(multi, tmp_path):
     assert book["各县指标"].max_row - 1 == len(multi.scorecard_county)
 
 
+def test_summary_csvs_read_like_a_countys_and_are_written_all_at_once(multi, tmp_path, monkeypatch):
+    """Chinese headers and words by default, English with lang="en"; a failed write leaves the old summary."""
+    import planner.multi.province_map as province_map
+
+    paths = write_multi_outputs(multi, tmp_path)
+    card = pd.read_csv(paths["scorecard_county"], encoding="utf-8-sig")
+    assert {"县（市、区）", "分子", "分母", "是否达标"} <= set(card.columns)
+    assert set(card["县（市、区）"]) == set(multi.scorecard_county["scope"])
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left behind
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(province_map, "province_map", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_multi_outputs(multi, tmp_path, lang="en")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    monkeypatch.undo()
+    english = pd.read_csv(write_multi_outputs(multi, tmp_path, lang="en")["scorecard_study"], encoding="utf-8-sig")
+    assert {"Scope", "Numerator", "Denominator"} <= set(english.columns)
+
+
 def _worker_threads() -> tuple[int, int]:
     from planner.analysis.circle_geometry import TiledBuffer
     from planner.routing import default_threads
@@ -214,8 +237,8 @@ def test_failed_county_is_reported_while_the_other_finishes(partition, tmp_path)
     assert counties.loc[good.county, "road_segments"] == good.clipped(net).network.n_segments > 0
     assert set(result.scorecard_county["scope"]) == {good.county}
     paths = write_multi_outputs(result, tmp_path)
-    written = pd.read_csv(paths["counties"], encoding="utf-8-sig").set_index("county")
-    assert "NetworkError" in written.loc[bad.county, "error"]
+    written = pd.read_csv(paths["counties"], encoding="utf-8-sig").set_index("县（市、区）")
+    assert "NetworkError" in written.loc[bad.county, "错误"] and written.loc[bad.county, "状态"] == "失败"
     assert json.loads(paths["manifest"].read_text(encoding="utf-8"))["counties"][bad.county] == "failed"
 
 
@@ -264,7 +287,7 @@ def test_cli_runs_on_an_existing_scheduler(study, tmp_path):
         folder = county_folder(out, county)
         assert (folder / "results.xlsx").exists() and county in (folder / "report.html").read_text(encoding="utf-8")
     study_card = pd.read_csv(out / "scorecard_study.csv", encoding="utf-8-sig")
-    assert {"numerator", "denominator", "n_counties"} <= set(study_card.columns)
+    assert {"分子", "分母", "县数（个）"} <= set(study_card.columns)
 
 
 def test_execution_config_is_checked_at_load():

@@ -7,6 +7,12 @@ folder), ``scorecard_county.csv``, ``scorecard_city.csv``, ``scorecard_study.csv
 workbook ``summary.xlsx`` with a sheet per level (:mod:`planner.multi.province_book`), the report
 ``report.html`` (:mod:`planner.multi.province_report`), the overview map ``map.html``
 (:mod:`planner.multi.province_map`), then the manifest ``outputs.json``.
+
+The CSVs read like a county's (:func:`planner.multi.province_book.province_csv_tables`:
+headers in the run's language with units, values in words, UTF-8 with BOM).  The
+summary files are written into a staging folder and moved into place together
+(:func:`planner.io.staged_outputs`): an error leaves the previous summary as it was,
+never half of a new one; ``counties/`` is not touched.
 """
 
 from __future__ import annotations
@@ -50,31 +56,30 @@ def write_multi_outputs(result: MultiResult, out_dir: str | Path, *, lang: str |
     dict
         Table name (and ``workbook``, ``report``, ``map``, ``manifest``) -> path.
     """
-    from planner.io import guard_text_cells
-    from planner.multi.province_book import write_province_workbook
+    from planner.io import guard_text_cells, staged_outputs
+    from planner.multi.province_book import province_csv_tables, write_province_workbook
     from planner.multi.province_map import write_province_map
     from planner.multi.province_report import write_province_report
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    tables = result.layers()
-    for name, frame in tables.items():
-        csv_name, _ = SUMMARY_FILES[name]
-        path = out / csv_name
-        guard_text_cells(frame, what=csv_name).to_csv(path, index=False, encoding="utf-8-sig")
-        paths[name] = path
     lang = lang or result.config.lang
-    paths["workbook"] = write_province_workbook(result, out / SUMMARY_WORKBOOK, lang=lang)
-    paths["report"] = write_province_report(result, out, lang=lang)
-    if result.boundaries is not None and len(result.boundaries):
-        paths["map"] = write_province_map(result, out, lang=lang)
-    manifest = {"study": result.config.name, "synthetic": bool(result.config.synthetic),
-                "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "counties": {c: ("ok" if c in result.outcomes else "failed") for c in result.counties["county"]},
-                "failures": dict(result.failures),
-                "files": sorted(p.name for p in paths.values()) + ["counties/"]}
-    paths["manifest"] = out / "outputs.json"
-    paths["manifest"].write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    names: dict[str, str] = {}
+    with staged_outputs(out) as stage:
+        for name, frame in province_csv_tables(result, lang).items():
+            csv_name, _ = SUMMARY_FILES[name]
+            guard_text_cells(frame, what=csv_name).to_csv(stage / csv_name, index=False, encoding="utf-8-sig")
+            names[name] = csv_name
+        names["workbook"] = write_province_workbook(result, stage / SUMMARY_WORKBOOK, lang=lang).name
+        names["report"] = write_province_report(result, stage, lang=lang, final_dir=out).name
+        if result.boundaries is not None and len(result.boundaries):
+            names["map"] = write_province_map(result, stage, lang=lang, final_dir=out).name
+        manifest = {"study": result.config.name, "synthetic": bool(result.config.synthetic), "lang": lang,
+                    "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "counties": {c: ("ok" if c in result.outcomes else "failed") for c in result.counties["county"]},
+                    "failures": dict(result.failures),
+                    "files": sorted(names.values()) + ["counties/"]}
+        names["manifest"] = "outputs.json"
+        (stage / names["manifest"]).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    paths = {kind: out / name for kind, name in names.items()}
     logger.info("summary of %d counties written to %s", len(result.counties), out)
     return paths

@@ -24,7 +24,7 @@ from planner.i18n import check_lang, tr
 from planner.multi.province_tables import furthest_from_target
 from planner.multi.result import MultiResult
 
-__all__ = ["write_province_workbook", "province_sheets", "MULTI_LABELS"]
+__all__ = ["write_province_workbook", "province_sheets", "province_csv_tables", "MULTI_LABELS"]
 
 #: Headers of the multi-county tables' own columns (the others come from planner.reporting's labels).
 MULTI_LABELS: dict[str, tuple[str, str]] = {
@@ -56,7 +56,7 @@ def _row_formats(lang: str):  # noqa: ANN202 - a callable for readable_table
 
 
 def _readable(frame: pd.DataFrame, lang: str, *, drop: tuple[str, ...] = (), card: bool = True,
-              scope: tuple[str, str] | None = None) -> pd.DataFrame:
+              scope: tuple[str, str] | None = None, drop_other_lang: bool = True) -> pd.DataFrame:
     """``frame`` through readable_table, with this module's headers (``scope``: the scope column's header)."""
     from planner.reporting import readable_table
 
@@ -69,7 +69,8 @@ def _readable(frame: pd.DataFrame, lang: str, *, drop: tuple[str, ...] = (), car
         work["status"] = work["status"].map(lambda v: tr(lang, *_STATUS[v]) if v in _STATUS else v)
     if "shortfall" in work:
         work["shortfall"] = work["shortfall"].astype(float) * 100.0
-    out = readable_table(work, lang, drop=drop, row_formats=_row_formats(lang) if card else None)
+    out = readable_table(work, lang, drop=drop, row_formats=_row_formats(lang) if card else None,
+                         drop_other_lang=drop_other_lang)
     keys = out.attrs["keys"]
     labels = {**MULTI_LABELS, **({"scope": scope} if scope else {})}
     out.columns = [tr(lang, *labels[k]) if k in labels else c for k, c in zip(keys, out.columns)]
@@ -135,6 +136,32 @@ def province_sheets(result: MultiResult, lang: str = "zh") -> dict[str, pd.DataF
                                                                   scope=county)
     sheets[tr(lang, "各县运行", "County runs")] = _readable(result.counties, lang, card=False)
     return sheets
+
+
+def province_csv_tables(result: MultiResult, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """The summary CSVs' tables, table name -> readable table, as a county's CSVs read.
+
+    Headers in ``lang`` with units and values in words, like the workbook's
+    sheets and a single county's CSVs (:func:`planner.reporting.write_csvs`);
+    every column is kept (both languages' indicator names, the indicator key),
+    shares stay fractions and the shortfall is in share points.
+
+    Parameters
+    ----------
+    result : MultiResult
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict
+        ``counties``, ``scorecard_county``, ``scorecard_city``, ``scorecard_study``
+        (:meth:`MultiResult.layers`' names).
+    """
+    lang = check_lang(lang)
+    county = ("县（市、区）", "County")
+    scopes = {"scorecard_county": county, "scorecard_city": MULTI_LABELS["city"]}
+    return {name: _readable(frame, lang, card=name != "counties", scope=scopes.get(name), drop_other_lang=False)
+            for name, frame in result.layers().items()}
 
 
 def write_province_workbook(result: MultiResult, path: str | Path, *, lang: str = "zh") -> Path:

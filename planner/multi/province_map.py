@@ -204,7 +204,8 @@ def province_map(result: MultiResult, *, lang: str = "zh", out_dir: str | Path =
     return m
 
 
-def write_province_map(result: MultiResult, out_dir: str | Path, *, lang: str = "zh") -> Path:
+def write_province_map(result: MultiResult, out_dir: str | Path, *, lang: str = "zh",
+                       final_dir: str | Path | None = None) -> Path:
     """Write :func:`province_map` to ``<out_dir>/map.html``.
 
     Parameters
@@ -212,6 +213,9 @@ def write_province_map(result: MultiResult, out_dir: str | Path, *, lang: str = 
     result : MultiResult
     out_dir : str or Path
     lang : {"zh", "en"}
+    final_dir : str or Path, optional
+        The folder the map ends up in when ``out_dir`` is a staging folder (the
+        counties' links are relative to it; default ``out_dir``).
 
     Returns
     -------
@@ -219,6 +223,7 @@ def write_province_map(result: MultiResult, out_dir: str | Path, *, lang: str = 
     """
     path = Path(out_dir) / MAP_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    province_map(result, lang=lang, out_dir=path.parent).save(str(path))
-    logger.info("overview map written to %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    links_from = path.parent if final_dir is None else Path(final_dir)
+    province_map(result, lang=lang, out_dir=links_from).save(str(path))
+    logger.info("overview map written to %s (%.1f MB)", links_from / MAP_NAME, path.stat().st_size / 1e6)
     return path

@@ -245,7 +245,7 @@ def province_report_html(result: MultiResult, *, lang: str = "zh", out_dir: str 
 
 
 def write_province_report(result: MultiResult, out_dir: str | Path, *, lang: str = "zh",
-                          top: int = RANK_TOP) -> Path:
+                          top: int = RANK_TOP, final_dir: str | Path | None = None) -> Path:
     """Write :func:`province_report_html` to ``<out_dir>/report.html``.
 
     Parameters
@@ -255,6 +255,9 @@ def write_province_report(result: MultiResult, out_dir: str | Path, *, lang: str
     lang : {"zh", "en"}
     top : int
         Counties listed per target in the ranking.
+    final_dir : str or Path, optional
+        The folder the page ends up in when ``out_dir`` is a staging folder (the
+        counties' links are relative to it; default ``out_dir``).
 
     Returns
     -------
@@ -262,6 +265,7 @@ def write_province_report(result: MultiResult, out_dir: str | Path, *, lang: str
     """
     path = Path(out_dir) / REPORT_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(province_report_html(result, lang=lang, out_dir=path.parent, top=top), encoding="utf-8")
-    logger.info("summary report written to %s", path)
+    links_from = path.parent if final_dir is None else Path(final_dir)
+    path.write_text(province_report_html(result, lang=lang, out_dir=links_from, top=top), encoding="utf-8")
+    logger.info("summary report written to %s", links_from / REPORT_NAME)
     return path
