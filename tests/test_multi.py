@@ -40,6 +40,14 @@ rural_minutes = 15
 [tiers.township]
 minutes = 10
 rural_minutes = 10
+
+[scenarios.winter]
+label_zh = "冬季（冰雪路面）"
+label_en = "Winter (snow and ice)"
+winter = true
+
+[scenarios.after_siting]
+add_sites = ["community"]
 """
 
 
@@ -338,3 +346,44 @@ def test_local_cluster_takes_workers_and_memory_from_the_config(study):
         assert len(workers) == 2
         assert {w["nthreads"] for w in workers} == {1}
         assert {w["memory_limit"] for w in workers} == {1_500_000_000}
+
+
+def test_scenarios_are_summed_like_the_baseline(whole, multi, tmp_path):
+    """Each scenario's study sums equal the whole-area run's scenario; one that cannot run is named, not summed."""
+    import openpyxl
+
+    from planner.multi.province_scenarios import BASELINE, scenario_comparison
+
+    assert set(whole.scenarios) == set(multi.scenario_labels) and "winter" in whole.scenarios
+    ran = {n for n, r in whole.scenarios.items() if r.coverage is not None}
+    assert set(multi.scenario_scorecards["scenario"]) == ran
+    study = multi.scenario_scorecards.query("level == 'study' and scenario == 'winter'").set_index("indicator")
+    ref = whole.scenarios["winter"].coverage.scorecard
+    ref = ref[ref["scope"] == "overall"].set_index("indicator")
+    for key in ("village_facility_coverage", "township_centre_coverage", "community_daycare_coverage"):
+        counts = ["numerator", "denominator"]
+        assert study.loc[key, counts].tolist() == ref.loc[key, counts].tolist()
+    assert study.loc["village_facility_coverage", "n_counties"] == len(TWO_COUNTY_NAMES)
+    table = scenario_comparison(multi)
+    assert table["scenario"].iloc[0] == BASELINE and list(dict.fromkeys(table["scenario"]))[1:] == sorted(ran)
+    for name in set(whole.scenarios) - ran:  # after_siting without siting: every county says why
+        assert all(name in e for e in multi.counties["scenario_errors"])
+    paths = write_multi_outputs(multi, tmp_path)
+    html = paths["report"].read_text(encoding="utf-8")
+    assert "情景对比（全域）" in html and multi.scenario_labels["winter"][0] in html
+    assert "五、情景对比" in html and "六、" not in html  # numbered in order (the two counties share one city)
+    book = openpyxl.load_workbook(paths["workbook"])
+    assert {"情景对比", "各县情景"} <= set(book.sheetnames)
+    csv = pd.read_csv(paths["scenario_scorecards"], encoding="utf-8-sig")
+    assert {"情景", "分子", "分母"} <= set(csv.columns) and len(csv) == len(scenario_comparison(
+        multi, levels=("study", "city", "county")))
+
+
+def test_report_sums_the_new_sites_of_the_counties_that_sited(multi):
+    from planner.multi.province_report import province_report_html
+
+    sited = dataclasses.replace(multi, counties=multi.counties.assign(
+        new_sites_township=pd.array([3, None], dtype="Int64")))
+    html = province_report_html(sited)
+    assert "建议新建乡镇级设施" in html and "1 个县完成选址" in html
+    assert "New township-tier sites proposed" in province_report_html(sited, lang="en")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from planner.multi.partition import CountyTask
     from planner.network import RoadNetwork
+    from planner.study import StudyResult
 
 __all__ = ["CountyOutcome", "run_county", "county_folder"]
 
@@ -48,6 +49,15 @@ class CountyOutcome:
         Facilities that could serve the county, road segments of its clipped network.
     siting_errors
         Tier -> why its siting did not finish.
+    new_sites
+        Tier -> number of new sites proposed (tiers whose siting finished).
+    scenarios
+        Scenario name -> the county's rows of that scenario's scorecard (scope = the county), for the
+        scenarios that ran; :func:`planner.multi.aggregate.aggregate_scorecards` sums them like the baseline.
+    scenario_labels
+        Scenario name -> (Chinese label, English label), every configured scenario.
+    scenario_errors
+        Scenario name -> why it did not run in this county.
     """
 
     county: str
@@ -59,6 +69,23 @@ class CountyOutcome:
     n_facilities: int = 0
     n_segments: int = 0
     siting_errors: dict[str, str] = field(default_factory=FrozenMap)
+    new_sites: dict[str, int] = field(default_factory=FrozenMap)
+    scenarios: dict[str, pd.DataFrame] = field(default_factory=FrozenMap)
+    scenario_labels: dict[str, tuple[str, str]] = field(default_factory=FrozenMap)
+    scenario_errors: dict[str, str] = field(default_factory=FrozenMap)
+
+
+def _scenario_parts(result: StudyResult, county: str) -> tuple[dict, dict, dict]:
+    """The county's scenario scorecard rows, every scenario's labels, and why any did not run."""
+    cards, labels, errors = {}, {}, {}
+    for name, run in result.scenarios.items():
+        labels[name] = (run.label("zh"), run.label("en"))
+        if run.coverage is None:
+            errors[name] = run.error or "did not run"
+            continue
+        card = run.coverage.scorecard
+        cards[name] = card[card["scope"].astype(str) == county].reset_index(drop=True)
+    return cards, labels, errors
 
 
 def county_folder(out_dir: str | Path, county: str) -> Path:
@@ -122,8 +149,11 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
     timings["write"] = time.perf_counter() - t_write
     timings["total"] = time.perf_counter() - t0
     cov = result.coverage
+    cards, labels, errors = _scenario_parts(result, task.county)
     return CountyOutcome(
         county=task.county, city=task.city, settlements=cov.settlements, scorecard=cov.scorecard,
         timings=timings, outputs=paths, n_facilities=len(task.data.facilities),
         n_segments=task.network.n_segments, siting_errors=dict(result.siting_errors),
+        new_sites={tier: len(s.sites) for tier, s in result.siting.items()},
+        scenarios=cards, scenario_labels=labels, scenario_errors=errors,
     )

@@ -3,7 +3,8 @@
 Each county's own outputs (map, report, workbook, GeoPackage, CSVs) are written by
 :func:`planner.pipeline.write_outputs` into ``counties/<name>/`` by the county's task.
 This module writes, next to them, ``counties.csv`` (status and error of every county, its
-folder), ``scorecard_county.csv``, ``scorecard_city.csv``, ``scorecard_study.csv`` and one
+folder), ``scorecard_county.csv``, ``scorecard_city.csv``, ``scorecard_study.csv``, with
+scenarios ``scenario_scorecards.csv`` (the baseline beside each scenario, every level), and one
 workbook ``summary.xlsx`` with a sheet per level (:mod:`planner.multi.province_book`), the report
 ``report.html`` (:mod:`planner.multi.province_report`), the overview map ``map.html``
 (:mod:`planner.multi.province_map`), then the manifest ``outputs.json``.
@@ -34,6 +35,7 @@ SUMMARY_FILES = {
     "scorecard_county": ("scorecard_county.csv", "县级指标 county"),
     "scorecard_city": ("scorecard_city.csv", "市级指标 city"),
     "scorecard_study": ("scorecard_study.csv", "全域指标 study"),
+    "scenario_scorecards": ("scenario_scorecards.csv", "情景对比 scenarios"),
 }
 #: The workbook of the summary tables.
 SUMMARY_WORKBOOK = "summary.xlsx"

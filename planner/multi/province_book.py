@@ -4,8 +4,10 @@ Sheets (Chinese names and headers by default, English with ``lang="en"``):
 说明 / Notes (the study, the counties run, how the sums and the ranking are made),
 全域指标 / Study, 各市指标 / By city (when the county layer names cities),
 各县指标 / By county, 距目标排名 / Furthest from target (every county missing each
-target, furthest first, with its counts), 各县运行 / County runs (status, error,
-sizes, seconds, folder).  Each sheet is written through
+target, furthest first, with its counts), with scenarios 情景对比 / Scenarios (study and
+cities, the baseline beside each scenario) and 各县情景 / Scenarios by county
+(:mod:`planner.multi.province_scenarios`), then 各县运行 / County runs (status, error,
+sizes, seconds, new sites proposed per tier, folder).  Each sheet is written through
 :func:`planner.reporting.readable_table` (headers with units, values in words)
 and formatted by :func:`planner.reporting.format_sheet` (shares as percentages,
 counts with thousands separators, frozen header, filter, fitted widths); the
@@ -21,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.i18n import check_lang, tr
+from planner.multi.province_scenarios import scenario_comparison
 from planner.multi.province_tables import furthest_from_target
 from planner.multi.result import MultiResult
 
@@ -34,8 +37,15 @@ MULTI_LABELS: dict[str, tuple[str, str]] = {
     "road_segments": ("路段数（条）", "Road segments"), "buffer_m": ("道路缓冲距离（米）", "Road buffer (m)"),
     "seconds": ("用时（秒）", "Seconds"), "outputs": ("县报告", "County report"),
     "siting_errors": ("选址未完成", "Siting not finished"),
+    "scenario_errors": ("情景未完成", "Scenarios not finished"), "scenario_label": ("情景", "Scenario"),
+    "scenario": ("情景代码", "Scenario key"),
+    "new_sites_county": ("建议新建县级设施（个）", "New county-tier sites proposed"),
+    "new_sites_township": ("建议新建乡镇级设施（个）", "New township-tier sites proposed"),
+    "new_sites_community": ("建议新建村（社区）级设施（个）", "New community-tier sites proposed"),
 }
 _LEVELS = {"county": ("县", "county"), "city": ("市", "city"), "study": ("全域", "whole study")}
+#: The scope column's header where rows of several levels meet.
+SCOPE = ("范围（全域/市/县）", "Scope (study / city / county)")
 _STATUS = {"ok": ("完成", "done"), "failed": ("失败", "failed")}
 #: Excel formats of a scorecard row's value and target, by indicator (default: a share).
 _VALUE_FORMATS = {"total_beds": "#,##0", "beds_per_1000_older": "0.0"}
@@ -134,6 +144,11 @@ def province_sheets(result: MultiResult, lang: str = "zh") -> dict[str, pd.DataF
     ranked = furthest_from_target(result.scorecard_county)
     sheets[tr(lang, "距目标排名", "Furthest from target")] = _readable(ranked, lang, drop=("indicator", *other),
                                                                   scope=county)
+    if len(result.scenario_scorecards):
+        sheets[tr(lang, "情景对比", "Scenarios")] = _readable(scenario_comparison(result, lang=lang), lang,
+                                                          drop=("scenario", *drop), scope=SCOPE)
+        sheets[tr(lang, "各县情景", "Scenarios by county")] = _readable(
+            scenario_comparison(result, levels=("county",), lang=lang), lang, drop=("scenario", *drop), scope=county)
     sheets[tr(lang, "各县运行", "County runs")] = _readable(result.counties, lang, card=False)
     return sheets
 
@@ -159,9 +174,12 @@ def province_csv_tables(result: MultiResult, lang: str = "zh") -> dict[str, pd.D
     """
     lang = check_lang(lang)
     county = ("县（市、区）", "County")
-    scopes = {"scorecard_county": county, "scorecard_city": MULTI_LABELS["city"]}
+    scopes = {"scorecard_county": county, "scorecard_city": MULTI_LABELS["city"], "scenario_scorecards": SCOPE}
+    frames = dict(result.layers())
+    if "scenario_scorecards" in frames:  # the baseline beside each scenario, every level
+        frames["scenario_scorecards"] = scenario_comparison(result, levels=("study", "city", "county"), lang=lang)
     return {name: _readable(frame, lang, card=name != "counties", scope=scopes.get(name), drop_other_lang=False)
-            for name, frame in result.layers().items()}
+            for name, frame in frames.items()}
 
 
 def write_province_workbook(result: MultiResult, path: str | Path, *, lang: str = "zh") -> Path:

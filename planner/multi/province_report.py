@@ -9,7 +9,11 @@ county reports' style sheet (:data:`planner.reporting.REPORT_CSS`):
 3. the scorecard by county, each county linked to its own report and map;
 4. for each target, the counties furthest from it (:func:`planner.multi.province_tables.furthest_from_target`)
    with their counts, and a bar chart of their shares against the target;
-5. the counties that failed, with their errors; how the sums are made.
+5. the named scenarios summed like the baseline and set beside it, when the study has any
+   (:mod:`planner.multi.province_scenarios`);
+6. the counties that failed, with their errors; how the sums are made.
+
+Sections are numbered in order whatever sections the study has.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner.i18n import check_lang, fmt_number, fmt_share, tr
+from planner.multi.province_scenarios import scenario_section_html
 from planner.multi.province_tables import county_links, furthest_from_target, indicator_table
 from planner.multi.result import MultiResult
 
@@ -173,6 +178,26 @@ def _failures(result: MultiResult, lang: str) -> str:
             + f"</p><ul>{items}</ul>")
 
 
+_SITE_TIERS = {"county": ("县级", "county-tier"), "township": ("乡镇级", "township-tier"),
+               "community": ("村（社区）级", "community-tier")}
+
+
+def _site_cards(result: MultiResult, lang: str) -> list[tuple[str, str]]:
+    """New sites proposed per tier, summed over the counties whose siting of the tier finished."""
+    from planner.multi.result import NEW_SITES_COLUMN
+
+    out = []
+    for tier, (zh, en) in _SITE_TIERS.items():
+        col = NEW_SITES_COLUMN.format(tier=tier)
+        if col not in result.counties:
+            continue
+        done = result.counties[col].dropna()
+        note = "" if len(done) == len(result.counties) else (
+            f"<br><span class='muted'>{tr(lang, f'{len(done)} 个县完成选址', f'{len(done)} counties sited')}</span>")
+        out.append((tr(lang, f"建议新建{zh}设施", f"New {en} sites proposed"), f"{fmt_number(done.sum())}{note}"))
+    return out
+
+
 def _head(result: MultiResult, lang: str) -> str:
     cfg = result.config
     n_ok, n_all = len(result.outcomes), len(result.counties)
@@ -192,12 +217,20 @@ def _head(result: MultiResult, lang: str) -> str:
         r = vil.iloc[0]
         cards.append((tr(lang, "村级设施覆盖率", "Village coverage"), f"{fmt_share(r['value'])}<br>"
                       f"<span class='muted'>{fmt_number(r['numerator'])} / {fmt_number(r['denominator'])}</span>"))
+    cards += _site_cards(result, lang)
     out.append('<div class="cards">' + "".join(f'<div class="card"><div class="muted">{escape(k)}</div>'
                                                f'<div class="big">{v}</div></div>' for k, v in cards) + "</div>")
     out.append("<p class='screen-only'><a href='map.html'>" + tr(lang, "打开全域概览地图（各县指标）",
                                                                  "Open the overview map (county indicators)")
                + "</a></p>")
     return "".join(out)
+
+
+def _numbering(lang: str):  # noqa: ANN202 - a generator of section numbers
+    """Section numbers in order, whatever sections the study has: 一、二、... or 1. 2. ..."""
+    zh = "一二三四五六七八九十"
+    for i in range(len(zh)):
+        yield f"{zh[i]}、" if lang == "zh" else f"{i + 1}. "
 
 
 def province_report_html(result: MultiResult, *, lang: str = "zh", out_dir: str | Path = ".",
@@ -221,17 +254,21 @@ def province_report_html(result: MultiResult, *, lang: str = "zh", out_dir: str 
 
     lang = check_lang(lang)
     links = county_links(result, out_dir)
-    body = [_head(result, lang), f"<h2>{tr(lang, '一、全域指标', '1. The whole study')}</h2>",
+    num = _numbering(lang)
+    body = [_head(result, lang), f"<h2>{next(num)}{tr(lang, '全域指标', 'The whole study')}</h2>",
             _scorecard_table(result.scorecard_study, lang)]
     if len(result.scorecard_city):
-        body += [f"<h2>{tr(lang, '二、各市指标', '2. By city')}</h2>",
+        body += [f"<h2>{next(num)}{tr(lang, '各市指标', 'By city')}</h2>",
                  _wide_table(result.scorecard_city, lang, first=tr(lang, "市", "City"))]
     extra = {str(r.county): str(r.city) for r in result.counties.itertuples() if isinstance(r.city, str)}
-    body += [f"<h2>{tr(lang, '三、各县指标', '3. By county')}</h2><p class='muted'>"
+    body += [f"<h2>{next(num)}{tr(lang, '各县指标', 'By county')}</h2><p class='muted'>"
              + tr(lang, "红色为未达到目标，绿色为达到。", "Red: below the target; green: meets it.") + "</p>",
              _wide_table(result.scorecard_county, lang, first=tr(lang, "县", "County"), links=links, extra=extra),
-             f"<h2>{tr(lang, '四、距目标最远的县', '4. Counties furthest from each target')}</h2>",
-             _ranking(result, lang, top), _failures(result, lang),
+             f"<h2>{next(num)}{tr(lang, '距目标最远的县', 'Counties furthest from each target')}</h2>",
+             _ranking(result, lang, top)]
+    if len(result.scenario_scorecards):
+        body.append(scenario_section_html(result, lang, number=next(num)))
+    body += [_failures(result, lang),
              f"<h2>{tr(lang, '计算说明', 'How the sums are made')}</h2><p>"
              + tr(lang, "市级和全域的比例由各县的计数相加后再相除（例如已覆盖村数之和 ÷ 村数之和），"
                         "不是各县比例的平均；“还差”是达到目标还需增加的数量。各县按各自的边界分别计算（见各县报告）。",

@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from planner.multi.county import CountyOutcome
     from planner.multi.partition import Partition
 
-__all__ = ["MultiResult", "build_result", "COUNTY_COLUMNS"]
+__all__ = ["MultiResult", "build_result", "scenario_scorecards", "COUNTY_COLUMNS", "NEW_SITES_COLUMN"]
 
 #: Columns of :attr:`MultiResult.counties`.
 COUNTY_COLUMNS = ["county", "city", "status", "error", "settlements", "facilities", "road_segments",
-                  "buffer_m", "seconds", "outputs", "siting_errors"]
+                  "buffer_m", "seconds", "outputs", "siting_errors", "scenario_errors"]
+#: The counties table's column of new sites proposed for a tier (one per tier sited in any county).
+NEW_SITES_COLUMN = "new_sites_{tier}"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,12 @@ class MultiResult:
     boundaries
         The county polygons of the counties run (index: county, ``city`` when known; WGS84), for the
         overview map; ``None`` when not known.
+    scenario_scorecards
+        The named scenarios' scorecards summed like the baseline's: ``scenario`` then
+        :data:`~planner.multi.aggregate.SCORECARD_COLUMNS`, levels county / city / study, each
+        scenario summed over the counties where it ran (``n_counties``); empty without scenarios.
+    scenario_labels
+        Scenario name -> (Chinese label, English label).
     """
 
     config: StudyConfig
@@ -64,14 +72,19 @@ class MultiResult:
     unassigned: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=FrozenMap)
     boundaries: Any = None
+    scenario_scorecards: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenario_labels: Mapping[str, tuple[str, str]] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        freeze_fields(self, "outcomes", "failures", "params")
+        freeze_fields(self, "outcomes", "failures", "params", "scenario_labels")
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The tables written at the top of the output folder: name -> frame."""
-        return {"counties": self.counties, "scorecard_county": self.scorecard_county,
-                "scorecard_city": self.scorecard_city, "scorecard_study": self.scorecard_study}
+        out = {"counties": self.counties, "scorecard_county": self.scorecard_county,
+               "scorecard_city": self.scorecard_city, "scorecard_study": self.scorecard_study}
+        if len(self.scenario_scorecards):
+            out["scenario_scorecards"] = self.scenario_scorecards
+        return out
 
     def with_timing(self, step: str, seconds: float) -> MultiResult:
         """A copy whose ``params["seconds"]`` also holds ``step``."""
@@ -92,8 +105,44 @@ def _county_table(partition: Partition, outcomes: Mapping[str, CountyOutcome],
             "buffer_m": task.buffer_m, "seconds": out.timings.get("total") if out is not None else float("nan"),
             "outputs": str(pd.Series(out.outputs).get("report", "")) if out is not None else "",
             "siting_errors": "; ".join(f"{k}: {v}" for k, v in out.siting_errors.items()) if out is not None else "",
+            "scenario_errors": ("; ".join(f"{k}: {v}" for k, v in out.scenario_errors.items())
+                                if out is not None else ""),
         })
-    return pd.DataFrame(rows, columns=COUNTY_COLUMNS)
+    table = pd.DataFrame(rows, columns=COUNTY_COLUMNS)
+    sited = list(dict.fromkeys(t for o in outcomes.values() for t in o.new_sites))
+    for tier in sited:  # NA: the county did not finish, or its siting of the tier did not
+        table[NEW_SITES_COLUMN.format(tier=tier)] = pd.array(
+            [outcomes[c].new_sites.get(tier) if c in outcomes else None for c in table["county"]], dtype="Int64")
+    return table
+
+
+def scenario_scorecards(outcomes: Sequence[CountyOutcome]) -> pd.DataFrame:
+    """Every scenario's county rows and their sums per city and for the study (:attr:`MultiResult.scenario_scorecards`).
+
+    Parameters
+    ----------
+    outcomes
+        The finished counties.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario`` then :data:`~planner.multi.aggregate.SCORECARD_COLUMNS`; empty without scenarios.
+    """
+    from planner.multi.aggregate import SCORECARD_COLUMNS, aggregate_scorecards, county_rows
+
+    names = list(dict.fromkeys(n for o in outcomes for n in o.scenario_labels))
+    blocks = []
+    for name in names:
+        rows = [county_rows(o.scenarios[name], o.county, o.city) for o in outcomes if name in o.scenarios]
+        if not rows:
+            continue
+        county = pd.concat(rows, ignore_index=True)
+        for frame in (county, aggregate_scorecards(county, level="city"), aggregate_scorecards(county, level="study")):
+            blocks.append(frame.assign(scenario=name))
+    if not blocks:
+        return pd.DataFrame(columns=["scenario", *SCORECARD_COLUMNS])
+    return pd.concat(blocks, ignore_index=True)[["scenario", *SCORECARD_COLUMNS]]
 
 
 def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failures: Mapping[str, str], *,
@@ -135,4 +184,6 @@ def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failur
         scorecard_study=aggregate_scorecards(county_card, level="study"), outcomes=by_county,
         failures=dict(failures), unassigned=partition.unassigned, params=params,
         boundaries=partition.data.counties.loc[[t.county for t in partition.tasks]].copy(),
+        scenario_scorecards=scenario_scorecards(outcomes),
+        scenario_labels={n: lab for o in outcomes for n, lab in o.scenario_labels.items()},
     )
