@@ -67,17 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("demo", parents=[common, out],
                    help="run everything on the bundled synthetic demo county")
-    p = sub.add_parser("run", parents=[common, out], help="run a study described by a TOML file")
+    dask = argparse.ArgumentParser(add_help=False)
+    dask.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                      help="run the counties of a multi-county study on this Dask scheduler (default: a local cluster)")
+    dask.add_argument("--workers", type=int, default=None, help="local Dask workers (default: execution.n_workers)")
+    p = sub.add_parser("run", parents=[common, out, dask], help="run a study described by a TOML file")
     p.add_argument("config", type=Path)
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                   help="run the counties of a multi-county study on this Dask scheduler (default: a local cluster)")
-    p.add_argument("--workers", type=int, default=None, help="local Dask workers (default: execution.n_workers)")
     p = sub.add_parser("validate", parents=[common], help="check a study's data only")
     p.add_argument("config", type=Path)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p = sub.add_parser("network", parents=[common], help="build and cache the road graphs")
     p.add_argument("config", type=Path)
-    p = sub.add_parser("site", parents=[common, out], help="propose new sites")
+    p = sub.add_parser("site", parents=[common, out, dask],
+                       help="propose new sites (a multi-county study: every county's, on Dask)")
     p.add_argument("config", type=Path)
     _init_parser(sub, common)
     return parser
@@ -145,9 +147,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.lang:
         config = config.replace(lang=args.lang)
     _log_language(config.lang)
-    if args.command == "run" and (args.scheduler or _multi(config)):
+    if args.command in ("run", "site") and (args.scheduler or _multi(config)):
         from planner.cli_multi import run_multi
 
+        if args.command == "site":  # each county proposes its own sites, as `planner site` does for one
+            args.no_site = False
         return run_multi(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
     if args.command == "run":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)

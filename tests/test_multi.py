@@ -387,3 +387,19 @@ def test_report_sums_the_new_sites_of_the_counties_that_sited(multi):
     html = province_report_html(sited)
     assert "建议新建乡镇级设施" in html and "1 个县完成选址" in html
     assert "New township-tier sites proposed" in province_report_html(sited, lang="en")
+
+
+def test_site_command_runs_every_county_with_siting(study, monkeypatch, tmp_path):
+    """`planner site` on a multi-county study goes to the counties on Dask (siting on), not one whole-area problem."""
+    import planner.cli_multi as cli_multi
+    from planner.cli import main
+
+    seen = {}
+
+    def fake(config, out_dir, args, *, verbose):  # noqa: ANN001
+        seen.update(no_site=args.no_site, workers=args.workers, out=out_dir)
+        return 0
+
+    monkeypatch.setattr(cli_multi, "run_multi", fake)
+    assert main(["site", str(study.source), "--no-site", "--workers", "2", "--out", str(tmp_path), "-q"]) == 0
+    assert seen == {"no_site": False, "workers": 2, "out": tmp_path}
