@@ -48,6 +48,8 @@ class CountyOutcome:
         Facilities that could serve the county, road segments of its clipped network.
     siting_errors
         Tier -> why its siting did not finish.
+    profile_segments
+        Travel profile -> road segments its routing graph was built on (within the profile's buffer).
     """
 
     county: str
@@ -59,6 +61,7 @@ class CountyOutcome:
     n_facilities: int = 0
     n_segments: int = 0
     siting_errors: dict[str, str] = field(default_factory=FrozenMap)
+    profile_segments: dict[str, int] = field(default_factory=FrozenMap)
 
 
 def county_folder(out_dir: str | Path, county: str) -> Path:
@@ -77,8 +80,9 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
     task
         The county's points and polygon (:func:`planner.multi.partition_study`).
     network
-        The whole study's road network, cut here to the county plus the buffer
-        (:meth:`CountyTask.clipped`); ``None`` when the task carries its roads.
+        The whole study's road network, cut here to the county plus the largest buffer
+        (:meth:`CountyTask.clipped`), then each profile's roads to its own buffer
+        (:meth:`CountyTask.profile_networks`); ``None`` when the task carries its roads.
     site
         Also propose new sites.
     out_dir
@@ -112,7 +116,11 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
         raise NetworkError(f"county {task.county!r}: no road of the road file lies within {task.buffer_m:,.0f} m of "
                            "the county. Fix: use a road file covering the county (its .osm.pbf extract)")
     check_profiles(task.network, task.data.config)
-    result = run_loaded_study(task.data, task.network, site=site, timings={"network": clip_s})
+    t0_profiles = time.perf_counter()
+    profile_networks = task.profile_networks()  # each profile's graph on the roads within its own buffer
+    clip_s += time.perf_counter() - t0_profiles
+    result = run_loaded_study(task.data, task.network, site=site, timings={"network": clip_s},
+                              profile_networks=profile_networks)
     paths: dict[str, str] = {}
     t_write = time.perf_counter()
     if out_dir is not None:
@@ -126,4 +134,5 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
         county=task.county, city=task.city, settlements=cov.settlements, scorecard=cov.scorecard,
         timings=timings, outputs=paths, n_facilities=len(task.data.facilities),
         n_segments=task.network.n_segments, siting_errors=dict(result.siting_errors),
+        profile_segments={name: net.n_segments for name, net in profile_networks.items()},
     )
