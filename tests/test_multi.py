@@ -251,6 +251,12 @@ def test_province_outputs_of_a_real_run(multi, tmp_path):
     book = openpyxl.load_workbook(paths["workbook"])
     assert book.sheetnames[:4] == ["说明", "全域指标", "各市指标", "各县指标"]
     assert book["各县指标"].max_row - 1 == len(multi.scorecard_county)
+    # the roads of each profile: its buffer, in the report's method note and the workbook's notes
+    walk = f"步行（walk）{multi.params['buffers_m']['walk'] / 1000:.1f} 公里"
+    drive = f"驾车（drive）{multi.params['buffers_m']['drive'] / 1000:.1f} 公里"
+    assert walk in html and drive in html
+    notes = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
+    assert walk in notes["各县道路范围（按出行方式）"]
 
 
 def _worker_threads() -> tuple[int, int]:
