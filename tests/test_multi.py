@@ -126,6 +126,14 @@ def test_each_profile_has_its_own_buffer(partition):
         again = clip_network(net, polygon, buffer_m=got[name])
         assert np.array_equal(again.node_id, nets[name].node_id) and np.array_equal(again.u, nets[name].u)
         assert 0 < nets[name].n_segments < task.network.n_segments
+    # a profile without a road within its buffer keeps the larger clip (its graph can be built; nothing is
+    # reachable within its thresholds either way), rather than failing the county
+    import shapely
+
+    far = shapely.Point(float(net.lon.max()) + 0.2, float(net.lat.mean())).buffer(0.001)
+    lonely = dataclasses.replace(task, data=dataclasses.replace(task.data, study_area=far),
+                                 buffers_m={"walk": 10.0, "drive": partition.buffer_m})
+    assert lonely.profile_networks()["walk"] is task.network
 
 
 def test_every_settlement_is_in_exactly_one_county(partition):

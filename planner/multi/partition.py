@@ -149,13 +149,17 @@ class CountyTask:
             raise NetworkError(f"county {self.county!r}: cut the task's roads first (CountyTask.clipped)")
         out: dict[str, RoadNetwork] = {}
         by_buffer: dict[float, RoadNetwork] = {}
+        profiles = self.data.config.profiles
         for name, buf in self.buffers_m.items():
             if buf >= self.buffer_m:
                 out[name] = self.network
                 continue
             if buf not in by_buffer:
                 by_buffer[buf] = clip_network(self.network, self.data.study_area, buffer_m=buf)
-            out[name] = by_buffer[buf]
+            net = by_buffer[buf]
+            # no road of the profile that near: the larger clip (as correct, and its graph can be built;
+            # every point then finds no road within its snapping distance, as in a whole-area run)
+            out[name] = net if name not in profiles or _has_road(net, profiles[name]) else self.network
         return out
 
 
@@ -192,6 +196,14 @@ class Partition:
 
     def __post_init__(self) -> None:
         freeze_fields(self, "buffers_m")
+
+
+def _has_road(network: RoadNetwork, profile: Any) -> bool:
+    """Whether ``profile`` may use some segment of ``network``."""
+    from planner.network import segment_travel_times
+
+    fwd, bwd = segment_travel_times(network, profile)
+    return bool(np.isfinite(np.minimum(fwd, bwd)).any())
 
 
 def _extent(network: RoadNetwork, profile: Any) -> tuple[float, float]:
