@@ -32,6 +32,8 @@ COMPILE_NOTICE = ("首次运行需编译路径算法（约 40 秒，视电脑而
 LOG_MESSAGES: dict[str, str] = {
     "splitting the study into %d counties, roads clipped %.1f km around each":
         "研究区分为 %d 个县（市、区）分别计算，各县道路按外扩 %.1f 公里裁切",
+    "routing graph of profile %r: roads within %.1f km of the county":
+        "出行方式 %r 的路网：取县界外扩 %.1f 公里以内的道路",
     "%d settlement(s) lie in no county of the county layer and are not analysed: %s":
         "%d 个村/社区不在县级边界图层的任何县内，未参与分析：%s",
     "%d facility(ies) lie in no county of the county layer and serve only the tiers in execution.cross_border: %s":

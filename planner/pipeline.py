@@ -112,6 +112,7 @@ def run_loaded_study(
     strict: bool | None = None,
     verbose: bool = False,
     timings: Mapping[str, float] | None = None,
+    profile_networks: Mapping[str, RoadNetwork] | None = None,
 ) -> StudyResult:
     """Route, cover, site and run the scenarios of data already loaded, on a road network already read.
 
@@ -128,6 +129,10 @@ def run_loaded_study(
         As for :func:`run_study`.
     timings
         Seconds already spent (``load``, ``network``); the steps here are added.
+    profile_networks
+        Travel profile -> the part of ``network`` its routing graphs are built on (a county's
+        roads within that profile's buffer, :meth:`planner.multi.CountyTask.profile_networks`);
+        a profile not named uses ``network``.
 
     Returns
     -------
@@ -139,7 +144,7 @@ def run_loaded_study(
     config = data.config
     timings = dict(timings or {})
     t0 = time.perf_counter()
-    graphs = build_graphs(network, config)
+    graphs = build_graphs(network, config, networks=profile_networks)
     data = check_points_on_roads(data, network, strict=strict)  # wrong datum, points far from every road
     timings["network"] = timings.get("network", 0.0) + time.perf_counter() - t0
 
@@ -163,7 +168,8 @@ def run_loaded_study(
         from planner.scenarios import run_scenarios
 
         t0 = time.perf_counter()
-        scenarios = run_scenarios(data, network, graphs, config=config, siting=siting, verbose=verbose)
+        scenarios = run_scenarios(data, network, graphs, config=config, siting=siting, verbose=verbose,
+                                  networks=profile_networks)
         timings["scenarios"] = time.perf_counter() - t0
 
     return StudyResult(

@@ -22,6 +22,7 @@ from planner.multi import (
     dask_client,
     is_multi_county,
     partition_buffer_m,
+    partition_buffers_m,
     plan_counties,
     run_partition,
     write_multi_outputs,
@@ -102,6 +103,47 @@ def test_buffer_rule_and_clipping(partition):
     assert np.array_equal(again.node_id, task.network.node_id)
 
 
+def test_each_profile_has_its_own_buffer(partition):
+    """Per profile: its rules' longest reach at its fastest speed + 3 x its snap + its longest usable segment."""
+    from planner.network import segment_travel_times
+
+    config, net = partition.config, partition.network
+    expected: dict[str, float] = {}
+    for tier in config.tiers.values():
+        for name, minutes in (tier.profile_for("community"), tier.profile_for("village")):
+            prof = config.profiles[name]
+            fwd, bwd = segment_travel_times(net, prof)
+            t = np.minimum(fwd, bwd)
+            ok = np.isfinite(t) & (t > 0)
+            buf = (minutes * 60 * float(np.max(net.length_m[ok] / t[ok])) + 3 * max(prof.max_snap_m_urban,
+                   prof.max_snap_m_rural) + float(net.length_m[ok].max()))
+            expected[name] = max(expected.get(name, 0.0), buf)
+    got = partition_buffers_m(config, net)
+    assert set(got) == set(expected) == {"walk", "ebike", "drive"}
+    for name, buf in expected.items():
+        assert got[name] == pytest.approx(buf, rel=1e-12), name
+    # the 15-minute walk and the 10-minute e-bike need a few km, the drive (county tier) much more
+    assert got["walk"] < got["ebike"] < got["drive"] == partition.buffer_m == max(got.values())
+    assert dict(partition.buffers_m) == pytest.approx(got)
+    # each profile's roads, cut from the task's clip by a node mask, are the whole network's within its buffer
+    task = partition.tasks[0].clipped(net)
+    nets = task.profile_networks()
+    assert nets["drive"] is task.network
+    polygon = partition.data.counties.geometry.loc[task.county]
+    for name in ("walk", "ebike"):
+        again = clip_network(net, polygon, buffer_m=got[name])
+        assert np.array_equal(again.node_id, nets[name].node_id) and np.array_equal(again.u, nets[name].u)
+        assert 0 < nets[name].n_segments < task.network.n_segments
+    # a profile without a road within its buffer keeps the larger clip (its graph can be built; nothing is
+    # reachable within its thresholds either way), rather than failing the county
+    import shapely
+
+    far = shapely.Point(float(net.lon.max()) + 0.2, float(net.lat.mean())).buffer(0.001)
+    lonely = dataclasses.replace(task, data=dataclasses.replace(task.data, study_area=far),
+                                 buffers_m={"walk": 10.0, "drive": partition.buffer_m})
+    assert lonely.profile_networks()["walk"] is task.network
+
+
 def test_every_settlement_is_in_exactly_one_county(partition):
     ids = [i for t in partition.tasks for i in t.data.settlements.index]
     assert len(ids) == len(set(ids)) == len(partition.data.settlements) - len(partition.unassigned)
@@ -114,6 +156,38 @@ def test_every_settlement_is_in_exactly_one_county(partition):
 
 
 def test_partitioned_results_equal_the_whole_area_run(whole, multi):
+    _assert_same_as_whole(whole, multi)
+    # every profile's graph was built on its own, smaller clip
+    for out in multi.outcomes.values():
+        segs = out.profile_segments
+        assert segs["walk"] < segs["ebike"] < segs["drive"] == out.n_segments
+
+
+def test_a_too_small_walking_buffer_would_be_caught(whole, partition):
+    """The test above can fail: walking graphs on the county's own roads only (buffer 0) change a time.
+
+    A community near the border walks to a facility of the other county (cross-border study); without
+    the roads beyond the border its time within the 15-minute threshold changes.
+    """
+    small = {**partition.buffers_m, "walk": 0.0}
+    tasks = tuple(dataclasses.replace(t, buffers_m=small) for t in partition.tasks)
+    with dask_client(partition.config, n_workers=1, processes=False) as client:
+        cut = run_partition(dataclasses.replace(partition, tasks=tasks), client, site=False)
+    with pytest.raises(AssertionError):
+        _assert_same_as_whole(whole, cut)
+    w, p = whole.coverage.settlements, cut.settlements.loc[whole.coverage.settlements.index]
+    walks = (w["kind"] != "village").to_numpy()  # the community tier's urban rule: 15 minutes on foot
+    tw, tp = w["community_time_min"].to_numpy(float), p["community_time_min"].to_numpy(float)
+    assert (walks & (tw <= 15.0) & ~np.isclose(tp, tw, rtol=1e-12, atol=0)).any()
+
+
+def _piece_free(s: pd.Series) -> pd.Series:
+    """Reason sentences without the road piece's number (a label of the run's graph, not a result)."""
+    return _text(s).str.replace(r"road piece \(id \d+", "road piece (id #", regex=True)
+
+
+def _assert_same_as_whole(whole, multi) -> None:  # noqa: ANN001
+    """Per tier, within its threshold: the same covered flag, reason, time and facility as the whole-area run."""
     w = whole.coverage.settlements
     p = multi.settlements.loc[w.index]
     assert len(multi.settlements) == len(w) and not multi.failures
@@ -130,8 +204,9 @@ def test_partitioned_results_equal_the_whole_area_run(whole, multi):
         # beyond the threshold a county run may only find a longer route (its roads are a subset)
         assert (tp[~inside] >= tw[~inside] * (1 - 1e-12)).all()
         assert (_text(w.loc[inside, f"{key}_facility"]) == _text(p.loc[inside, f"{key}_facility"])).all()
-    for col in ("status", "reasons", "centre", "centre_stage", "circle15_covered", "reason_detail_en"):
+    for col in ("status", "reasons", "centre", "centre_stage", "circle15_covered"):
         assert (_text(w[col]) == _text(p[col])).all(), col
+    assert (_piece_free(w["reason_detail_en"]) == _piece_free(p["reason_detail_en"])).all()
     # the rank is the county's own: a county run ranks its settlements among themselves
     assert (p.groupby("task_county")["priority"].min().dropna() == 1).all()
 
@@ -192,6 +267,12 @@ def test_province_outputs_of_a_real_run(multi, tmp_path):
     book = openpyxl.load_workbook(paths["workbook"])
     assert book.sheetnames[:4] == ["说明", "全域指标", "各市指标", "各县指标"]
     assert book["各县指标"].max_row - 1 == len(multi.scorecard_county)
+    # the roads of each profile: its buffer, in the report's method note and the workbook's notes
+    walk = f"步行（walk）{multi.params['buffers_m']['walk'] / 1000:.1f} 公里"
+    drive = f"驾车（drive）{multi.params['buffers_m']['drive'] / 1000:.1f} 公里"
+    assert walk in html and drive in html
+    notes = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
+    assert walk in notes["各县道路范围（按出行方式）"]
 
 
 def test_summary_csvs_read_like_a_countys_and_are_written_all_at_once(multi, tmp_path, monkeypatch):

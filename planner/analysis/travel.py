@@ -53,7 +53,8 @@ def profiles_in_use(config: StudyConfig) -> list[str]:
     return names
 
 
-def build_graphs(network: RoadNetwork, config: StudyConfig, *, crs: Any = None) -> dict[str, RoutingGraph]:
+def build_graphs(network: RoadNetwork, config: StudyConfig, *, crs: Any = None,
+                 networks: Mapping[str, RoadNetwork] | None = None) -> dict[str, RoutingGraph]:
     """Build one routing graph per travel profile the tiers use.
 
     Parameters
@@ -63,7 +64,11 @@ def build_graphs(network: RoadNetwork, config: StudyConfig, *, crs: Any = None) 
     config : StudyConfig
         Study configuration (its tiers name the profiles).
     crs : optional
-        Projected CRS for the graphs (default: chosen by the routing module).
+        Projected CRS for the graphs (default: chosen by the routing module; with ``networks``, the
+        UTM zone of ``network``, so that every profile's graph is in the same one).
+    networks : mapping, optional
+        Profile name -> the part of ``network`` that profile's graph is built on (a county's roads
+        within the profile's buffer, :mod:`planner.multi.partition`); other profiles use ``network``.
 
     Returns
     -------
@@ -72,9 +77,14 @@ def build_graphs(network: RoadNetwork, config: StudyConfig, *, crs: Any = None) 
     """
     from planner.routing import RoutingGraph
 
+    networks = dict(networks or {})
+    if networks and crs is None and network.n_nodes:
+        from planner.geo import utm_crs_for_lonlat
+
+        crs = utm_crs_for_lonlat(network.lon, network.lat)
     graphs: dict[str, RoutingGraph] = {}
     for name in profiles_in_use(config):
-        graphs[name] = RoutingGraph.from_network(network, config.profiles[name], crs=crs)
+        graphs[name] = RoutingGraph.from_network(networks.get(name, network), config.profiles[name], crs=crs)
         logger.info("built routing graph for profile %r", name)
     return graphs
 

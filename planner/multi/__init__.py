@@ -12,12 +12,19 @@ from __future__ import annotations
 from planner.multi.aggregate import STUDY, aggregate_scorecards, county_rows
 from planner.multi.county import CountyOutcome, county_folder, run_county
 from planner.multi.outputs import write_multi_outputs
-from planner.multi.partition import CountyTask, Partition, county_names, partition_buffer_m, partition_study
+from planner.multi.partition import (
+    CountyTask,
+    Partition,
+    county_names,
+    partition_buffer_m,
+    partition_buffers_m,
+    partition_study,
+)
 from planner.multi.result import MultiResult
 from planner.multi.run import dask_client, plan_counties, run_multi_study, run_partition
 
 __all__ = [
-    "CountyTask", "Partition", "partition_buffer_m", "partition_study", "county_names",
+    "CountyTask", "Partition", "partition_buffer_m", "partition_buffers_m", "partition_study", "county_names",
     "CountyOutcome", "run_county", "county_folder",
     "MultiResult", "aggregate_scorecards", "county_rows", "STUDY",
     "dask_client", "plan_counties", "run_partition", "run_multi_study", "write_multi_outputs",

@@ -58,6 +58,8 @@ class CountyOutcome:
         Scenario name -> (Chinese label, English label), every configured scenario.
     scenario_errors
         Scenario name -> why it did not run in this county.
+    profile_segments
+        Travel profile -> road segments its routing graph was built on (within the profile's buffer).
     """
 
     county: str
@@ -73,6 +75,7 @@ class CountyOutcome:
     scenarios: dict[str, pd.DataFrame] = field(default_factory=FrozenMap)
     scenario_labels: dict[str, tuple[str, str]] = field(default_factory=FrozenMap)
     scenario_errors: dict[str, str] = field(default_factory=FrozenMap)
+    profile_segments: dict[str, int] = field(default_factory=FrozenMap)
 
 
 def _scenario_parts(result: StudyResult, county: str) -> tuple[dict, dict, dict]:
@@ -104,8 +107,9 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
     task
         The county's points and polygon (:func:`planner.multi.partition_study`).
     network
-        The whole study's road network, cut here to the county plus the buffer
-        (:meth:`CountyTask.clipped`); ``None`` when the task carries its roads.
+        The whole study's road network, cut here to the county plus the largest buffer
+        (:meth:`CountyTask.clipped`), then each profile's roads to its own buffer
+        (:meth:`CountyTask.profile_networks`); ``None`` when the task carries its roads.
     site
         Also propose new sites.
     out_dir
@@ -139,7 +143,11 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
         raise NetworkError(f"county {task.county!r}: no road of the road file lies within {task.buffer_m:,.0f} m of "
                            "the county. Fix: use a road file covering the county (its .osm.pbf extract)")
     check_profiles(task.network, task.data.config)
-    result = run_loaded_study(task.data, task.network, site=site, timings={"network": clip_s})
+    t0_profiles = time.perf_counter()
+    profile_networks = task.profile_networks()  # each profile's graph on the roads within its own buffer
+    clip_s += time.perf_counter() - t0_profiles
+    result = run_loaded_study(task.data, task.network, site=site, timings={"network": clip_s},
+                              profile_networks=profile_networks)
     paths: dict[str, str] = {}
     t_write = time.perf_counter()
     if out_dir is not None:
@@ -156,4 +164,5 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
         n_segments=task.network.n_segments, siting_errors=dict(result.siting_errors),
         new_sites={tier: len(s.sites) for tier, s in result.siting.items()},
         scenarios=cards, scenario_labels=labels, scenario_errors=errors,
+        profile_segments={name: net.n_segments for name, net in profile_networks.items()},
     )

@@ -1,37 +1,55 @@
 """Splitting a loaded study into one task per county: its polygon, its points, its clipped roads.
 
-The buffer rule
----------------
-A county's task keeps the road segments with both ends within ``buffer_m`` of
-the county polygon (:func:`planner.network.clip_network` on the arrays read
-once), with ``buffer_m`` from :func:`partition_buffer_m`::
+The buffer rule (one buffer per travel profile)
+-----------------------------------------------
+A county's routing graph of travel profile ``p`` is built from the road
+segments with both ends within ``buffer_m[p]`` of the county polygon
+(:func:`planner.network.clip_network`), with ``buffer_m`` from
+:func:`partition_buffers_m`::
 
-    reach + 3 x snap + longest segment
+    buffer_m[p] = reach[p] + 3 x snap[p] + longest[p]
 
-* ``reach``: the longest distance a threshold lets anyone travel on a road: for
-  every tier, urban and rural rule, and every configured scenario, the
-  threshold in seconds times the *fastest* speed of its profile on this network
-  (the largest length / time over the segments the profile may use, from
-  :func:`planner.network.segment_travel_times`, so ``maxspeed`` tags and speed
-  factors count);
-* ``snap``: the largest snapping distance of the profiles in use
-  (``max_snap_m_urban`` / ``max_snap_m_rural``): once from the settlement to
-  its road, once from the facility to its road, once more for the segments
-  around the facility among which its nearest is chosen;
-* the longest segment of the network, so the two segments at the ends of a
-  route (and those a point snaps to) keep both their nodes.
+* ``reach[p]``: the longest distance a rule using ``p`` lets anyone travel on a
+  road: over every tier, its urban and rural rule, and every configured
+  scenario whose rule uses ``p`` for that kind, the threshold in seconds (or
+  the ``[access]`` catchment of the tier, when longer) times the *fastest*
+  speed of ``p`` (as that config defines it) on this network: the largest
+  length / time over the segments ``p`` may use, from
+  :func:`planner.network.segment_travel_times`, so ``maxspeed`` tags and
+  speed factors count;
+* ``snap[p]``: the largest snapping distance of ``p`` (``max_snap_m_urban`` /
+  ``max_snap_m_rural``): once from the settlement to its road, once from the
+  facility to its road, once more for the segments around the facility among
+  which its nearest is chosen;
+* ``longest[p]``: the longest segment ``p`` may use, so the two segments at
+  the ends of a route (and those a point snaps to) keep both their nodes.
 
-Every route of at most the threshold from a settlement inside the county runs
-within that buffer, so the settlement's time, covered flag and reason within
-its thresholds are those of a whole-area run.  Times beyond every threshold
-(reported for the nearest facility at any time) can be longer in a county run,
-where the road beyond the buffer is missing; the covered flags are the same.
+Why that is enough: a route of at most the threshold from a settlement ``s``
+inside the county runs on roads ``p`` may use, at most ``reach[p]`` long,
+from ``s``'s snap point (within ``snap`` of ``s``) to the facility's; every
+node on it lies within ``snap + reach[p]`` of ``s``, and the two end
+segments within ``longest[p]`` more, so the clip keeps the route.  A facility
+whose snap point the route may reach lies within ``2 x snap + reach[p]`` of
+``s``; the segment it snaps to in the whole network, within ``snap`` more
+(plus its length), is kept too, so it snaps where it does in a whole-area
+run and the clip cannot offer it a nearer, different road.  Hence the
+settlement's time, facility, covered flag and reason within its thresholds
+are those of a whole-area run, for every profile, however small its buffer.
+Times beyond every threshold (reported for the nearest facility at any time)
+can be longer in a county run, where the road beyond the buffer is missing;
+the covered flags are the same.
+
+The task cuts the roads once at the largest buffer (:meth:`CountyTask.clipped`,
+``CountyTask.buffer_m``) and each profile's roads from that clip with a node
+mask (:meth:`CountyTask.profile_networks`): a walking graph of a 15-minute rule
+is built on the roads a few kilometres around the county, not on those the
+60-minute drive of the county tier needs.
 
 Settlements belong to the county their ``county`` column names (a name not in
 the county layer: the county containing the point; none: counted in
 ``unassigned``).  Facilities serve their own county (by ``county`` column,
 else location); for the tiers in ``execution.cross_border`` also every
-facility within the buffer.
+facility within the largest buffer of the tier's profiles.
 """
 
 from __future__ import annotations
@@ -40,13 +58,14 @@ import dataclasses
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from planner.errors import ConfigError, DataError
+from planner.results import FrozenMap, freeze_fields
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -55,7 +74,8 @@ if TYPE_CHECKING:
     from planner.data import StudyData
     from planner.network import RoadNetwork
 
-__all__ = ["CountyTask", "Partition", "partition_buffer_m", "partition_study", "county_names"]
+__all__ = ["CountyTask", "Partition", "partition_buffer_m", "partition_buffers_m", "partition_study",
+           "county_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +96,10 @@ class CountyTask:
         :meth:`clipped` cuts it from the study's network (on the worker, from the network Dask
         broadcast once to every worker, so the driver never holds every county's copy).
     buffer_m
-        The buffer of :func:`partition_buffer_m`.
+        The largest buffer of the profiles (:func:`partition_buffer_m`): the clip of ``network``.
+    buffers_m
+        Travel profile -> its buffer (:func:`partition_buffers_m`); each profile's graph is built on
+        the roads within its own buffer (:meth:`profile_networks`).  Empty: every profile uses ``network``.
     """
 
     county: str
@@ -84,6 +107,10 @@ class CountyTask:
     data: StudyData
     network: RoadNetwork | None
     buffer_m: float
+    buffers_m: Mapping[str, float] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "buffers_m")
 
     def clipped(self, network: RoadNetwork) -> CountyTask:
         """This task with its roads: ``network`` (the whole study's) clipped to the county plus the buffer.
@@ -97,6 +124,43 @@ class CountyTask:
         polygon = self.data.study_area
         net = network if math.isinf(self.buffer_m) else clip_network(network, polygon, buffer_m=self.buffer_m)
         return dataclasses.replace(self, network=net)
+
+    def profile_networks(self) -> dict[str, RoadNetwork]:
+        """Each travel profile's roads: those of :attr:`network` within the profile's own buffer.
+
+        A node mask on the task's clip (already cut at the largest buffer, so only its nodes are
+        tested); a profile whose buffer is the largest shares :attr:`network` itself.
+
+        Returns
+        -------
+        dict
+            Profile name -> :class:`planner.network.RoadNetwork`, for the profiles of ``buffers_m``.
+
+        Raises
+        ------
+        planner.errors.NetworkError
+            The task's roads have not been cut yet (:meth:`clipped`).
+        """
+        from planner.network import clip_network
+
+        if self.network is None:
+            from planner.errors import NetworkError
+
+            raise NetworkError(f"county {self.county!r}: cut the task's roads first (CountyTask.clipped)")
+        out: dict[str, RoadNetwork] = {}
+        by_buffer: dict[float, RoadNetwork] = {}
+        profiles = self.data.config.profiles
+        for name, buf in self.buffers_m.items():
+            if buf >= self.buffer_m:
+                out[name] = self.network
+                continue
+            if buf not in by_buffer:
+                by_buffer[buf] = clip_network(self.network, self.data.study_area, buffer_m=buf)
+            net = by_buffer[buf]
+            # no road of the profile that near: the larger clip (as correct, and its graph can be built;
+            # every point then finds no road within its snapping distance, as in a whole-area run)
+            out[name] = net if name not in profiles or _has_road(net, profiles[name]) else self.network
+        return out
 
 
 @dataclass(frozen=True)
@@ -114,7 +178,7 @@ class Partition:
     network
         The whole study's road network, read once; each task clips its part (:meth:`CountyTask.clipped`).
     buffer_m
-        The buffer of every task (:func:`partition_buffer_m`).
+        The largest buffer, where every task's roads are cut (:func:`partition_buffer_m`).
     unassigned
         Settlements in no county of the layer, nor named for one (ids), reported, not run.
     unassigned_facilities
@@ -128,22 +192,39 @@ class Partition:
     buffer_m: float
     unassigned: tuple[str, ...] = ()
     unassigned_facilities: tuple[str, ...] = ()
+    buffers_m: Mapping[str, float] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "buffers_m")
 
 
-def _fastest_ms(network: RoadNetwork, profile: Any) -> float:
-    """The fastest speed (m/s) of ``profile`` on any segment it may use (0 when none)."""
+def _has_road(network: RoadNetwork, profile: Any) -> bool:
+    """Whether ``profile`` may use some segment of ``network``."""
+    from planner.network import segment_travel_times
+
+    fwd, bwd = segment_travel_times(network, profile)
+    return bool(np.isfinite(np.minimum(fwd, bwd)).any())
+
+
+def _extent(network: RoadNetwork, profile: Any) -> tuple[float, float]:
+    """``profile``'s fastest speed (m/s) and longest segment (m) over the segments it may use (0, 0: none)."""
     from planner.network import segment_travel_times
 
     fwd, bwd = segment_travel_times(network, profile)
     best = np.minimum(fwd, bwd)
     ok = np.isfinite(best) & (best > 0)
     if not ok.any():
-        return 0.0
-    return float(np.max(np.asarray(network.length_m, dtype=float)[ok] / best[ok]))
+        return 0.0, 0.0
+    length = np.asarray(network.length_m, dtype=float)[ok]
+    return float(np.max(length / best[ok])), float(np.max(length))
 
 
-def _rules(config: StudyConfig) -> list[tuple[Any, float]]:
-    """(profile, minutes) of every tier rule, in the study and in each scenario."""
+def _rules(config: StudyConfig) -> list[tuple[str, Any, float, str]]:
+    """(profile name, profile, minutes, tier) of every tier rule, in the study and in each scenario.
+
+    ``minutes`` is the rule's threshold, or the tier's ``[access]`` catchment for that kind when longer
+    (the accessibility searches reach that far with the same profile).
+    """
     from planner.config.scenarios import scenario_config
 
     configs = [config] + [scenario_config(config, sc) for sc in config.scenarios.values()]
@@ -152,12 +233,43 @@ def _rules(config: StudyConfig) -> list[tuple[Any, float]]:
         for tier in cfg.tiers.values():
             for kind in ("community", "village"):
                 name, minutes = tier.profile_for(kind)
-                out.append((cfg.profiles[name], minutes))
+                minutes = max(minutes, float(cfg.access.catchment_for(tier, kind)))
+                out.append((name, cfg.profiles[name], minutes, tier.key))
+    return out
+
+
+def partition_buffers_m(config: StudyConfig, network: RoadNetwork) -> dict[str, float]:
+    """The buffer of each travel profile that keeps every route of its rules (module docstring).
+
+    Parameters
+    ----------
+    config
+        The study configuration (tiers, profiles, scenarios, access catchments).
+    network
+        The whole study's road network.
+
+    Returns
+    -------
+    dict
+        Profile name -> metres (``reach + 3 x snap + longest segment`` of that profile), for every
+        profile a tier rule uses (in the study or a scenario); ``inf`` when a snapping distance is
+        unlimited (then nothing is clipped).
+    """
+    seen: list[tuple[Any, tuple[float, float]]] = []
+    out: dict[str, float] = {}
+    for name, profile, minutes, _tier in _rules(config):
+        ext = next((e for p, e in seen if p == profile), None)
+        if ext is None:
+            ext = _extent(network, profile)
+            seen.append((profile, ext))
+        fastest, longest = ext
+        snap = max(profile.max_snap_m_urban, profile.max_snap_m_rural)
+        out[name] = max(out.get(name, 0.0), float(minutes * 60.0 * fastest + 3.0 * snap + longest))
     return out
 
 
 def partition_buffer_m(config: StudyConfig, network: RoadNetwork) -> float:
-    """The buffer around each county that keeps every route within a threshold (module docstring).
+    """The largest buffer of :func:`partition_buffers_m`: where a county's roads are cut.
 
     Parameters
     ----------
@@ -171,17 +283,15 @@ def partition_buffer_m(config: StudyConfig, network: RoadNetwork) -> float:
     float
         Metres; ``inf`` when a snapping distance is unlimited (then nothing is clipped).
     """
-    rules = _rules(config)
-    fastest: dict[int, float] = {}
-    reach = 0.0
-    for profile, minutes in rules:
-        key = id(profile)
-        if key not in fastest:
-            fastest[key] = _fastest_ms(network, profile)
-        reach = max(reach, minutes * 60.0 * fastest[key])
-    snap = max(max(p.max_snap_m_urban, p.max_snap_m_rural) for p, _ in rules)
-    longest = float(np.max(network.length_m)) if network.n_segments else 0.0
-    return float(reach + 3.0 * snap + longest)
+    return max(partition_buffers_m(config, network).values(), default=0.0)
+
+
+def tier_buffers_m(config: StudyConfig, buffers_m: Mapping[str, float]) -> dict[str, float]:
+    """Each tier's buffer: the largest of the profiles its rules use (in the study or a scenario)."""
+    out: dict[str, float] = {}
+    for name, _profile, _minutes, tier in _rules(config):
+        out[tier] = max(out.get(tier, 0.0), float(buffers_m[name]))
+    return out
 
 
 def county_names(config: StudyConfig, counties: gpd.GeoDataFrame | None) -> list[str]:
@@ -218,16 +328,24 @@ def _county_of(points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame) -> pd.Serie
     return out
 
 
-def _facilities_for(data: StudyData, fac_county: pd.Series, county: str, area: Any) -> gpd.GeoDataFrame:
-    """The county's own facilities, plus those of the cross-border tiers within the buffered county."""
+def _facilities_for(data: StudyData, fac_county: pd.Series, county: str,
+                    areas: Mapping[str, Any]) -> gpd.GeoDataFrame:
+    """The county's own facilities, plus those of each cross-border tier within the county grown by its buffer.
+
+    ``areas``: tier -> the county polygon grown by the tier's buffer (:func:`tier_buffers_m`).
+    """
     import shapely
 
     fac = data.facilities
     keep = (fac_county == county).to_numpy(copy=True)
     cross = data.config.execution.cross_border
     if cross and len(fac):
-        near = shapely.intersects_xy(area, fac.geometry.x.to_numpy(), fac.geometry.y.to_numpy())
-        keep |= near & fac["tier"].astype(str).isin(cross).to_numpy()
+        x, y = fac.geometry.x.to_numpy(), fac.geometry.y.to_numpy()
+        tiers = fac["tier"].astype(str).to_numpy()
+        for tier in cross:
+            mine = tiers == tier
+            if tier in areas and mine.any():
+                keep[mine] |= shapely.intersects_xy(areas[tier], x[mine], y[mine])
     return fac[keep]
 
 
@@ -235,22 +353,34 @@ def _subset(frame: gpd.GeoDataFrame | None, mask: Any) -> gpd.GeoDataFrame | Non
     return None if frame is None else frame[np.asarray(mask, dtype=bool)]
 
 
-def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series], buffer_m: float) -> CountyTask:
-    """One county's task: its points and polygon, the serving facilities (its roads are cut later)."""
+def _grown(polygon: Any, buffer_m: float) -> Any:
+    """``polygon`` grown by ``buffer_m`` (itself for an infinite buffer), prepared."""
     import shapely
 
     from planner.network import buffered_area
 
-    polygon = data.counties.geometry.loc[county]
     area = polygon if math.isinf(buffer_m) else buffered_area(polygon, buffer_m)
     shapely.prepare(area)
+    return area
+
+
+def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series], buffers_m: Mapping[str, float],
+                 tier_buffers: Mapping[str, float]) -> CountyTask:
+    """One county's task: its points and polygon, the serving facilities (its roads are cut later)."""
+    polygon = data.counties.geometry.loc[county]
+    buffer_m = max(buffers_m.values(), default=0.0)
+    grown: dict[float, Any] = {}
+    for buf in {buffer_m, *(tier_buffers[t] for t in data.config.execution.cross_border if t in tier_buffers)}:
+        grown[buf] = _grown(polygon, buf)
+    area = grown[buffer_m]
+    tier_areas = {t: grown[b] for t, b in tier_buffers.items() if b in grown}
     towns = data.townships
     config = data.config.replace(name=f"{data.config.name} · {county}")  # the county's report and map say which
     sub = dataclasses.replace(
         data,
         config=config,
         settlements=data.settlements[(members["settlements"] == county).to_numpy()],
-        facilities=_facilities_for(data, members["facilities"], county, area),
+        facilities=_facilities_for(data, members["facilities"], county, tier_areas),
         townships=None if towns is None else towns[towns["county"].astype(str) == county],
         counties=data.counties.loc[[county]],
         study_area=polygon,
@@ -258,7 +388,7 @@ def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series],
         exclusion_zones=_zones_near(data.exclusion_zones, area),
     )
     city = str(data.counties["city"].loc[county]) if "city" in data.counties else ""
-    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m)
+    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m, buffers_m=buffers_m)
 
 
 def _zones_near(zones: gpd.GeoDataFrame | None, area: Any) -> gpd.GeoDataFrame | None:
@@ -306,9 +436,13 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     if not members["settlements"].isin(names).any():
         raise DataError(f"no settlement lies in the counties run ({', '.join(names[:10])}). Fix: check the "
                         "settlements' county column and the county boundary layer")
-    buffer_m = partition_buffer_m(config, network)
+    buffers_m = FrozenMap(partition_buffers_m(config, network))
+    buffer_m = max(buffers_m.values(), default=0.0)
     logger.info("splitting the study into %d counties, roads clipped %.1f km around each", len(names),
                 buffer_m / 1000.0)
-    tasks = tuple(_county_task(data, c, members, buffer_m) for c in names)
+    for name, buf in buffers_m.items():
+        logger.info("routing graph of profile %r: roads within %.1f km of the county", name, buf / 1000.0)
+    tiers = tier_buffers_m(config, buffers_m)
+    tasks = tuple(_county_task(data, c, members, buffers_m, tiers) for c in names)
     return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
-                     unassigned=unassigned, unassigned_facilities=lost)
+                     unassigned=unassigned, unassigned_facilities=lost, buffers_m=buffers_m)

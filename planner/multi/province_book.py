@@ -25,7 +25,7 @@ import pandas as pd
 from planner.i18n import check_lang, tr
 from planner.multi.province_scenarios import scenario_comparison
 from planner.multi.province_tables import furthest_from_target
-from planner.multi.result import MultiResult
+from planner.multi.result import MultiResult, buffer_words
 
 __all__ = ["write_province_workbook", "province_sheets", "province_csv_tables", "MULTI_LABELS"]
 
@@ -100,6 +100,8 @@ def _notes(result: MultiResult, lang: str) -> pd.DataFrame:
          tr(lang, f"按名称「{ex.area}」取自内置参考数据", f"packaged reference data for {ex.area!r}") if ex.area
          else str(cfg.inputs.boundaries_county.path or "")),
         (tr(lang, "可跨县服务的层级", "Tiers served across county borders"), "、".join(ex.cross_border) or "—"),
+        (tr(lang, "各县道路范围（按出行方式）", "Each county's roads, per travel profile"),
+         tr(lang, "县界外扩：", "the county grown by: ") + (buffer_words(result, lang) or "—")),
         (tr(lang, "汇总方法", "How the sums are made"),
          tr(lang, "市级和全域的比例 = 各县计数之和 ÷ 各县分母之和（不是各县比例的平均）；还差 = 达到目标需增加的数量",
             "city and study shares = summed counts / summed denominators (never a mean of shares); "

@@ -29,7 +29,7 @@ import pandas as pd
 from planner.i18n import check_lang, fmt_number, fmt_share, tr
 from planner.multi.province_scenarios import scenario_section_html
 from planner.multi.province_tables import county_links, furthest_from_target, indicator_table
-from planner.multi.result import MultiResult
+from planner.multi.result import MultiResult, buffer_words
 
 __all__ = ["province_report_html", "write_province_report", "REPORT_NAME", "RANK_TOP"]
 
@@ -233,6 +233,21 @@ def _numbering(lang: str):  # noqa: ANN202 - a generator of section numbers
         yield f"{zh[i]}、" if lang == "zh" else f"{i + 1}. "
 
 
+def _buffer_note(result: MultiResult, lang: str) -> str:
+    """The roads each county's travel times were computed on: the county grown by each profile's buffer."""
+    words = buffer_words(result, lang)
+    if not words:
+        return ""
+    return "<p>" + escape(tr(
+        lang, f"各县的出行时间按各出行方式分别在县界外扩以下距离以内的道路上计算：{words}。外扩距离 = 该方式最长的"
+              "时间门槛 × 该方式在路网上的最高速度 + 3 × 最大吸附距离 + 最长路段，门槛以内的路线都在其中，"
+              "结果与全域一次计算相同。",
+        f"Each county's travel times are computed, per travel profile, on the roads within this distance of the "
+        f"county: {words}. The distance = the profile's longest threshold × its fastest speed on the network "
+        "+ 3 × its snapping distance + the longest road segment, so every route within a threshold lies inside "
+        "and the results equal a whole-area run.")) + "</p>"
+
+
 def province_report_html(result: MultiResult, *, lang: str = "zh", out_dir: str | Path = ".",
                          top: int = RANK_TOP) -> str:
     """The report of a multi-county study as one HTML page (module docstring).
@@ -274,7 +289,8 @@ def province_report_html(result: MultiResult, *, lang: str = "zh", out_dir: str 
                         "不是各县比例的平均；“还差”是达到目标还需增加的数量。各县按各自的边界分别计算（见各县报告）。",
                   "City and study shares divide summed counts (villages covered in all counties / villages in all "
                   "counties), never an average of the counties' shares; 'still needed' is the count to add to "
-                  "reach the target. Each county is computed within its own boundary (see its report).") + "</p>"]
+                  "reach the target. Each county is computed within its own boundary (see its report).") + "</p>",
+             _buffer_note(result, lang)]
     title = escape(tr(lang, f"{result.config.name} 汇总报告", f"{result.config.name} summary report"))
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'

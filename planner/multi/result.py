@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from planner.multi.county import CountyOutcome
     from planner.multi.partition import Partition
 
-__all__ = ["MultiResult", "build_result", "scenario_scorecards", "COUNTY_COLUMNS", "NEW_SITES_COLUMN"]
+__all__ = ["MultiResult", "build_result", "scenario_scorecards", "COUNTY_COLUMNS", "NEW_SITES_COLUMN",
+           "buffer_words"]
 
 #: Columns of :attr:`MultiResult.counties`.
 COUNTY_COLUMNS = ["county", "city", "status", "error", "settlements", "facilities", "road_segments",
@@ -173,7 +174,7 @@ def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failur
     settlements = pd.concat(parts) if parts else pd.DataFrame()
     cards = [county_rows(o.scorecard, o.county, o.city) for o in outcomes]
     county_card = pd.concat(cards, ignore_index=True) if cards else pd.DataFrame(columns=SCORECARD_COLUMNS)
-    params = {"buffer_m": partition.buffer_m, "workers": int(workers),
+    params = {"buffer_m": partition.buffer_m, "buffers_m": dict(partition.buffers_m), "workers": int(workers),
               "unassigned_facilities": partition.unassigned_facilities,
               "retries": int(partition.config.execution.retries),
               "cross_border": tuple(partition.config.execution.cross_border),
@@ -187,3 +188,27 @@ def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failur
         scenario_scorecards=scenario_scorecards(outcomes),
         scenario_labels={n: lab for o in outcomes for n, lab in o.scenario_labels.items()},
     )
+
+
+def buffer_words(result: MultiResult, lang: str = "zh") -> str:
+    """The road buffer of each travel profile as words: ``步行（walk）4.0 公里；驾车（drive）83.2 公里``.
+
+    Parameters
+    ----------
+    result : MultiResult
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        "" when the run has no per-profile buffers (``params["buffers_m"]``).
+    """
+    from planner.i18n import mode_label, tr
+
+    parts = []
+    for name, buf in dict(result.params.get("buffers_m", {})).items():
+        prof = result.config.profiles.get(name)
+        mode = mode_label(prof.mode, lang) if prof is not None else name
+        km = "∞" if buf == float("inf") else f"{buf / 1000:.1f}"
+        parts.append(tr(lang, f"{mode}（{name}）{km} 公里", f"{mode} ({name}) {km} km"))
+    return tr(lang, "；", "; ").join(parts)

@@ -209,9 +209,11 @@ def check_closed_ids(data: StudyData, scenario: Scenario) -> pd.Index:
 class _GraphCache:
     """Routing graphs per profile: the study's where a profile is unchanged, else built once per distinct profile."""
 
-    def __init__(self, network: RoadNetwork, config: StudyConfig, graphs: Mapping[str, RoutingGraph]) -> None:
+    def __init__(self, network: RoadNetwork, config: StudyConfig, graphs: Mapping[str, RoutingGraph],
+                 networks: Mapping[str, RoadNetwork] | None = None) -> None:
         self.network, self.config, self.graphs = network, config, graphs
-        self.built: list[tuple[Any, RoutingGraph]] = []
+        self.networks = dict(networks or {})  # profile -> its part of the roads (a county's, within its buffer)
+        self.built: list[tuple[Any, RoadNetwork, RoutingGraph]] = []
 
     def for_config(self, cfg: StudyConfig) -> tuple[dict[str, RoutingGraph], list[str]]:
         from planner.analysis.travel import profiles_in_use
@@ -224,11 +226,12 @@ class _GraphCache:
             if name in self.graphs and self.config.profiles.get(name) == prof:
                 out[name] = self.graphs[name]
                 continue
-            hit = next((g for p, g in self.built if p == prof), None)
+            net = self.networks.get(name, self.network)
+            hit = next((g for p, n, g in self.built if p == prof and n is net), None)
             if hit is None:
                 crs = next(iter(self.graphs.values())).crs if self.graphs else None
-                hit = RoutingGraph.from_network(self.network, prof, crs=crs)
-                self.built.append((prof, hit))
+                hit = RoutingGraph.from_network(net, prof, crs=crs)
+                self.built.append((prof, net, hit))
             out[name] = hit
             rebuilt.append(name)
         return out, rebuilt
@@ -271,6 +274,7 @@ def run_scenarios(
     config: StudyConfig | None = None,
     siting: Mapping[str, SitingResult] | None = None,
     verbose: bool = False,
+    networks: Mapping[str, RoadNetwork] | None = None,
 ) -> FrozenMap:
     """Coverage of every named scenario of the study.
 
@@ -289,6 +293,9 @@ def run_scenarios(
         The study's siting results per tier, for scenarios that add the proposed sites.
     verbose
         Progress bars in the coverage runs.
+    networks
+        Profile name -> the part of ``network`` a rebuilt graph of that profile uses (as for
+        :func:`planner.analysis.build_graphs`); other profiles use ``network``.
 
     Returns
     -------
@@ -306,6 +313,6 @@ def run_scenarios(
     check_scenarios(config, str(config.source or "<config>"))  # also for a config built in Python, not loaded
     for sc in config.scenarios.values():  # a wrong id is the user's typo: stop before any scenario runs
         check_closed_ids(data, sc)
-    cache = _GraphCache(network, config, graphs)
+    cache = _GraphCache(network, config, graphs, networks)
     return FrozenMap({name: run_scenario(data, sc, cache, siting=siting, verbose=verbose)
                       for name, sc in config.scenarios.items()})
