@@ -131,3 +131,36 @@ def test_weights_aligned_checked_and_inputs_untouched():
         reach_counts(g, F, S, cutoff_s=-1.0)
     empty = reach_counts(g, F.iloc[:0], S, cutoff_s=60.0)
     assert len(empty.table) == 0 and list(empty.table.columns) == ["settlements", "weight"]
+
+
+def test_coverage_counts_without_pairs_equal_the_pairs_on_the_demo():
+    """Coverage keeps pairs only for the township tier; every tier's counts equal the reach matrix's."""
+    from planner.analysis.travel import PAIR_TIERS, CoverageInputs, _groups, route_tiers
+    from planner.config import TIER_KEYS, load_config
+    from planner.data import load_study
+    from planner.demo import demo_config_path
+    from planner.pipeline import build_study_graphs
+
+    data = load_study(load_config(demo_config_path()))
+    _, graphs = build_study_graphs(data)
+    tiers = {k: data.config.tiers[k] for k in TIER_KEYS if k in data.config.tiers}
+    inp = CoverageInputs(data.settlements, data.facilities, tiers, graphs)
+    routing = route_tiers(inp)
+    assert set(routing.pairs) == set(PAIR_TIERS) == {"township"} and set(routing.in_circle) == set(tiers)
+    sett = inp.settlements
+    for key, tier in tiers.items():
+        fac_t = inp.facilities_of(key)
+        n, older = np.zeros(len(fac_t), dtype=np.int64), np.zeros(len(fac_t))
+        for (prof, minutes), ids in _groups(sett, tier).items():  # the old way: every pair, then sums
+            rm = reach_matrix(graphs[prof], fac_t, sett.loc[ids], cutoff_s=minutes * 60.0)
+            n_g, o_g = _row_sums(rm, inp.older[sett.index.get_indexer(ids)])
+            n += n_g
+            older += o_g
+        got = routing.in_circle[key]
+        assert got.index.equals(fac_t.index) and got["settlements"].sum() > 0, key
+        np.testing.assert_array_equal(got["settlements"].to_numpy(), n, err_msg=key)
+        np.testing.assert_allclose(got["older"].to_numpy(), older, rtol=1e-12, err_msg=key)
+    town = routing.pairs["township"]
+    assert town.shape == (len(sett), len(inp.facilities_of("township")))
+    np.testing.assert_array_equal(np.bincount(town.tocoo().col, minlength=town.shape[1]),
+                                  routing.in_circle["township"]["settlements"].to_numpy())
