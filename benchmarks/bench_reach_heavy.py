@@ -32,13 +32,15 @@ its start (psutil, sampled every 5 ms in a background thread), and the peak of t
 process.  The machine is shared (2 cores): times are noisy (``--repeat N`` prints the
 best of N runs); numba's compile (or cache load) is done first and not counted.
 
-Measured 2026-12-07 (``python benchmarks/bench_reach_heavy.py``, 2 threads, load average
-2.5-4.6 from other runs on the same 2 cores; 81,010,551 pairs within 30 minutes):
-nearest_facility 0.3 s / +10 MB; reach_counts 72 s / +0 MB; reach_matrix + pairs 81 s /
-+5,019 MB; coverage step after 76 s / +12 MB, before 75 s / +5,563 MB (identical facility
-tables); networkx 239 ms per facility, reach_counts 7.2 ms -> 33x.  The time is the
-searches' (10,000 bounded Dijkstras over most of the city): counting removes the pairs'
-memory, not the searching.
+Measured 2026-12-07 (``python benchmarks/bench_reach_heavy.py --repeat 2``: best of 2, 2 threads,
+load average 3.3 from other engineers' runs on the same 2 cores; 81,010,551 pairs within 30 min):
+nearest_facility 0.14 s / +11 MB; reach_counts 63.6 s / +0 MB; reach_matrix + pairs 77.0 s /
++5,019 MB; coverage step after 60.9 s / +11 MB, before 101.0 s / +5,563 MB (identical facility
+tables); networkx 317 ms per facility, reach_counts 6.4 ms end-to-end -> 50x.  At load 1.1 with
+2,000 facilities (``--facilities 2000 --reference-sample 0``, one run): reach_counts 6.4 s / +0 MB,
+matrix 9.2 s / +1,024 MB, coverage step 6.8 s / +7 MB after, 10.0 s / +1,157 MB before.  The rest
+is the searches' (10,000 bounded Dijkstras over most of the city): counting removes the pairs'
+memory and handling, not the searching.
 """
 
 from __future__ import annotations
