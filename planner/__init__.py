@@ -40,6 +40,7 @@ _LAZY = {
     "RoutingGraph": "planner.routing",
     "nearest_facility": "planner.routing",
     "reach_matrix": "planner.routing",
+    "reach_counts": "planner.routing",
     "service_circles": "planner.analysis",
     "network_voronoi": "planner.analysis",
     "analyse_coverage": "planner.analysis",

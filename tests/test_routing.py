@@ -22,7 +22,7 @@ from planner.network import (
     segment_travel_times,
     synthetic_road_network,
 )
-from planner.routing import RoutingGraph, contracted, nearest_facility, reach_matrix, reach_nodes
+from planner.routing import RoutingGraph, contracted, nearest_facility, reach_counts, reach_matrix, reach_nodes
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARBIN = DATA / "harbin" / "harbin.osm.pbf"
@@ -238,6 +238,8 @@ def test_contracted_searches_equal_networkx(case, pname, cutoff):
     ref = np.where(per_f <= lim, per_f, np.inf)
     np.testing.assert_array_equal(np.isfinite(rm), np.isfinite(ref))
     np.testing.assert_allclose(rm[np.isfinite(ref)], ref[np.isfinite(ref)], rtol=0, atol=1e-6)
+    counts = reach_counts(g, F, S, cutoff_s=lim, max_snap_m=600.0).table["settlements"].to_numpy()
+    np.testing.assert_array_equal(counts, np.isfinite(ref).sum(axis=1))
 
 
 def test_contraction_keeps_intersections_and_drops_shape_nodes():

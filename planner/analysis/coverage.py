@@ -208,7 +208,7 @@ def _assign_centres(inp: CoverageInputs, routing: TierRouting, config: StudyConf
         return None
     tier, sett = inp.tiers["township"], inp.settlements
     centres = inp.facilities_of("township")
-    within = sparse.coo_array(routing.reach["township"])
+    within = sparse.coo_array(routing.pairs["township"])  # township is one of travel.PAIR_TIERS
     # add the nearest centre at any time (second stage), from the unbounded search
     nt = routing.nearest["township"]
     col = (
@@ -368,7 +368,7 @@ def analyse_coverage(
 
     table = _classify(inp, routing, config, assignment, circle15)
     settlements = _settlement_layer(inp, table, extra15)
-    facilities = facility_table(inp, table, routing.reach, assignment)
+    facilities = facility_table(inp, table, routing.in_circle, assignment)
     facilities["snap_m"], facilities["linked"], unlinked = facility_links(inp, routing)
     centres, no_centre = _centre_layers(inp, assignment)
     by_township = township_table(settlements, inp, data.townships)

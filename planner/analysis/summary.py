@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from planner.config import TIER_KEYS, Tier
 
@@ -119,9 +118,12 @@ def township_table(settlements: pd.DataFrame, inp: CoverageInputs, townships: pd
     return by_township
 
 
-def _reach_counts(inp: CoverageInputs, table: pd.DataFrame, reach: Mapping[str, Any],
+def _reach_counts(inp: CoverageInputs, table: pd.DataFrame, in_circle: Mapping[str, pd.DataFrame],
                   older: np.ndarray) -> dict[str, np.ndarray]:
-    """Per facility: settlements and older people within its circle, whose nearest it is, its threshold and load."""
+    """Per facility: settlements and older people within its circle, whose nearest it is, its threshold and load.
+
+    ``in_circle`` is :attr:`TierRouting.in_circle`: per tier, the counts within the threshold.
+    """
     n = len(inp.facilities)
     cols = {c: np.zeros(n) for c in ("settlements_in_circle", "older_in_circle", "nearest_settlements",
                                      "nearest_load", "threshold_min", "load")}
@@ -132,10 +134,9 @@ def _reach_counts(inp: CoverageInputs, table: pd.DataFrame, reach: Mapping[str, 
         if not len(pos):
             continue
         cols["threshold_min"][pos] = tier.minutes
-        d = sparse.coo_array(reach[key])  # settlements x facilities of the tier, reached pairs
-        k = len(pos)
-        cols["settlements_in_circle"][pos] = np.bincount(d.col, minlength=k)[:k]
-        cols["older_in_circle"][pos] = np.bincount(d.col, weights=older[d.row], minlength=k)[:k]
+        counts = in_circle[key]  # indexed like the facilities of the tier, in their order
+        cols["settlements_in_circle"][pos] = counts["settlements"].to_numpy()
+        cols["older_in_circle"][pos] = counts["older"].to_numpy()
         covered = table[f"{key}_covered"].to_numpy(dtype=bool)
         nf = table[f"{key}_facility"].astype(object)
         ids = inp.facilities.index[pos]
@@ -146,12 +147,14 @@ def _reach_counts(inp: CoverageInputs, table: pd.DataFrame, reach: Mapping[str, 
     return cols
 
 
-def facility_table(inp: CoverageInputs, table: pd.DataFrame, reach: Mapping[str, Any],
+def facility_table(inp: CoverageInputs, table: pd.DataFrame, in_circle: Mapping[str, pd.DataFrame],
                    assignment: TownshipAssignment | None) -> gpd.GeoDataFrame:
-    """The facilities with whom they reach, their load and capacity (see :class:`CoverageResult`)."""
+    """The facilities with whom they reach (``in_circle``: :attr:`TierRouting.in_circle`), their load and capacity.
+
+    See :class:`CoverageResult` for the columns.
+    """
     fac = inp.facilities
-    older = pd.to_numeric(inp.settlements["older_population"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    cols = _reach_counts(inp, table, reach, older)
+    cols = _reach_counts(inp, table, in_circle, inp.older)
     cap_used = (np.array(pd.to_numeric(fac["capacity"], errors="coerce"), dtype=float) if "capacity" in fac
                 else np.full(len(fac), np.nan))
     load = cols["load"]

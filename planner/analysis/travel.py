@@ -2,8 +2,12 @@
 
 Builds one routing graph per travel profile the tiers use, finds per tier the
 nearest facility of every settlement (with the tier's profile for the
-settlement's kind) and the sparse settlement x facility pairs within the
-threshold and reads the central districts' 15-minute circle (the polygons
+settlement's kind: covered or not, time, reason), counts per facility the
+settlements and older people within the threshold
+(:func:`planner.routing.reach_counts`, no pairs kept), keeps the sparse
+settlement x facility pairs within the threshold only for the tiers whose
+later stage needs them (:data:`PAIR_TIERS`: the township centres' capacitated
+assignment), and reads the central districts' 15-minute circle (the polygons
 are drawn by :mod:`planner.analysis.circle_layers`).  Everything here calls :mod:`planner.routing`; the
 numbers it returns are classified by :mod:`planner.analysis.classify`.
 """
@@ -31,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
 
-__all__ = ["profiles_in_use", "build_graphs", "CoverageInputs", "TierRouting", "route_tiers",
+__all__ = ["profiles_in_use", "build_graphs", "CoverageInputs", "TierRouting", "route_tiers", "PAIR_TIERS",
            "circle15_reading", "circle15_extra_readings"]
 
 logger = logging.getLogger(__name__)
@@ -109,6 +113,12 @@ class CoverageInputs:
             return fac["tier"].astype("string")
         return pd.Series(pd.NA, index=fac.index, dtype="string")
 
+    @cached_property
+    def older(self) -> np.ndarray:
+        """Each settlement's older population as float, 0 where unknown (what the per-facility sums add)."""
+        raw = pd.to_numeric(self.settlements["older_population"], errors="coerce")
+        return raw.fillna(0.0).to_numpy(dtype=float)
+
     def tier_mask(self, key: str) -> np.ndarray:
         """Boolean mask of the facilities of tier ``key``."""
         return (self.facility_tier == key).fillna(False).to_numpy()
@@ -138,22 +148,35 @@ class CoverageInputs:
 # --------------------------------------------------------------------------- tiers
 
 
+#: The tiers whose settlement x facility pairs within the threshold a later stage reads: the
+#: township centres' capacitated assignment (who may go to which centre).  The other tiers keep
+#: only counts per facility, so a province (10,000 facilities x 9,000 settlements within 30
+#: minutes by car: tens of millions of pairs) never holds their pairs.
+PAIR_TIERS: frozenset[str] = frozenset({"township"})
+
+
 @dataclass(frozen=True)
 class TierRouting:
-    """Per tier: nearest-facility table, pairs within the threshold, facility snapping.
+    """Per tier: nearest-facility table, counts per facility within the threshold, pairs where needed, snapping.
 
     Attributes
     ----------
     nearest : dict
         Tier -> table of :func:`planner.routing.nearest_facility` indexed like the settlements.
-    reach : dict
-        Tier -> sparse settlements x facilities-of-the-tier seconds, pairs within the threshold.
+    in_circle : dict
+        Tier -> frame indexed like the tier's facilities: ``settlements`` and ``older``
+        (older people, unknown as 0) whose time to the facility is within the threshold of
+        their kind (:func:`planner.routing.reach_counts`; from the pairs for :data:`PAIR_TIERS`).
+    pairs : dict
+        Only the tiers of :data:`PAIR_TIERS` (no key for the others): sparse settlements x
+        facilities-of-the-tier seconds, the pairs within the threshold.
     facility_snapping : dict
         Tier -> how the tier's facilities snapped (urban profile preferred).
     """
 
     nearest: dict[str, pd.DataFrame]
-    reach: dict[str, sparse.csr_array]
+    in_circle: dict[str, pd.DataFrame]
+    pairs: dict[str, sparse.csr_array]
     facility_snapping: dict[str, pd.DataFrame]
 
 
@@ -183,7 +206,7 @@ def _reach_pairs(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame
                  cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs reached within ``cutoff_s``: (settlement position, facility position, seconds).
 
-    Kept sparse so a province (10,000+ villages, thousands of facilities) fits in memory.
+    Kept sparse; built only for :data:`PAIR_TIERS` (the other tiers count, :func:`_reach_totals`).
     """
     from planner.routing import reach_matrix
 
@@ -191,13 +214,29 @@ def _reach_pairs(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame
     return rm.pairs(facilities.index, settlements.index)
 
 
-def _route_tier(inp: CoverageInputs, key: str) -> tuple[pd.DataFrame, sparse.csr_array, pd.DataFrame | None]:
-    """Nearest facility, pairs within the threshold and facility snapping for one tier."""
+def _reach_totals(graph: Any, facilities: pd.DataFrame, settlements: pd.DataFrame, cutoff_s: float,
+                  older: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per facility: settlements within ``cutoff_s`` and their older people, counted without pairs."""
+    from planner.routing import reach_counts
+
+    rc = reach_counts(graph, facilities, settlements, cutoff_s=cutoff_s, weights=older)
+    return rc.table["settlements"].to_numpy(), rc.table["weight"].to_numpy()
+
+
+def _in_circle_frame(facilities: pd.DataFrame, n: np.ndarray, older: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"settlements": n.astype(np.int64), "older": older}, index=facilities.index.copy())
+
+
+def _route_tier(inp: CoverageInputs, key: str
+                ) -> tuple[pd.DataFrame, pd.DataFrame, sparse.csr_array | None, pd.DataFrame | None]:
+    """Nearest facility, counts within the threshold, pairs (:data:`PAIR_TIERS` only) and snapping for one tier."""
     from planner.routing import nearest_facility
 
     tier, sett = inp.tiers[key], inp.settlements
     fac_t = inp.facilities_of(key)
+    keep_pairs = key in PAIR_TIERS
     tables, rows, cols, vals = [], [], [], []
+    n_in, older_in = np.zeros(len(fac_t), dtype=np.int64), np.zeros(len(fac_t))
     snapping = None
     for (prof, minutes), ids in _groups(sett, tier).items():
         if not len(fac_t):
@@ -211,18 +250,29 @@ def _route_tier(inp: CoverageInputs, key: str) -> tuple[pd.DataFrame, sparse.csr
         fs = getattr(nf, "facility_snapping", None)
         if fs is not None and (snapping is None or prof == tier.profile):
             snapping = fs
-        r, c, v = _reach_pairs(g, fac_t, sub, minutes * 60.0)
-        rows.append(sett.index.get_indexer(ids)[r])
-        cols.append(c)
-        vals.append(v)
+        at = sett.index.get_indexer(ids)
+        if keep_pairs:
+            r, c, v = _reach_pairs(g, fac_t, sub, minutes * 60.0)
+            rows.append(at[r])
+            cols.append(c)
+            vals.append(v)
+        else:
+            n, o = _reach_totals(g, fac_t, sub, minutes * 60.0, inp.older[at])
+            n_in += n
+            older_in += o
     nearest = pd.concat(tables).reindex(sett.index) if tables else _empty_nearest(sett.index)
-    reach = sparse.csr_array(
-        (np.concatenate(vals or [np.zeros(0)]),
-         (np.concatenate(rows or [np.zeros(0, int)]), np.concatenate(cols or [np.zeros(0, int)]))),
-        shape=(len(sett), len(fac_t)),
-    )
+    pairs = None
+    if keep_pairs:
+        pairs = sparse.csr_array(
+            (np.concatenate(vals or [np.zeros(0)]),
+             (np.concatenate(rows or [np.zeros(0, int)]), np.concatenate(cols or [np.zeros(0, int)]))),
+            shape=(len(sett), len(fac_t)),
+        )
+        d = sparse.coo_array(pairs)
+        n_in = np.bincount(d.col, minlength=len(fac_t))[: len(fac_t)]
+        older_in = np.bincount(d.col, weights=inp.older[d.row], minlength=len(fac_t))[: len(fac_t)]
     logger.info("tier %s: %d facilities", key, len(fac_t))
-    return nearest, reach, snapping
+    return nearest, _in_circle_frame(fac_t, n_in, older_in), pairs, snapping
 
 
 def _warn_cut_roads(key: str, profile: str, table: pd.DataFrame, settlements: pd.DataFrame) -> None:
@@ -254,9 +304,11 @@ def route_tiers(inp: CoverageInputs, *, verbose: bool = False, lang: str = "zh")
         from tqdm.auto import tqdm
 
         keys = tqdm(keys, desc=tr(lang, "各层级覆盖", "coverage tiers"))
-    out = TierRouting({}, {}, {})
+    out = TierRouting({}, {}, {}, {})
     for key in keys:
-        out.nearest[key], out.reach[key], snapping = _route_tier(inp, key)
+        out.nearest[key], out.in_circle[key], pairs, snapping = _route_tier(inp, key)
+        if pairs is not None:
+            out.pairs[key] = pairs
         if snapping is not None:
             out.facility_snapping[key] = snapping
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.routing.counts import ReachCounts, reach_counts
 from planner.routing.datum import DatumTest, check_points_on_roads, datum_tests
 from planner.routing.graph import RoutingGraph
 from planner.routing.jit import kernels_need_compiling
@@ -20,9 +21,11 @@ __all__ = [
     "RoutingGraph",
     "NearestFacility",
     "ReachMatrix",
+    "ReachCounts",
     "NodeTimes",
     "nearest_facility",
     "reach_matrix",
+    "reach_counts",
     "reach_nodes",
     "nearest_source_times",
     "DatumTest",

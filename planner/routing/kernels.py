@@ -16,18 +16,17 @@ Kernels the engine runs
     listed first: the heap is ordered by the pair ``(time, source index)``,
     which is a valid lexicographic path cost, so the result does not depend
     on heap order even with zero-time arcs.
-:func:`bounded_from_ws`, :func:`first_hit_from_ws`
-    Many independent single-source searches, bounded by a time limit or
-    stopped at the first target, on a caller's workspace (``pos``, heap,
-    touched list) of graph size: *only the nodes a search touched are reset*
-    before the next source, so a search costs what it reaches, not the size of
-    the graph.  They release the GIL (``nogil=True``);
-    :mod:`planner.routing.parallel` pools the workspaces and runs chunks of
-    sources on threads, inline below a work budget.
+:func:`bounded_from_ws`, :func:`bounded_count_from_ws`, :func:`first_hit_from_ws`
+    Many independent single-source searches, bounded by a time limit (listing
+    the pairs reached, or only counting them: :func:`bounded_core`) or stopped
+    at the first target, on a caller's workspace (``pos``, heap, touched list)
+    of graph size: *only the nodes a search touched are reset* before the next
+    source, so a search costs what it reaches, not the size of the graph.
+    They release the GIL; :mod:`planner.routing.parallel` pools the workspaces
+    and runs chunks of sources on threads, inline below a work budget.
 
 :func:`multi_source`, :func:`bounded_many_source`, :func:`first_hit_many` and
-their ``_ws`` forms are thin wrappers with the original signatures (no start
-or arrival times), kept for the tests and the benchmark.
+their ``_ws`` forms are thin wrappers without start or arrival times (tests, benchmark).
 
 The heap
 --------
@@ -58,6 +57,7 @@ __all__ = [
     "multi_source_from",
     "bounded_many_source",
     "bounded_from_ws",
+    "bounded_count_from_ws",
     "first_hit_many",
     "first_hit_from_ws",
     "new_workspace",
@@ -287,10 +287,6 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
         search exhausts its piece without a hit).
     n_settled : int
         Nodes settled over all searches (for benchmarks).
-
-    Each search costs what it settles before the first hit (the touched
-    nodes are reset for the next source), which is small when targets are
-    dense; the searches are independent so callers run chunks in threads.
     """
     n = indptr.shape[0] - 1
     pos = np.full(n, NEVER, dtype=np.int64)
@@ -299,14 +295,10 @@ def first_hit_many(indptr, indices, weight, sources, target_rank):  # pragma: no
     return first_hit_many_ws(indptr, indices, weight, sources, target_rank, pos, hk, touched)
 
 
-# ----------------------------------------------------------------------------
-# Workspace kernels: the same searches as bounded_many_source / first_hit_many
-# on caller-owned workspaces, so a search costs what it reaches and nothing is
-# allocated or initialised per call (planner.routing keeps a pool of them).
-# A workspace is ``pos`` (int64, >= n, all NEVER between calls), ``hk``
-# (float64, >= 2 n, the packed heap) and ``touched`` (int64, >= n); it may be
-# larger than the graph and is left clean (all NEVER) on return.
-# ----------------------------------------------------------------------------
+# Workspace kernels: the searches of bounded_many_source / first_hit_many on caller-owned
+# workspaces (nothing allocated or initialised per call; planner.routing pools them).  A
+# workspace is ``pos`` (int64, >= n, all NEVER between calls), ``hk`` (float64, >= 2 n, the
+# packed heap) and ``touched`` (int64, >= n); it may be larger than the graph and is left clean.
 
 
 def new_workspace(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -340,13 +332,40 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
     the number of sources done (``counts`` covers those only), so a caller
     can run a small job in one call and share out what is left of a big one.
     """
+    counts, _, cols, vals, done = bounded_core(indptr, indices, weight, sources, start, limit, target_col,
+                                               target_time, np.zeros(0), all_nodes, True, pos, hk, touched,
+                                               max_settled)
+    return counts, cols, vals, done
+
+
+@njit(cache=True, nogil=True)
+def bounded_count_from_ws(indptr, indices, weight, sources, start, limit, target_col, target_time, col_weight,
+                          pos, hk, touched, max_settled):  # pragma: no cover - numba
+    """The searches of :func:`bounded_from_ws`, counting instead of listing what each reaches.
+
+    Per source, the number of pairs :func:`bounded_from_ws` would report
+    and the sum of ``col_weight[col]`` (empty: ones) over them, in settling
+    order; no pair is kept, so memory is one workspace and two numbers per
+    source.  Returns ``(counts, weight_sums, done)``.
+    """
+    counts, wsum, _, _, done = bounded_core(indptr, indices, weight, sources, start, limit, target_col,
+                                            target_time, col_weight, False, False, pos, hk, touched,
+                                            max_settled)
+    return counts, wsum, done
+
+
+@njit(cache=True, nogil=True)
+def bounded_core(indptr, indices, weight, sources, start, limit, target_col, target_time, col_weight,
+                 all_nodes, keep_pairs, pos, hk, touched, max_settled):  # pragma: no cover - numba
+    """The bounded searches of :func:`bounded_from_ws` (pairs kept when ``keep_pairs``) and their sums."""
     hp = hk.view(np.int64)
     has_start = start.shape[0] > 0
     has_tt = target_time.shape[0] > 0
+    has_w = col_weight.shape[0] > 0
     counts = np.zeros(sources.shape[0], dtype=np.int64)
-    cap = 1024
-    cols = np.empty(cap, dtype=np.int64)
-    vals = np.empty(cap, dtype=np.float64)
+    wsum = np.zeros(sources.shape[0])
+    cols = np.empty(1024 if keep_pairs else 0, dtype=np.int64)
+    vals = np.empty(cols.shape[0], dtype=np.float64)
     nout = 0
     settled = 0
     done = 0
@@ -362,7 +381,8 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
         touched[0] = s
         size = 1
         sift_up(hk, hp, pos, 0, t0, s)
-        begin = nout
+        n_k = 0
+        w_k = 0.0
         while size > 0:
             du = hk[0]
             u = hp[1]
@@ -373,17 +393,15 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
             if c >= 0:
                 val = du + target_time[u] if has_tt else du
                 if val <= limit:
-                    if nout == cap:
-                        cap *= 2
-                        cols2 = np.empty(cap, dtype=np.int64)
-                        vals2 = np.empty(cap, dtype=np.float64)
-                        cols2[:nout] = cols[:nout]
-                        vals2[:nout] = vals[:nout]
-                        cols = cols2
-                        vals = vals2
-                    cols[nout] = c
-                    vals[nout] = val
-                    nout += 1
+                    n_k += 1
+                    w_k += col_weight[c] if has_w else 1.0
+                    if keep_pairs:
+                        if nout == cols.shape[0]:  # full: twice the room
+                            cols = np.concatenate((cols, np.empty_like(cols)))
+                            vals = np.concatenate((vals, np.empty_like(vals)))
+                        cols[nout] = c
+                        vals[nout] = val
+                        nout += 1
             for a in range(indptr[u], indptr[u + 1]):
                 v = indices[a]
                 pv = pos[v]
@@ -399,10 +417,11 @@ def bounded_from_ws(indptr, indices, weight, sources, start, limit, target_col, 
                     sift_up(hk, hp, pos, size - 1, nd, v)
                 elif nd < hk[2 * pv]:
                     sift_up(hk, hp, pos, pv, nd, v)
-        counts[k] = nout - begin
+        counts[k] = n_k
+        wsum[k] = w_k
         for t in range(ntouched):
             pos[touched[t]] = NEVER
-    return counts[:done].copy(), cols[:nout].copy(), vals[:nout].copy(), done
+    return counts[:done].copy(), wsum[:done].copy(), cols[:nout].copy(), vals[:nout].copy(), done
 
 
 @njit(cache=True, nogil=True)

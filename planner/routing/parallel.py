@@ -5,8 +5,9 @@ on a caller-owned *workspace* of graph size which it leaves clean, so
 workspaces are pooled across calls and graphs and a bounded search costs
 what it reaches.  :func:`run_searches` runs a small job in the calling
 thread and shares what is left of a big one with a persistent pool of
-threads; :func:`bounded` and :func:`first_hit` are the two kinds of search
-the queries use.
+threads; :func:`bounded` (pairs reached), :func:`bounded_counts` (only their
+number and weight per source) and :func:`first_hit` are the searches the
+queries use.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 from planner.errors import InputError
 from planner.routing import kernels as _kernels
 
-__all__ = ["default_threads", "run_searches", "bounded", "first_hit"]
+__all__ = ["default_threads", "run_searches", "bounded", "bounded_counts", "first_hit"]
 
 Workspace = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -167,6 +168,40 @@ def bounded(
     indptr = np.zeros(sources.shape[0] + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return indptr, cols, vals
+
+
+def bounded_counts(
+    graph: Any,
+    sources: np.ndarray,
+    limit: float,
+    target_col: np.ndarray,
+    n_threads: int | None,
+    *,
+    start: np.ndarray = _EMPTY,
+    target_time: np.ndarray = _EMPTY,
+    col_weight: np.ndarray = _EMPTY,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The searches of :func:`bounded`, counted: per source the targets reached and the sum of their weights.
+
+    ``col_weight`` holds one weight per target column (empty: ones).  No pair
+    is kept: memory is one workspace per thread and two numbers per source.
+    Returns ``(counts, weight_sums)``, int64 and float64, one per source.
+    """
+    sources = np.ascontiguousarray(sources, dtype=np.int64)
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    col_weight = np.ascontiguousarray(col_weight, dtype=np.float64)
+    if start.shape[0] not in (0, sources.shape[0]):
+        raise InputError("start must have one time per source")
+
+    def kernel(lo, hi, budget, pos, hk, touched):
+        st = start[lo:hi] if start.shape[0] else _EMPTY
+        return _kernels.bounded_count_from_ws(
+            graph.rev_indptr, graph.rev_indices, graph.rev_weight, sources[lo:hi], st, float(limit), target_col,
+            target_time, col_weight, pos, hk, touched, budget,
+        )
+
+    parts = run_searches(kernel, graph.n_nodes, sources.shape[0], n_threads)
+    return _cat(parts, 0), _cat(parts, 1)
 
 
 def first_hit(

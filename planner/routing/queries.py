@@ -11,7 +11,9 @@ points run on the contracted graph with the points attached
   or, when facilities are dense, one forward search per settlement stopped
   at its first facility (local, cache-friendly, run in threads);
 * :func:`reach_matrix`: one bounded Dijkstra per facility whose cost is
-  proportional to what it reaches, run in parallel threads;
+  proportional to what it reaches, run in parallel threads (every pair
+  kept: for questions about who may go where; per-facility counts come from
+  :func:`planner.routing.reach_counts`, the same searches without pairs);
 * :func:`reach_nodes`: the same on the full graph, reporting every node
   reached (for the service-circle polygons);
 * :func:`nearest_source_times`: one multi-source Dijkstra on the full
