@@ -209,6 +209,31 @@ def _assert_same_as_whole(whole, multi) -> None:  # noqa: ANN001
     assert (_piece_free(w["reason_detail_en"]) == _piece_free(p["reason_detail_en"])).all()
     # the rank is the county's own: a county run ranks its settlements among themselves
     assert (p.groupby("task_county")["priority"].min().dropna() == 1).all()
+    _assert_same_access(whole, multi)
+
+
+def _assert_same_access(whole, multi) -> None:  # noqa: ANN001
+    """Per tier, every settlement's access index, its reasons and facilities reached; each facility's ratio.
+
+    Every tier is cross-border in the test study, so a facility's demand is counted over the whole study.
+    """
+    w = whole.access.settlements
+    p = multi.access_settlements.loc[w.index]
+    assert len(multi.access_settlements) == len(w)
+    for key in whole.access.tiers:
+        np.testing.assert_allclose(p[f"{key}_access"].to_numpy(float), w[f"{key}_access"].to_numpy(float),
+                                   rtol=1e-9, atol=0, equal_nan=True, err_msg=key)
+        for col in (f"{key}_access_reason", f"{key}_access_facilities", f"{key}_catchment_min"):
+            assert (_text(p[col]) == _text(w[col])).all(), col
+    # each facility reported once, by its own county, with the whole-area run's demand and ratio
+    wf = whole.access.facilities
+    pf = pd.concat([o.access_facilities for o in multi.outcomes.values()])
+    assert sorted(pf.index) == sorted(wf.index)
+    pf = pf.loc[wf.index]
+    for col in ("weighted_demand", "ratio_per_1000", "settlements_in_catchment"):
+        np.testing.assert_allclose(pf[col].to_numpy(float), wf[col].to_numpy(float), rtol=1e-9, equal_nan=True,
+                                   err_msg=col)
+    assert (_text(pf["reason"]) == _text(wf["reason"])).all()
 
 
 def _text(s: pd.Series) -> pd.Series:

@@ -70,6 +70,7 @@ from planner.results import FrozenMap, freeze_fields
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from planner.analysis import AccessContext
     from planner.config import StudyConfig
     from planner.data import StudyData
     from planner.network import RoadNetwork
@@ -100,6 +101,9 @@ class CountyTask:
     buffers_m
         Travel profile -> its buffer (:func:`partition_buffers_m`); each profile's graph is built on
         the roads within its own buffer (:meth:`profile_networks`).  Empty: every profile uses ``network``.
+    access_context
+        The settlements beyond the county that share the supply of its cross-border tiers' facilities
+        (accessibility demand only, :func:`planner.multi.context.demand_context`); ``None``: none.
     """
 
     county: str
@@ -108,6 +112,7 @@ class CountyTask:
     network: RoadNetwork | None
     buffer_m: float
     buffers_m: Mapping[str, float] = field(default_factory=FrozenMap)
+    access_context: AccessContext | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "buffers_m")
@@ -238,33 +243,54 @@ def _rules(config: StudyConfig) -> list[tuple[str, Any, float, str]]:
     return out
 
 
-def partition_buffers_m(config: StudyConfig, network: RoadNetwork) -> dict[str, float]:
-    """The buffer of each travel profile that keeps every route of its rules (module docstring).
+def rule_extents(config: StudyConfig, network: RoadNetwork) -> list[tuple[str, str, float, float, float]]:
+    """Per tier rule (:func:`_rules`): profile name, tier, reach (m), largest snapping (m), longest segment (m).
 
-    Parameters
-    ----------
-    config
-        The study configuration (tiers, profiles, scenarios, access catchments).
-    network
-        The whole study's road network.
-
-    Returns
-    -------
-    dict
-        Profile name -> metres (``reach + 3 x snap + longest segment`` of that profile), for every
-        profile a tier rule uses (in the study or a scenario); ``inf`` when a snapping distance is
-        unlimited (then nothing is clipped).
+    ``reach`` is the rule's minutes at the profile's fastest speed on ``network`` (module docstring).
     """
     seen: list[tuple[Any, tuple[float, float]]] = []
-    out: dict[str, float] = {}
-    for name, profile, minutes, _tier in _rules(config):
+    out = []
+    for name, profile, minutes, tier in _rules(config):
         ext = next((e for p, e in seen if p == profile), None)
         if ext is None:
             ext = _extent(network, profile)
             seen.append((profile, ext))
         fastest, longest = ext
         snap = max(profile.max_snap_m_urban, profile.max_snap_m_rural)
-        out[name] = max(out.get(name, 0.0), float(minutes * 60.0 * fastest + 3.0 * snap + longest))
+        out.append((name, tier, float(minutes * 60.0 * fastest), float(snap), float(longest)))
+    return out
+
+
+def partition_buffers_m(config: StudyConfig, network: RoadNetwork) -> dict[str, float]:
+    """The buffer of each travel profile that keeps every route of its rules (module docstring).
+
+    A tier in ``execution.cross_border`` grows the buffer of each profile it uses by its serving
+    reach (:func:`planner.multi.context.serving_reach_m`): the routes from the settlements beyond
+    the border that share its facilities' supply (accessibility) are kept too.
+
+    Parameters
+    ----------
+    config
+        The study configuration (tiers, profiles, scenarios, access catchments, cross-border tiers).
+    network
+        The whole study's road network.
+
+    Returns
+    -------
+    dict
+        Profile name -> metres (``reach + 3 x snap + longest segment`` of that profile, plus the serving
+        reach of a cross-border tier), for every profile a tier rule uses (in the study or a scenario);
+        ``inf`` when a snapping distance is unlimited (then nothing is clipped).
+    """
+    rows = rule_extents(config, network)
+    serving: dict[str, float] = {}
+    for _name, tier, reach, snap, _longest in rows:
+        serving[tier] = max(serving.get(tier, 0.0), reach + 2.0 * snap)
+    cross = set(config.execution.cross_border)
+    out: dict[str, float] = {}
+    for name, tier, reach, snap, longest in rows:
+        extra = serving[tier] if tier in cross else 0.0
+        out[name] = max(out.get(name, 0.0), extra + reach + 3.0 * snap + longest)
     return out
 
 
@@ -365,8 +391,10 @@ def _grown(polygon: Any, buffer_m: float) -> Any:
 
 
 def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series], buffers_m: Mapping[str, float],
-                 tier_buffers: Mapping[str, float]) -> CountyTask:
-    """One county's task: its points and polygon, the serving facilities (its roads are cut later)."""
+                 tier_buffers: Mapping[str, float], context_m: float = 0.0) -> CountyTask:
+    """One county's task: its points and polygon, the serving facilities, the demand beyond its border."""
+    from planner.multi.context import demand_context
+
     polygon = data.counties.geometry.loc[county]
     buffer_m = max(buffers_m.values(), default=0.0)
     grown: dict[float, Any] = {}
@@ -388,7 +416,9 @@ def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series],
         exclusion_zones=_zones_near(data.exclusion_zones, area),
     )
     city = str(data.counties["city"].loc[county]) if "city" in data.counties else ""
-    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m, buffers_m=buffers_m)
+    context = demand_context(data, county, members["settlements"], sub.facilities, members["facilities"], context_m)
+    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m, buffers_m=buffers_m,
+                      access_context=context)
 
 
 def _zones_near(zones: gpd.GeoDataFrame | None, area: Any) -> gpd.GeoDataFrame | None:
@@ -419,6 +449,8 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     DataError
         No settlement belongs to any of the counties run.
     """
+    from planner.multi.context import context_radius_m, serving_reach_m
+
     config = data.config
     names = county_names(config, data.counties)
     members = {"settlements": _county_of(data.settlements, data.counties),
@@ -443,6 +475,7 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     for name, buf in buffers_m.items():
         logger.info("routing graph of profile %r: roads within %.1f km of the county", name, buf / 1000.0)
     tiers = tier_buffers_m(config, buffers_m)
-    tasks = tuple(_county_task(data, c, members, buffers_m, tiers) for c in names)
+    context_m = context_radius_m(config, serving_reach_m(config, network)) if config.execution.cross_border else 0.0
+    tasks = tuple(_county_task(data, c, members, buffers_m, tiers, context_m) for c in names)
     return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
                      unassigned=unassigned, unassigned_facilities=lost, buffers_m=buffers_m)
