@@ -38,7 +38,7 @@ supply among the county's own settlements alone (no context, no wider buffer).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from planner.data import StudyData
     from planner.network import RoadNetwork
 
-__all__ = ["serving_reach_m", "demand_context", "context_radius_m"]
+__all__ = ["serving_reach_m", "serving_from", "demand_context", "context_radius_m"]
 
 
 def serving_reach_m(config: StudyConfig, network: RoadNetwork) -> dict[str, float]:
@@ -72,8 +72,13 @@ def serving_reach_m(config: StudyConfig, network: RoadNetwork) -> dict[str, floa
     """
     from planner.multi.partition import rule_extents
 
+    return serving_from(rule_extents(config, network))
+
+
+def serving_from(rows: Sequence[tuple[str, str, float, float, float]]) -> dict[str, float]:
+    """Tier -> the largest ``reach + 2 x snap`` of its rules (rows of :func:`planner.multi.partition.rule_extents`)."""
     out: dict[str, float] = {}
-    for _name, tier, reach, snap, _longest in rule_extents(config, network):
+    for _name, tier, reach, snap, _longest in rows:
         out[tier] = max(out.get(tier, 0.0), reach + 2.0 * snap)
     return out
 

@@ -22,7 +22,10 @@ segments with both ends within ``buffer_m[p]`` of the county polygon
   facility to its road, once more for the segments around the facility among
   which its nearest is chosen;
 * ``longest[p]``: the longest segment ``p`` may use, so the two segments at
-  the ends of a route (and those a point snaps to) keep both their nodes.
+  the ends of a route (and those a point snaps to) keep both their nodes;
+* plus, for a rule of a tier in ``execution.cross_border``, the tier's serving
+  reach (:mod:`planner.multi.context`): the routes of the settlements beyond the
+  border that share a facility's supply (accessibility's demand) are kept too.
 
 Why that is enough: a route of at most the threshold from a settlement ``s``
 inside the county runs on roads ``p`` may use, at most ``reach[p]`` long,
@@ -49,7 +52,10 @@ Settlements belong to the county their ``county`` column names (a name not in
 the county layer: the county containing the point; none: counted in
 ``unassigned``).  Facilities serve their own county (by ``county`` column,
 else location); for the tiers in ``execution.cross_border`` also every
-facility within the largest buffer of the tier's profiles.
+facility within the largest buffer of the tier's profiles (without the
+serving reach: the facilities a county settlement may reach).  Those tiers'
+accessibility also counts the demand of the settlements beyond the border
+(:attr:`CountyTask.access_context`, :mod:`planner.multi.context`).
 """
 
 from __future__ import annotations
@@ -282,14 +288,17 @@ def partition_buffers_m(config: StudyConfig, network: RoadNetwork) -> dict[str, 
         reach of a cross-border tier), for every profile a tier rule uses (in the study or a scenario);
         ``inf`` when a snapping distance is unlimited (then nothing is clipped).
     """
-    rows = rule_extents(config, network)
-    serving: dict[str, float] = {}
-    for _name, tier, reach, snap, _longest in rows:
-        serving[tier] = max(serving.get(tier, 0.0), reach + 2.0 * snap)
-    cross = set(config.execution.cross_border)
+    return _buffers_from(rule_extents(config, network), config.execution.cross_border)
+
+
+def _buffers_from(rows: list[tuple[str, str, float, float, float]], cross: Any) -> dict[str, float]:
+    """Profile -> buffer from :func:`rule_extents` rows; the tiers in ``cross`` grown by their serving reach."""
+    from planner.multi.context import serving_from
+
+    serving = serving_from(rows)
     out: dict[str, float] = {}
     for name, tier, reach, snap, longest in rows:
-        extra = serving[tier] if tier in cross else 0.0
+        extra = serving[tier] if tier in set(cross) else 0.0
         out[name] = max(out.get(name, 0.0), extra + reach + 3.0 * snap + longest)
     return out
 
@@ -449,7 +458,7 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     DataError
         No settlement belongs to any of the counties run.
     """
-    from planner.multi.context import context_radius_m, serving_reach_m
+    from planner.multi.context import context_radius_m, serving_from
 
     config = data.config
     names = county_names(config, data.counties)
@@ -468,14 +477,16 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     if not members["settlements"].isin(names).any():
         raise DataError(f"no settlement lies in the counties run ({', '.join(names[:10])}). Fix: check the "
                         "settlements' county column and the county boundary layer")
-    buffers_m = FrozenMap(partition_buffers_m(config, network))
+    rows = rule_extents(config, network)
+    buffers_m = FrozenMap(_buffers_from(rows, config.execution.cross_border))
     buffer_m = max(buffers_m.values(), default=0.0)
     logger.info("splitting the study into %d counties, roads clipped %.1f km around each", len(names),
                 buffer_m / 1000.0)
     for name, buf in buffers_m.items():
         logger.info("routing graph of profile %r: roads within %.1f km of the county", name, buf / 1000.0)
-    tiers = tier_buffers_m(config, buffers_m)
-    context_m = context_radius_m(config, serving_reach_m(config, network)) if config.execution.cross_border else 0.0
+    # the facilities a county's settlement may reach: within its tier's buffer for coverage's routes
+    tiers = tier_buffers_m(config, _buffers_from(rows, ()))
+    context_m = context_radius_m(config, serving_from(rows))
     tasks = tuple(_county_task(data, c, members, buffers_m, tiers, context_m) for c in names)
     return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
                      unassigned=unassigned, unassigned_facilities=lost, buffers_m=buffers_m)
