@@ -487,6 +487,9 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     # the facilities a county's settlement may reach: within its tier's buffer for coverage's routes
     tiers = tier_buffers_m(config, _buffers_from(rows, ()))
     context_m = context_radius_m(config, serving_from(rows))
+    if context_m > 0:
+        logger.info("accessibility of the cross-border tiers counts the older people within %.1f km beyond each "
+                    "county", context_m / 1000.0)
     tasks = tuple(_county_task(data, c, members, buffers_m, tiers, context_m) for c in names)
     return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
                      unassigned=unassigned, unassigned_facilities=lost, buffers_m=buffers_m)
