@@ -131,4 +131,3 @@ def demand_context(data: StudyData, county: str, settlement_county: pd.Series, f
     foreign = facility_county.reindex(facilities.index).astype(str) != county
     return AccessContext(settlements=ctx, tiers=tuple(data.config.execution.cross_border),
                          foreign=tuple(str(i) for i in facilities.index[foreign.to_numpy()]))
-
