@@ -131,6 +131,8 @@ LOG_MESSAGES: dict[str, str] = {
     "%d settlements have no older-population figure and count as 0 in siting":
         "%d 个村/社区没有老年人口数，选址时按 0 计",
     COMPILE_NOTICE[1]: COMPILE_NOTICE[0],
+    "accessibility of the cross-border tiers counts the older people within %.1f km beyond each county":
+        "跨县服务层级的可达性计入各县界外 %.1f 公里以内的老年人口（需求）",
 }
 
 #: Messages whose Chinese puts the arguments in another order: English format -> argument order.

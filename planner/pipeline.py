@@ -17,7 +17,7 @@ from planner.config import StudyConfig
 from planner.study import StudyResult
 
 if TYPE_CHECKING:  # imported lazily at run time: the heavy modules load only when used
-    from planner.analysis import CoverageResult
+    from planner.analysis import AccessContext, CoverageResult
     from planner.data import StudyData
     from planner.network import RoadNetwork
     from planner.routing import RoutingGraph
@@ -113,6 +113,7 @@ def run_loaded_study(
     verbose: bool = False,
     timings: Mapping[str, float] | None = None,
     profile_networks: Mapping[str, RoadNetwork] | None = None,
+    access_context: AccessContext | None = None,
 ) -> StudyResult:
     """Route, cover, site and run the scenarios of data already loaded, on a road network already read.
 
@@ -133,6 +134,9 @@ def run_loaded_study(
         Travel profile -> the part of ``network`` its routing graphs are built on (a county's
         roads within that profile's buffer, :meth:`planner.multi.CountyTask.profile_networks`);
         a profile not named uses ``network``.
+    access_context
+        Settlements outside ``data`` counted in the accessibility demand of the facilities that
+        serve across a border (a county's neighbours, :mod:`planner.multi`); ``None``: none.
 
     Returns
     -------
@@ -153,7 +157,7 @@ def run_loaded_study(
     timings["coverage"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    access = analyse_access(data, graphs, study_config=config)
+    access = analyse_access(data, graphs, study_config=config, context=access_context)
     timings["access"] = time.perf_counter() - t0
 
     siting: dict[str, Any] = {}
@@ -169,7 +173,7 @@ def run_loaded_study(
 
         t0 = time.perf_counter()
         scenarios = run_scenarios(data, network, graphs, config=config, siting=siting, verbose=verbose,
-                                  networks=profile_networks)
+                                  networks=profile_networks, access_context=access_context)
         timings["scenarios"] = time.perf_counter() - t0
 
     return StudyResult(

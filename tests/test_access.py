@@ -345,6 +345,40 @@ def test_scenario_inputs_and_no_mutation(demo_result):
         analyse_access(changed, {}, tiers=tiers)
 
 
+def test_demand_context_gives_the_whole_studys_values(demo_result):
+    """Half the demo's settlements analysed, the other half as demand context: the whole run's values and ratios.
+
+    The context counts only in the facilities' demand: the rows are the half's own settlements, the facility
+    rows all but the context's foreign ones; without it (or for a tier it does not name) the values differ.
+    """
+    from planner.analysis import AccessContext
+
+    data, whole = demo_result.data, demo_result.access
+    sett = data.settlements
+    towns = sorted(sett["township"].astype(str).unique())
+    mine = sett["township"].astype(str).isin(towns[: len(towns) // 2]).to_numpy()
+    half = dataclasses.replace(data, settlements=sett[mine])
+    foreign = tuple(data.facilities.index[:5])
+    context = AccessContext(sett.loc[~mine, ["kind", "older_population", "geometry"]],
+                            tiers=("county", "township", "community"), foreign=foreign)
+    got = analyse_access(half, demo_result.graphs, context=context)
+    assert list(got.settlements.index) == list(sett.index[mine])
+    cols = [f"{t}_{c}" for t in whole.tiers for c in ("access", "access_reason", "access_facilities")]
+    pd.testing.assert_frame_equal(got.settlements[cols], whole.settlements.loc[mine, cols], check_exact=False,
+                                  rtol=1e-12)
+    expected = whole.facilities.drop(index=list(foreign))
+    pd.testing.assert_frame_equal(pd.DataFrame(got.facilities.drop(columns="geometry")),
+                                  pd.DataFrame(expected.drop(columns="geometry")), check_exact=False, rtol=1e-12)
+    assert got.params["context"]["settlements"] == int((~mine).sum())
+    alone = analyse_access(half, demo_result.graphs)
+    key = "county_access"
+    assert not np.allclose(alone.settlements[key], whole.settlements.loc[mine, key], rtol=1e-9, equal_nan=True)
+    # a tier the context does not name counts the study's own demand only
+    county_only = analyse_access(half, demo_result.graphs, context=dataclasses.replace(context, tiers=("county",)))
+    pd.testing.assert_series_equal(county_only.settlements["township_access"], alone.settlements["township_access"])
+    pd.testing.assert_series_equal(county_only.settlements[key], got.settlements[key])
+
+
 # --------------------------------------------------------------------------- outputs
 
 

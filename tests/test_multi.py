@@ -32,11 +32,12 @@ from planner.network import clip_network
 ROOT = Path(__file__).resolve().parents[1]
 
 
-#: Shorter thresholds than the plan's, so the buffer (about 22 km) really cuts the demo's roads (80 km wide).
+#: Shorter thresholds than the plan's, so the buffers (about 32 km for driving, grown by the serving reach of
+#: the cross-border tiers) really cut the demo's roads (80 km wide).
 SHORT_THRESHOLDS = """
 [tiers.county]
-minutes = 15
-rural_minutes = 15
+minutes = 10
+rural_minutes = 10
 
 [tiers.township]
 minutes = 10
@@ -57,7 +58,7 @@ def study(tmp_path_factory):
     toml = write_two_county_demo(tmp_path_factory.mktemp("two_counties"))
     toml.write_text(toml.read_text(encoding="utf-8") + SHORT_THRESHOLDS, encoding="utf-8")
     config = load_config(toml)
-    assert config.tiers["county"].minutes == 15
+    assert config.tiers["county"].minutes == 10
     return config
 
 
@@ -95,7 +96,13 @@ def test_buffer_rule_and_clipping(partition):
             fastest = max(fastest, minutes * 60 * float(np.max(net.length_m[ok] / t[ok])))
     snap = max(max(config.profiles[p].max_snap_m_urban, config.profiles[p].max_snap_m_rural)
                for t in config.tiers.values() for p in (t.profile, t.rural_profile))
-    assert partition_buffer_m(config, net) == pytest.approx(fastest + 3 * snap + float(net.length_m.max()))
+    # without cross-border tiers: the longest reach, 3 snaps and the longest segment (coverage's routes)
+    own = config.replace(execution=dataclasses.replace(config.execution, cross_border=()))
+    assert partition_buffer_m(own, net) == pytest.approx(fastest + 3 * snap + float(net.length_m.max()))
+    # every tier cross-border: plus the serving reach (routes from the settlements beyond the border that
+    # share a facility's supply, accessibility); it is the largest of each profile's (next test)
+    assert partition_buffer_m(config, net) == pytest.approx(max(partition_buffers_m(config, net).values()))
+    assert partition_buffer_m(config, net) > partition_buffer_m(own, net)
     # the roads are cut (the test of identical results below means something), and each task's network
     # is exactly the whole network clipped to its county plus the buffer
     assert 0 < task.network.n_segments < net.n_segments
@@ -109,15 +116,21 @@ def test_each_profile_has_its_own_buffer(partition):
 
     config, net = partition.config, partition.network
     expected: dict[str, float] = {}
+    serving: dict[str, float] = {}  # per tier: reach + 2 snaps, the farthest facility a settlement reaches
+    rules = []
     for tier in config.tiers.values():
         for name, minutes in (tier.profile_for("community"), tier.profile_for("village")):
             prof = config.profiles[name]
             fwd, bwd = segment_travel_times(net, prof)
             t = np.minimum(fwd, bwd)
             ok = np.isfinite(t) & (t > 0)
-            buf = (minutes * 60 * float(np.max(net.length_m[ok] / t[ok])) + 3 * max(prof.max_snap_m_urban,
-                   prof.max_snap_m_rural) + float(net.length_m[ok].max()))
-            expected[name] = max(expected.get(name, 0.0), buf)
+            reach = minutes * 60 * float(np.max(net.length_m[ok] / t[ok]))
+            snap = max(prof.max_snap_m_urban, prof.max_snap_m_rural)
+            serving[tier.key] = max(serving.get(tier.key, 0.0), reach + 2 * snap)
+            rules.append((tier.key, name, reach + 3 * snap + float(net.length_m[ok].max())))
+    assert set(config.execution.cross_border) == set(serving)  # every tier: each rule grows by its tier's
+    for tier, name, buf in rules:
+        expected[name] = max(expected.get(name, 0.0), serving[tier] + buf)
     got = partition_buffers_m(config, net)
     assert set(got) == set(expected) == {"walk", "ebike", "drive"}
     for name, buf in expected.items():
@@ -181,6 +194,56 @@ def test_a_too_small_walking_buffer_would_be_caught(whole, partition):
     assert (walks & (tw <= 15.0) & ~np.isclose(tp, tw, rtol=1e-12, atol=0)).any()
 
 
+def test_accessibility_counts_the_demand_beyond_the_border(whole, partition):
+    """Without its demand context a county's access indices differ from the whole-area run's; with it they do not.
+
+    A facility near the border shares its supply with the older people of both counties (step 1 of the
+    floating catchment); a county task that counted only its own would give it a larger ratio.
+    """
+    from planner.analysis import AccessContext, analyse_access, build_graphs
+    from planner.errors import InputError
+
+    task = partition.tasks[0].clipped(partition.network)
+    ctx = task.access_context
+    other = partition.data.settlements.index.difference(task.data.settlements.index)
+    # the other county's settlements within twice the serving reach of the county; those left out lie further
+    from planner.multi.context import context_radius_m, serving_reach_m
+    from planner.network import buffered_area
+
+    radius = context_radius_m(partition.config, serving_reach_m(partition.config, partition.network))
+    area = buffered_area(partition.data.counties.geometry.loc[task.county], radius)
+    assert set(ctx.settlements.index) < set(other) and len(ctx.settlements)
+    left = partition.data.settlements.loc[other.difference(ctx.settlements.index)]
+    assert len(left) and not left.geometry.intersects(area).any()
+    assert set(ctx.settlements.columns) == {"kind", "older_population", "geometry"}  # nothing else is shipped
+    assert ctx.tiers == ("county", "township", "community")
+    fac = task.data.facilities
+    assert set(ctx.foreign) == set(fac.index[fac["county"] != task.county]) and ctx.foreign
+    graphs = build_graphs(task.network, task.data.config, networks=task.profile_networks())
+    w = whole.access.settlements.loc[task.data.settlements.index]
+    cols = [f"{t}_access" for t in whole.access.tiers]
+
+    def differ(result) -> int:  # noqa: ANN001
+        got = result.settlements.loc[w.index, cols].to_numpy(float)
+        return int((~np.isclose(got, w[cols].to_numpy(float), rtol=1e-9, atol=0, equal_nan=True)).sum())
+
+    alone = analyse_access(task.data, graphs)
+    assert differ(alone) > 0
+    shared = analyse_access(task.data, graphs, context=ctx)
+    assert differ(shared) == 0 and list(shared.settlements.index) == list(task.data.settlements.index)
+    assert not set(shared.facilities.index) & set(ctx.foreign) and set(alone.facilities.index) >= set(ctx.foreign)
+    assert shared.params["context"]["settlements"] == len(ctx.settlements)
+    # a tier not serving across the border shares its facilities' supply among the county's own older people
+    own_only = analyse_access(task.data, graphs, context=dataclasses.replace(ctx, tiers=("county",)))
+    for t in ("township", "community"):
+        np.testing.assert_array_equal(own_only.settlements[f"{t}_access"], alone.settlements[f"{t}_access"])
+    with pytest.raises(InputError, match="both the study's own"):
+        mine = task.data.settlements[["kind", "older_population", "geometry"]]
+        analyse_access(task.data, graphs, context=AccessContext(mine, tiers=("county",)))
+    with pytest.raises(InputError, match="older_population"):
+        AccessContext(ctx.settlements[["kind", "geometry"]])
+
+
 def _piece_free(s: pd.Series) -> pd.Series:
     """Reason sentences without the road piece's number (a label of the run's graph, not a result)."""
     return _text(s).str.replace(r"road piece \(id \d+", "road piece (id #", regex=True)
@@ -209,6 +272,31 @@ def _assert_same_as_whole(whole, multi) -> None:  # noqa: ANN001
     assert (_piece_free(w["reason_detail_en"]) == _piece_free(p["reason_detail_en"])).all()
     # the rank is the county's own: a county run ranks its settlements among themselves
     assert (p.groupby("task_county")["priority"].min().dropna() == 1).all()
+    _assert_same_access(whole, multi)
+
+
+def _assert_same_access(whole, multi) -> None:  # noqa: ANN001
+    """Per tier, every settlement's access index, its reasons and facilities reached; each facility's ratio.
+
+    Every tier is cross-border in the test study, so a facility's demand is counted over the whole study.
+    """
+    w = whole.access.settlements
+    p = multi.access_settlements.loc[w.index]
+    assert len(multi.access_settlements) == len(w)
+    for key in whole.access.tiers:
+        np.testing.assert_allclose(p[f"{key}_access"].to_numpy(float), w[f"{key}_access"].to_numpy(float),
+                                   rtol=1e-9, atol=0, equal_nan=True, err_msg=key)
+        for col in (f"{key}_access_reason", f"{key}_access_facilities", f"{key}_catchment_min"):
+            assert (_text(p[col]) == _text(w[col])).all(), col
+    # each facility reported once, by its own county, with the whole-area run's demand and ratio
+    wf = whole.access.facilities
+    pf = pd.concat([o.access_facilities for o in multi.outcomes.values()])
+    assert sorted(pf.index) == sorted(wf.index)
+    pf = pf.loc[wf.index]
+    for col in ("weighted_demand", "ratio_per_1000", "settlements_in_catchment"):
+        np.testing.assert_allclose(pf[col].to_numpy(float), wf[col].to_numpy(float), rtol=1e-9, equal_nan=True,
+                                   err_msg=col)
+    assert (_text(pf["reason"]) == _text(wf["reason"])).all()
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -416,6 +504,7 @@ def test_without_cross_border_each_county_is_served_by_its_own_facilities(study)
     for task in part.tasks:
         assert set(task.data.facilities["county"]) == {task.county}
         assert set(task.data.townships["county"]) == {task.county}
+        assert task.access_context is None  # its facilities share their supply among its own older people
     total = sum(len(t.data.facilities) for t in part.tasks)
     assert total == len(part.data.facilities)  # every facility serves exactly its own county
 

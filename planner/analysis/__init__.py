@@ -4,6 +4,7 @@ floating-catchment accessibility and its equity."""
 from __future__ import annotations
 
 from planner.analysis.access import AccessResult, analyse_access, floating_catchment
+from planner.analysis.access_context import AccessContext
 from planner.analysis.assignment import (
     AssignmentSolution,
     TownshipAssignment,
@@ -31,6 +32,7 @@ from planner.analysis.summary import coverage_summary
 from planner.analysis.travel import build_graphs
 
 __all__ = [
+    "AccessContext",
     "AccessResult",
     "analyse_access",
     "floating_catchment",

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from planner.analysis.access_context import AccessContext, context_counts, reported, with_context
 from planner.analysis.access_summary import equity_table, township_table
 from planner.analysis.classify import THRESHOLD_TOLERANCE_S
 from planner.codes import AccessReason
@@ -379,7 +380,7 @@ def _settlement_base(settlements: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def analyse_access(data: StudyData, graphs: Mapping[str, RoutingGraph], *, config: AccessConfig | None = None,
                    tiers: Mapping[str, Tier] | None = None, study_config: StudyConfig | None = None,
-                   ) -> AccessResult:
+                   context: AccessContext | None = None) -> AccessResult:
     """Accessibility (2SFCA family) of every settlement at every tier, and its equity.
 
     A pure function of its arguments: pass other ``graphs`` (e.g. winter profiles), ``tiers``
@@ -399,6 +400,10 @@ def analyse_access(data: StudyData, graphs: Mapping[str, RoutingGraph], *, confi
         profiles and, unless ``config.catchment_minutes`` sets it, its catchment.
     study_config : StudyConfig, optional
         Where ``config`` and ``tiers`` default from (default: ``data.config``).
+    context : AccessContext, optional
+        Settlements outside the study (a county's neighbours) counted in the demand of the facilities
+        of ``context.tiers`` only; rows are returned for ``data``'s settlements alone, and for its
+        facilities but ``context.foreign``.  ``None``: the study's own demand.
 
     Returns
     -------
@@ -412,9 +417,9 @@ def analyse_access(data: StudyData, graphs: Mapping[str, RoutingGraph], *, confi
     out = _settlement_base(sett)
     fac_rows = []
     for key in [k for k in TIER_KEYS if k in tiers]:
-        cols, rows = _access_tier(sett, fac, tiers[key], cfg, graphs)
-        out = pd.concat([out, cols], axis=1)
-        fac_rows.append(rows)
+        cols, rows = _access_tier(with_context(sett, context, key), fac, tiers[key], cfg, graphs)
+        out = pd.concat([out, cols.iloc[:len(sett)]], axis=1)  # the study's own settlements come first
+        fac_rows.append(reported(rows, context))
     import geopandas as gpd
 
     settlements = gpd.GeoDataFrame(out, geometry=sett.geometry.to_numpy(), crs=sett.crs)
@@ -426,6 +431,7 @@ def analyse_access(data: StudyData, graphs: Mapping[str, RoutingGraph], *, confi
     equity = equity_table(settlements, measured, cfg, facilities)
     by_township = township_table(settlements, measured, equity)
     params = _params(cfg, tiers, measured, settlements, facilities, time.perf_counter() - t0)
+    params["context"] = context_counts(context)
     logger.info("accessibility (%s) of %d settlements at %d tiers in %.2f s", cfg.method, len(sett),
                 len(measured), params["seconds"])
     return AccessResult(settlements=settlements, facilities=facilities, by_township=by_township, equity=equity,

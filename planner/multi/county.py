@@ -60,6 +60,12 @@ class CountyOutcome:
         Scenario name -> why it did not run in this county.
     profile_segments
         Travel profile -> road segments its routing graph was built on (within the profile's buffer).
+    access
+        The county's settlements with their accessibility columns (:attr:`AccessResult.settlements`,
+        without the points); ``None`` when not measured.
+    access_facilities
+        The county's own facilities' accessibility rows (:attr:`AccessResult.facilities`, without the
+        points: supply, weighted demand, ratio); ``None`` when not measured.
     """
 
     county: str
@@ -76,6 +82,8 @@ class CountyOutcome:
     scenario_labels: dict[str, tuple[str, str]] = field(default_factory=FrozenMap)
     scenario_errors: dict[str, str] = field(default_factory=FrozenMap)
     profile_segments: dict[str, int] = field(default_factory=FrozenMap)
+    access: pd.DataFrame | None = None
+    access_facilities: pd.DataFrame | None = None
 
 
 def _scenario_parts(result: StudyResult, county: str) -> tuple[dict, dict, dict]:
@@ -147,7 +155,7 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
     profile_networks = task.profile_networks()  # each profile's graph on the roads within its own buffer
     clip_s += time.perf_counter() - t0_profiles
     result = run_loaded_study(task.data, task.network, site=site, timings={"network": clip_s},
-                              profile_networks=profile_networks)
+                              profile_networks=profile_networks, access_context=task.access_context)
     paths: dict[str, str] = {}
     t_write = time.perf_counter()
     if out_dir is not None:
@@ -165,4 +173,7 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
         new_sites={tier: len(s.sites) for tier, s in result.siting.items()},
         scenarios=cards, scenario_labels=labels, scenario_errors=errors,
         profile_segments={name: net.n_segments for name, net in profile_networks.items()},
+        access=None if result.access is None else pd.DataFrame(result.access.settlements.drop(columns="geometry")),
+        access_facilities=None if result.access is None else pd.DataFrame(
+            result.access.facilities.drop(columns="geometry")),
     )

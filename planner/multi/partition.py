@@ -22,7 +22,10 @@ segments with both ends within ``buffer_m[p]`` of the county polygon
   facility to its road, once more for the segments around the facility among
   which its nearest is chosen;
 * ``longest[p]``: the longest segment ``p`` may use, so the two segments at
-  the ends of a route (and those a point snaps to) keep both their nodes.
+  the ends of a route (and those a point snaps to) keep both their nodes;
+* plus, for a rule of a tier in ``execution.cross_border``, the tier's serving
+  reach (:mod:`planner.multi.context`): the routes of the settlements beyond the
+  border that share a facility's supply (accessibility's demand) are kept too.
 
 Why that is enough: a route of at most the threshold from a settlement ``s``
 inside the county runs on roads ``p`` may use, at most ``reach[p]`` long,
@@ -49,7 +52,10 @@ Settlements belong to the county their ``county`` column names (a name not in
 the county layer: the county containing the point; none: counted in
 ``unassigned``).  Facilities serve their own county (by ``county`` column,
 else location); for the tiers in ``execution.cross_border`` also every
-facility within the largest buffer of the tier's profiles.
+facility within the largest buffer of the tier's profiles (without the
+serving reach: the facilities a county settlement may reach).  Those tiers'
+accessibility also counts the demand of the settlements beyond the border
+(:attr:`CountyTask.access_context`, :mod:`planner.multi.context`).
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ from planner.results import FrozenMap, freeze_fields
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from planner.analysis import AccessContext
     from planner.config import StudyConfig
     from planner.data import StudyData
     from planner.network import RoadNetwork
@@ -100,6 +107,9 @@ class CountyTask:
     buffers_m
         Travel profile -> its buffer (:func:`partition_buffers_m`); each profile's graph is built on
         the roads within its own buffer (:meth:`profile_networks`).  Empty: every profile uses ``network``.
+    access_context
+        The settlements beyond the county that share the supply of its cross-border tiers' facilities
+        (accessibility demand only, :func:`planner.multi.context.demand_context`); ``None``: none.
     """
 
     county: str
@@ -108,6 +118,7 @@ class CountyTask:
     network: RoadNetwork | None
     buffer_m: float
     buffers_m: Mapping[str, float] = field(default_factory=FrozenMap)
+    access_context: AccessContext | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "buffers_m")
@@ -238,33 +249,57 @@ def _rules(config: StudyConfig) -> list[tuple[str, Any, float, str]]:
     return out
 
 
-def partition_buffers_m(config: StudyConfig, network: RoadNetwork) -> dict[str, float]:
-    """The buffer of each travel profile that keeps every route of its rules (module docstring).
+def rule_extents(config: StudyConfig, network: RoadNetwork) -> list[tuple[str, str, float, float, float]]:
+    """Per tier rule (:func:`_rules`): profile name, tier, reach (m), largest snapping (m), longest segment (m).
 
-    Parameters
-    ----------
-    config
-        The study configuration (tiers, profiles, scenarios, access catchments).
-    network
-        The whole study's road network.
-
-    Returns
-    -------
-    dict
-        Profile name -> metres (``reach + 3 x snap + longest segment`` of that profile), for every
-        profile a tier rule uses (in the study or a scenario); ``inf`` when a snapping distance is
-        unlimited (then nothing is clipped).
+    ``reach`` is the rule's minutes at the profile's fastest speed on ``network`` (module docstring).
     """
     seen: list[tuple[Any, tuple[float, float]]] = []
-    out: dict[str, float] = {}
-    for name, profile, minutes, _tier in _rules(config):
+    out = []
+    for name, profile, minutes, tier in _rules(config):
         ext = next((e for p, e in seen if p == profile), None)
         if ext is None:
             ext = _extent(network, profile)
             seen.append((profile, ext))
         fastest, longest = ext
         snap = max(profile.max_snap_m_urban, profile.max_snap_m_rural)
-        out[name] = max(out.get(name, 0.0), float(minutes * 60.0 * fastest + 3.0 * snap + longest))
+        out.append((name, tier, float(minutes * 60.0 * fastest), float(snap), float(longest)))
+    return out
+
+
+def partition_buffers_m(config: StudyConfig, network: RoadNetwork) -> dict[str, float]:
+    """The buffer of each travel profile that keeps every route of its rules (module docstring).
+
+    A tier in ``execution.cross_border`` grows the buffer of each profile it uses by its serving
+    reach (:func:`planner.multi.context.serving_reach_m`): the routes from the settlements beyond
+    the border that share its facilities' supply (accessibility) are kept too.
+
+    Parameters
+    ----------
+    config
+        The study configuration (tiers, profiles, scenarios, access catchments, cross-border tiers).
+    network
+        The whole study's road network.
+
+    Returns
+    -------
+    dict
+        Profile name -> metres (``reach + 3 x snap + longest segment`` of that profile, plus the serving
+        reach of a cross-border tier), for every profile a tier rule uses (in the study or a scenario);
+        ``inf`` when a snapping distance is unlimited (then nothing is clipped).
+    """
+    return _buffers_from(rule_extents(config, network), config.execution.cross_border)
+
+
+def _buffers_from(rows: list[tuple[str, str, float, float, float]], cross: Any) -> dict[str, float]:
+    """Profile -> buffer from :func:`rule_extents` rows; the tiers in ``cross`` grown by their serving reach."""
+    from planner.multi.context import serving_from
+
+    serving = serving_from(rows)
+    out: dict[str, float] = {}
+    for name, tier, reach, snap, longest in rows:
+        extra = serving[tier] if tier in set(cross) else 0.0
+        out[name] = max(out.get(name, 0.0), extra + reach + 3.0 * snap + longest)
     return out
 
 
@@ -365,8 +400,10 @@ def _grown(polygon: Any, buffer_m: float) -> Any:
 
 
 def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series], buffers_m: Mapping[str, float],
-                 tier_buffers: Mapping[str, float]) -> CountyTask:
-    """One county's task: its points and polygon, the serving facilities (its roads are cut later)."""
+                 tier_buffers: Mapping[str, float], context_m: float = 0.0) -> CountyTask:
+    """One county's task: its points and polygon, the serving facilities, the demand beyond its border."""
+    from planner.multi.context import demand_context
+
     polygon = data.counties.geometry.loc[county]
     buffer_m = max(buffers_m.values(), default=0.0)
     grown: dict[float, Any] = {}
@@ -388,7 +425,9 @@ def _county_task(data: StudyData, county: str, members: Mapping[str, pd.Series],
         exclusion_zones=_zones_near(data.exclusion_zones, area),
     )
     city = str(data.counties["city"].loc[county]) if "city" in data.counties else ""
-    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m, buffers_m=buffers_m)
+    context = demand_context(data, county, members["settlements"], sub.facilities, members["facilities"], context_m)
+    return CountyTask(county=county, city=city, data=sub, network=None, buffer_m=buffer_m, buffers_m=buffers_m,
+                      access_context=context)
 
 
 def _zones_near(zones: gpd.GeoDataFrame | None, area: Any) -> gpd.GeoDataFrame | None:
@@ -419,6 +458,8 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     DataError
         No settlement belongs to any of the counties run.
     """
+    from planner.multi.context import context_radius_m, serving_from
+
     config = data.config
     names = county_names(config, data.counties)
     members = {"settlements": _county_of(data.settlements, data.counties),
@@ -436,13 +477,19 @@ def partition_study(data: StudyData, network: RoadNetwork) -> Partition:
     if not members["settlements"].isin(names).any():
         raise DataError(f"no settlement lies in the counties run ({', '.join(names[:10])}). Fix: check the "
                         "settlements' county column and the county boundary layer")
-    buffers_m = FrozenMap(partition_buffers_m(config, network))
+    rows = rule_extents(config, network)
+    buffers_m = FrozenMap(_buffers_from(rows, config.execution.cross_border))
     buffer_m = max(buffers_m.values(), default=0.0)
     logger.info("splitting the study into %d counties, roads clipped %.1f km around each", len(names),
                 buffer_m / 1000.0)
     for name, buf in buffers_m.items():
         logger.info("routing graph of profile %r: roads within %.1f km of the county", name, buf / 1000.0)
-    tiers = tier_buffers_m(config, buffers_m)
-    tasks = tuple(_county_task(data, c, members, buffers_m, tiers) for c in names)
+    # the facilities a county's settlement may reach: within its tier's buffer for coverage's routes
+    tiers = tier_buffers_m(config, _buffers_from(rows, ()))
+    context_m = context_radius_m(config, serving_from(rows))
+    if context_m > 0:
+        logger.info("accessibility of the cross-border tiers counts the older people within %.1f km beyond each "
+                    "county", context_m / 1000.0)
+    tasks = tuple(_county_task(data, c, members, buffers_m, tiers, context_m) for c in names)
     return Partition(config=config, tasks=tasks, data=data, network=network, buffer_m=buffer_m,
                      unassigned=unassigned, unassigned_facilities=lost, buffers_m=buffers_m)

@@ -60,6 +60,9 @@ class MultiResult:
         scenario summed over the counties where it ran (``n_counties``); empty without scenarios.
     scenario_labels
         Scenario name -> (Chinese label, English label).
+    access_settlements
+        Every analysed settlement's accessibility columns (:attr:`AccessResult.settlements`, each
+        facility's demand counted over the whole study for the cross-border tiers) and ``task_county``.
     """
 
     config: StudyConfig
@@ -75,6 +78,7 @@ class MultiResult:
     boundaries: Any = None
     scenario_scorecards: pd.DataFrame = field(default_factory=pd.DataFrame)
     scenario_labels: Mapping[str, tuple[str, str]] = field(default_factory=FrozenMap)
+    access_settlements: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "outcomes", "failures", "params", "scenario_labels")
@@ -187,6 +191,8 @@ def build_result(partition: Partition, outcomes: Sequence[CountyOutcome], failur
         boundaries=partition.data.counties.loc[[t.county for t in partition.tasks]].copy(),
         scenario_scorecards=scenario_scorecards(outcomes),
         scenario_labels={n: lab for o in outcomes for n, lab in o.scenario_labels.items()},
+        access_settlements=pd.concat([o.access.assign(task_county=o.county) for o in outcomes
+                                      if o.access is not None] or [pd.DataFrame()]),
     )
 
 

@@ -238,7 +238,8 @@ class _GraphCache:
 
 
 def run_scenario(data: StudyData, scenario: Scenario, cache: _GraphCache, *,
-                 siting: Mapping[str, SitingResult] | None = None, verbose: bool = False) -> ScenarioRun:
+                 siting: Mapping[str, SitingResult] | None = None, verbose: bool = False,
+                 access_context: Any = None) -> ScenarioRun:
     """Coverage of one scenario (see :func:`run_scenarios`); a :class:`PlannerError` is kept in ``error``."""
     from planner.analysis import analyse_access, analyse_coverage
 
@@ -251,7 +252,7 @@ def run_scenario(data: StudyData, scenario: Scenario, cache: _GraphCache, *,
         graphs, rebuilt = cache.for_config(cfg)
         scen_data = replace(data, facilities=facilities, config=cfg)
         coverage = analyse_coverage(scen_data, graphs, config=cfg, circles=False, verbose=verbose)
-        access = analyse_access(scen_data, graphs, study_config=cfg)
+        access = analyse_access(scen_data, graphs, study_config=cfg, context=access_context)
     except PlannerError as exc:
         logger.error("scenario %r did not run: %s", scenario.name, exc)
         params["seconds"] = time.perf_counter() - t0
@@ -275,6 +276,7 @@ def run_scenarios(
     siting: Mapping[str, SitingResult] | None = None,
     verbose: bool = False,
     networks: Mapping[str, RoadNetwork] | None = None,
+    access_context: Any = None,
 ) -> FrozenMap:
     """Coverage of every named scenario of the study.
 
@@ -296,6 +298,9 @@ def run_scenarios(
     networks
         Profile name -> the part of ``network`` a rebuilt graph of that profile uses (as for
         :func:`planner.analysis.build_graphs`); other profiles use ``network``.
+    access_context
+        Demand from outside the study for each scenario's accessibility
+        (:class:`planner.analysis.AccessContext`, a county's neighbours); ``None``: none.
 
     Returns
     -------
@@ -314,5 +319,6 @@ def run_scenarios(
     for sc in config.scenarios.values():  # a wrong id is the user's typo: stop before any scenario runs
         check_closed_ids(data, sc)
     cache = _GraphCache(network, config, graphs, networks)
-    return FrozenMap({name: run_scenario(data, sc, cache, siting=siting, verbose=verbose)
+    return FrozenMap({name: run_scenario(data, sc, cache, siting=siting, verbose=verbose,
+                                         access_context=access_context)
                       for name, sc in config.scenarios.items()})
