@@ -63,9 +63,9 @@ _CHUNK = 64
 
 @dataclass(frozen=True, eq=False)
 class _Drawn:
-    """Per facility: reached linework, polygons (None when not asked for), reached km; and the snapping."""
+    """Per facility: reached linework (None when polygons are asked for), polygons (None when not), km; snapping."""
 
-    lines: np.ndarray
+    lines: np.ndarray | None
     polys: np.ndarray | None
     km: np.ndarray
     snapping: pd.DataFrame
@@ -76,13 +76,17 @@ def _draw(
     graph: RoutingGraph, facilities: gpd.GeoDataFrame, minutes: float, buffer_m: float | None, max_snap_m: Any,
     verbose: bool, settlements: gpd.GeoDataFrame | None = None, dissolve: bool = False,
 ) -> _Drawn:
-    """Reached linework (and its polygons when ``buffer_m`` is given) of every facility, in chunks."""
+    """Reached linework (or, when ``buffer_m`` is given, its polygons) of every facility, in chunks.
+
+    The polygons are drawn from the pieces themselves, so the linework is only
+    built when no polygon is asked for (:func:`reached_lines`).
+    """
     check_minutes(minutes)
     g2, nodes, snapping = attach_facilities(graph, facilities, max_snap_m, settlements)
     arcs = ReverseArcs(g2)
     limit = float(minutes) * 60.0
     n = len(facilities)
-    lines = np.full(n, shapely.MultiLineString(), dtype=object)
+    lines = np.full(n, shapely.MultiLineString(), dtype=object) if buffer_m is None else None
     polys = None if buffer_m is None else np.full(n, shapely.Polygon(), dtype=object)
     km = np.zeros(n)
     ok = np.flatnonzero(nodes >= 0)
@@ -95,7 +99,8 @@ def _draw(
     for lo in range(0, ok.shape[0], _CHUNK):
         idx = ok[lo:lo + _CHUNK]
         coords, group = reached_pieces(g2, arcs, nodes[idx], limit)
-        lines[idx] = multilines(coords, group, idx.shape[0])
+        if lines is not None:
+            lines[idx] = multilines(coords, group, idx.shape[0])
         km[idx] = piece_lengths_km(coords, group, idx.shape[0])
         if tiles is not None:
             bounds = np.searchsorted(group, np.arange(idx.shape[0] + 1))
