@@ -49,7 +49,7 @@ from planner.analysis.circle_geometry import BUFFER_M, TiledBuffer, multilines, 
 from planner.analysis.circle_geometry import QUAD_SEGS as QUAD_SEGS
 from planner.analysis.circle_pieces import ReverseArcs, piece_lengths_km, reached_by_any, reached_pieces
 from planner.analysis.voronoi import network_voronoi
-from planner.errors import DataError
+from planner.errors import DataError, InputError
 from planner.geo import utm_crs_for
 from planner.routing import RoutingGraph
 
@@ -75,6 +75,7 @@ class _Drawn:
 def _draw(
     graph: RoutingGraph, facilities: gpd.GeoDataFrame, minutes: float, buffer_m: float | None, max_snap_m: Any,
     verbose: bool, settlements: gpd.GeoDataFrame | None = None, dissolve: bool = False,
+    tiles: TiledBuffer | None = None,
 ) -> _Drawn:
     """Reached linework (or, when ``buffer_m`` is given, its polygons) of every facility, in chunks.
 
@@ -95,7 +96,14 @@ def _draw(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=int(ok.shape[0]), desc="service circles", unit="facility")
-    tiles = None if buffer_m is None else TiledBuffer(buffer_m)
+    if buffer_m is None:
+        tiles = None
+    elif tiles is None:
+        tiles = TiledBuffer(buffer_m)
+    elif tiles.buffer_m != float(buffer_m):
+        raise InputError(f"service_circles: the tiles given are drawn with buffer_m={tiles.buffer_m:g}, not "
+                         f"{float(buffer_m):g}; pass tiles made with the same buffer_m (or none)")
+    drawn0, reused0 = (tiles.drawn, tiles.reused) if tiles is not None else (0, 0)
     for lo in range(0, ok.shape[0], _CHUNK):
         idx = ok[lo:lo + _CHUNK]
         coords, group = reached_pieces(g2, arcs, nodes[idx], limit)
@@ -114,7 +122,7 @@ def _draw(
     if tiles is not None and dissolve:
         union = tiles.polygon(reached_by_any(g2, arcs, nodes, limit))
     if tiles is not None:
-        logger.debug("service circles: %d tiles drawn, %d reused", tiles.drawn, tiles.reused)
+        logger.debug("service circles: %d tiles drawn, %d reused", tiles.drawn - drawn0, tiles.reused - reused0)
     return _Drawn(lines, polys, km, snapping, union)
 
 
@@ -128,6 +136,7 @@ def service_circles(
     settlements: gpd.GeoDataFrame | None = None,
     dissolve: bool = False,
     verbose: bool = False,
+    tiles: TiledBuffer | None = None,
 ) -> gpd.GeoDataFrame:
     """Service-circle polygon of every facility, drawn from the reached roads.
 
@@ -156,6 +165,12 @@ def service_circles(
         ``frame.attrs["dissolved"]`` (WGS84 geometry).
     verbose : bool
         Show a progress bar.
+    tiles : TiledBuffer, optional
+        The tile cache to draw with (made with the same ``buffer_m``); pass one
+        to several calls on the same roads (the tiers and rules of a study) so
+        that a tile drawn for one is reused by the others.  A tile is reused
+        only for exactly the same reached pieces, so the polygons are the same
+        as with a cache of their own (the default).
 
     Returns
     -------
@@ -176,7 +191,7 @@ def service_circles(
     """
     facilities = check_facilities(facilities, "service_circles")
     check_buffer(buffer_m)
-    drawn = _draw(graph, facilities, minutes, buffer_m, max_snap_m, verbose, settlements, dissolve)
+    drawn = _draw(graph, facilities, minutes, buffer_m, max_snap_m, verbose, settlements, dissolve, tiles)
     n_bad = int((np.asarray(drawn.snapping["node"], dtype=np.int64) < 0).sum())
     if n_bad:
         logger.warning(
