@@ -126,8 +126,11 @@ class TiledBuffer:
     drawn in threads: GEOS releases the GIL); a facility's polygon is the
     coverage union of its tiles (tiles only touch).  The result equals the
     one-union drawing (:func:`_buffer_union`) up to the 1 mm coordinate
-    grid.  One instance serves the facilities of one augmented graph (one
-    call); it holds no global state.
+    grid.  A tile is keyed by its exact (grid-rounded) pieces, so one instance
+    may serve several calls on the same roads (:func:`planner.analysis.circle_layers.draw_circles`
+    shares one between all tiers and rules of a run: their inner tiles are the
+    same) and still draws every polygon as a fresh instance would; it holds no
+    global state.
     """
 
     def __init__(self, buffer_m: float, *, tile_m: float = TILE_M, n_threads: int | None = None) -> None:

@@ -62,15 +62,15 @@ def tier_rules(tier: Tier, kind: pd.Series | None = None) -> list[Rule]:
     return [r for r in rules if r.mask(kind).any()]
 
 
-def _tier_circles(circ: Any, inp: CoverageInputs, key: str, verbose: bool) -> list[gpd.GeoDataFrame]:
-    """The service circles of one tier's facilities, one frame per rule."""
+def _tier_circles(circ: Any, inp: CoverageInputs, key: str, verbose: bool, tiles: Any) -> list[gpd.GeoDataFrame]:
+    """The service circles of one tier's facilities, one frame per rule (``tiles``: the run's tile cache)."""
     tier, fac, sett = inp.tiers[key], inp.facilities_of(key), inp.settlements
     kind = sett["kind"] if "kind" in sett else pd.Series("community", index=sett.index)
     parts = []
     for rule in tier_rules(tier, kind):
         graph = inp.graph(rule.profile)
         frame = circ.service_circles(graph, fac, minutes=rule.minutes, settlements=sett[rule.mask(kind)],
-                                     dissolve=True, verbose=verbose)
+                                     dissolve=True, verbose=verbose, tiles=tiles)
         frame.insert(0, "applies_to", rule.applies_to)
         frame.insert(1, "profile", rule.profile)
         frame.insert(2, "mode", graph.profile.mode)
@@ -125,9 +125,10 @@ def draw_circles(inp: CoverageInputs, settlements: pd.DataFrame | None = None, *
         logger.warning("service circles skipped: planner.analysis.circles is not available (%s)", exc)
         return None, None, None, f"unavailable: {exc}"
     parts, rows = [], []
+    tiles = circ.TiledBuffer(circ.BUFFER_M)  # one cache for every tier and rule: their roads share most tiles
     for key in TIER_KEYS:
         if key in inp.tiers and len(inp.facilities_of(key)):
-            frames = _tier_circles(circ, inp, key, verbose)
+            frames = _tier_circles(circ, inp, key, verbose, tiles)
             parts += frames
             rows += [_dissolved(f, key) for f in frames]
             for f in frames:  # geometry in attrs would be compared by pd.concat

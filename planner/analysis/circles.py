@@ -49,7 +49,7 @@ from planner.analysis.circle_geometry import BUFFER_M, TiledBuffer, multilines, 
 from planner.analysis.circle_geometry import QUAD_SEGS as QUAD_SEGS
 from planner.analysis.circle_pieces import ReverseArcs, piece_lengths_km, reached_by_any, reached_pieces
 from planner.analysis.voronoi import network_voronoi
-from planner.errors import DataError
+from planner.errors import DataError, InputError
 from planner.geo import utm_crs_for
 from planner.routing import RoutingGraph
 
@@ -63,9 +63,9 @@ _CHUNK = 64
 
 @dataclass(frozen=True, eq=False)
 class _Drawn:
-    """Per facility: reached linework, polygons (None when not asked for), reached km; and the snapping."""
+    """Per facility: reached linework (None when polygons are asked for), polygons (None when not), km; snapping."""
 
-    lines: np.ndarray
+    lines: np.ndarray | None
     polys: np.ndarray | None
     km: np.ndarray
     snapping: pd.DataFrame
@@ -75,14 +75,19 @@ class _Drawn:
 def _draw(
     graph: RoutingGraph, facilities: gpd.GeoDataFrame, minutes: float, buffer_m: float | None, max_snap_m: Any,
     verbose: bool, settlements: gpd.GeoDataFrame | None = None, dissolve: bool = False,
+    tiles: TiledBuffer | None = None,
 ) -> _Drawn:
-    """Reached linework (and its polygons when ``buffer_m`` is given) of every facility, in chunks."""
+    """Reached linework (or, when ``buffer_m`` is given, its polygons) of every facility, in chunks.
+
+    The polygons are drawn from the pieces themselves, so the linework is only
+    built when no polygon is asked for (:func:`reached_lines`).
+    """
     check_minutes(minutes)
     g2, nodes, snapping = attach_facilities(graph, facilities, max_snap_m, settlements)
     arcs = ReverseArcs(g2)
     limit = float(minutes) * 60.0
     n = len(facilities)
-    lines = np.full(n, shapely.MultiLineString(), dtype=object)
+    lines = np.full(n, shapely.MultiLineString(), dtype=object) if buffer_m is None else None
     polys = None if buffer_m is None else np.full(n, shapely.Polygon(), dtype=object)
     km = np.zeros(n)
     ok = np.flatnonzero(nodes >= 0)
@@ -91,11 +96,19 @@ def _draw(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=int(ok.shape[0]), desc="service circles", unit="facility")
-    tiles = None if buffer_m is None else TiledBuffer(buffer_m)
+    if buffer_m is None:
+        tiles = None
+    elif tiles is None:
+        tiles = TiledBuffer(buffer_m)
+    elif tiles.buffer_m != float(buffer_m):
+        raise InputError(f"service_circles: the tiles given are drawn with buffer_m={tiles.buffer_m:g}, not "
+                         f"{float(buffer_m):g}; pass tiles made with the same buffer_m (or none)")
+    drawn0, reused0 = (tiles.drawn, tiles.reused) if tiles is not None else (0, 0)
     for lo in range(0, ok.shape[0], _CHUNK):
         idx = ok[lo:lo + _CHUNK]
         coords, group = reached_pieces(g2, arcs, nodes[idx], limit)
-        lines[idx] = multilines(coords, group, idx.shape[0])
+        if lines is not None:
+            lines[idx] = multilines(coords, group, idx.shape[0])
         km[idx] = piece_lengths_km(coords, group, idx.shape[0])
         if tiles is not None:
             bounds = np.searchsorted(group, np.arange(idx.shape[0] + 1))
@@ -109,7 +122,7 @@ def _draw(
     if tiles is not None and dissolve:
         union = tiles.polygon(reached_by_any(g2, arcs, nodes, limit))
     if tiles is not None:
-        logger.debug("service circles: %d tiles drawn, %d reused", tiles.drawn, tiles.reused)
+        logger.debug("service circles: %d tiles drawn, %d reused", tiles.drawn - drawn0, tiles.reused - reused0)
     return _Drawn(lines, polys, km, snapping, union)
 
 
@@ -123,6 +136,7 @@ def service_circles(
     settlements: gpd.GeoDataFrame | None = None,
     dissolve: bool = False,
     verbose: bool = False,
+    tiles: TiledBuffer | None = None,
 ) -> gpd.GeoDataFrame:
     """Service-circle polygon of every facility, drawn from the reached roads.
 
@@ -151,6 +165,12 @@ def service_circles(
         ``frame.attrs["dissolved"]`` (WGS84 geometry).
     verbose : bool
         Show a progress bar.
+    tiles : TiledBuffer, optional
+        The tile cache to draw with (made with the same ``buffer_m``); pass one
+        to several calls on the same roads (the tiers and rules of a study) so
+        that a tile drawn for one is reused by the others.  A tile is reused
+        only for exactly the same reached pieces, so the polygons are the same
+        as with a cache of their own (the default).
 
     Returns
     -------
@@ -171,7 +191,7 @@ def service_circles(
     """
     facilities = check_facilities(facilities, "service_circles")
     check_buffer(buffer_m)
-    drawn = _draw(graph, facilities, minutes, buffer_m, max_snap_m, verbose, settlements, dissolve)
+    drawn = _draw(graph, facilities, minutes, buffer_m, max_snap_m, verbose, settlements, dissolve, tiles)
     n_bad = int((np.asarray(drawn.snapping["node"], dtype=np.int64) < 0).sum())
     if n_bad:
         logger.warning(

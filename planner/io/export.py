@@ -23,8 +23,9 @@ way:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from contextlib import closing
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -115,23 +116,56 @@ def write_geopackage(layers: Mapping[str, pd.DataFrame | None], path: str | Path
     if replace and path.exists():
         path.unlink()
     descriptions, metadata = descriptions or {}, metadata or {}
-    for name, frame in layers.items():
-        if frame is None:
-            continue
-        out = file_safe(frame)
-        layer = f"{prefix}{name}"
-        options = {"DESCRIPTION": descriptions[name]} if descriptions.get(name) else None
-        notes = {str(k): str(v) for k, v in metadata.get(name, {}).items()} or None
-        if _has_geometry(out):
-            if crs is not None:
-                out = (out.set_crs("EPSG:4326") if out.crs is None else out).to_crs(crs)
-            pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG", layer_options=options,
-                                   layer_metadata=notes)
-        else:
-            pyogrio.write_dataframe(pd.DataFrame(out), path, layer=layer, driver="GPKG", layer_options=options,
-                                   layer_metadata=notes)
-        logger.debug("wrote layer %s (%d rows) to %s", layer, len(out), path)
+    with _unsynced_sqlite():
+        for name, frame in layers.items():
+            if frame is None:
+                continue
+            out = file_safe(frame)
+            layer = f"{prefix}{name}"
+            options = {"DESCRIPTION": descriptions[name]} if descriptions.get(name) else None
+            notes = {str(k): str(v) for k, v in metadata.get(name, {}).items()} or None
+            if _has_geometry(out):
+                if crs is not None:
+                    out = (out.set_crs("EPSG:4326") if out.crs is None else out).to_crs(crs)
+                pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG", layer_options=options,
+                                       layer_metadata=notes)
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(out), path, layer=layer, driver="GPKG", layer_options=options,
+                                       layer_metadata=notes)
+            logger.debug("wrote layer %s (%d rows) to %s", layer, len(out), path)
+    _fsync(path)
     return path
+
+
+@contextmanager
+def _unsynced_sqlite() -> Iterator[None]:
+    """GDAL's SQLite writes without a disk sync per transaction while inside (the previous setting restored).
+
+    Every layer written is a few SQLite transactions, each synced to disk
+    (``PRAGMA synchronous=FULL``): on a slow disk 22 layers took 2.5 s, 0.26 s
+    unsynced.  :func:`write_geopackage` syncs the finished file once instead
+    (:func:`_fsync`); the file's content is the same.
+    """
+    import pyogrio
+
+    key = "OGR_SQLITE_SYNCHRONOUS"
+    before = pyogrio.get_gdal_config_option(key)
+    pyogrio.set_gdal_config_options({key: "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({key: before})
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to disk (once, after the unsynced writes)."""
+    if not path.exists():
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 #: The columns of QGIS's ``layer_styles`` table (the convention QGIS reads a layer's default style from).
@@ -177,10 +211,12 @@ def write_layer_styles(path: str | Path, styles: Mapping[str, tuple[str, str]], 
     if "layer_styles" not in info:
         dtypes = {"useAsDefault": bool, "update_time": "datetime64[ms, UTC]"}
         empty = pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in LAYER_STYLE_COLUMNS})
-        pyogrio.write_dataframe(empty, path, layer="layer_styles", driver="GPKG",
-                               layer_options={"FID": "id", "DESCRIPTION": "QGIS layer styles (QML)"})
+        with _unsynced_sqlite():
+            pyogrio.write_dataframe(empty, path, layer="layer_styles", driver="GPKG",
+                                   layer_options={"FID": "id", "DESCRIPTION": "QGIS layer styles (QML)"})
     stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     with closing(sqlite3.connect(path)) as db, db:
+        db.execute("PRAGMA synchronous = OFF")  # the file is synced once below
         geom = dict(db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
         for layer, (name, qml) in styles.items():
             db.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
@@ -188,6 +224,7 @@ def write_layer_styles(path: str | Path, styles: Mapping[str, tuple[str, str]], 
                 f"INSERT INTO layer_styles ({', '.join(LAYER_STYLE_COLUMNS)}) VALUES ({', '.join('?' * 12)})",
                 ("", "", layer, geom.get(layer, ""), name, qml, (sld or {}).get(layer, ""), 1, name, owner, "",
                  stamp))
+    _fsync(path)
     return path
 
 

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["PERCENT", "INTEGER", "MINUTES", "number_format", "text_width", "format_sheet"]
@@ -54,9 +55,8 @@ def number_format(key: str, values: pd.Series) -> str | None:
     -------
     str or None
     """
-    numbers = pd.to_numeric(values.map(lambda v: v if isinstance(v, int | float) and not isinstance(v, bool)
-                                       else None), errors="coerce")
-    if not numbers.notna().any():
+    numbers = _numbers(values)
+    if np.isnan(numbers).all():
         return None
     if key in ("share", "occupancy") or key.endswith("_share"):
         return PERCENT
@@ -70,11 +70,26 @@ def number_format(key: str, values: pd.Series) -> str | None:
         return _COORD
     if key.endswith("year") or key == "row":
         return _PLAIN
-    finite = numbers[numbers.notna()]
-    whole = bool(((finite - finite.round()).abs() < 1e-9).all())
+    finite = numbers[~np.isnan(numbers)]
+    with np.errstate(invalid="ignore"):  # inf - inf: not whole
+        whole = bool((np.abs(finite - np.round(finite)) < 1e-9).all())
     if whole or any(p in key for p in _PEOPLE):
         return INTEGER
     return _DECIMAL
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """The numeric cells of ``values`` as floats (NaN for text, booleans and empty cells).
+
+    The values of ``pd.to_numeric(values.map(keep numbers), errors="coerce")``, without the
+    pandas calls: numeric columns are converted at once, others cell by cell.
+    """
+    dtype = values.dtype
+    if pd.api.types.is_float_dtype(dtype) or (pd.api.types.is_integer_dtype(dtype)
+                                              and not isinstance(dtype, pd.api.extensions.ExtensionDtype)):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return np.array([float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan
+                     for v in values.tolist()], dtype=float)
 
 
 def text_width(text: str) -> int:
@@ -125,11 +140,14 @@ def format_sheet(ws: Any, frame: pd.DataFrame, lang: str = "zh", *, keys: Sequen
 
     keys = list(keys if keys is not None else frame.attrs.get("keys", [str(c) for c in frame.columns]))
     row_formats = frame.attrs.get("row_formats", {}) or {}
+    bare = frame.copy(deep=False)
+    bare.attrs = {}  # every column taken below would deep-copy the attrs again
     n = len(frame)
     head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
     wrap = Alignment(wrap_text=True, vertical="top")
+    widths: dict[str, int] = {}  # text -> its width, for the values repeated down a column
     for j, key in enumerate(keys, start=1):
-        values = frame.iloc[:, j - 1]
+        values = bare.iloc[:, j - 1]
         fmt = number_format(key, values)
         per_row = row_formats.get(key)
         head = ws.cell(row=1, column=j)
@@ -139,7 +157,11 @@ def format_sheet(ws: Any, frame: pd.DataFrame, lang: str = "zh", *, keys: Sequen
             cell_fmt = per_row[i] if per_row is not None and per_row[i] else fmt
             if cell_fmt is not None and isinstance(value, int | float) and not isinstance(value, bool):
                 ws.cell(row=i + 2, column=j).number_format = cell_fmt
-            widest = max(widest, text_width(_shown(value, cell_fmt)))
+            shown = _shown(value, cell_fmt)
+            width = widths.get(shown)
+            if width is None:
+                width = widths[shown] = text_width(shown)
+            widest = max(widest, width)
         header_width = text_width(str(head.value or ""))
         width = max(MIN_WIDTH, min(MAX_WIDTH, max(widest, min(header_width, 24)) + 2))
         ws.column_dimensions[get_column_letter(j)].width = width
