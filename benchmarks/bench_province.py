@@ -117,8 +117,10 @@ def prepare(args: argparse.Namespace, folder: Path) -> Path:
     return sizes["toml"]
 
 
-def load_and_split(toml: Path):  # noqa: ANN201
-    """Stages 1-3 on the driver."""
+def load_and_split(toml: Path, county_outputs: tuple[str, ...] | None = None):  # noqa: ANN201
+    """Stages 1-3 on the driver (``county_outputs``: each county's files, default all)."""
+    import dataclasses
+
     from planner.config import load_config
     from planner.data import load_study
     from planner.multi import partition_study
@@ -126,6 +128,9 @@ def load_and_split(toml: Path):  # noqa: ANN201
 
     print("== load once, read the roads once, split by county (driver) ==")
     config = load_config(toml)
+    if county_outputs is not None:
+        config = config.replace(execution=dataclasses.replace(config.execution, county_outputs=county_outputs))
+    print("  each county writes: " + (", ".join(config.execution.county_outputs) or "nothing (summary only)"))
     data, t_load = _timed("load_study (all inputs read and checked)", load_study, config)
     network, t_net = _timed("load_network (province .osm.pbf, no networkx)", load_network, data.config,
                             data.study_area)
@@ -270,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="run only this many counties (spread over the grid) after loading the whole province; "
                          "the province time is then extrapolated from their cost (0: all)")
     ap.add_argument("--no-buffer-cost", action="store_true", help="skip the one-county buffer comparison")
+    ap.add_argument("--county-outputs", default="all",
+                    help="each county's own files: 'all' (map, report, workbook, geopackage, csv) or a comma list "
+                         "such as map,report ([execution] county_outputs)")
     ap.add_argument("--buffer-repeat", type=int, default=3, help="runs of each buffer case (the best is kept)")
     ap.add_argument("--connected", action="store_true",
                     help="only the buffer comparison, on the two-county demo with the plan's thresholds: one "
@@ -285,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.connected:
             return connected_buffer_cost(folder, repeat=args.buffer_repeat)
         toml = prepare(args, folder / "input")
-        part, driver = load_and_split(toml)
+        outputs = None if args.county_outputs == "all" else tuple(x for x in args.county_outputs.split(",") if x)
+        part, driver = load_and_split(toml, outputs)
         whole = part
         n_province = len(part.tasks)
         if 0 < args.run_counties < n_province:

@@ -218,7 +218,8 @@ MANIFEST = "outputs.json"
 
 
 def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None = None,
-                  map_bands: tuple[float, ...] | None = None) -> dict[str, Path]:
+                  map_bands: tuple[float, ...] | None = None,
+                  kinds: tuple[str, ...] | None = None) -> dict[str, Path]:
     """Write the map, report, workbook, GeoPackage and CSVs of a study, all at once.
 
     The folder is checked first (:func:`planner.io.check_output_folder`) and
@@ -239,11 +240,14 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
         ``"zh"`` (default from the config) or ``"en"``.
     map_bands
         Isochrone bands drawn on the map, minutes (e.g. ``(5, 10, 15)``); None: none.
+    kinds
+        Which of :data:`OUTPUT_FILES` to write (default: all); a multi-county study's
+        ``[execution] county_outputs``.  The manifest lists what was written.
 
     Returns
     -------
     dict
-        Output kind (``map``, ``report``, ``workbook``, ``geopackage``, ``csv``) -> path.
+        Output kind (``map``, ``report``, ``workbook``, ``geopackage``, ``csv``) -> path, the kinds written.
 
     Raises
     ------
@@ -267,12 +271,17 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
         "geopackage": lambda p: write_geopackage(result, p, lang=lang),
         "csv": lambda p: write_csvs(result, p, lang=lang),
     }
+    unknown = sorted(set(kinds or ()) - set(writers))
+    if unknown:
+        raise ValueError(f"unknown output kind {unknown[0]!r}; kinds are {', '.join(writers)}")
+    writers = {k: w for k, w in writers.items() if kinds is None or k in kinds}
     with OutputLock(out), staged_outputs(out) as stage:
         try:
             for kind, write in writers.items():
                 write(stage / OUTPUT_FILES[kind])
             manifest = {"study": result.config.name, "lang": lang, "synthetic": result.synthetic,
-                        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": sorted(OUTPUT_FILES.values())}
+                        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                        "files": sorted(OUTPUT_FILES[k] for k in writers)}
             (stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         except OSError as exc:
             if isinstance(exc, PlannerError):
@@ -281,4 +290,4 @@ def write_outputs(result: StudyResult, out_dir: str | Path, *, lang: str | None 
                 exc.filename = str(out) + str(exc.filename)[len(str(stage)):]
             raise OutputError(os_error_message(exc, out)) from exc
     logger.info("outputs written to %s", out)
-    return {kind: out / name for kind, name in OUTPUT_FILES.items()}
+    return {kind: out / OUTPUT_FILES[kind] for kind in writers}

@@ -573,3 +573,23 @@ def test_site_command_runs_every_county_with_siting(study, monkeypatch, tmp_path
     monkeypatch.setattr(cli_multi, "run_multi", fake)
     assert main(["site", str(study.source), "--no-site", "--workers", "2", "--out", str(tmp_path), "-q"]) == 0
     assert seen == {"no_site": False, "workers": 2, "out": tmp_path}
+
+
+def test_county_outputs_choose_each_countys_files(partition, tmp_path):
+    """`[execution] county_outputs` writes only the files named; unknown names are refused at load."""
+    from planner.config import COUNTY_OUTPUT_KINDS
+    from planner.multi import county_folder, run_county
+    from planner.pipeline import OUTPUT_FILES
+
+    assert set(COUNTY_OUTPUT_KINDS) == set(OUTPUT_FILES)
+    task = partition.tasks[0]
+    cfg = task.data.config
+    cfg = cfg.replace(execution=dataclasses.replace(cfg.execution, county_outputs=("map", "report")))
+    task = dataclasses.replace(task, data=dataclasses.replace(task.data, config=cfg))
+    outcome = run_county(task, partition.network, site=False, out_dir=str(tmp_path))
+    folder = county_folder(tmp_path, task.county)
+    assert sorted(p.name for p in folder.iterdir()) == ["map.html", "outputs.json", "report.html"]
+    assert set(outcome.outputs) == {"map", "report"}
+    assert json.loads((folder / "outputs.json").read_text(encoding="utf-8"))["files"] == ["map.html", "report.html"]
+    with pytest.raises(ConfigError, match="execution.county_outputs"):
+        config_from_dict({"execution": {"county_outputs": ["map", "pdf"]}})

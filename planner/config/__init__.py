@@ -40,7 +40,7 @@ Defaults and their sources
 
 from __future__ import annotations
 
-from planner.config.execution import ExecutionConfig
+from planner.config.execution import COUNTY_OUTPUT_KINDS, ExecutionConfig
 from planner.config.loading import config_from_dict, load_config
 from planner.config.model import (
     DRIVE_SPEEDS_KMH,
@@ -63,6 +63,6 @@ from planner.config.output import OUTPUT_CRS, OutputConfig
 __all__ = [
     "tier_for_type", "TravelProfile", "Tier", "InputSpec", "Inputs", "PopulationConfig", "NetworkConfig",
     "PolicyTargets", "SitingConfig", "StudyConfig", "TIER_KEYS", "default_config", "load_config",
-    "config_from_dict", "DRIVE_SPEEDS_KMH", "OLDER_WALK_SPEED_MS", "ExecutionConfig",
+    "config_from_dict", "DRIVE_SPEEDS_KMH", "OLDER_WALK_SPEED_MS", "ExecutionConfig", "COUNTY_OUTPUT_KINDS",
     "OutputConfig", "OUTPUT_CRS",
 ]

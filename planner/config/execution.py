@@ -14,13 +14,18 @@ Example::
     memory_limit_gb = 4                # per worker; 0: the machine's memory shared out by Dask
     # scheduler = "tcp://10.0.0.5:8786"  # an existing cluster instead of a LocalCluster
     # area = "佳木斯市"                  # a city or "黑龙江省": counties from the packaged reference data
+    # county_outputs = ["map", "report"] # each county's own files (default: all five)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ExecutionConfig", "SPLIT_MODES", "check_execution"]
+__all__ = ["ExecutionConfig", "SPLIT_MODES", "COUNTY_OUTPUT_KINDS", "check_execution"]
+
+#: The files a county of a multi-county study may write into its own folder (``county_outputs``),
+#: as :data:`planner.pipeline.OUTPUT_FILES` names them.
+COUNTY_OUTPUT_KINDS: tuple[str, ...] = ("map", "report", "workbook", "geopackage", "csv")
 
 #: ``auto``: split when the county layer holds more than one county; ``counties``: always split
 #: (also one county); ``none``: one whole-area run as before.
@@ -54,6 +59,12 @@ class ExecutionConfig:
         A province (``"黑龙江省"``), city (``"佳木斯市"``) or county named instead of a county boundary file:
         the counties and their census 60+ totals come from the packaged reference data
         (:mod:`planner.data.named_area`; the name is checked when the study is loaded).
+    county_outputs
+        The files each county writes into its own folder, of :data:`COUNTY_OUTPUT_KINDS`
+        (default all: map, report, workbook, GeoPackage, CSVs).  A province of 100+ counties may
+        keep only ``["map", "report"]``: the summary workbook and CSVs at the top hold every
+        county's scorecard, and a county's full set can be written later with a one-county run.
+        An empty list writes no county files (the summary only).
     """
 
     split: str = "auto"
@@ -64,6 +75,7 @@ class ExecutionConfig:
     memory_limit_gb: float = 0.0
     retries: int = 1
     area: str | None = None
+    county_outputs: tuple[str, ...] = COUNTY_OUTPUT_KINDS
 
 
 def check_execution(execution: ExecutionConfig, tiers: tuple[str, ...], where: str, *,
@@ -85,6 +97,14 @@ def check_execution(execution: ExecutionConfig, tiers: tuple[str, ...], where: s
     if addr is not None and "://" not in addr:
         raise ConfigError(f"{where}: execution.scheduler = {addr!r} is not a scheduler address. Fix: write "
                           "scheduler = \"tcp://<host>:8786\", or delete the key to run on this machine")
+    for kind in execution.county_outputs:
+        if kind not in COUNTY_OUTPUT_KINDS:
+            raise ConfigError(f"{where}: execution.county_outputs names {kind!r}; allowed: "
+                              f"{', '.join(map(repr, COUNTY_OUTPUT_KINDS))}. Fix: e.g. county_outputs = "
+                              "[\"map\", \"report\"]")
+    if len(set(execution.county_outputs)) != len(execution.county_outputs):
+        raise ConfigError(f"{where}: execution.county_outputs = {list(execution.county_outputs)} names a file twice. "
+                          "Fix: list each once")
     if execution.area is not None and county_file is not None:
         raise ConfigError(f"{where}: execution.area = {execution.area!r} and inputs.boundaries_county = "
                           f"{str(county_file)!r} both say where the counties are. Fix: delete one of them")

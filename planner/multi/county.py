@@ -159,7 +159,8 @@ def run_county(task: CountyTask, network: RoadNetwork | None = None, *, site: bo
     paths: dict[str, str] = {}
     t_write = time.perf_counter()
     if out_dir is not None:
-        written = write_outputs(result, county_folder(out_dir, task.county), lang=lang)
+        written = write_outputs(result, county_folder(out_dir, task.county), lang=lang,
+                                kinds=tuple(task.data.config.execution.county_outputs))
         paths = {k: str(p) for k, p in written.items()}
     timings = dict(result.timings)
     timings["write"] = time.perf_counter() - t_write
