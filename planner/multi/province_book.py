@@ -172,13 +172,14 @@ def province_csv_tables(result: MultiResult, lang: str = "zh") -> dict[str, pd.D
     -------
     dict
         ``counties``, ``scorecard_county``, ``scorecard_city``, ``scorecard_study``
-        (:meth:`MultiResult.layers`' names).
+        (:meth:`MultiResult.layers`' names) and, with scenarios, ``scenario_scorecards`` (the baseline
+        beside each scenario, every level: :func:`~planner.multi.province_scenarios.scenario_comparison`).
     """
     lang = check_lang(lang)
     county = ("县（市、区）", "County")
     scopes = {"scorecard_county": county, "scorecard_city": MULTI_LABELS["city"], "scenario_scorecards": SCOPE}
     frames = dict(result.layers())
-    if "scenario_scorecards" in frames:  # the baseline beside each scenario, every level
+    if len(result.scenario_scorecards):
         frames["scenario_scorecards"] = scenario_comparison(result, levels=("study", "city", "county"), lang=lang)
     return {name: _readable(frame, lang, card=name != "counties", scope=scopes.get(name), drop_other_lang=False)
             for name, frame in frames.items()}

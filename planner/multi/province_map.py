@@ -21,8 +21,8 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from planner.i18n import check_lang, fmt_number, fmt_share, tr
-from planner.multi.province_tables import county_links, target_indicators
+from planner.i18n import check_lang, fmt_number, tr
+from planner.multi.province_tables import county_links, target_indicators, value_text
 from planner.multi.result import MultiResult
 
 __all__ = ["province_map", "write_province_map", "MAP_NAME", "BANDS"]
@@ -51,12 +51,6 @@ def _colour(value: float, target: float) -> str:
     return BANDS[-1][1]
 
 
-def _value_text(key: str, v: object) -> str:
-    if key == "total_beds":
-        return fmt_number(v)
-    return fmt_number(v, 1) if key == "beds_per_1000_older" else fmt_share(v)
-
-
 def _popup(county: str, city: str, card: pd.DataFrame, links: Mapping[str, str], error: str, lang: str) -> str:
     """The county's popup: name, city, every indicator with its counts and target, links (all text escaped)."""
     from planner.reporting import map_text
@@ -70,9 +64,9 @@ def _popup(county: str, city: str, card: pd.DataFrame, links: Mapping[str, str],
         name = r["name_zh"] if lang == "zh" else r["name_en"]
         counts = "" if key == "total_beds" else f" ({fmt_number(r['numerator'])}/{fmt_number(r['denominator'])})"
         mark = "" if pd.isna(r["met"]) else (" ✓" if bool(r["met"]) else " ✗")
-        target = "" if pd.isna(r["target"]) else f" / {_value_text(key, r['target'])}"
+        target = "" if pd.isna(r["target"]) else f" / {value_text(key, r['target'])}"
         rows.append(f"<tr><td>{map_text(name)}</td><td style='text-align:right'>"
-                    f"{map_text(_value_text(key, r['value']) + counts + target + mark)}</td></tr>")
+                    f"{map_text(value_text(key, r['value']) + counts + target + mark)}</td></tr>")
     words = {"report": tr(lang, "县报告", "county report"), "map": tr(lang, "县地图", "county map")}
     link = " · ".join(f"<a href='{map_text(links[k])}' target='_blank'>{words[k]}</a>" for k in words if k in links)
     return f"{head}<table style='font-size:12px'>{''.join(rows)}</table>{link}"

@@ -28,7 +28,13 @@ import pandas as pd
 
 from planner.i18n import check_lang, fmt_number, fmt_share, tr
 from planner.multi.province_scenarios import scenario_section_html
-from planner.multi.province_tables import county_links, furthest_from_target, indicator_table
+from planner.multi.province_tables import (
+    county_links,
+    furthest_from_target,
+    indicator_table,
+    value_cell,
+    value_text,
+)
 from planner.multi.result import MultiResult, buffer_words
 
 __all__ = ["province_report_html", "write_province_report", "REPORT_NAME", "RANK_TOP"]
@@ -39,16 +45,6 @@ logger = logging.getLogger(__name__)
 REPORT_NAME = "report.html"
 #: Counties listed per target in the ranking (all of them in the workbook).
 RANK_TOP = 10
-
-#: Indicators whose value is a count or a rate, not a share.
-_NOT_SHARES = {"total_beds": 0, "beds_per_1000_older": 1}
-
-
-def _value(key: str, v: object) -> str:
-    if key in _NOT_SHARES:
-        return fmt_number(v, _NOT_SHARES[key])
-    return fmt_share(v)
-
 
 def _unit(unit: object, lang: str) -> str:
     from planner.reporting import value_word
@@ -86,11 +82,11 @@ def _scorecard_table(card: pd.DataFrame, lang: str) -> str:
     rows = []
     for _, r in card.iterrows():
         key = str(r["indicator"])
-        target = "—" if pd.isna(r["target"]) else _value(key, r["target"])
+        target = "—" if pd.isna(r["target"]) else value_text(key, r["target"])
         gap = "—" if r["gap"] is pd.NA or pd.isna(r["gap"]) else f"{fmt_number(r['gap'])} {_unit(r['gap_unit'], lang)}"
         due = tr(lang, "（目标年份未到）", "(not due yet)")
         note = "" if bool(r["applies"]) else f' <span class="muted">{due}</span>'
-        rows.append(f"<tr><td>{escape(_name(r, lang))}{note}</td><td class='num'>{_value(key, r['value'])}</td>"
+        rows.append(f"<tr><td>{escape(_name(r, lang))}{note}</td><td class='num'>{value_text(key, r['value'])}</td>"
                     f"<td class='num'>{_counts(r)}</td><td class='num'>{target}</td>{_met(r['met'], lang)}"
                     f"<td class='num'>{escape(gap)}</td><td class='num'>{int(r['n_counties'])}</td></tr>")
     ths = "".join(f"<th>{escape(h)}</th>" for h in head)
@@ -117,12 +113,8 @@ def _wide_table(card: pd.DataFrame, lang: str, *, first: str, links: dict[str, d
         cells = [f"<td style='white-space:nowrap'>{label}</td>"]
         for key, v in zip(keys, values.tolist()):
             ok = met.at[scope, key] if scope in met.index and key in met.columns else pd.NA
-            cls = "num" if ok is pd.NA or pd.isna(ok) else ("num met" if bool(ok) else "num notmet")
-            sub = ""
             num, den = counts.loc[(scope, key)] if (scope, key) in counts.index else (np.nan, np.nan)
-            if key != "total_beds" and den > 0:
-                sub = f"<br><span class='muted'>{fmt_number(num)} / {fmt_number(den)}</span>"
-            cells.append(f"<td class='{cls}'>{_value(key, v)}{sub}</td>")
+            cells.append(value_cell(key, v, ok, num, den))
         if links is not None:
             ln = links.get(str(scope), {})
             parts = [f'<a href="{escape(ln[k])}">{tr(lang, w_zh, w_en)}</a>'
@@ -144,7 +136,7 @@ def _ranking(result: MultiResult, lang: str, top: int) -> str:
             tr(lang, "计数", "Counts"), tr(lang, "距目标", "Below target"), tr(lang, "还差", "Still needed")]
     for key, group in ranked.groupby("indicator", sort=False):
         first = group.iloc[0]
-        name, target = _name(first, lang), _value(str(key), first["target"])
+        name, target = _name(first, lang), value_text(str(key), first["target"])
         n_miss = len(group)
         shown = group.head(top)
         out.append(f"<h3>{escape(name)} — {tr(lang, '目标', 'target')} {target}</h3><p class='muted'>"
@@ -155,7 +147,8 @@ def _ranking(result: MultiResult, lang: str, top: int) -> str:
         for _, r in shown.iterrows():
             gap = f"{fmt_number(r['gap'])} {_unit(r['gap_unit'], lang)}"
             rows.append(f"<tr><td class='num'>{int(r['rank'])}</td><td>{escape(str(r['scope']))}</td>"
-                        f"<td>{escape(str(r['city'] or ''))}</td><td class='num'>{_value(str(key), r['value'])}</td>"
+                        f"<td>{escape(str(r['city'] or ''))}</td>"
+                        f"<td class='num'>{value_text(str(key), r['value'])}</td>"
                         f"<td class='num'>{_counts(r)}</td><td class='num'>{_points(r['shortfall'], lang)}</td>"
                         f"<td class='num'>{escape(gap)}</td></tr>")
         ths = "".join(f"<th>{escape(h)}</th>" for h in head)

@@ -19,18 +19,16 @@ from __future__ import annotations
 
 from html import escape
 
-import numpy as np
 import pandas as pd
 
-from planner.i18n import check_lang, fmt_number, fmt_share, tr
+from planner.i18n import check_lang, tr
+from planner.multi.province_tables import value_cell, value_text
 from planner.multi.result import MultiResult
 
 __all__ = ["BASELINE", "scenario_comparison", "scenario_section_html"]
 
 #: The ``scenario`` key of the baseline's rows.
 BASELINE = "baseline"
-#: Indicators whose value is a count or a rate, not a share (digits shown).
-_NOT_SHARES = {"total_beds": 0, "beds_per_1000_older": 1}
 _LEVELS = ("study", "city", "county")
 
 
@@ -86,14 +84,7 @@ def scenario_comparison(result: MultiResult, *, levels: tuple[str, ...] = ("stud
 def _cell(key: str, row: pd.Series | None) -> str:
     if row is None:
         return "<td class='na'>—</td>"
-    v = row["value"]
-    text = fmt_number(v, _NOT_SHARES[key]) if key in _NOT_SHARES else fmt_share(v)
-    met = row["met"]
-    cls = "num" if met is pd.NA or pd.isna(met) else ("num met" if bool(met) else "num notmet")
-    sub = ""
-    if key != "total_beds" and row["denominator"] > 0:
-        sub = f"<br><span class='muted'>{fmt_number(row['numerator'])} / {fmt_number(row['denominator'])}</span>"
-    return f"<td class='{cls}'>{text}{sub}</td>"
+    return value_cell(key, row["value"], row["met"], row["numerator"], row["denominator"])
 
 
 def scenario_section_html(result: MultiResult, lang: str = "zh", *, number: str = "") -> str:
@@ -122,13 +113,12 @@ def scenario_section_html(result: MultiResult, lang: str = "zh", *, number: str 
         first = part.iloc[0]
         by = {r["scenario"]: r for _, r in part.iterrows()}
         target = first["target"]
-        t = "—" if pd.isna(target) else (fmt_number(target, _NOT_SHARES[key]) if key in _NOT_SHARES
-                                          else fmt_share(target))
+        t = "—" if pd.isna(target) else value_text(str(key), target)
         name = first["name_zh"] if lang == "zh" else first["name_en"]
         rows.append(f"<tr><td>{escape(str(name))}</td><td class='num'>{t}</td>"
                     + "".join(_cell(str(key), by.get(n)) for n in names) + "</tr>")
     ths = "".join(f"<th>{escape(h)}</th>" for h in heads)
-    notes = _not_everywhere(result, table, lang)
+    notes = _not_everywhere(result, names, lang)
     intro = tr(lang, "各情景在每个县分别计算（与现状相同的层级、阈值和目标），再由各县计数相加；红色为未达到目标。",
                "Each scenario runs in every county (the same tiers, thresholds and targets as the baseline), then "
                "the counties' counts are summed; red: below the target.")
@@ -137,15 +127,14 @@ def scenario_section_html(result: MultiResult, lang: str = "zh", *, number: str 
             f"<table><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def _not_everywhere(result: MultiResult, table: pd.DataFrame, lang: str) -> str:
+def _not_everywhere(result: MultiResult, names: list[str], lang: str) -> str:
     """A note naming the counties where a scenario did not run (its sums leave them out)."""
-    done = int(np.sum(result.counties["status"] == "ok")) if len(result.counties) else 0
     out = []
-    for name, part in table.groupby("scenario", sort=False):
-        n = int(part["n_counties"].max()) if len(part) else 0
-        if name == BASELINE or n >= done:
+    for name in names:
+        missing = [c for c, o in result.outcomes.items() if name not in o.scenarios]
+        if name == BASELINE or not missing:
             continue
-        missing = [o.county for o in result.outcomes.values() if name not in o.scenarios]
+        n = len(result.outcomes) - len(missing)
         out.append(tr(lang, f"「{_label(result, name, 'zh')}」只在 {n} 个县完成，未计入：{'、'.join(missing)}",
                       f"'{_label(result, name, 'en')}' ran in {n} counties only; not summed: {', '.join(missing)}"))
     return "".join(f"<p class='notmet'>{escape(s)}</p>" for s in out)

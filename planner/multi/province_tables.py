@@ -18,13 +18,59 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.i18n import fmt_number, fmt_share
 from planner.multi.result import MultiResult
 
-__all__ = ["RANK_COLUMNS", "furthest_from_target", "indicator_table", "county_links", "target_indicators"]
+__all__ = ["RANK_COLUMNS", "NOT_SHARES", "furthest_from_target", "indicator_table", "county_links",
+           "target_indicators", "value_text", "value_cell"]
+
+#: Indicators whose value is a count or a rate, not a share: the decimal places shown.
+NOT_SHARES = {"total_beds": 0, "beds_per_1000_older": 1}
 
 #: Columns of :func:`furthest_from_target`.
 RANK_COLUMNS = ["indicator", "name_zh", "name_en", "rank", "scope", "city", "value", "numerator", "denominator",
                 "target", "shortfall", "gap", "gap_unit"]
+
+
+def value_text(key: str, v: object) -> str:
+    """An indicator's value (or target) as text: a share as a percentage, a count or rate with its digits.
+
+    Parameters
+    ----------
+    key : str
+        The indicator.
+    v : number
+
+    Returns
+    -------
+    str
+        Unescaped (``—`` when missing).
+    """
+    return fmt_number(v, NOT_SHARES[key]) if key in NOT_SHARES else fmt_share(v)
+
+
+def value_cell(key: str, value: object, met: object, numerator: float, denominator: float) -> str:
+    """A report table cell: the value over its counts, red when it misses its target, green when it meets it.
+
+    Parameters
+    ----------
+    key : str
+        The indicator.
+    value, met : object
+        Its value and whether it meets the target (NA: no target).
+    numerator, denominator : float
+        The counts that make the value (not shown for ``total_beds`` or an empty denominator).
+
+    Returns
+    -------
+    str
+        One ``<td>``.
+    """
+    cls = "num" if met is None or met is pd.NA or pd.isna(met) else ("num met" if bool(met) else "num notmet")
+    sub = ""
+    if key != "total_beds" and denominator > 0:
+        sub = f"<br><span class='muted'>{fmt_number(numerator)} / {fmt_number(denominator)}</span>"
+    return f"<td class='{cls}'>{value_text(key, value)}{sub}</td>"
 
 
 def target_indicators(card: pd.DataFrame) -> list[str]:

@@ -85,11 +85,8 @@ class MultiResult:
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The tables written at the top of the output folder: name -> frame."""
-        out = {"counties": self.counties, "scorecard_county": self.scorecard_county,
-               "scorecard_city": self.scorecard_city, "scorecard_study": self.scorecard_study}
-        if len(self.scenario_scorecards):
-            out["scenario_scorecards"] = self.scenario_scorecards
-        return out
+        return {"counties": self.counties, "scorecard_county": self.scorecard_county,
+                "scorecard_city": self.scorecard_city, "scorecard_study": self.scorecard_study}
 
     def with_timing(self, step: str, seconds: float) -> MultiResult:
         """A copy whose ``params["seconds"]`` also holds ``step``."""
