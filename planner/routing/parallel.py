@@ -133,6 +133,15 @@ def _cat(parts: list[tuple], i: int) -> np.ndarray:
 _EMPTY = np.zeros(0)
 
 
+def _sources_and_start(sources: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Source nodes (int64) and their optional access times (float64: none, or one per source)."""
+    sources = np.ascontiguousarray(sources, dtype=np.int64)
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    if start.shape[0] not in (0, sources.shape[0]):
+        raise InputError("start must have one time per source")
+    return sources, start
+
+
 def bounded(
     graph: Any,
     sources: np.ndarray,
@@ -151,10 +160,7 @@ def bounded(
     access times, as in :func:`planner.routing.kernels.bounded_from_ws`.
     Returns the CSR rows ``(indptr, cols, vals)``, one row per source.
     """
-    sources = np.ascontiguousarray(sources, dtype=np.int64)
-    start = np.ascontiguousarray(start, dtype=np.float64)
-    if start.shape[0] not in (0, sources.shape[0]):
-        raise InputError("start must have one time per source")
+    sources, start = _sources_and_start(sources, start)
 
     def kernel(lo, hi, budget, pos, hk, touched):
         st = start[lo:hi] if start.shape[0] else _EMPTY
@@ -187,11 +193,8 @@ def bounded_counts(
     is kept: memory is one workspace per thread and two numbers per source.
     Returns ``(counts, weight_sums)``, int64 and float64, one per source.
     """
-    sources = np.ascontiguousarray(sources, dtype=np.int64)
-    start = np.ascontiguousarray(start, dtype=np.float64)
+    sources, start = _sources_and_start(sources, start)
     col_weight = np.ascontiguousarray(col_weight, dtype=np.float64)
-    if start.shape[0] not in (0, sources.shape[0]):
-        raise InputError("start must have one time per source")
 
     def kernel(lo, hi, budget, pos, hk, touched):
         st = start[lo:hi] if start.shape[0] else _EMPTY
