@@ -53,6 +53,12 @@ def _clean(x: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray | No
     return x, w
 
 
+def _total_and_mean(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """The weights' sum and the weighted mean of clean values (the mean NaN when the weights sum to 0)."""
+    total = float(w.sum())
+    return total, float((w * x).sum() / total) if total > 0 else float("nan")
+
+
 def weighted_mean(x: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray | None = None) -> float:
     """Weighted mean ``Σ w x / Σ w`` (NaN when the weights sum to 0).
 
@@ -65,9 +71,7 @@ def weighted_mean(x: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarr
     -------
     float
     """
-    x, w = _clean(x, w)
-    total = w.sum()
-    return float((w * x).sum() / total) if total > 0 else float("nan")
+    return float(_total_and_mean(*_clean(x, w))[1])
 
 
 def weighted_gini(x: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray | None = None) -> float:
@@ -84,11 +88,8 @@ def weighted_gini(x: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarr
         In ``[0, 1)``; NaN when the weights sum to 0 or the mean is 0.
     """
     x, w = _clean(x, w)
-    total = w.sum()
-    if total <= 0:
-        return float("nan")
-    mean = (w * x).sum() / total
-    if mean <= 0:
+    total, mean = _total_and_mean(x, w)
+    if not mean > 0:
         return float("nan")
     order = np.argsort(x, kind="stable")
     xs, ws = x[order], w[order]
@@ -111,11 +112,8 @@ def theil_t(x: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray | N
     float
     """
     x, w = _clean(x, w)
-    total = w.sum()
-    if total <= 0:
-        return float("nan")
-    mean = (w * x).sum() / total
-    if mean <= 0:
+    total, mean = _total_and_mean(x, w)
+    if not mean > 0:
         return float("nan")
     r = x / mean
     terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
