@@ -118,13 +118,13 @@ def township_table(settlements: pd.DataFrame, inp: CoverageInputs, townships: pd
     return by_township
 
 
-def _reach_counts(inp: CoverageInputs, table: pd.DataFrame, in_circle: Mapping[str, pd.DataFrame],
-                  older: np.ndarray) -> dict[str, np.ndarray]:
+def _reach_counts(inp: CoverageInputs, table: pd.DataFrame, in_circle: Mapping[str, pd.DataFrame]
+                  ) -> dict[str, np.ndarray]:
     """Per facility: settlements and older people within its circle, whose nearest it is, its threshold and load.
 
     ``in_circle`` is :attr:`TierRouting.in_circle`: per tier, the counts within the threshold.
     """
-    n = len(inp.facilities)
+    n, older = len(inp.facilities), inp.older
     cols = {c: np.zeros(n) for c in ("settlements_in_circle", "older_in_circle", "nearest_settlements",
                                      "nearest_load", "threshold_min", "load")}
     cols["threshold_min"][:] = np.nan
@@ -154,7 +154,7 @@ def facility_table(inp: CoverageInputs, table: pd.DataFrame, in_circle: Mapping[
     See :class:`CoverageResult` for the columns.
     """
     fac = inp.facilities
-    cols = _reach_counts(inp, table, in_circle, inp.older)
+    cols = _reach_counts(inp, table, in_circle)
     cap_used = (np.array(pd.to_numeric(fac["capacity"], errors="coerce"), dtype=float) if "capacity" in fac
                 else np.full(len(fac), np.nan))
     load = cols["load"]
