@@ -150,9 +150,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("run", "site") and (args.scheduler or _multi(config)):
         from planner.cli_multi import run_multi
 
-        if args.command == "site":  # each county proposes its own sites, as `planner site` does for one
-            args.no_site = False
-        return run_multi(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
+        site = args.command == "site" or not args.no_site  # `planner site`: each county proposes its own sites
+        return run_multi(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose,
+                         site=site)
     if args.command == "run":
         return _run(config, args.out or config.output_dir / _slug(config.name), args, verbose=verbose)
     if args.command == "validate":

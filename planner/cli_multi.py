@@ -11,7 +11,8 @@ from planner.i18n import fmt_share, tr
 __all__ = ["run_multi", "multi_summary"]
 
 
-def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool) -> int:  # noqa: ANN001
+def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool,  # noqa: ANN001
+              site: bool = True) -> int:
     """Run every county on Dask, write the counties' outputs and the summary tables, print the summary.
 
     Parameters
@@ -21,9 +22,11 @@ def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool)
     out_dir : Path
         The study's output folder.
     args : argparse.Namespace
-        ``--scheduler``, ``--workers``, ``--no-site``, ``--lang``.
+        ``--scheduler``, ``--workers``, ``--lang``.
     verbose : bool
         Dask's progress bar.
+    site : bool
+        Also propose new sites in every county (``planner run`` without ``--no-site``, ``planner site``).
 
     Returns
     -------
@@ -44,7 +47,7 @@ def run_multi(config, out_dir: Path, args: argparse.Namespace, *, verbose: bool)
     t0 = time.perf_counter()
     out_dir = check_output_folder(out_dir)
     with OutputLock(out_dir):
-        result = run_multi_study(config, scheduler=args.scheduler, n_workers=args.workers, site=not args.no_site,
+        result = run_multi_study(config, scheduler=args.scheduler, n_workers=args.workers, site=site,
                                  out_dir=out_dir, lang=lang, verbose=verbose)
         paths = write_multi_outputs(result, out_dir, lang=lang)
     print(multi_summary(result, lang))

@@ -566,13 +566,15 @@ def test_site_command_runs_every_county_with_siting(study, monkeypatch, tmp_path
 
     seen = {}
 
-    def fake(config, out_dir, args, *, verbose):  # noqa: ANN001
-        seen.update(no_site=args.no_site, workers=args.workers, out=out_dir)
+    def fake(config, out_dir, args, *, verbose, site):  # noqa: ANN001
+        seen.update(site=site, workers=args.workers, out=out_dir)
         return 0
 
     monkeypatch.setattr(cli_multi, "run_multi", fake)
     assert main(["site", str(study.source), "--no-site", "--workers", "2", "--out", str(tmp_path), "-q"]) == 0
-    assert seen == {"no_site": False, "workers": 2, "out": tmp_path}
+    assert seen == {"site": True, "workers": 2, "out": tmp_path}
+    assert main(["run", str(study.source), "--no-site", "--out", str(tmp_path), "-q"]) == 0
+    assert seen["site"] is False
 
 
 def test_county_outputs_choose_each_countys_files(partition, tmp_path):
